@@ -1,0 +1,46 @@
+// Writing and reading .swpk files (layout in swpk_layout.h).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "format/model_description.h"
+
+namespace swaprun::format {
+
+// Checksum of `size` bytes: a fast 64-bit hash with four independent lanes, so that
+// verifying a file of hundreds of megabytes costs a fraction of loading it.
+uint64_t checksum64(const uint8_t* data, uint64_t size);
+
+// Serializes `model` to `path` atomically: written to a temporary file beside it,
+// flushed, then renamed; on any failure nothing is left at `path` (an existing file
+// there is left untouched). Throws swaprun::Error.
+void write_swpk(const ModelDescription& model, const std::string& path);
+
+struct ReadOptions {
+    bool verify_checksum = true;
+};
+
+// A validated .swpk file mapped into memory. The description's constant tensors
+// point into the mapping, which lives as long as this object.
+class SwpkFile {
+public:
+    // Maps and validates the file: header, version, section table, every string
+    // reference, tensor record, op record and attribute, every data range (inside
+    // the file, 64-byte aligned, size = elements * 4), tensor index references, and
+    // the checksum. Throws swaprun::Error naming the file, the offset and what is wrong.
+    static std::unique_ptr<SwpkFile> open(const std::string& path, const ReadOptions& options = {});
+    // The same, over bytes the caller keeps alive (and 64-byte aligned) for the
+    // lifetime of the returned object.
+    static std::unique_ptr<SwpkFile> from_memory(const uint8_t* data, uint64_t size,
+                                                 const std::string& label,
+                                                 const ReadOptions& options = {});
+
+    virtual ~SwpkFile() = default;
+    virtual const ModelDescription& model() const = 0;
+    virtual const std::string& path() const = 0;
+    virtual uint32_t version() const = 0;
+};
+
+}  // namespace swaprun::format
