@@ -1,0 +1,30 @@
+// swapconv's library entry: ONNX file in, the runtime's model description out.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "converter/ir/graph.h"
+#include "format/model_description.h"
+
+namespace swaprun::convert {
+
+struct ConvertOptions {
+    // Graph inputs turned into constants: (input name, .npy or .pb file).
+    std::vector<std::pair<std::string, std::string>> bindings;
+};
+
+// The converted model; `description`'s constants point into `graph`.
+struct ConvertedModel {
+    Graph graph;
+    format::ModelDescription description;
+};
+
+// Decode, import, fold, fuse, lower. Throws swaprun::Error naming the file and, for
+// graph problems, the node.
+std::unique_ptr<ConvertedModel> convert_onnx_file(const std::string& path,
+                                                  const ConvertOptions& options);
+
+}  // namespace swaprun::convert

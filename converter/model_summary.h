@@ -1,0 +1,21 @@
+// Counting and listing what a model description holds: `swapconv --info`.
+#pragma once
+
+#include <cstdint>
+#include <ostream>
+
+#include "format/model_description.h"
+
+namespace swaprun::convert {
+
+struct ModelStats {
+    int64_t parameters = 0;  // elements of every constant and extra tensor
+    int64_t macs = 0;        // multiply-accumulates per run (convolutions and Gemms)
+};
+
+ModelStats model_stats(const format::ModelDescription& model);
+
+// Inputs, outputs, extras, the op list with shapes and per-op MACs, and the totals.
+void print_model_summary(std::ostream& out, const format::ModelDescription& model);
+
+}  // namespace swaprun::convert
