@@ -1,0 +1,81 @@
+// POSIX implementation of FileMapping (mmap).
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <utility>
+
+#include "platform/file_mapping.h"
+#include "util/error.h"
+#include "util/str_cat.h"
+
+namespace swaprun::platform {
+namespace {
+
+// Closes a descriptor on every path out of open(); the mapping outlives it.
+class Descriptor {
+  public:
+    explicit Descriptor(int fd) : fd_(fd) {}
+    Descriptor(const Descriptor&) = delete;
+    Descriptor& operator=(const Descriptor&) = delete;
+    ~Descriptor() {
+        if (fd_ >= 0) ::close(fd_);
+    }
+    int get() const { return fd_; }
+
+  private:
+    int fd_;
+};
+
+[[noreturn]] void fail(const std::string& path, const char* what, int error_number) {
+    throw Error(ErrorKind::Io, str_cat(path, ": ", what, ": ", std::strerror(error_number)));
+}
+
+}  // namespace
+
+FileMapping FileMapping::open(const std::string& path) {
+    // O_NONBLOCK: opening a FIFO must not wait for a writer; it is rejected below as
+    // not a regular file. It has no effect on regular files.
+    Descriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
+    if (fd.get() < 0) fail(path, "cannot open", errno);
+
+    struct stat info {};
+    if (::fstat(fd.get(), &info) != 0) fail(path, "cannot stat", errno);
+    if (!S_ISREG(info.st_mode)) {
+        throw Error(ErrorKind::Io, str_cat(path, ": not a regular file"));
+    }
+    const auto size = static_cast<uint64_t>(info.st_size);
+    if (size == 0) return FileMapping();
+    if (size > SIZE_MAX) throw Error(ErrorKind::Io, str_cat(path, ": too large to map"));
+
+    void* p = ::mmap(nullptr, static_cast<size_t>(size), PROT_READ, MAP_PRIVATE, fd.get(), 0);
+    if (p == MAP_FAILED) fail(path, "cannot map", errno);
+    return FileMapping(static_cast<const uint8_t*>(p), size);
+}
+
+FileMapping::FileMapping(FileMapping&& other) noexcept
+    : data_(std::exchange(other.data_, nullptr)), size_(std::exchange(other.size_, 0)) {}
+
+FileMapping& FileMapping::operator=(FileMapping&& other) noexcept {
+    if (this != &other) {
+        release();
+        data_ = std::exchange(other.data_, nullptr);
+        size_ = std::exchange(other.size_, 0);
+    }
+    return *this;
+}
+
+FileMapping::~FileMapping() { release(); }
+
+void FileMapping::release() noexcept {
+    if (data_ != nullptr) {
+        ::munmap(const_cast<uint8_t*>(data_), static_cast<size_t>(size_));
+        data_ = nullptr;
+        size_ = 0;
+    }
+}
+
+}  // namespace swaprun::platform
