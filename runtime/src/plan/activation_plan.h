@@ -1,0 +1,35 @@
+// The memory plan of a validated model: where in the one float arena each graph
+// input and activation lives.
+//
+// Lifetimes are measured in op indices. An activation is live from the op that
+// writes it to the last op that reads it; graph outputs stay live to the end of the
+// run (and after it, until the next run). Graph inputs are live for the whole run
+// and between runs, so an input set once (the source latent) survives any number of
+// runs. A Reshape whose input dies at that op (read by no later op, not a graph
+// output) shares its input's bytes instead of copying them.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "format/model_description.h"
+#include "graph/op_params.h"
+
+namespace swaprun::plan {
+
+inline constexpr uint64_t kNoSlot = UINT64_MAX;
+
+struct ActivationPlan {
+    // Byte offset in the arena of every tensor; kNoSlot for constants, extras and
+    // activations no op touches.
+    std::vector<uint64_t> tensor_offset;
+    uint64_t arena_bytes = 0;
+    // Sum of the sizes of every planned tensor, as if none shared memory (aliased
+    // tensors counted once): what the plan saves is this minus arena_bytes.
+    uint64_t unshared_bytes = 0;
+};
+
+ActivationPlan plan_activations(const format::ModelDescription& model,
+                                const graph::ValidatedGraph& graph);
+
+}  // namespace swaprun::plan
