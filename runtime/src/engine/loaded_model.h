@@ -1,0 +1,52 @@
+// A model ready to run: the mapped and validated file, its validated graph, and the
+// memory plan. Immutable after loading, so one instance serves any number of
+// contexts on any number of threads.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "format/swpk_io.h"
+#include "graph/op_params.h"
+#include "plan/activation_plan.h"
+
+namespace swaprun::engine {
+
+class LoadedModel {
+  public:
+    // Throws swaprun::Error naming the file.
+    static std::shared_ptr<const LoadedModel> open(const std::string& path,
+                                                   const format::ReadOptions& options = {});
+    static std::shared_ptr<const LoadedModel> from_file(std::unique_ptr<format::SwpkFile> file);
+
+    const format::ModelDescription& description() const { return file_->model(); }
+    const graph::ValidatedGraph& graph() const { return graph_; }
+    const plan::ActivationPlan& plan() const { return plan_; }
+    const std::string& path() const { return file_->path(); }
+
+    // Position in description().inputs / outputs of the named graph input / output.
+    std::optional<size_t> find_input(std::string_view name) const;
+    std::optional<size_t> find_output(std::string_view name) const;
+    // Tensor index of the named Extra tensor.
+    std::optional<uint32_t> find_extra(std::string_view name) const;
+    // "'target', 'source'": for messages about a wrong name.
+    std::string input_names() const;
+    std::string output_names() const;
+
+    // Only from_file() can make the key: a model is always owned by a shared_ptr.
+    class Key {
+        friend class LoadedModel;
+        Key() = default;
+    };
+    LoadedModel(Key, std::unique_ptr<format::SwpkFile> file);
+
+  private:
+    std::unique_ptr<format::SwpkFile> file_;
+    graph::ValidatedGraph graph_;
+    plan::ActivationPlan plan_;
+};
+
+}  // namespace swaprun::engine

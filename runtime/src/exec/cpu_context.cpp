@@ -1,0 +1,100 @@
+#include "exec/cpu_context.h"
+
+#include <cstring>
+
+#include "exec/thread_count.h"
+#include "util/error.h"
+#include "util/str_cat.h"
+
+namespace swaprun::exec {
+
+using format::TensorRole;
+
+CpuContext::CpuContext(std::shared_ptr<const engine::LoadedModel> model, int threads)
+    : model_(std::move(model)), threads_(resolve_thread_count(threads)) {
+    if (threads < 0) {
+        throw Error(ErrorKind::InvalidArgument,
+                    str_cat("thread count ", threads, " (0 for every core, or a positive count)"));
+    }
+    const auto& description = model_->description();
+    const auto& plan = model_->plan();
+    arena_ = AlignedFloatBuffer(static_cast<size_t>(plan.arena_bytes));
+
+    tensor_data_.assign(description.tensors.size(), nullptr);
+    for (size_t t = 0; t < description.tensors.size(); ++t) {
+        const auto& tensor = description.tensors[t];
+        if (tensor.role == TensorRole::Constant || tensor.role == TensorRole::Extra) {
+            tensor_data_[t] = tensor.data.data();  // in place, in the file mapping
+        } else if (plan.tensor_offset[t] != plan::kNoSlot) {
+            tensor_data_[t] = arena_.data() + plan.tensor_offset[t] / sizeof(float);
+        }
+    }
+
+    const auto& ops = model_->graph().ops;
+    bound_.resize(ops.size());
+    for (size_t k = 0; k < ops.size(); ++k) {
+        for (uint32_t i : ops[k].inputs) {
+            bound_[k].inputs.push_back(i == kNoTensor ? nullptr : tensor_data_[i]);
+        }
+        // Activations are in the arena, which this context owns and may write.
+        bound_[k].output = arena_.data() + plan.tensor_offset[ops[k].output] / sizeof(float);
+    }
+    input_set_.assign(description.inputs.size(), false);
+}
+
+void CpuContext::set_input(std::string_view name, const float* data, size_t count) {
+    const auto index = model_->find_input(name);
+    if (!index) {
+        throw Error(
+            ErrorKind::InvalidArgument,
+            str_cat("unknown input '", name, "'; the model's inputs are ", model_->input_names()));
+    }
+    const auto& description = model_->description();
+    const uint32_t t = description.inputs[*index];
+    const auto& tensor = description.tensors[t];
+    const auto expected = static_cast<size_t>(tensor.elements());
+    if (count != expected) {
+        throw Error(ErrorKind::InvalidArgument,
+                    str_cat("input '", name, "' takes ", expected, " values (shape ",
+                            shape_string(tensor.shape), "), got ", count));
+    }
+    if (data == nullptr) {
+        throw Error(ErrorKind::InvalidArgument, str_cat("input '", name, "': null data"));
+    }
+    std::memcpy(arena_.data() + model_->plan().tensor_offset[t] / sizeof(float), data,
+                count * sizeof(float));
+    input_set_[*index] = true;
+}
+
+void CpuContext::run() {
+    const auto& description = model_->description();
+    for (size_t k = 0; k < input_set_.size(); ++k) {
+        if (!input_set_[k]) {
+            throw Error(ErrorKind::InvalidArgument,
+                        str_cat("input '", description.tensors[description.inputs[k]].name,
+                                "' was never set"));
+        }
+    }
+    has_run_ = false;
+    const ThreadCountScope scope(threads_);
+    const auto& ops = model_->graph().ops;
+    for (size_t k = 0; k < ops.size(); ++k) run_op(ops[k].params, bound_[k]);
+    has_run_ = true;
+}
+
+std::span<const float> CpuContext::output(std::string_view name) const {
+    const auto index = model_->find_output(name);
+    if (!index) {
+        throw Error(ErrorKind::InvalidArgument,
+                    str_cat("unknown output '", name, "'; the model's outputs are ",
+                            model_->output_names()));
+    }
+    if (!has_run_) {
+        throw Error(ErrorKind::InvalidArgument,
+                    str_cat("output '", name, "' is not available: no run has completed"));
+    }
+    const uint32_t t = model_->description().outputs[*index];
+    return {tensor_data_[t], static_cast<size_t>(model_->description().tensors[t].elements())};
+}
+
+}  // namespace swaprun::exec

@@ -1,0 +1,45 @@
+// The CPU executor: the per-inference state of one model (the activation arena and
+// every op's resolved buffer pointers) and the loop that runs the ops through the
+// kernels. Everything is allocated at construction; run() allocates nothing.
+// A context is used by one thread at a time.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "engine/loaded_model.h"
+#include "exec/run_op.h"
+#include "util/aligned_buffer.h"
+
+namespace swaprun::exec {
+
+class CpuContext {
+  public:
+    // threads: 0 for every core. Throws swaprun::Error or std::bad_alloc.
+    CpuContext(std::shared_ptr<const engine::LoadedModel> model, int threads);
+
+    // Copies `count` floats into the named input (checked against the input's size).
+    void set_input(std::string_view name, const float* data, size_t count);
+    // Runs every op; fails if some input was never set.
+    void run();
+    // The named output's values (valid until the next run or the context's end).
+    std::span<const float> output(std::string_view name) const;
+
+    const engine::LoadedModel& model() const { return *model_; }
+    int threads() const { return threads_; }
+    size_t arena_bytes() const { return arena_.bytes(); }
+
+  private:
+    std::shared_ptr<const engine::LoadedModel> model_;
+    int threads_;
+    AlignedFloatBuffer arena_;
+    std::vector<const float*> tensor_data_;  // per tensor; null when unplanned
+    std::vector<BoundOp> bound_;
+    std::vector<bool> input_set_;  // per graph input
+    bool has_run_ = false;
+};
+
+}  // namespace swaprun::exec
