@@ -1,0 +1,65 @@
+// C API: contexts (inputs, runs, outputs).
+#include "api/api_handles.h"
+#include "api/api_status.h"
+
+using swaprun::Error;
+using swaprun::ErrorKind;
+using swaprun::api::guarded;
+using swaprun::api::require;
+
+extern "C" {
+
+swr_status swr_context_create(const swr_model* model, const swr_context_options* options,
+                              swr_context** out_context) {
+    return guarded([&] {
+        require(out_context, "swr_context_create", "out_context");
+        *out_context = nullptr;
+        require(model, "swr_context_create", "model");
+        if (options != nullptr && options->struct_size == 0) {
+            throw Error(ErrorKind::InvalidArgument,
+                        "swr_context_create: options->struct_size is 0 (set it to "
+                        "sizeof(swr_context_options))");
+        }
+        const int32_t threads =
+            swaprun::api::option_field(options, &swr_context_options::threads, 0);
+        auto handle = std::make_unique<swr_context>();
+        handle->context = std::make_unique<swaprun::exec::CpuContext>(model->model, threads);
+        *out_context = handle.release();  // owned by the caller until swr_context_release
+    });
+}
+
+void swr_context_release(swr_context* context) { std::unique_ptr<swr_context> owned(context); }
+
+swr_status swr_context_set_input(swr_context* context, const char* name, const float* data,
+                                 size_t element_count) {
+    return guarded([&] {
+        require(context, "swr_context_set_input", "context");
+        require(name, "swr_context_set_input", "name");
+        require(data, "swr_context_set_input", "data");
+        context->context->set_input(name, data, element_count);
+    });
+}
+
+swr_status swr_context_run(swr_context* context) {
+    return guarded([&] {
+        require(context, "swr_context_run", "context");
+        context->context->run();
+    });
+}
+
+swr_status swr_context_get_output(swr_context* context, const char* name, const float** out_data,
+                                  size_t* out_element_count) {
+    return guarded([&] {
+        require(out_data, "swr_context_get_output", "out_data");
+        *out_data = nullptr;
+        require(out_element_count, "swr_context_get_output", "out_element_count");
+        *out_element_count = 0;
+        require(context, "swr_context_get_output", "context");
+        require(name, "swr_context_get_output", "name");
+        const auto values = context->context->output(name);
+        *out_data = values.data();
+        *out_element_count = values.size();
+    });
+}
+
+}  // extern "C"

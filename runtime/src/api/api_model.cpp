@@ -1,0 +1,118 @@
+// C API: models (loading, introspection).
+#include <cstring>
+
+#include "api/api_handles.h"
+#include "api/api_status.h"
+
+namespace swaprun::api {
+namespace {
+
+void fill_info(const format::TensorDescription& t, swr_tensor_info* info) {
+    *info = swr_tensor_info{};
+    info->name = t.name.c_str();
+    info->rank = static_cast<int32_t>(t.shape.size());
+    for (size_t d = 0; d < t.shape.size(); ++d) info->shape[d] = t.shape[d];
+    info->element_count = t.elements();
+}
+
+void tensor_info(const swr_model* model, int32_t index, swr_tensor_info* out_info, bool input,
+                 const char* function) {
+    require(model, function, "model");
+    require(out_info, function, "out_info");
+    const auto& d = model->model->description();
+    const auto& list = input ? d.inputs : d.outputs;
+    if (index < 0 || static_cast<size_t>(index) >= list.size()) {
+        throw Error(
+            ErrorKind::InvalidArgument,
+            str_cat(function, ": index ", index, " is outside 0..", list.size(), " (exclusive)"));
+    }
+    fill_info(d.tensors[list[static_cast<size_t>(index)]], out_info);
+}
+
+}  // namespace
+}  // namespace swaprun::api
+
+using swaprun::Error;
+using swaprun::ErrorKind;
+using swaprun::api::guarded;
+using swaprun::api::require;
+
+extern "C" {
+
+swr_status swr_model_open(const char* path, const swr_model_options* options,
+                          swr_model** out_model) {
+    return guarded([&] {
+        require(out_model, "swr_model_open", "out_model");
+        *out_model = nullptr;
+        require(path, "swr_model_open", "path");
+        if (options != nullptr && options->struct_size == 0) {
+            throw Error(ErrorKind::InvalidArgument,
+                        "swr_model_open: options->struct_size is 0 (set it to "
+                        "sizeof(swr_model_options))");
+        }
+        swaprun::format::ReadOptions read;
+        read.verify_checksum =
+            swaprun::api::option_field(options, &swr_model_options::skip_checksum, 0) == 0;
+        auto handle = std::make_unique<swr_model>();
+        handle->model = swaprun::engine::LoadedModel::open(path, read);
+        *out_model = handle.release();  // owned by the caller until swr_model_release
+    });
+}
+
+void swr_model_release(swr_model* model) { std::unique_ptr<swr_model> owned(model); }
+
+int32_t swr_model_input_count(const swr_model* model) {
+    if (model == nullptr) {
+        swaprun::api::set_last_error("swr_model_input_count: model is NULL");
+        return -1;
+    }
+    return static_cast<int32_t>(model->model->description().inputs.size());
+}
+
+int32_t swr_model_output_count(const swr_model* model) {
+    if (model == nullptr) {
+        swaprun::api::set_last_error("swr_model_output_count: model is NULL");
+        return -1;
+    }
+    return static_cast<int32_t>(model->model->description().outputs.size());
+}
+
+swr_status swr_model_input_info(const swr_model* model, int32_t index, swr_tensor_info* out_info) {
+    return guarded(
+        [&] { swaprun::api::tensor_info(model, index, out_info, true, "swr_model_input_info"); });
+}
+
+swr_status swr_model_output_info(const swr_model* model, int32_t index, swr_tensor_info* out_info) {
+    return guarded(
+        [&] { swaprun::api::tensor_info(model, index, out_info, false, "swr_model_output_info"); });
+}
+
+const char* swr_model_metadata(const swr_model* model, const char* key) {
+    if (model == nullptr || key == nullptr) {
+        swaprun::api::set_last_error("swr_model_metadata: model or key is NULL");
+        return nullptr;
+    }
+    const auto& metadata = model->model->description().metadata;
+    const auto it = metadata.find(key);
+    return it == metadata.end() ? nullptr : it->second.c_str();
+}
+
+swr_status swr_model_extra_tensor(const swr_model* model, const char* name,
+                                  swr_tensor_info* out_info, const float** out_data) {
+    return guarded([&] {
+        require(out_data, "swr_model_extra_tensor", "out_data");
+        *out_data = nullptr;
+        require(model, "swr_model_extra_tensor", "model");
+        require(name, "swr_model_extra_tensor", "name");
+        const auto index = model->model->find_extra(name);
+        if (!index) {
+            if (out_info != nullptr) *out_info = swr_tensor_info{};
+            return;  // absent: documented as success with NULL data
+        }
+        const auto& t = model->model->description().tensors[*index];
+        if (out_info != nullptr) swaprun::api::fill_info(t, out_info);
+        *out_data = t.data.data();
+    });
+}
+
+}  // extern "C"
