@@ -1,0 +1,141 @@
+#include "tools/swaprun/cli_args.h"
+
+#include <charconv>
+#include <set>
+
+namespace swaprun::cli {
+
+const char* const kUsage =
+    "usage: swaprun infer MODEL.swpk --input NAME=FILE [...] [--output NAME=FILE ...]\n"
+    "                     [--threads N] [--repeat N] [--no-checksum]\n"
+    "       swaprun info MODEL.swpk [--no-checksum]\n"
+    "       swaprun --help | --version\n"
+    "\n"
+    "Runs a packed face-swap model (.swpk, made by swapconv) on the CPU.\n"
+    "  infer             run the model once on the given inputs and write the outputs\n"
+    "  info              list the model's inputs, outputs, metadata, ops and memory plan\n"
+    "  --input NAME=FILE   a model input: .npy (float32) or ONNX TensorProto .pb\n"
+    "  --output NAME=FILE  write a model output to FILE (.npy), atomically; nothing is\n"
+    "                      written when the run fails\n"
+    "  --threads N       worker threads (0, the default: every core)\n"
+    "  --repeat N        run N more times after the first and print median_ms=<ms>\n"
+    "                    as the last line (model loading excluded)\n"
+    "  --no-checksum     skip verifying the file checksum (faster load)\n"
+    "\n"
+    "Exit status: 0 success, 1 error, 2 usage error.\n";
+
+namespace {
+
+int parse_count(const std::string& flag, const std::string& text, int max) {
+    int value = 0;
+    const char* end = text.data() + text.size();
+    const auto [ptr, ec] = std::from_chars(text.data(), end, value);
+    if (text.empty() || ec != std::errc() || ptr != end || value < 0 || value > max) {
+        throw UsageError(flag + " takes a whole number from 0 to " + std::to_string(max) +
+                         ", not '" + text + "'");
+    }
+    return value;
+}
+
+NamedFile parse_named_file(const std::string& flag, const std::string& text) {
+    const size_t eq = text.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == text.size()) {
+        throw UsageError(flag + " takes NAME=FILE, not '" + text + "'");
+    }
+    return {text.substr(0, eq), text.substr(eq + 1)};
+}
+
+}  // namespace
+
+Command parse_command_line(const std::vector<std::string>& args) {
+    Command command;
+    if (args.empty()) throw UsageError("no command given");
+    const std::string& first = args[0];
+    if (first == "--help" || first == "-h" || first == "help") {
+        command.kind = CommandKind::Help;
+        return command;
+    }
+    if (first == "--version") {
+        command.kind = CommandKind::Version;
+        return command;
+    }
+    if (first == "infer") {
+        command.kind = CommandKind::Infer;
+    } else if (first == "info") {
+        command.kind = CommandKind::Info;
+    } else {
+        throw UsageError("unknown command '" + first + "'");
+    }
+
+    std::set<std::string> input_names, output_names;
+    bool threads_given = false;
+    for (size_t i = 1; i < args.size(); ++i) {
+        std::string arg = args[i];
+        if (arg == "--help" || arg == "-h") {
+            command.kind = CommandKind::Help;
+            return command;
+        }
+        if (arg.size() < 2 || arg[0] != '-') {
+            if (!command.model_path.empty()) {
+                throw UsageError("unexpected argument '" + arg + "' (one model file only)");
+            }
+            command.model_path = arg;
+            continue;
+        }
+        // "--flag=value" and "--flag value" are both accepted.
+        std::optional<std::string> value;
+        const size_t eq = arg.find('=');
+        if (arg.rfind("--", 0) == 0 && eq != std::string::npos) {
+            value = arg.substr(eq + 1);
+            arg.resize(eq);
+        }
+        const bool takes_value =
+            arg == "--input" || arg == "--output" || arg == "--threads" || arg == "--repeat";
+        const bool infer_only = arg != "--no-checksum";
+        if (!takes_value && arg != "--no-checksum")
+            throw UsageError("unknown option '" + arg + "'");
+        if (infer_only && command.kind != CommandKind::Infer) {
+            throw UsageError(arg + " applies to 'infer' only");
+        }
+        if (!takes_value) {
+            if (value) throw UsageError(arg + " takes no value");
+            command.verify_checksum = false;
+            continue;
+        }
+        if (!value) {
+            if (i + 1 >= args.size()) throw UsageError(arg + " needs a value");
+            value = args[++i];
+        }
+        if (arg == "--input") {
+            NamedFile f = parse_named_file(arg, *value);
+            if (!input_names.insert(f.name).second) {
+                throw UsageError("input '" + f.name + "' is given twice");
+            }
+            command.inputs.push_back(std::move(f));
+        } else if (arg == "--output") {
+            NamedFile f = parse_named_file(arg, *value);
+            if (!output_names.insert(f.name).second) {
+                throw UsageError("output '" + f.name + "' is given twice");
+            }
+            command.outputs.push_back(std::move(f));
+        } else if (arg == "--threads") {
+            if (threads_given) throw UsageError("--threads is given twice");
+            threads_given = true;
+            command.threads = parse_count(arg, *value, 4096);
+        } else {
+            if (command.repeat_given) throw UsageError("--repeat is given twice");
+            command.repeat_given = true;
+            command.repeat = parse_count(arg, *value, 1000000);
+        }
+    }
+    if (command.model_path.empty()) throw UsageError("no model file given");
+    std::set<std::string> paths;
+    for (const NamedFile& f : command.outputs) {
+        if (!paths.insert(f.path).second) {
+            throw UsageError("two outputs would be written to '" + f.path + "'");
+        }
+    }
+    return command;
+}
+
+}  // namespace swaprun::cli

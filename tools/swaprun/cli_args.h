@@ -1,0 +1,42 @@
+// Command-line parsing for swaprun. Parsing is separate from running so that every
+// usage mistake (exit status 2) is found before any file is touched.
+#pragma once
+
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace swaprun::cli {
+
+// A mistake in how the program was called: exit status 2.
+class UsageError : public std::runtime_error {
+  public:
+    using std::runtime_error::runtime_error;
+};
+
+enum class CommandKind { Help, Version, Infer, Info };
+
+struct NamedFile {
+    std::string name;
+    std::string path;
+};
+
+struct Command {
+    CommandKind kind = CommandKind::Help;
+    std::string model_path;
+    std::vector<NamedFile> inputs;
+    std::vector<NamedFile> outputs;
+    int threads = 0;  // 0: every core
+    int repeat = 0;   // timed runs after the first
+    bool repeat_given = false;
+    bool verify_checksum = true;
+};
+
+// args excludes the program name. Throws UsageError.
+Command parse_command_line(const std::vector<std::string>& args);
+
+extern const char* const kUsage;
+
+}  // namespace swaprun::cli

@@ -1,0 +1,70 @@
+// swaprun info: what a model holds and how it will run. Uses the library's internal
+// interface (the C API does not enumerate metadata, ops or the memory plan).
+#include <iomanip>
+#include <iostream>
+#include <sstream>
+
+#include "engine/loaded_model.h"
+#include "tools/swaprun/commands.h"
+#include "util/str_cat.h"
+
+namespace swaprun::cli {
+namespace {
+
+using format::ModelDescription;
+
+std::string tensor_line(const ModelDescription& d, uint32_t t) {
+    return str_cat(d.tensors[t].name, " ", shape_string(d.tensors[t].shape));
+}
+
+std::string mib(uint64_t bytes) {
+    std::ostringstream s;
+    s << std::fixed << std::setprecision(2) << static_cast<double>(bytes) / (1024.0 * 1024.0)
+      << " MiB";
+    return s.str();
+}
+
+}  // namespace
+
+int run_info(const Command& command) {
+    format::ReadOptions options;
+    options.verify_checksum = command.verify_checksum;
+    const auto model = engine::LoadedModel::open(command.model_path, options);
+    const ModelDescription& d = model->description();
+    std::ostream& out = std::cout;
+
+    out << "model: " << command.model_path << " (format version 1)\n";
+    out << "inputs:\n";
+    for (uint32_t i : d.inputs) out << "  " << tensor_line(d, i) << "\n";
+    out << "outputs:\n";
+    for (uint32_t o : d.outputs) out << "  " << tensor_line(d, o) << "\n";
+
+    uint64_t constant_bytes = 0;
+    bool any_extra = false;
+    for (uint32_t t = 0; t < d.tensors.size(); ++t) {
+        const auto& tensor = d.tensors[t];
+        if (tensor.role == format::TensorRole::Constant) constant_bytes += tensor.data.size_bytes();
+        if (tensor.role != format::TensorRole::Extra) continue;
+        if (!any_extra) out << "extra tensors:\n";
+        any_extra = true;
+        out << "  " << tensor_line(d, t) << "\n";
+    }
+    out << "metadata:\n";
+    for (const auto& [key, value] : d.metadata) out << "  " << key << " = " << value << "\n";
+
+    out << "ops: " << d.ops.size() << "\n";
+    for (size_t k = 0; k < d.ops.size(); ++k) {
+        const auto& op = d.ops[k];
+        out << "  " << std::setw(4) << k << "  " << std::left << std::setw(10)
+            << *op_type_name(static_cast<uint32_t>(op.type)) << std::right << " " << op.name
+            << " -> " << tensor_line(d, op.outputs[0]) << "\n";
+    }
+    const auto& plan = model->plan();
+    out << "weights: " << constant_bytes << " bytes (" << mib(constant_bytes) << ")\n";
+    out << "activation arena: " << plan.arena_bytes << " bytes (" << mib(plan.arena_bytes)
+        << "); unshared: " << plan.unshared_bytes << " bytes (" << mib(plan.unshared_bytes)
+        << ")\n";
+    return 0;
+}
+
+}  // namespace swaprun::cli
