@@ -12,7 +12,10 @@ int64_t element_count(const Dims& dims) {
 
 std::string format_dims(const Dims& dims) {
     std::string s = "[";
-    for (size_t i = 0; i < dims.size(); ++i) s += (i ? "," : "") + std::to_string(dims[i]);
+    for (size_t i = 0; i < dims.size(); ++i) {
+        if (i) s += ',';
+        s += std::to_string(dims[i]);
+    }
     return s + "]";
 }
 
