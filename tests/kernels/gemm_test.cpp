@@ -152,10 +152,13 @@ TEST(GemmFast, DeterministicAcrossThreadCounts) {
     GemmParams q = make_gemm(1, 2048, 512);
     const auto qa = random_vector(512, 5);
     const auto qb = random_vector(512 * 2048, 6);
-    auto go_q = [&] { return run(true, q, qa, qb, nullptr); };
-    const auto q1 = with_threads(1, go_q);
-    EXPECT_TRUE(bit_identical(q1, with_threads(2, go_q)));
-    EXPECT_TRUE(bit_identical(q1, with_threads(3, go_q)));
+    for (bool tb : {false, true}) {
+        q.trans_b = tb;  // a transposed B takes the dot-product schedule
+        auto go_q = [&] { return run(true, q, qa, qb, nullptr); };
+        const auto q1 = with_threads(1, go_q);
+        EXPECT_TRUE(bit_identical(q1, with_threads(2, go_q)));
+        EXPECT_TRUE(bit_identical(q1, with_threads(3, go_q)));
+    }
 }
 
 }  // namespace
