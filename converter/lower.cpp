@@ -53,6 +53,12 @@ class Lowering {
         auto it = index_.find(name);
         if (it != index_.end()) return it->second;
         Value& v = g_.value(name);
+        if (v.is_constant && !v.is_float()) {
+            // An integer constant operand of a float op (e.g. Pow's exponent).
+            v.floats.assign(v.ints.begin(), v.ints.end());
+            v.ints.clear();
+            v.element_type = static_cast<int32_t>(onnx::ElementType::Float);
+        }
         if (!v.is_float()) {
             throw Error(ErrorKind::Unsupported, g_.source + ": value '" + name +
                                                     "' has element type " +
@@ -129,6 +135,12 @@ class Lowering {
             return;
         }
         if (op == "Pad") return lower_pad(n);
+        if (op == "Reciprocal") {
+            const std::string one = g_.add_constant(n.name + "_one", {}, {1.0f});
+            emit(n, OpType::Binary, {one, n.inputs[0]}).attributes["op"] =
+                one_int(static_cast<int64_t>(kernels::BinaryOp::Div));
+            return;
+        }
         if (op == "Concat") {
             const int64_t rank = static_cast<int64_t>(g_.value(n.inputs[0]).shape.size());
             emit(n, OpType::Concat, n.inputs).attributes["axis"] =
@@ -204,7 +216,12 @@ class Lowering {
     void lower_resize(const Node& n) {
         std::string mode = n.string_attr("mode", "nearest");
         std::string ctm = n.string_attr("coordinate_transformation_mode", "half_pixel");
-        if (n.op_type == "Upsample" || g_.opset < 11) ctm = "asymmetric";  // Upsample and Resize-10
+        std::string nm = n.string_attr("nearest_mode", "round_prefer_floor");
+        if (n.op_type == "Upsample" || g_.opset < 11) {
+            // Upsample and Resize-10 predate the coordinate modes: asymmetric, floor.
+            ctm = "asymmetric";
+            nm = "floor";
+        }
         if (mode == "bilinear") mode = "linear";
         kernels::ResizeMode m;
         if (mode == "nearest")
@@ -228,7 +245,6 @@ class Lowering {
             c = kernels::ResizeCoordinates::TfHalfPixelForNn;
         else
             fail(n, "coordinate_transformation_mode '" + ctm + "' is not supported");
-        const std::string nm = n.string_attr("nearest_mode", "round_prefer_floor");
         kernels::NearestRounding r;
         if (nm == "round_prefer_floor")
             r = kernels::NearestRounding::RoundPreferFloor;
@@ -255,12 +271,25 @@ class Lowering {
             {"Mul", kernels::BinaryOp::Mul}, {"Div", kernels::BinaryOp::Div},
             {"Pow", kernels::BinaryOp::Pow}, {"Max", kernels::BinaryOp::Max},
             {"Min", kernels::BinaryOp::Min}};
+        const auto op = one_int(static_cast<int64_t>(ops.at(n.op_type)));
         if (n.inputs.size() == 1) {  // single-input Max/Min
             emit(n, OpType::Reshape, {n.inputs[0]});
             return;
         }
-        emit(n, OpType::Binary, {n.inputs[0], n.inputs[1]}).attributes["op"] =
-            one_int(static_cast<int64_t>(ops.at(n.op_type)));
+        // Variadic Max/Min: a chain of binary ops through partial results.
+        std::string partial = n.inputs[0];
+        for (size_t k = 1; k + 1 < n.inputs.size(); ++k) {
+            const Dims shape = broadcast_shapes(g_.value(partial).shape, g_.value(n.inputs[k]).shape, n.describe());
+            Value v = g_.value(n.outputs[0]);
+            v.name = g_.unique_name(n.outputs[0] + "_partial");
+            v.shape = shape;
+            g_.values[v.name] = v;
+            Node step = n;
+            step.outputs = {v.name};
+            emit(step, OpType::Binary, {partial, n.inputs[k]}).attributes["op"] = op;
+            partial = v.name;
+        }
+        emit(n, OpType::Binary, {partial, n.inputs.back()}).attributes["op"] = op;
     }
 
     void lower_unary(const Node& n) {

@@ -30,9 +30,9 @@ Graph import_model(const onnx::Model& model, const std::string& source,
     if (g.opset == 0) {
         throw Error(ErrorKind::Format, source + ": the model imports no default-domain opset");
     }
-    if (g.opset < 7 || g.opset > 21) {
+    if (g.opset < 6 || g.opset > 21) {
         throw Error(ErrorKind::Unsupported, source + ": opset " + std::to_string(g.opset) +
-                                                " is outside the supported range 7..21");
+                                                " is outside the supported range 6..21");
     }
 
     std::set<std::string> read_by_nodes;

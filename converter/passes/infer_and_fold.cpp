@@ -3,6 +3,7 @@
 // Gather -> Concat -> Reshape ...) all become constants here and disappear.
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <functional>
 #include <map>
 
@@ -165,6 +166,42 @@ void handle_identity(NodeContext& c) {
     }
 }
 
+// Rounds to the nearest float16 value (ties to even), as a float.
+float round_to_half(float x) {
+    if (!std::isfinite(x)) return x;
+    const float a = std::fabs(x);
+    if (a >= 65520.0f) return std::copysign(INFINITY, x);
+    int exponent;
+    std::frexp(a, &exponent);                         // a = m * 2^exponent, m in [0.5, 1)
+    const int step_exponent = std::max(exponent - 11, -24);  // 10 mantissa bits; subnormals
+    const float step = std::ldexp(1.0f, step_exponent);
+    return std::copysign(std::nearbyint(a / step) * step, x);
+}
+
+// Rounds to the nearest bfloat16 value (ties to even), as a float.
+float round_to_bfloat16(float x) {
+    if (!std::isfinite(x)) return x;
+    uint32_t bits;
+    std::memcpy(&bits, &x, 4);
+    bits += 0x7fff + ((bits >> 16) & 1);
+    bits &= 0xffff0000u;
+    std::memcpy(&x, &bits, 4);
+    return x;
+}
+
+// Inference-mode dropout: the identity, and a mask of all true when asked for.
+void handle_dropout(NodeContext& c) {
+    if (c.has(2) && (!c.constant(2) || c.ints(2, "training_mode").at(0) != 0)) {
+        c.fail("training mode is not supported", ErrorKind::Unsupported);
+    }
+    handle_identity(c);
+    if (c.node().outputs.size() > 1 && !c.node().outputs[1].empty()) {
+        const Dims& s = c.shape(0);
+        c.set_constant(1, s, static_cast<int32_t>(ElementType::Bool), {},
+                       std::vector<int64_t>(element_count(s), 1));
+    }
+}
+
 void handle_cast(NodeContext& c) {
     const int32_t to = static_cast<int32_t>(c.node().int_attr("to", 0));
     if (!onnx::is_floating(to) && !onnx::is_integer(to)) {
@@ -182,9 +219,11 @@ void handle_cast(NodeContext& c) {
     std::vector<int64_t> n;
     if (onnx::is_floating(to)) {
         f = c.floats(0, "input");
-        if (to == static_cast<int32_t>(ElementType::Float16) ||
-            to == static_cast<int32_t>(ElementType::Bfloat16)) {
-            c.fail("cast of constants to 16-bit floats is not supported", ErrorKind::Unsupported);
+        // The values keep float storage but take the precision of the target type.
+        if (to == static_cast<int32_t>(ElementType::Float16)) {
+            for (float& x : f) x = round_to_half(x);
+        } else if (to == static_cast<int32_t>(ElementType::Bfloat16)) {
+            for (float& x : f) x = round_to_bfloat16(x);
         }
     } else if (v.is_float()) {
         for (float x : v.floats) n.push_back(static_cast<int64_t>(std::trunc(x)));
@@ -620,10 +659,40 @@ int64_t apply_binary_int(const std::string& op, int64_t a, int64_t b, NodeContex
     return static_cast<int64_t>(apply_binary(op, static_cast<double>(a), static_cast<double>(b)));
 }
 
+// Max or Min of three or more inputs: the broadcast shape, folded when constant.
+void handle_variadic_extremum(NodeContext& c) {
+    const bool is_max = c.node().op_type == "Max";
+    Dims out = c.shape(0);
+    for (size_t i = 1; i < c.input_count(); ++i) out = broadcast_shapes(out, c.shape(i), c.node().describe());
+    bool all_float = true;
+    for (size_t i = 0; i < c.input_count(); ++i) all_float &= c.in(i).is_float();
+    if (!c.all_constant()) {
+        if (!all_float) c.fail("run-time integer arithmetic is not supported", ErrorKind::Unsupported);
+        c.set_shape(0, out, c.in(0).element_type);
+        return;
+    }
+    std::vector<double> acc(element_count(out), is_max ? -INFINITY : INFINITY);
+    for (size_t i = 0; i < c.input_count(); ++i) {
+        auto index = broadcast_indices(out, c.shape(i));
+        auto values = c.floats(i, "input");
+        for (size_t k = 0; k < acc.size(); ++k) {
+            acc[k] = is_max ? std::max<double>(acc[k], values[index[k]]) : std::min<double>(acc[k], values[index[k]]);
+        }
+    }
+    std::vector<float> f(acc.begin(), acc.end());
+    std::vector<int64_t> n;
+    if (!all_float) n.assign(acc.begin(), acc.end());
+    c.set_like(0, out, c.in(0), std::move(f), std::move(n));
+}
+
 void handle_binary(NodeContext& c) {
     const std::string& op = c.node().op_type;
     if ((op == "Max" || op == "Min") && c.input_count() == 1) {
         handle_identity(c);
+        return;
+    }
+    if ((op == "Max" || op == "Min") && c.input_count() > 2) {
+        handle_variadic_extremum(c);
         return;
     }
     if (c.input_count() != 2) c.fail("expects 2 inputs", ErrorKind::Unsupported);
@@ -958,7 +1027,7 @@ const std::map<std::string, Handler>& handlers() {
     static const std::map<std::string, Handler> table = {
         {"Constant", handle_constant},
         {"Identity", handle_identity},
-        {"Dropout", handle_identity},
+        {"Dropout", handle_dropout},
         {"Cast", handle_cast},
         {"Shape", handle_shape},
         {"Size", handle_size},
