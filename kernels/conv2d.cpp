@@ -258,15 +258,61 @@ void conv_blocked(const Conv2dParams& p, const float* input, const float* weight
     }
 }
 
-// acc[ow] += w * row[ow * stride + offset] over the output columns that read inside
-// the row, then the border columns through the pad-mode index function.
+// Adds the kernel_w taps of one input row to acc[0, out_width). In the interior
+// (columns whose taps all read inside the row) the taps are fused into one pass
+// over contiguous columns; border columns go through the pad-mode index function.
+// Either way each column sums its taps in kw order.
+template <int KW>  // the kernel width, or 0 when it is only known at run time
+SWAPRUN_ALWAYS_INLINE void row_taps(const Conv2dParams& p, const float* __restrict row,
+                                    const float* wrow, float* __restrict acc) {
+    const int64_t kw_n = KW > 0 ? KW : p.kernel_w;
+    const int64_t ow_n = p.out_width;
+    const int64_t sw = p.stride_w;
+    const int64_t dw = p.dilation_w;
+    const int64_t pl = p.pad_left;
+    const int64_t lo = std::clamp<int64_t>(cpu::ceil_div(pl, sw), 0, ow_n);
+    const int64_t hi = std::clamp<int64_t>(
+        cpu::floor_div(p.in_width - 1 - (kw_n - 1) * dw + pl, sw) + 1, lo, ow_n);
+
+    auto border = [&](int64_t ow) {
+        float a = acc[ow];
+        for (int64_t kw = 0; kw < kw_n; ++kw) {
+            const int64_t m = cpu::map_index(ow * sw + kw * dw - pl, p.in_width, p.pad_mode);
+            if (m >= 0) a += wrow[kw] * row[m];
+        }
+        acc[ow] = a;
+    };
+    for (int64_t ow = 0; ow < lo; ++ow) border(ow);
+    for (int64_t ow = hi; ow < ow_n; ++ow) border(ow);
+
+    if constexpr (KW > 0) {
+        if (sw == 1) {
+            float w[KW];
+            for (int kw = 0; kw < KW; ++kw) w[kw] = wrow[kw];
+            const float* __restrict r = row - pl;
+            for (int64_t ow = lo; ow < hi; ++ow) {
+                float a = acc[ow];
+                for (int kw = 0; kw < KW; ++kw) a += w[kw] * r[ow + kw * dw];
+                acc[ow] = a;
+            }
+            return;
+        }
+    }
+    for (int64_t kw = 0; kw < kw_n; ++kw) {
+        const float w = wrow[kw];
+        const float* __restrict r = row + kw * dw - pl;
+        for (int64_t ow = lo; ow < hi; ++ow) acc[ow] += w * r[ow * sw];
+    }
+}
+
+// One output row of one output channel.
+template <int KW>
 SWAPRUN_ALWAYS_INLINE void row_impl(const Conv2dParams& p, const float* input, const float* weight,
                                     const float* bias, int64_t n, int64_t oc, int64_t oh,
                                     float* acc, float* output) {
     const int64_t in_per_group = p.in_channels / p.groups;
     const int64_t group = oc / (p.out_channels / p.groups);
     const int64_t ow_n = p.out_width;
-    const int64_t sw = p.stride_w;
     std::fill(acc, acc + ow_n, 0.0f);
     for (int64_t icg = 0; icg < in_per_group; ++icg) {
         const int64_t ic = group * in_per_group + icg;
@@ -274,31 +320,9 @@ SWAPRUN_ALWAYS_INLINE void row_impl(const Conv2dParams& p, const float* input, c
             const int64_t ih = cpu::map_index(oh * p.stride_h - p.pad_top + kh * p.dilation_h,
                                               p.in_height, p.pad_mode);
             if (ih < 0) continue;
-            const float* __restrict row =
-                input + ((n * p.in_channels + ic) * p.in_height + ih) * p.in_width;
+            const float* row = input + ((n * p.in_channels + ic) * p.in_height + ih) * p.in_width;
             const float* wrow = weight + ((oc * in_per_group + icg) * p.kernel_h + kh) * p.kernel_w;
-            for (int64_t kw = 0; kw < p.kernel_w; ++kw) {
-                const float w = wrow[kw];
-                const int64_t off = kw * p.dilation_w - p.pad_left;
-                const int64_t lo = std::clamp<int64_t>(cpu::ceil_div(-off, sw), 0, ow_n);
-                const int64_t hi =
-                    std::clamp<int64_t>(cpu::floor_div(p.in_width - 1 - off, sw) + 1, lo, ow_n);
-                float* __restrict a = acc;
-                if (sw == 1) {
-                    const float* __restrict r = row + off;
-                    for (int64_t ow = lo; ow < hi; ++ow) a[ow] += w * r[ow];
-                } else {
-                    for (int64_t ow = lo; ow < hi; ++ow) a[ow] += w * row[ow * sw + off];
-                }
-                if (p.pad_mode != PadMode::Constant) {
-                    for (int64_t ow = 0; ow < lo; ++ow) {
-                        a[ow] += w * row[cpu::map_index(ow * sw + off, p.in_width, p.pad_mode)];
-                    }
-                    for (int64_t ow = hi; ow < ow_n; ++ow) {
-                        a[ow] += w * row[cpu::map_index(ow * sw + off, p.in_width, p.pad_mode)];
-                    }
-                }
-            }
+            row_taps<KW>(p, row, wrow, acc);
         }
     }
     const float b = bias != nullptr ? bias[oc] : 0.0f;
@@ -307,15 +331,32 @@ SWAPRUN_ALWAYS_INLINE void row_impl(const Conv2dParams& p, const float* input, c
     cpu::activate_inplace(out, ow_n, p.activation);
 }
 
+SWAPRUN_ALWAYS_INLINE void row_dispatch(const Conv2dParams& p, const float* input,
+                                        const float* weight, const float* bias, int64_t n,
+                                        int64_t oc, int64_t oh, float* acc, float* output) {
+    switch (p.kernel_w) {
+        case 1:
+            return row_impl<1>(p, input, weight, bias, n, oc, oh, acc, output);
+        case 3:
+            return row_impl<3>(p, input, weight, bias, n, oc, oh, acc, output);
+        case 5:
+            return row_impl<5>(p, input, weight, bias, n, oc, oh, acc, output);
+        case 7:
+            return row_impl<7>(p, input, weight, bias, n, oc, oh, acc, output);
+        default:
+            return row_impl<0>(p, input, weight, bias, n, oc, oh, acc, output);
+    }
+}
+
 void row_generic(const Conv2dParams& p, const float* input, const float* weight, const float* bias,
                  int64_t n, int64_t oc, int64_t oh, float* acc, float* output) {
-    row_impl(p, input, weight, bias, n, oc, oh, acc, output);
+    row_dispatch(p, input, weight, bias, n, oc, oh, acc, output);
 }
 
 SWAPRUN_TARGET_AVX2 void row_avx2(const Conv2dParams& p, const float* input, const float* weight,
                                   const float* bias, int64_t n, int64_t oc, int64_t oh, float* acc,
                                   float* output) {
-    row_impl(p, input, weight, bias, n, oc, oh, acc, output);
+    row_dispatch(p, input, weight, bias, n, oc, oh, acc, output);
 }
 
 void conv_rows(const Conv2dParams& p, const float* input, const float* weight, const float* bias,

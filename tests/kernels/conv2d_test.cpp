@@ -240,6 +240,21 @@ std::vector<Case> random_cases() {
             set_pads(p, 2, 3, 1, 2);  // wider than the kernel reach at the borders
             add("wide_pads_" + mn, p);
         }
+        {
+            Conv2dParams p = make_conv(1, 6, 13, 15, 6, 5, 5, modes[m]);
+            set_pads(p, 2, 2, 2, 2);
+            p.groups = 6;
+            p.stride_h = p.stride_w = 2;
+            add("depthwise_5x5_stride2_" + mn, p);
+        }
+        {
+            Conv2dParams p = make_conv(1, 4, 11, 14, 6, 3, 4, modes[m]);
+            set_pads(p, 1, 2, 2, 1);
+            p.groups = 2;
+            p.stride_w = 2;
+            p.dilation_h = 2;
+            add("narrow_3x4_dilated_" + mn, p);
+        }
     }
     {
         Conv2dParams p = make_conv(1, 14, 9, 13, 34, 3, 3);
@@ -256,6 +271,11 @@ std::vector<Case> random_cases() {
     {
         Conv2dParams p = make_conv(2, 37, 8, 9, 45, 1, 1);
         add("1x1", p);
+    }
+    {
+        Conv2dParams p = make_conv(1, 7, 8, 9, 5, 1, 1);
+        p.activation.kind = Activation::Relu;
+        add("1x1_narrow", p);
     }
     {
         Conv2dParams p = make_conv(1, 17, 7, 40, 131, 3, 3, PadMode::Reflect);
