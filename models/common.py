@@ -337,43 +337,19 @@ class GraphCost:
 def count_onnx(model) -> GraphCost:
     """Parameters and multiply-accumulates of an ONNX generator graph.
 
-    params: every float element in the initializers (and Constant nodes of
-    more than one element, in case an exporter moved weights there), used or
-    not -- the inswapper `buff2fs` emap is counted.
+    params: every element of every initializer, used or not -- the inswapper
+    `buff2fs` emap is counted.  (The exporter keeps all weights as
+    initializers; Constant nodes only hold shape arithmetic and scalars.)
     MACs: Conv = Cout * Cin/groups * kh * kw * Hout * Wout, Gemm = M * N * K.
-    Element-wise ops, norms and resizes are not counted.  Shapes come from
-    onnx.shape_inference, so the graph must have static input shapes.
+    Element-wise ops, norms and resizes are not counted.  The graph must have
+    static input shapes.
     """
-    import onnx
-    from onnx import shape_inference
-
     cost = GraphCost()
     inits = {t.name: t for t in model.graph.initializer}
     for t in model.graph.initializer:
         cost.params += int(np.prod(t.dims))
-    for n in model.graph.node:
-        if n.op_type == "Constant":
-            for a in n.attribute:
-                if a.name == "value" and a.t.data_type == onnx.TensorProto.FLOAT and int(np.prod(a.t.dims)) > 1:
-                    cost.params += int(np.prod(a.t.dims))
 
-    # Shape inference on a weight-less copy: avoids duplicating 0.5 GB of
-    # tensors for the full-size inswapper.
-    skeleton = onnx.ModelProto()
-    skeleton.ir_version = model.ir_version
-    skeleton.opset_import.extend(model.opset_import)
-    g = skeleton.graph
-    g.node.extend(model.graph.node)
-    g.input.extend(model.graph.input)
-    g.output.extend(model.graph.output)
-    for t in model.graph.initializer:
-        vi = onnx.helper.make_tensor_value_info(t.name, t.data_type, list(t.dims))
-        g.input.append(vi)
-    inferred = shape_inference.infer_shapes(skeleton)
-    shapes = {}
-    for vi in list(inferred.graph.value_info) + list(inferred.graph.input) + list(inferred.graph.output):
-        dims = [d.dim_value for d in vi.type.tensor_type.shape.dim]
-        shapes[vi.name] = dims
+    shapes = infer_shapes(model)
 
     def pcount(name):
         return int(np.prod(inits[name].dims)) if name in inits else 0
@@ -397,3 +373,104 @@ def count_onnx(model) -> GraphCost:
             cost.layers.append(LayerCost(n.name, n.op_type, f"{k}->{nn_}", p, macs))
             cost.macs += macs
     return cost
+
+
+# Ops that appear in the exporter's constant "shape arithmetic" subgraphs (the
+# reflect-Pad pads and the Resize scales), evaluated with numpy.
+_FOLDERS = {
+    "Shape": lambda x: np.array(x.shape, dtype=np.int64),
+    "Gather": lambda x, i, axis=0: np.take(x, i, axis=axis),
+    "Add": lambda a, b: a + b,
+    "Sub": lambda a, b: a - b,
+    "Mul": lambda a, b: a * b,
+    "Div": lambda a, b: np.trunc(a / b).astype(a.dtype) if a.dtype.kind == "i" else a / b,
+    "Concat": lambda *xs, axis=0: np.concatenate(xs, axis=axis),
+    "Reshape": lambda x, shape: x.reshape([x.shape[i] if d == 0 else d for i, d in enumerate(shape)]),
+    "Transpose": lambda x, perm=None: np.transpose(x, perm),
+}
+
+
+def _fold_slice(x, starts, ends, axes=None, steps=None):
+    axes = range(len(starts)) if axes is None else axes
+    steps = [1] * len(starts) if steps is None else steps
+    idx = [slice(None)] * x.ndim
+    for s, e, a, st in zip(starts, ends, axes, steps):
+        n = x.shape[a]
+        # numpy slicing clamps like ONNX, except for huge negative ends with a
+        # negative step, which ONNX means as "through index 0".
+        e = None if (st < 0 and e < -n) else int(e)
+        idx[a] = slice(int(s), e, int(st))
+    return x[tuple(idx)]
+
+
+def fold_constants(model):
+    """Values of every tensor computable from Constant nodes alone.
+
+    Returns {tensor name: numpy array}.  Only the small integer/float shape
+    subgraphs are folded; weights (initializers) are left alone on purpose.
+    """
+    from onnx import helper, numpy_helper
+
+    known = {}
+    for n in model.graph.node:
+        attrs = {a.name: helper.get_attribute_value(a) for a in n.attribute}
+        if n.op_type == "Constant" and "value" in attrs:
+            known[n.output[0]] = numpy_helper.to_array(attrs["value"])
+            continue
+        ins = [i for i in n.input if i]
+        if not ins or any(i not in known for i in ins):
+            continue
+        args = [known[i] for i in n.input if i]
+        if n.op_type == "ConstantOfShape":
+            fill = numpy_helper.to_array(attrs["value"]) if "value" in attrs else np.zeros(1, np.float32)
+            val = np.full(tuple(args[0]), fill.reshape(-1)[0], dtype=fill.dtype)
+        elif n.op_type == "Cast":
+            val = args[0].astype(_np_dtype(attrs["to"]))
+        elif n.op_type == "Slice":
+            val = _fold_slice(*args)
+        elif n.op_type in _FOLDERS:
+            val = _FOLDERS[n.op_type](*args, **{k: v for k, v in attrs.items() if k in ("axis", "perm")})
+        else:
+            continue
+        known[n.output[0]] = np.asarray(val)
+    return known
+
+
+def _np_dtype(onnx_type: int):
+    from onnx import helper
+    if hasattr(helper, "tensor_dtype_to_np_dtype"):  # onnx >= 1.13
+        return helper.tensor_dtype_to_np_dtype(onnx_type)
+    from onnx import mapping
+    return mapping.TENSOR_TYPE_TO_NP_TYPE[onnx_type]
+
+
+def infer_shapes(model):
+    """{tensor name: dims} for a static-shape graph.
+
+    onnx.shape_inference cannot see through the exporter's pads/scales
+    subgraphs, so those are folded first and handed to it as initializers of
+    a weight-less skeleton copy (copying the real weights would double the
+    memory for the 0.5 GB inswapper).
+    """
+    import onnx
+    from onnx import numpy_helper, shape_inference
+
+    folded = fold_constants(model)
+    skeleton = onnx.ModelProto()
+    skeleton.ir_version = model.ir_version
+    skeleton.opset_import.extend(model.opset_import)
+    g = skeleton.graph
+    g.input.extend(model.graph.input)
+    g.output.extend(model.graph.output)
+    for t in model.graph.initializer:
+        g.input.append(onnx.helper.make_tensor_value_info(t.name, t.data_type, list(t.dims)))
+    for n in model.graph.node:
+        if n.output[0] in folded:
+            g.initializer.append(numpy_helper.from_array(folded[n.output[0]], n.output[0]))
+        else:
+            g.node.append(n)
+    inferred = shape_inference.infer_shapes(skeleton, strict_mode=True)
+    shapes = {name: list(v.shape) for name, v in folded.items()}
+    for vi in list(inferred.graph.value_info) + list(inferred.graph.input) + list(inferred.graph.output):
+        shapes[vi.name] = [d.dim_value for d in vi.type.tensor_type.shape.dim]
+    return shapes
