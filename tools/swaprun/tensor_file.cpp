@@ -18,10 +18,13 @@ bool ends_with(const std::string& s, const std::string& suffix) {
 tools::NpyArray load_pb(const std::string& path) {
 #if SWAPRUN_HAVE_ONNX_TENSOR_FILE
     onnx::Tensor t = onnx::read_tensor_file(path);
-    if (t.element_type != static_cast<int32_t>(onnx::ElementType::Float)) {
+    // The reader widens every floating type to float32, which is what the model
+    // computes in (the converter made a float16 or double graph a float32 one), so
+    // ONNX test data of any floating type can be fed as it is.
+    if (!onnx::is_floating(t.element_type)) {
         throw Error(ErrorKind::InvalidArgument,
                     str_cat(path, ": holds ", onnx::element_type_name(t.element_type),
-                            " values; float32 is required"));
+                            " values; floating-point values are required"));
     }
     int64_t elements = 1;
     for (int64_t d : t.dims) elements = d < 0 ? -1 : elements * d;
