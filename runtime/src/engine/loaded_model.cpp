@@ -1,6 +1,7 @@
 #include "engine/loaded_model.h"
 
 #include "graph/graph_validation.h"
+#include "util/error.h"
 
 namespace swaprun::engine {
 namespace {
@@ -35,6 +36,7 @@ std::shared_ptr<const LoadedModel> LoadedModel::open(const std::string& path,
 }
 
 std::shared_ptr<const LoadedModel> LoadedModel::from_file(std::unique_ptr<format::SwpkFile> file) {
+    if (file == nullptr) throw Error(ErrorKind::InvalidArgument, "LoadedModel: no file");
     return std::make_shared<const LoadedModel>(Key(), std::move(file));
 }
 

@@ -14,6 +14,12 @@ namespace {
 // limit keeps a hostile activation shape from sizing an absurd arena.
 constexpr int64_t kMaxTensorElements = int64_t{1} << 32;
 
+// Far above any real generator (a few hundred ops); it bounds the work of graph
+// validation and memory planning (quadratic in the op count) on a hostile file.
+constexpr uint32_t kMaxOps = 1u << 16;
+// Likewise for graph inputs and outputs (real models have one to three).
+constexpr uint32_t kMaxGraphInterface = 1u << 12;
+
 // Smallest op record: type, name, three counts.
 constexpr uint64_t kMinOpRecordBytes = 20;
 // Smallest attribute: name, kind, count.
@@ -206,7 +212,12 @@ void parse_tensors(const FileBytes& file, const SectionMap& sections, const Stri
 void parse_graph(const FileBytes& file, const SectionMap& sections, const StringSection& strings,
                  ModelDescription& model) {
     Cursor in(file, sections.graph, "Graph");
+    const uint64_t inputs_at = in.offset();
     const uint32_t inputs = in.count("the graph input count", 4);
+    if (inputs > kMaxGraphInterface) {
+        file.fail_at(inputs_at, "graph input count ", inputs, " exceeds the limit of ",
+                     kMaxGraphInterface);
+    }
     model.inputs.resize(inputs);
     for (uint32_t k = 0; k < inputs; ++k) {
         const uint64_t at = in.offset();
@@ -217,12 +228,19 @@ void parse_graph(const FileBytes& file, const SectionMap& sections, const String
         }
         model.inputs[k] = i;
     }
+    const uint64_t outputs_at = in.offset();
     const uint32_t outputs = in.count("the graph output count", 4);
+    if (outputs > kMaxGraphInterface) {
+        file.fail_at(outputs_at, "graph output count ", outputs, " exceeds the limit of ",
+                     kMaxGraphInterface);
+    }
     model.outputs.resize(outputs);
     for (uint32_t k = 0; k < outputs; ++k) {
         model.outputs[k] = read_tensor_index(file, model, in, str_cat("graph output ", k), false);
     }
+    const uint64_t ops_at = in.offset();
     const uint32_t ops = in.count("the op count", kMinOpRecordBytes);
+    if (ops > kMaxOps) file.fail_at(ops_at, "op count ", ops, " exceeds the limit of ", kMaxOps);
     model.ops.reserve(ops);
     for (uint32_t k = 0; k < ops; ++k) parse_op(file, strings, in, k, model);
     in.expect_end();

@@ -1,5 +1,9 @@
 // A read-only memory mapping of a whole file. The only platform-specific part of
 // reading: another platform provides its own file_mapping_<platform>.cpp.
+//
+// The mapping is private and read-only; like any mapping it assumes the file is not
+// truncated by someone else while mapped (replacing it by rename, as the writer
+// does, is safe: the old inode stays mapped).
 #pragma once
 
 #include <cstdint>
