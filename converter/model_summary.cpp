@@ -52,9 +52,8 @@ std::string humanize(int64_t v, const char* unit_suffix) {
 ModelStats model_stats(const ModelDescription& model) {
     ModelStats s;
     for (const auto& t : model.tensors) {
-        if (t.role == format::TensorRole::Constant || t.role == format::TensorRole::Extra) {
-            s.parameters += t.elements();
-        }
+        if (t.role == format::TensorRole::Constant) s.parameters += t.elements();
+        if (t.role == format::TensorRole::Extra) s.extras += t.elements();
     }
     for (const auto& op : model.ops) s.macs += op_macs(model, op);
     return s;
@@ -92,6 +91,11 @@ void print_model_summary(std::ostream& out, const ModelDescription& model) {
     std::snprintf(line, sizeof line, "parameters: %.1fM (%lld)\n", s.parameters / 1e6,
                   static_cast<long long>(s.parameters));
     out << line;
+    if (s.extras) {
+        std::snprintf(line, sizeof line, "extra tensors: %.2fM (%lld)\n", s.extras / 1e6,
+                      static_cast<long long>(s.extras));
+        out << line;
+    }
     std::snprintf(line, sizeof line, "MACs: %.1f G (%lld)\n", s.macs / 1e9,
                   static_cast<long long>(s.macs));
     out << line;

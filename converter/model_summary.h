@@ -9,7 +9,8 @@
 namespace swaprun::convert {
 
 struct ModelStats {
-    int64_t parameters = 0;  // elements of every constant and extra tensor
+    int64_t parameters = 0;  // elements of the constants the graph reads
+    int64_t extras = 0;      // elements of tensors carried for the caller (e.g. the emap)
     int64_t macs = 0;        // multiply-accumulates per run (convolutions and Gemms)
 };
 
