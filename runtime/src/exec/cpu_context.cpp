@@ -10,12 +10,22 @@ namespace swaprun::exec {
 
 using format::TensorRole;
 
-CpuContext::CpuContext(std::shared_ptr<const engine::LoadedModel> model, int threads)
-    : model_(std::move(model)), threads_(resolve_thread_count(threads)) {
-    if (threads < 0) {
-        throw Error(ErrorKind::InvalidArgument,
-                    str_cat("thread count ", threads, " (0 for every core, or a positive count)"));
+namespace {
+
+int checked_thread_count(int requested) {
+    if (requested < 0) {
+        throw Error(
+            ErrorKind::InvalidArgument,
+            str_cat("thread count ", requested, " (0 for every core, or a positive count)"));
     }
+    return resolve_thread_count(requested);
+}
+
+}  // namespace
+
+CpuContext::CpuContext(std::shared_ptr<const engine::LoadedModel> model, int threads)
+    : model_(std::move(model)), threads_(checked_thread_count(threads)) {
+    if (model_ == nullptr) throw Error(ErrorKind::InvalidArgument, "CpuContext: no model");
     const auto& description = model_->description();
     const auto& plan = model_->plan();
     arena_ = AlignedFloatBuffer(static_cast<size_t>(plan.arena_bytes));
