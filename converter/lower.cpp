@@ -279,7 +279,8 @@ class Lowering {
         // Variadic Max/Min: a chain of binary ops through partial results.
         std::string partial = n.inputs[0];
         for (size_t k = 1; k + 1 < n.inputs.size(); ++k) {
-            const Dims shape = broadcast_shapes(g_.value(partial).shape, g_.value(n.inputs[k]).shape, n.describe());
+            const Dims shape = broadcast_shapes(g_.value(partial).shape,
+                                                g_.value(n.inputs[k]).shape, n.describe());
             Value v = g_.value(n.outputs[0]);
             v.name = g_.unique_name(n.outputs[0] + "_partial");
             v.shape = shape;

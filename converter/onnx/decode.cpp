@@ -493,7 +493,7 @@ bool is_integer(int32_t type) {
 }
 
 Model decode_model(std::span<const uint8_t> bytes, const std::string& label) {
-    WireReader r(bytes, 0, label + ": ONNX model");
+    WireReader r(bytes, 0, label, "ONNX model");
     Model m;
     bool has_graph = false;
     uint32_t field;
@@ -510,13 +510,13 @@ Model decode_model(std::span<const uint8_t> bytes, const std::string& label) {
                 m.producer_version = r.read_string();
                 break;
             case 7: {
-                WireReader g = r.read_message(label + ": ONNX graph");
+                WireReader g = r.read_message("ONNX graph");
                 m.graph = decode_graph(g);
                 has_graph = true;
                 break;
             }
             case 8: {
-                WireReader o = r.read_message(label + ": ONNX opset import");
+                WireReader o = r.read_message("ONNX opset import");
                 std::string domain;
                 int64_t version = 0;
                 uint32_t f;
@@ -534,7 +534,7 @@ Model decode_model(std::span<const uint8_t> bytes, const std::string& label) {
                 break;
             }
             case 14: {
-                WireReader e = r.read_message(label + ": ONNX metadata entry");
+                WireReader e = r.read_message("ONNX metadata entry");
                 std::string key, value;
                 uint32_t f;
                 WireType t;
@@ -561,7 +561,7 @@ Model decode_model(std::span<const uint8_t> bytes, const std::string& label) {
 }
 
 Tensor decode_tensor(std::span<const uint8_t> bytes, const std::string& label) {
-    WireReader r(bytes, 0, label + ": ONNX tensor");
+    WireReader r(bytes, 0, label, "ONNX tensor");
     return decode_tensor_message(r);
 }
 

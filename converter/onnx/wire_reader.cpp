@@ -7,11 +7,12 @@
 
 namespace swaprun::onnx {
 
-WireReader::WireReader(std::span<const uint8_t> bytes, uint64_t base_offset, std::string_view what)
-    : bytes_(bytes), base_offset_(base_offset), what_(what) {}
+WireReader::WireReader(std::span<const uint8_t> bytes, uint64_t base_offset, std::string file,
+                       std::string what)
+    : bytes_(bytes), base_offset_(base_offset), file_(std::move(file)), what_(std::move(what)) {}
 
 void WireReader::fail(const std::string& message) const {
-    throw Error(ErrorKind::Format, "malformed " + std::string(what_) + " at byte offset " +
+    throw Error(ErrorKind::Format, file_ + ": malformed " + what_ + " at byte offset " +
                                        std::to_string(offset()) + ": " + message);
 }
 
@@ -89,7 +90,7 @@ std::span<const uint8_t> WireReader::read_bytes() {
 WireReader WireReader::read_message(std::string_view what) {
     auto bytes = read_bytes();
     // The payload ends where the reader now stands.
-    return WireReader(bytes, offset() - bytes.size(), what);
+    return WireReader(bytes, offset() - bytes.size(), file_, std::string(what));
 }
 
 std::string WireReader::read_string() {

@@ -15,8 +15,10 @@ enum class WireType : uint32_t { Varint = 0, Fixed64 = 1, LengthDelimited = 2, F
 
 class WireReader {
   public:
-    // `base_offset` is where `bytes` starts in the file, so messages give file offsets.
-    WireReader(std::span<const uint8_t> bytes, uint64_t base_offset, std::string_view what);
+    // `base_offset` is where `bytes` starts in the file, so messages give file offsets;
+    // `file` names the file and `what` the message being read, for the same purpose.
+    WireReader(std::span<const uint8_t> bytes, uint64_t base_offset, std::string file,
+               std::string what);
 
     bool at_end() const { return position_ >= bytes_.size(); }
     uint64_t offset() const { return base_offset_ + position_; }
@@ -51,7 +53,8 @@ class WireReader {
     std::span<const uint8_t> bytes_;
     uint64_t base_offset_;
     uint64_t position_ = 0;
-    std::string_view what_;
+    std::string file_;
+    std::string what_;
 };
 
 }  // namespace swaprun::onnx

@@ -172,7 +172,7 @@ float round_to_half(float x) {
     const float a = std::fabs(x);
     if (a >= 65520.0f) return std::copysign(INFINITY, x);
     int exponent;
-    std::frexp(a, &exponent);                         // a = m * 2^exponent, m in [0.5, 1)
+    std::frexp(a, &exponent);                                // a = m * 2^exponent, m in [0.5, 1)
     const int step_exponent = std::max(exponent - 11, -24);  // 10 mantissa bits; subnormals
     const float step = std::ldexp(1.0f, step_exponent);
     return std::copysign(std::nearbyint(a / step) * step, x);
@@ -663,11 +663,13 @@ int64_t apply_binary_int(const std::string& op, int64_t a, int64_t b, NodeContex
 void handle_variadic_extremum(NodeContext& c) {
     const bool is_max = c.node().op_type == "Max";
     Dims out = c.shape(0);
-    for (size_t i = 1; i < c.input_count(); ++i) out = broadcast_shapes(out, c.shape(i), c.node().describe());
+    for (size_t i = 1; i < c.input_count(); ++i)
+        out = broadcast_shapes(out, c.shape(i), c.node().describe());
     bool all_float = true;
     for (size_t i = 0; i < c.input_count(); ++i) all_float &= c.in(i).is_float();
     if (!c.all_constant()) {
-        if (!all_float) c.fail("run-time integer arithmetic is not supported", ErrorKind::Unsupported);
+        if (!all_float)
+            c.fail("run-time integer arithmetic is not supported", ErrorKind::Unsupported);
         c.set_shape(0, out, c.in(0).element_type);
         return;
     }
@@ -676,7 +678,8 @@ void handle_variadic_extremum(NodeContext& c) {
         auto index = broadcast_indices(out, c.shape(i));
         auto values = c.floats(i, "input");
         for (size_t k = 0; k < acc.size(); ++k) {
-            acc[k] = is_max ? std::max<double>(acc[k], values[index[k]]) : std::min<double>(acc[k], values[index[k]]);
+            acc[k] = is_max ? std::max<double>(acc[k], values[index[k]])
+                            : std::min<double>(acc[k], values[index[k]]);
         }
     }
     std::vector<float> f(acc.begin(), acc.end());

@@ -26,6 +26,23 @@ struct UsageError {
     std::string message;
 };
 
+// Names quoted from a damaged file can hold any byte: show control and non-ASCII bytes
+// as \xNN so the message stays one readable line.
+std::string printable(const std::string& text) {
+    std::string out;
+    for (unsigned char ch : text) {
+        if (ch >= 0x20 && ch < 0x7f) {
+            out += static_cast<char>(ch);
+        } else {
+            const char* digits = "0123456789abcdef";
+            out += "\\x";
+            out += digits[ch >> 4];
+            out += digits[ch & 15];
+        }
+    }
+    return out;
+}
+
 bool ends_with(const std::string& s, const std::string& suffix) {
     return s.size() >= suffix.size() &&
            s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
@@ -94,13 +111,13 @@ int main(int argc, char** argv) {
         std::cerr << "swapconv: " << e.message << "\n" << kUsage;
         return 2;
     } catch (const swaprun::Error& e) {
-        std::cerr << "swapconv: error: " << e.what() << "\n";
+        std::cerr << "swapconv: error: " << printable(e.what()) << "\n";
         return 1;
     } catch (const std::bad_alloc&) {
         std::cerr << "swapconv: error: out of memory\n";
         return 1;
     } catch (const std::exception& e) {
-        std::cerr << "swapconv: error: " << e.what() << "\n";
+        std::cerr << "swapconv: error: " << printable(e.what()) << "\n";
         return 1;
     }
 }
