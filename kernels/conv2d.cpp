@@ -90,34 +90,38 @@ SWAPRUN_ALWAYS_INLINE void block_step(float* __restrict acc, int64_t acc_stride,
     }
 }
 
+// The input rows and column offsets of kTaps consecutive taps.
+struct TapGroup {
+    const float* row[kTaps];
+    int64_t offset[kTaps];
+};
+
 // Reads the kTaps input samples of C consecutive output columns starting at ow.
 template <int C, bool kInterior>
-SWAPRUN_ALWAYS_INLINE void gather(const Geometry& geo, const Scratch& s, int64_t k0, int64_t ow,
+SWAPRUN_ALWAYS_INLINE void gather(const Conv2dParams& p, const TapGroup& taps, int64_t ow,
                                   float (&x)[C][kTaps]) {
-    const Conv2dParams& p = *geo.p;
     for (int c = 0; c < C; ++c) {
         const int64_t base = (ow + c) * p.stride_w;
         for (int g = 0; g < kTaps; ++g) {
-            const float* row = s.tap_row[k0 + g];
-            const int64_t col = base + s.tap_offset[k0 + g];
+            const int64_t col = base + taps.offset[g];
             if (kInterior) {
-                x[c][g] = row[col];
+                x[c][g] = taps.row[g][col];
             } else {
                 const int64_t m = cpu::map_index(col, p.in_width, p.pad_mode);
-                x[c][g] = m < 0 ? 0.0f : row[m];
+                x[c][g] = m < 0 ? 0.0f : taps.row[g][m];
             }
         }
     }
 }
 
 template <int C>
-SWAPRUN_ALWAYS_INLINE void column_step(const Geometry& geo, const Scratch& s, int64_t k0,
-                                       int64_t ow, float* acc, const float* w) {
+SWAPRUN_ALWAYS_INLINE void column_step(const Geometry& geo, const TapGroup& taps, int64_t ow,
+                                       float* acc, const float* w) {
     float x[C][kTaps];
     if (ow >= geo.inner_lo && ow + C <= geo.inner_hi) {
-        gather<C, true>(geo, s, k0, ow, x);
+        gather<C, true>(*geo.p, taps, ow, x);
     } else {
-        gather<C, false>(geo, s, k0, ow, x);
+        gather<C, false>(*geo.p, taps, ow, x);
     }
     block_step<C, kTaps>(acc, geo.acc_stride, geo.block, w, x);
 }
@@ -172,12 +176,17 @@ SWAPRUN_ALWAYS_INLINE void block_row_impl(const Geometry& geo, Scratch& s, const
         std::fill(acc, acc + (c1 - c0) * geo.acc_stride, 0.0f);
         for (int64_t k0 = 0; k0 < geo.padded_taps; k0 += kTaps) {
             const float* w = packed + k0 * block;
+            TapGroup taps;
+            for (int g = 0; g < kTaps; ++g) {
+                taps.row[g] = s.tap_row[k0 + g];
+                taps.offset[g] = s.tap_offset[k0 + g];
+            }
             int64_t ow = c0;
             for (; ow + kCols <= c1; ow += kCols) {
-                column_step<kCols>(geo, s, k0, ow, acc + (ow - c0) * geo.acc_stride, w);
+                column_step<kCols>(geo, taps, ow, acc + (ow - c0) * geo.acc_stride, w);
             }
             for (; ow < c1; ++ow)
-                column_step<1>(geo, s, k0, ow, acc + (ow - c0) * geo.acc_stride, w);
+                column_step<1>(geo, taps, ow, acc + (ow - c0) * geo.acc_stride, w);
         }
         // Epilogue: bias, activation, and the transposed store into NCHW.
         for (int64_t o = 0; o < valid; ++o) {
