@@ -7,7 +7,7 @@ namespace swaprun::cli {
 
 const char* const kUsage =
     "usage: swaprun infer MODEL.swpk --input NAME=FILE [...] [--output NAME=FILE ...]\n"
-    "                     [--threads N] [--repeat N] [--no-checksum]\n"
+    "                     [--threads N] [--repeat N] [--profile] [--no-checksum]\n"
     "       swaprun info MODEL.swpk [--no-checksum]\n"
     "       swaprun --help | --version\n"
     "\n"
@@ -19,6 +19,7 @@ const char* const kUsage =
     "                      written when the run fails\n"
     "  --threads N       worker threads (0, the default: every core)\n"
     "  --repeat N        run N more times after the first and print median_ms=<ms>\n"
+    "  --profile         print each op's median time and GFLOP/s over the timed runs\n"
     "                    as the last line (model loading excluded)\n"
     "  --no-checksum     skip verifying the file checksum (faster load)\n"
     "\n"
@@ -91,15 +92,19 @@ Command parse_command_line(const std::vector<std::string>& args) {
         }
         const bool takes_value =
             arg == "--input" || arg == "--output" || arg == "--threads" || arg == "--repeat";
+        const bool is_switch = arg == "--no-checksum" || arg == "--profile";
         const bool infer_only = arg != "--no-checksum";
-        if (!takes_value && arg != "--no-checksum")
-            throw UsageError("unknown option '" + arg + "'");
+        if (!takes_value && !is_switch) throw UsageError("unknown option '" + arg + "'");
         if (infer_only && command.kind != CommandKind::Infer) {
             throw UsageError(arg + " applies to 'infer' only");
         }
         if (!takes_value) {
             if (value) throw UsageError(arg + " takes no value");
-            command.verify_checksum = false;
+            if (arg == "--profile") {
+                command.profile = true;
+            } else {
+                command.verify_checksum = false;
+            }
             continue;
         }
         if (!value) {

@@ -32,6 +32,7 @@ struct Command {
     int repeat = 0;   // timed runs after the first
     bool repeat_given = false;
     bool verify_checksum = true;
+    bool profile = false;  // per-op times over the timed runs (or the one run)
 };
 
 // args excludes the program name. Throws UsageError.

@@ -38,6 +38,28 @@ double median(std::vector<double> values) {
     return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2.0;
 }
 
+// One line per op: median ms, GFLOP/s where the op has MACs, share of the total.
+void print_profile(const Model& model, const std::vector<std::vector<double>>& samples) {
+    std::vector<double> medians;
+    double total = 0;
+    for (const auto& s : samples) {
+        medians.push_back(median(s));
+        total += medians.back();
+    }
+    std::printf("%4s  %-10s %10s %9s %6s  %s\n", "op", "type", "ms", "GFLOP/s", "share", "name");
+    for (size_t k = 0; k < medians.size(); ++k) {
+        const swr_op_info info = model.op_info(static_cast<int>(k));
+        char gflops[32] = "";
+        if (info.macs > 0 && medians[k] > 0) {
+            std::snprintf(gflops, sizeof gflops, "%.1f",
+                          2.0 * static_cast<double>(info.macs) / (medians[k] * 1e6));
+        }
+        std::printf("%4zu  %-10s %10.3f %9s %5.1f%%  %s\n", k, info.type, medians[k], gflops,
+                    total > 0 ? 100.0 * medians[k] / total : 0.0, info.name);
+    }
+    std::printf("total %.3f ms over %zu ops\n", total, medians.size());
+}
+
 }  // namespace
 
 int run_infer(const Command& command) {
@@ -75,11 +97,25 @@ int run_infer(const Command& command) {
     for (size_t k = 0; k < command.inputs.size(); ++k) {
         context.set_input(command.inputs[k].name, values[k].values);
     }
-    context.run();
+    const int op_count = model.op_count();
+    std::vector<double> op_ms;
+    std::vector<std::vector<double>> op_samples(static_cast<size_t>(op_count));
+    auto run_once = [&] {
+        if (!command.profile) {
+            context.run();
+            return;
+        }
+        context.run_profiled(op_ms, op_count);
+        for (size_t k = 0; k < op_ms.size(); ++k) op_samples[k].push_back(op_ms[k]);
+    };
+    run_once();
     std::vector<double> times_ms;
+    if (command.repeat > 0) {
+        for (auto& samples : op_samples) samples.clear();  // profile the timed runs only
+    }
     for (int r = 0; r < command.repeat; ++r) {
         const auto start = std::chrono::steady_clock::now();
-        context.run();
+        run_once();
         const auto stop = std::chrono::steady_clock::now();
         times_ms.push_back(std::chrono::duration<double, std::milli>(stop - start).count());
     }
@@ -103,6 +139,7 @@ int run_infer(const Command& command) {
                   << shape_string(find_named(outputs, f.name, "output").shape) << " to " << f.path
                   << "\n";
     }
+    if (command.profile) print_profile(model, op_samples);
     if (!times_ms.empty()) {
         char line[64];
         std::snprintf(line, sizeof(line), "median_ms=%.3f", median(times_ms));

@@ -88,6 +88,16 @@ SWR_API const char* swr_model_metadata(const swr_model* model, const char* key);
 SWR_API swr_status swr_model_extra_tensor(const swr_model* model, const char* name,
                                           swr_tensor_info* out_info, const float** out_data);
 
+/* The ops of the graph, in execution order, for profiles. */
+typedef struct swr_op_info {
+    const char* name; /* the node it came from */
+    const char* type; /* "Conv2d", "Adain", "Gemm", ... */
+    int64_t macs;     /* multiply-accumulates per run (convolutions and Gemms; else 0) */
+} swr_op_info;
+
+SWR_API int32_t swr_model_op_count(const swr_model* model);
+SWR_API swr_status swr_model_op_info(const swr_model* model, int32_t index, swr_op_info* out_info);
+
 /* Creates a context (activation arena sized once by the planner). options may be NULL. */
 SWR_API swr_status swr_context_create(const swr_model* model, const swr_context_options* options,
                                       swr_context** out_context);
@@ -96,8 +106,15 @@ SWR_API void swr_context_release(swr_context* context);
 /* Copies element_count floats into the named input. The count must match the input. */
 SWR_API swr_status swr_context_set_input(swr_context* context, const char* name,
                                          const float* data, size_t element_count);
-/* Runs the graph; every input must have been set at least once. */
+/* Runs the graph; every input must have been set at least once. Inputs persist across
+ * runs: set the source face once and run any number of target frames. Ops whose result
+ * depends only on inputs not set since the previous run (the style vectors computed
+ * from the source latent) are not recomputed. */
 SWR_API swr_status swr_context_run(swr_context* context);
+/* The same, also writing each op's wall time in milliseconds into out_op_ms, which
+ * holds op_count = swr_model_op_count() values (0 for an op the run could skip). */
+SWR_API swr_status swr_context_run_profiled(swr_context* context, double* out_op_ms,
+                                            size_t op_count);
 /* Points at the named output (valid until the next run or release). */
 SWR_API swr_status swr_context_get_output(swr_context* context, const char* name,
                                           const float** out_data, size_t* out_element_count);

@@ -61,6 +61,12 @@ class Model {
 
     int input_count() const { return swr_model_input_count(get()); }
     int output_count() const { return swr_model_output_count(get()); }
+    int op_count() const { return swr_model_op_count(get()); }
+    swr_op_info op_info(int index) const {
+        swr_op_info info{};
+        detail::check(swr_model_op_info(get(), index, &info));
+        return info;
+    }
     TensorInfo input_info(int index) const { return info(index, swr_model_input_info); }
     TensorInfo output_info(int index) const { return info(index, swr_model_output_info); }
 
@@ -115,6 +121,11 @@ class Context {
         detail::check(swr_context_set_input(get(), name.c_str(), values.data(), values.size()));
     }
     void run() { detail::check(swr_context_run(get())); }
+    // Runs and stores each op's wall time (ms) in op_ms, resized to the op count.
+    void run_profiled(std::vector<double>& op_ms, int op_count) {
+        op_ms.resize(static_cast<size_t>(op_count));
+        detail::check(swr_context_run_profiled(get(), op_ms.data(), op_ms.size()));
+    }
     // Valid until the next run() or the context's end.
     std::span<const float> output(const std::string& name) {
         const float* data = nullptr;

@@ -1,4 +1,8 @@
 // C API: contexts (inputs, runs, outputs).
+#include <algorithm>
+#include <string>
+#include <vector>
+
 #include "api/api_handles.h"
 #include "api/api_status.h"
 
@@ -44,6 +48,22 @@ swr_status swr_context_run(swr_context* context) {
     return guarded([&] {
         require(context, "swr_context_run", "context");
         context->context->run();
+    });
+}
+
+swr_status swr_context_run_profiled(swr_context* context, double* out_op_ms, size_t op_count) {
+    return guarded([&] {
+        require(context, "swr_context_run_profiled", "context");
+        require(out_op_ms, "swr_context_run_profiled", "out_op_ms");
+        const size_t ops = context->context->model().graph().ops.size();
+        if (op_count != ops) {
+            throw Error(ErrorKind::InvalidArgument,
+                        "swr_context_run_profiled: op_count is " + std::to_string(op_count) +
+                            ", the model has " + std::to_string(ops) + " ops");
+        }
+        std::vector<double>& times = context->op_ms;
+        context->context->run(&times);
+        std::copy(times.begin(), times.end(), out_op_ms);
     });
 }
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <memory>
+#include <vector>
 
 #include "engine/loaded_model.h"
 #include "exec/cpu_context.h"
@@ -15,6 +16,7 @@ struct swr_context {
     // Holds its own reference to the model, so that a model released too early
     // (against the documented order) cannot leave the context dangling.
     std::unique_ptr<swaprun::exec::CpuContext> context;
+    std::vector<double> op_ms;  // reused by profiled runs
 };
 
 namespace swaprun::api {

@@ -3,6 +3,7 @@
 
 #include "api/api_handles.h"
 #include "api/api_status.h"
+#include "graph/op_cost.h"
 
 namespace swaprun::api {
 namespace {
@@ -75,6 +76,31 @@ int32_t swr_model_output_count(const swr_model* model) {
         return -1;
     }
     return static_cast<int32_t>(model->model->description().outputs.size());
+}
+
+int32_t swr_model_op_count(const swr_model* model) {
+    if (model == nullptr) {
+        swaprun::api::set_last_error("swr_model_op_count: model is NULL");
+        return -1;
+    }
+    return static_cast<int32_t>(model->model->graph().ops.size());
+}
+
+swr_status swr_model_op_info(const swr_model* model, int32_t index, swr_op_info* out_info) {
+    return guarded([&] {
+        require(out_info, "swr_model_op_info", "out_info");
+        require(model, "swr_model_op_info", "model");
+        const auto& ops = model->model->graph().ops;
+        if (index < 0 || static_cast<size_t>(index) >= ops.size()) {
+            throw Error(ErrorKind::InvalidArgument, "swr_model_op_info: index " +
+                                                        std::to_string(index) + " is outside [0, " +
+                                                        std::to_string(ops.size()) + ")");
+        }
+        const auto& op = ops[static_cast<size_t>(index)];
+        out_info->name = model->model->description().ops[static_cast<size_t>(index)].name.c_str();
+        out_info->type = swaprun::op_type_name(static_cast<uint32_t>(op.type)).value_or("?").data();
+        out_info->macs = swaprun::graph::op_macs(op);
+    });
 }
 
 swr_status swr_model_input_info(const swr_model* model, int32_t index, swr_tensor_info* out_info) {

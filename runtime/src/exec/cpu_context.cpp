@@ -1,5 +1,7 @@
 #include "exec/cpu_context.h"
 
+#include <algorithm>
+#include <chrono>
 #include <cstring>
 
 #include "exec/thread_count.h"
@@ -50,6 +52,8 @@ CpuContext::CpuContext(std::shared_ptr<const engine::LoadedModel> model, int thr
         bound_[k].output = arena_.data() + plan.tensor_offset[ops[k].output] / sizeof(float);
     }
     input_set_.assign(description.inputs.size(), false);
+    input_changed_.assign(description.inputs.size(), true);
+    skip_.assign(ops.size(), false);
 }
 
 void CpuContext::set_input(std::string_view name, const float* data, size_t count) {
@@ -74,9 +78,10 @@ void CpuContext::set_input(std::string_view name, const float* data, size_t coun
     std::memcpy(arena_.data() + model_->plan().tensor_offset[t] / sizeof(float), data,
                 count * sizeof(float));
     input_set_[*index] = true;
+    input_changed_[*index] = true;
 }
 
-void CpuContext::run() {
+void CpuContext::run(std::vector<double>* op_ms) {
     const auto& description = model_->description();
     for (size_t k = 0; k < input_set_.size(); ++k) {
         if (!input_set_[k]) {
@@ -85,10 +90,35 @@ void CpuContext::run() {
                                 "' was never set"));
         }
     }
+    // Whether op k's last result is still valid: it is reusable, a run has completed,
+    // and none of the inputs it depends on was set since.
+    const auto& reuse = model_->plan().reuse;
+    auto still_valid = [&](size_t k) {
+        if (!has_run_ || !reuse.reusable[k]) return false;
+        for (uint32_t p : reuse.op_dependencies[k]) {
+            if (input_changed_[p]) return false;
+        }
+        return true;
+    };
+    const auto& ops = model_->graph().ops;
+    for (size_t k = 0; k < ops.size(); ++k) skip_[k] = still_valid(k);
+
     has_run_ = false;
     const ThreadCountScope scope(threads_);
-    const auto& ops = model_->graph().ops;
-    for (size_t k = 0; k < ops.size(); ++k) run_op(ops[k].params, bound_[k]);
+    if (op_ms) op_ms->assign(ops.size(), 0.0);
+    for (size_t k = 0; k < ops.size(); ++k) {
+        if (skip_[k]) continue;
+        if (!op_ms) {
+            run_op(ops[k].params, bound_[k]);
+            continue;
+        }
+        const auto start = std::chrono::steady_clock::now();
+        run_op(ops[k].params, bound_[k]);
+        (*op_ms)[k] =
+            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+                .count();
+    }
+    std::fill(input_changed_.begin(), input_changed_.end(), false);
     has_run_ = true;
 }
 

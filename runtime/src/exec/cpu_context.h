@@ -23,8 +23,11 @@ class CpuContext {
 
     // Copies `count` floats into the named input (checked against the input's size).
     void set_input(std::string_view name, const float* data, size_t count);
-    // Runs every op; fails if some input was never set.
-    void run();
+    // Runs the ops; fails if some input was never set. Ops whose result depends only on
+    // inputs not set since the previous run (the style vectors, when only the target
+    // changed) are skipped: their outputs are still in the arena. With op_ms non-null,
+    // it receives every op's wall time in milliseconds (0 for a skipped op).
+    void run(std::vector<double>* op_ms = nullptr);
     // The named output's values (valid until the next run or the context's end).
     std::span<const float> output(std::string_view name) const;
 
@@ -38,7 +41,9 @@ class CpuContext {
     AlignedFloatBuffer arena_;
     std::vector<const float*> tensor_data_;  // per tensor; null when unplanned
     std::vector<BoundOp> bound_;
-    std::vector<bool> input_set_;  // per graph input
+    std::vector<bool> input_set_;      // per graph input
+    std::vector<bool> input_changed_;  // per graph input: set since the last completed run
+    std::vector<bool> skip_;           // per op, decided at the start of each run
     bool has_run_ = false;
 };
 

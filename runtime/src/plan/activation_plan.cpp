@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <limits>
 
+#include "plan/input_reuse.h"
 #include "plan/memory_planner.h"
 
 namespace swaprun::plan {
@@ -27,6 +28,8 @@ ActivationPlan plan_activations(const format::ModelDescription& model,
         }
     }
     for (uint32_t o : model.outputs) last_read[o] = end;
+    // Outputs of reusable ops survive between runs, like the inputs.
+    InputReuse reuse = analyse_input_reuse(model, graph);
 
     // Each planned tensor gets a buffer; an aliasing Reshape's output joins its input's.
     std::vector<BufferRequest> buffers;
@@ -42,7 +45,8 @@ ActivationPlan plan_activations(const format::ModelDescription& model,
     for (int64_t k = 0; k < op_count; ++k) {
         const graph::CheckedOp& op = graph.ops[k];
         const uint32_t out = op.output;
-        const int64_t live_until = std::max(k, last_read[out]);
+        const bool persistent = reuse.reusable[k];
+        const int64_t live_until = persistent ? end : std::max(k, last_read[out]);
         if (op.type == OpType::Reshape) {
             const uint32_t in = op.inputs[0];
             const bool aliasable = model.tensors[in].role == TensorRole::Activation &&
@@ -51,11 +55,12 @@ ActivationPlan plan_activations(const format::ModelDescription& model,
                 buffer_of[out] = buffer_of[in];
                 BufferRequest& b = buffers[buffer_of[in]];
                 b.last = std::max(b.last, live_until);
+                if (persistent) b.first = -1;
                 continue;
             }
         }
         buffer_of[out] = buffers.size();
-        buffers.push_back({bytes_of(out), k, live_until});
+        buffers.push_back({bytes_of(out), persistent ? -1 : k, live_until});
     }
 
     const ArenaLayout layout = pack_buffers(buffers, 64);
@@ -66,6 +71,7 @@ ActivationPlan plan_activations(const format::ModelDescription& model,
         if (buffer_of[t] != kNone) plan.tensor_offset[t] = layout.offsets[buffer_of[t]];
     }
     for (const BufferRequest& b : buffers) plan.unshared_bytes += b.bytes;
+    plan.reuse = std::move(reuse);
     return plan;
 }
 

@@ -6,7 +6,8 @@
 // run (and after it, until the next run). Graph inputs are live for the whole run
 // and between runs, so an input set once (the source latent) survives any number of
 // runs. A Reshape whose input dies at that op (read by no later op, not a graph
-// output) shares its input's bytes instead of copying them.
+// output) shares its input's bytes instead of copying them. Outputs of reusable ops
+// (input_reuse.h) are live for the whole run and between runs, like the inputs.
 #pragma once
 
 #include <cstdint>
@@ -14,6 +15,7 @@
 
 #include "format/model_description.h"
 #include "graph/op_params.h"
+#include "plan/input_reuse.h"
 
 namespace swaprun::plan {
 
@@ -27,6 +29,8 @@ struct ActivationPlan {
     // Sum of the sizes of every planned tensor, as if none shared memory (aliased
     // tensors counted once): what the plan saves is this minus arena_bytes.
     uint64_t unshared_bytes = 0;
+    // Which ops a run may skip when their inputs are unchanged.
+    InputReuse reuse;
 };
 
 ActivationPlan plan_activations(const format::ModelDescription& model,
