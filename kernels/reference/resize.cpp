@@ -28,9 +28,12 @@ float source_coordinate(const ResizeParams& p, int64_t x, float scale, int64_t i
         case ResizeCoordinates::PytorchHalfPixel:
             return out_len > 1 ? (xf + 0.5f) / scale - 0.5f : 0.0f;
         case ResizeCoordinates::AlignCorners:
-            return out_len == 1
+            // ONNX measures the resized length as in * scale, unrounded (it differs
+            // from the integer output length when a scale, not a size, was given).
+            return out_len == 1 || static_cast<float>(in_len) * scale <= 1.0f
                        ? 0.0f
-                       : xf * static_cast<float>(in_len - 1) / static_cast<float>(out_len - 1);
+                       : xf * static_cast<float>(in_len - 1) /
+                             (static_cast<float>(in_len) * scale - 1.0f);
         case ResizeCoordinates::Asymmetric:
             return xf / scale;
         case ResizeCoordinates::TfHalfPixelForNn:
