@@ -103,6 +103,9 @@ struct NodeTest {
     fs::path dir;
 };
 
+// gtest prints a parameter's bytes unless told otherwise.
+void PrintTo(const NodeTest& test, std::ostream* out) { *out << test.name; }
+
 std::vector<NodeTest> discover() {
     std::vector<NodeTest> tests;
     if (!fs::exists(kDataDir)) return tests;
