@@ -1,0 +1,117 @@
+// The fp32 peak of this machine, measured on the spot: the best peak loop the CPU
+// supports (chosen at run time, so one binary runs on any x86-64), run on 1..N
+// threads. Kernel benchmarks divide their GFLOP/s by the cached result.
+#include <omp.h>
+
+#include <algorithm>
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "bench/bench_common.h"
+#include "bench/peak_loops.h"
+
+namespace swaprun::bench {
+namespace {
+
+struct PeakLoop {
+    const char* isa;
+    double flops_per_iteration;
+    float (*run)(long long iterations);
+};
+
+// Every loop this machine can run, best last.
+std::vector<PeakLoop> supported_loops() {
+    std::vector<PeakLoop> loops{{"baseline", kFlopsBaseline, &peak_loop_baseline}};
+#if defined(SWAPRUN_BENCH_X86)
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
+        loops.push_back({"avx2+fma", kFlopsAvx2, &peak_loop_avx2});
+    }
+    if (__builtin_cpu_supports("avx512f")) {
+        loops.push_back({"avx512f", kFlopsAvx512, &peak_loop_avx512});
+    }
+#endif
+    return loops;
+}
+
+const PeakLoop& best_loop() {
+    static const PeakLoop best = supported_loops().back();
+    return best;
+}
+
+// One run of `iterations` steps on each of `threads` threads; returns GFLOP/s.
+double run_loop(const PeakLoop& loop, int threads, long long iterations) {
+    std::vector<float> sink(static_cast<size_t>(threads));
+    const double start = now_seconds();
+#pragma omp parallel num_threads(threads)
+    sink[static_cast<size_t>(omp_get_thread_num())] = loop.run(iterations);
+    const double seconds = now_seconds() - start;
+    benchmark::DoNotOptimize(sink.data());
+    return loop.flops_per_iteration * static_cast<double>(iterations) * threads / seconds / 1e9;
+}
+
+// Steps that take about `seconds` on one thread.
+long long calibrate(const PeakLoop& loop, double seconds) {
+    long long iterations = 1 << 14;
+    for (;;) {
+        const double start = now_seconds();
+        benchmark::DoNotOptimize(loop.run(iterations));
+        const double took = now_seconds() - start;
+        if (took > 0.005) {
+            return std::max(
+                1LL, static_cast<long long>(static_cast<double>(iterations) * seconds / took));
+        }
+        iterations *= 4;
+    }
+}
+
+void bm_peak(benchmark::State& state, PeakLoop loop) {
+    const int threads = static_cast<int>(state.range(0));
+    // About 20 ms per call: long enough to hide the OpenMP fork/join, short enough
+    // for several iterations per repetition.
+    static std::map<const char*, long long> steps;
+    long long& iterations = steps[loop.isa];
+    if (iterations == 0) iterations = calibrate(loop, 0.02);
+    Work work;
+    work.flops = loop.flops_per_iteration * static_cast<double>(iterations) * threads;
+    std::vector<float> sink(static_cast<size_t>(threads));
+    run_kernel(state, work, [&] {
+#pragma omp parallel num_threads(threads)
+        sink[static_cast<size_t>(omp_get_thread_num())] = loop.run(iterations);
+        benchmark::DoNotOptimize(sink.data());
+    });
+    state.SetLabel(loop.isa);
+}
+
+}  // namespace
+
+const char* peak_isa() { return best_loop().isa; }
+
+double fma_peak_gflops(int threads) {
+    static std::mutex mutex;
+    static std::map<int, double> cache;
+    const std::lock_guard<std::mutex> lock(mutex);
+    const auto found = cache.find(threads);
+    if (found != cache.end()) return found->second;
+
+    const PeakLoop& loop = best_loop();
+    static const long long iterations = calibrate(loop, 0.02);
+    run_loop(loop, threads, iterations);  // wakes the cores and starts the OpenMP team
+    // The median of several short runs: a neighbour stealing a core for one of them
+    // moves it less than a mean or a single run.
+    std::vector<double> runs;
+    for (int k = 0; k < 7; ++k) runs.push_back(run_loop(loop, threads, iterations));
+    std::nth_element(runs.begin(), runs.begin() + 3, runs.end());
+    return cache[threads] = runs[3];
+}
+
+void register_peak_benchmarks(const std::vector<int>& threads) {
+    for (const PeakLoop& loop : supported_loops()) {
+        register_threaded(std::string("fma_peak/") + loop.isa, threads,
+                          [loop](benchmark::State& state) { bm_peak(state, loop); });
+    }
+}
+
+}  // namespace swaprun::bench
