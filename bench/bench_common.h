@@ -19,7 +19,7 @@ std::vector<int> thread_counts();
 // "baseline").
 const char* peak_isa();
 
-// This machine's fp32 peak in GFLOP/s with `threads` threads: the median of a few
+// This machine's fp32 peak in GFLOP/s with `threads` threads: the best of a few
 // short runs of the best peak loop, measured on first use and cached, so every
 // kernel's fraction of peak divides by the same number.
 double fma_peak_gflops(int threads);
