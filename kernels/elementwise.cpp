@@ -5,10 +5,15 @@
 // leaving a few outer axes and one inner run in which each operand is either
 // contiguous or a repeated scalar. The inner run is a plain vectorizable loop;
 // outer runs are split across threads.
+//
+// With a simd::Table (AVX2 / AVX-512) the inner runs and unary slices go through
+// its explicitly vectorized loops, which include a vector tanh and sigmoid: glibc's
+// scalar tanhf dominated the generators' final TanhUnit.
 #include <cmath>
 #include <cstdint>
 
 #include "kernels/cpu_common.h"
+#include "kernels/elementwise_simd.h"
 #include "kernels/kernels.h"
 
 namespace swaprun::kernels {
@@ -152,9 +157,44 @@ SWAPRUN_TARGET_AVX2 void binary_avx2(const Layout& l, const float* a, const floa
     binary_impl<kOp>(l, a, b, out);
 }
 
+// binary_impl's loop structure, with the inner runs done by a simd::Table.
+void binary_simd(const simd::Table& t, BinaryOp op, const Layout& l, const float* a, const float* b,
+                 float* out) {
+    const int inner = l.rank - 1;
+    const int64_t n = l.dims[inner];
+    const int64_t sa = l.sa[inner], sb = l.sb[inner];
+    int64_t outer = 1;
+    for (int d = 0; d < inner; ++d) outer *= l.dims[d];
+
+    if (outer == 1) {
+        constexpr int64_t kSlice = 1 << 14;
+        const int64_t slices = (n + kSlice - 1) / kSlice;
+#pragma omp parallel for schedule(static) if (n >= kParallelMin)
+        for (int64_t s = 0; s < slices; ++s) {
+            const int64_t i0 = s * kSlice;
+            const int64_t len = n - i0 < kSlice ? n - i0 : kSlice;
+            t.binary(op, a + i0 * sa, sa, b + i0 * sb, sb, out + i0, len);
+        }
+        return;
+    }
+#pragma omp parallel for schedule(static) if (outer * n >= kParallelMin)
+    for (int64_t o = 0; o < outer; ++o) {
+        int64_t rest = o, oa = 0, ob = 0;
+        for (int d = inner - 1; d >= 0; --d) {
+            const int64_t i = rest % l.dims[d];
+            rest /= l.dims[d];
+            oa += i * l.sa[d];
+            ob += i * l.sb[d];
+        }
+        t.binary(op, a + oa, sa, b + ob, sb, out + o * n, n);
+    }
+}
+
 template <BinaryOp kOp>
 void binary_dispatch(const Layout& l, const float* a, const float* b, float* out) {
-    if (cpu::use_avx2()) {
+    if (const simd::Table* t = simd::table(); t != nullptr && kOp != BinaryOp::Pow) {
+        binary_simd(*t, kOp, l, a, b, out);
+    } else if (cpu::use_avx2()) {
         binary_avx2<kOp>(l, a, b, out);
     } else {
         binary_generic<kOp>(l, a, b, out);
@@ -203,9 +243,23 @@ SWAPRUN_TARGET_AVX2 void unary_avx2(float alpha, int64_t count, const float* in,
     unary_impl<kOp>(alpha, count, in, out);
 }
 
+void unary_simd(const simd::Table& t, UnaryOp op, float alpha, int64_t count, const float* in,
+                float* out) {
+    constexpr int64_t kSlice = 1 << 14;
+    const int64_t slices = (count + kSlice - 1) / kSlice;
+#pragma omp parallel for schedule(static) if (count >= kParallelMin)
+    for (int64_t s = 0; s < slices; ++s) {
+        const int64_t i0 = s * kSlice;
+        const int64_t len = count - i0 < kSlice ? count - i0 : kSlice;
+        t.unary(op, alpha, in + i0, out + i0, len);
+    }
+}
+
 template <UnaryOp kOp>
 void unary_dispatch(float alpha, int64_t count, const float* in, float* out) {
-    if (cpu::use_avx2()) {
+    if (const simd::Table* t = simd::table(); t != nullptr) {
+        unary_simd(*t, kOp, alpha, count, in, out);
+    } else if (cpu::use_avx2()) {
         unary_avx2<kOp>(alpha, count, in, out);
     } else {
         unary_generic<kOp>(alpha, count, in, out);

@@ -1,0 +1,78 @@
+// Explicitly vectorized (xsimd) inner loops of the memory-bound kernels: adain,
+// the exact x2 bilinear resize, unary and binary elementwise ops.
+//
+// The loop bodies are templates over the xsimd architecture
+// (elementwise_simd_impl.h), instantiated once per ISA in their own translation
+// unit compiled for that ISA (elementwise_avx2.cpp, elementwise_avx512.cpp), so
+// the rest of the library stays baseline code. The entry points pick a table of
+// those instantiations at run time, or none: then they use their portable loops.
+// The choice depends only on the machine and the environment, never on the
+// thread count, so results stay thread-count independent.
+#pragma once
+
+#include <cstdint>
+#include <cstdlib>
+
+#include "kernels/cpu_common.h"
+#include "kernels/kernel_types.h"
+
+namespace swaprun::kernels::simd {
+
+struct Table {
+    const char* name;
+
+    // out[i] = op(in[i]) for i < n; returns false (and does nothing) for ops it
+    // does not cover. out may equal in.
+    bool (*unary)(UnaryOp op, float alpha, const float* in, float* out, int64_t n);
+
+    // One inner run of a broadcast binary op: sa / sb are 0 (repeat a[0] / b[0])
+    // or 1 (contiguous). Returns false for ops it does not cover (Pow). out may
+    // equal a or b where that operand is contiguous.
+    bool (*binary)(BinaryOp op, const float* a, int64_t sa, const float* b, int64_t sb, float* out,
+                   int64_t n);
+
+    // Mean and biased variance of n > 0 values in one pass, in double.
+    void (*moments)(const float* x, int64_t n, double* mean, double* var);
+
+    // y[i] = act((x[i] - center) * a + b) (+ residual[i] when residual is given).
+    // y may equal residual.
+    void (*adain_apply)(const ActivationParams& act, const float* x, float center, float a, float b,
+                        const float* residual, float* y, int64_t n);
+
+    // One output row of an exact x2 bilinear half-pixel resize:
+    // v = 0.25 * far + 0.75 * near (the vertical mix), then
+    // out[2j] = 0.25 v[j-1] + 0.75 v[j] and out[2j+1] = 0.75 v[j] + 0.25 v[j+1],
+    // with v clamped at the edges. tmp holds in_width + 2 floats.
+    void (*resize2x_row)(const float* far, const float* near, int64_t in_width, float* tmp,
+                         float* out);
+};
+
+#if SWAPRUN_X86_DISPATCH
+extern const Table kAvx2;
+extern const Table kAvx512;
+#endif
+
+inline bool env_flag(const char* name) {
+    const char* v = std::getenv(name);
+    return v != nullptr && v[0] != '\0' && !(v[0] == '0' && v[1] == '\0');
+}
+
+// The table for this machine, or nullptr for the portable loops.
+// SWAPRUN_DISABLE_AVX2 forces the portable loops (as for every kernel);
+// SWAPRUN_DISABLE_AVX512 stops at AVX2, so tests can cover all three on one machine.
+inline const Table* table() {
+#if SWAPRUN_X86_DISPATCH
+    static const Table* const t = []() -> const Table* {
+        if (!cpu::use_avx2()) return nullptr;
+        if (!env_flag("SWAPRUN_DISABLE_AVX512") && __builtin_cpu_supports("avx512f")) {
+            return &kAvx512;
+        }
+        return &kAvx2;
+    }();
+    return t;
+#else
+    return nullptr;
+#endif
+}
+
+}  // namespace swaprun::kernels::simd

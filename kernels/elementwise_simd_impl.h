@@ -1,0 +1,318 @@
+// Bodies of the simd::Table functions, templates over the xsimd architecture.
+// Included only by the per-ISA translation units (elementwise_avx2.cpp,
+// elementwise_avx512.cpp), each compiled with its ISA's flags.
+//
+// Remainders shorter than a vector go through the same vector code on a padded
+// copy, so every element gets exactly the same arithmetic wherever it falls.
+#pragma once
+
+#include <immintrin.h>
+
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <type_traits>
+#include <xsimd/xsimd.hpp>
+
+#include "kernels/elementwise_simd.h"
+
+namespace swaprun::kernels::simd::detail {
+
+template <class A>
+using Batch = xsimd::batch<float, A>;
+
+// out[i] = f(in[i]) over n values; out may equal in.
+template <class A, class F>
+SWAPRUN_ALWAYS_INLINE void map1(const float* in, float* out, int64_t n, F f) {
+    using B = Batch<A>;
+    constexpr int64_t kL = static_cast<int64_t>(B::size);
+    int64_t i = 0;
+    for (; i + kL <= n; i += kL) f(B::load_unaligned(in + i)).store_unaligned(out + i);
+    if (i < n) {
+        alignas(64) float buf[kL] = {};
+        std::memcpy(buf, in + i, static_cast<size_t>(n - i) * sizeof(float));
+        f(B::load_aligned(buf)).store_aligned(buf);
+        std::memcpy(out + i, buf, static_cast<size_t>(n - i) * sizeof(float));
+    }
+}
+
+// out[i] = f(a[i], b[i]) over n values; out may equal a or b.
+template <class A, class F>
+SWAPRUN_ALWAYS_INLINE void map2(const float* a, const float* b, float* out, int64_t n, F f) {
+    using B = Batch<A>;
+    constexpr int64_t kL = static_cast<int64_t>(B::size);
+    int64_t i = 0;
+    for (; i + kL <= n; i += kL) {
+        f(B::load_unaligned(a + i), B::load_unaligned(b + i)).store_unaligned(out + i);
+    }
+    if (i < n) {
+        const size_t bytes = static_cast<size_t>(n - i) * sizeof(float);
+        alignas(64) float ba[kL] = {};
+        alignas(64) float bb[kL] = {};
+        std::memcpy(ba, a + i, bytes);
+        std::memcpy(bb, b + i, bytes);
+        f(B::load_aligned(ba), B::load_aligned(bb)).store_aligned(ba);
+        std::memcpy(out + i, ba, bytes);
+    }
+}
+
+// tanh with a few ulp of error (Cephes tanhf): an odd polynomial below 0.625,
+// where 1 - 2 / (e^2|x| + 1) would cancel, and the exp form above it. Large |x|
+// overflows e^2|x| to inf, giving exactly +-1; NaN stays NaN.
+template <class A>
+SWAPRUN_ALWAYS_INLINE Batch<A> tanh(Batch<A> x) {
+    using B = Batch<A>;
+    const B ax = xsimd::abs(x);
+    const B z = x * x;
+    B poly = xsimd::fma(B(-5.70498872745e-3f), z, B(2.06390887954e-2f));
+    poly = xsimd::fma(poly, z, B(-5.37397155531e-2f));
+    poly = xsimd::fma(poly, z, B(1.33314422036e-1f));
+    poly = xsimd::fma(poly, z, B(-3.33332819422e-1f));
+    const B small = xsimd::fma(poly * z, x, x);
+    const B e = xsimd::exp(ax + ax);
+    const B big = B(1.0f) - B(2.0f) / (e + B(1.0f));
+    return xsimd::select(ax < B(0.625f), small, xsimd::copysign(big, x));
+}
+
+// 1 / (1 + e^-x): e^-x overflows to inf for very negative x, giving exactly 0.
+template <class A>
+SWAPRUN_ALWAYS_INLINE Batch<A> sigmoid(Batch<A> x) {
+    using B = Batch<A>;
+    return B(1.0f) / (B(1.0f) + xsimd::exp(-x));
+}
+
+template <class A, Activation kAct>
+SWAPRUN_ALWAYS_INLINE Batch<A> activate(Batch<A> x, float alpha) {
+    using B = Batch<A>;
+    if constexpr (kAct == Activation::Relu) return xsimd::select(x > B(0.0f), x, B(0.0f));
+    if constexpr (kAct == Activation::LeakyRelu) {
+        return xsimd::select(x < B(0.0f), x * B(alpha), x);
+    }
+    if constexpr (kAct == Activation::Tanh) return tanh<A>(x);
+    // (tanh(x) + 1) / 2 is exactly sigmoid(2x); this form has no cancellation near
+    // 0 for very negative x and costs one exp.
+    if constexpr (kAct == Activation::TanhUnit) return sigmoid<A>(x + x);
+    if constexpr (kAct == Activation::Sigmoid) return sigmoid<A>(x);
+    return x;
+}
+
+template <class A, Activation kAct>
+void unary_act(float alpha, const float* in, float* out, int64_t n) {
+    map1<A>(in, out, n, [alpha](Batch<A> x) { return activate<A, kAct>(x, alpha); });
+}
+
+template <class A>
+bool unary(UnaryOp op, float alpha, const float* in, float* out, int64_t n) {
+    using B = Batch<A>;
+    switch (op) {
+        case UnaryOp::Identity:
+            if (in != out) std::memmove(out, in, static_cast<size_t>(n) * sizeof(float));
+            return true;
+        case UnaryOp::Relu:
+            unary_act<A, Activation::Relu>(alpha, in, out, n);
+            return true;
+        case UnaryOp::LeakyRelu:
+            unary_act<A, Activation::LeakyRelu>(alpha, in, out, n);
+            return true;
+        case UnaryOp::Tanh:
+            unary_act<A, Activation::Tanh>(alpha, in, out, n);
+            return true;
+        case UnaryOp::TanhUnit:
+            unary_act<A, Activation::TanhUnit>(alpha, in, out, n);
+            return true;
+        case UnaryOp::Sigmoid:
+            unary_act<A, Activation::Sigmoid>(alpha, in, out, n);
+            return true;
+        case UnaryOp::Sqrt:
+            map1<A>(in, out, n, [](B x) { return xsimd::sqrt(x); });
+            return true;
+        case UnaryOp::Neg:
+            map1<A>(in, out, n, [](B x) { return -x; });
+            return true;
+        case UnaryOp::Abs:
+            map1<A>(in, out, n, [](B x) { return xsimd::abs(x); });
+            return true;
+        case UnaryOp::Exp:
+            map1<A>(in, out, n, [](B x) { return xsimd::exp(x); });
+            return true;
+        case UnaryOp::Log:
+            map1<A>(in, out, n, [](B x) { return xsimd::log(x); });
+            return true;
+    }
+    return false;
+}
+
+template <class A, class F>
+SWAPRUN_ALWAYS_INLINE void binary_run(const float* a, int64_t sa, const float* b, int64_t sb,
+                                      float* out, int64_t n, F f) {
+    using B = Batch<A>;
+    if (sa == 1 && sb == 1) {
+        map2<A>(a, b, out, n, f);
+    } else if (sa == 1) {
+        const B bv(b[0]);
+        map1<A>(a, out, n, [&](B x) { return f(x, bv); });
+    } else if (sb == 1) {
+        const B av(a[0]);
+        map1<A>(b, out, n, [&](B x) { return f(av, x); });
+    } else {
+        alignas(64) float one[B::size];
+        f(B(a[0]), B(b[0])).store_aligned(one);
+        for (int64_t i = 0; i < n; ++i) out[i] = one[0];
+    }
+}
+
+template <class A>
+bool binary(BinaryOp op, const float* a, int64_t sa, const float* b, int64_t sb, float* out,
+            int64_t n) {
+    using B = Batch<A>;
+    switch (op) {
+        case BinaryOp::Add:
+            binary_run<A>(a, sa, b, sb, out, n, [](B x, B y) { return x + y; });
+            return true;
+        case BinaryOp::Sub:
+            binary_run<A>(a, sa, b, sb, out, n, [](B x, B y) { return x - y; });
+            return true;
+        case BinaryOp::Mul:
+            binary_run<A>(a, sa, b, sb, out, n, [](B x, B y) { return x * y; });
+            return true;
+        case BinaryOp::Div:
+            binary_run<A>(a, sa, b, sb, out, n, [](B x, B y) { return x / y; });
+            return true;
+        case BinaryOp::Max:  // a < b ? b : a, as the portable loop (NaN in a wins)
+            binary_run<A>(a, sa, b, sb, out, n,
+                          [](B x, B y) { return xsimd::select(x < y, y, x); });
+            return true;
+        case BinaryOp::Min:  // b < a ? b : a
+            binary_run<A>(a, sa, b, sb, out, n,
+                          [](B x, B y) { return xsimd::select(y < x, y, x); });
+            return true;
+        case BinaryOp::Pow:
+            return false;
+    }
+    return false;
+}
+
+// One pass, in double, on values shifted by the first one: the shift keeps the
+// sum of squares from cancelling when the mean is large against the spread.
+inline void moments(const float* x, int64_t n, double* mean, double* var) {
+    const double k = static_cast<double>(x[0]);
+    double s = 0.0, q = 0.0;
+#pragma omp simd reduction(+ : s, q)
+    for (int64_t i = 0; i < n; ++i) {
+        const double d = static_cast<double>(x[i]) - k;
+        s += d;
+        q += d * d;
+    }
+    const double inv_n = 1.0 / static_cast<double>(n);
+    const double ds = s * inv_n;
+    *mean = k + ds;
+    const double v = q * inv_n - ds * ds;
+    *var = v > 0.0 ? v : 0.0;
+}
+
+template <class A, Activation kAct, bool kResidual>
+void adain_apply_t(float alpha, const float* x, float center, float a, float b,
+                   const float* residual, float* y, int64_t n) {
+    using B = Batch<A>;
+    const B vc(center), va(a), vb(b);
+    auto f = [&](B v) { return activate<A, kAct>(xsimd::fma(v - vc, va, vb), alpha); };
+    if constexpr (kResidual) {
+        map2<A>(x, residual, y, n, [&](B v, B r) { return f(v) + r; });
+    } else {
+        map1<A>(x, y, n, f);
+    }
+}
+
+template <class A, Activation kAct>
+void adain_apply_r(float alpha, const float* x, float center, float a, float b,
+                   const float* residual, float* y, int64_t n) {
+    if (residual != nullptr) {
+        adain_apply_t<A, kAct, true>(alpha, x, center, a, b, residual, y, n);
+    } else {
+        adain_apply_t<A, kAct, false>(alpha, x, center, a, b, residual, y, n);
+    }
+}
+
+template <class A>
+void adain_apply(const ActivationParams& act, const float* x, float center, float a, float b,
+                 const float* residual, float* y, int64_t n) {
+    const float al = act.alpha;
+    switch (act.kind) {
+        case Activation::None:
+            return adain_apply_r<A, Activation::None>(al, x, center, a, b, residual, y, n);
+        case Activation::Relu:
+            return adain_apply_r<A, Activation::Relu>(al, x, center, a, b, residual, y, n);
+        case Activation::LeakyRelu:
+            return adain_apply_r<A, Activation::LeakyRelu>(al, x, center, a, b, residual, y, n);
+        case Activation::Tanh:
+            return adain_apply_r<A, Activation::Tanh>(al, x, center, a, b, residual, y, n);
+        case Activation::TanhUnit:
+            return adain_apply_r<A, Activation::TanhUnit>(al, x, center, a, b, residual, y, n);
+        case Activation::Sigmoid:
+            return adain_apply_r<A, Activation::Sigmoid>(al, x, center, a, b, residual, y, n);
+    }
+}
+
+// Stores the lanes of even and odd interleaved: out = e0 o0 e1 o1 ...
+template <class A>
+SWAPRUN_ALWAYS_INLINE void store_interleaved(float* out, Batch<A> even, Batch<A> odd) {
+    if constexpr (std::is_base_of_v<xsimd::avx512f, A>) {
+        // xsimd 8's zip_lo / zip_hi interleave within 128-bit lanes only.
+        const __m512i lo =
+            _mm512_setr_epi32(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+        const __m512i hi =
+            _mm512_setr_epi32(8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
+        const __m512 e = even, o = odd;
+        _mm512_storeu_ps(out, _mm512_permutex2var_ps(e, lo, o));
+        _mm512_storeu_ps(out + 16, _mm512_permutex2var_ps(e, hi, o));
+    } else if constexpr (std::is_base_of_v<xsimd::avx, A>) {
+        const __m256 e = even, o = odd;
+        const __m256 lo = _mm256_unpacklo_ps(e, o);  // e0 o0 e1 o1 | e4 o4 e5 o5
+        const __m256 hi = _mm256_unpackhi_ps(e, o);  // e2 o2 e3 o3 | e6 o6 e7 o7
+        _mm256_storeu_ps(out, _mm256_permute2f128_ps(lo, hi, 0x20));
+        _mm256_storeu_ps(out + 8, _mm256_permute2f128_ps(lo, hi, 0x31));
+    } else {
+        alignas(64) float e[Batch<A>::size], o[Batch<A>::size];
+        even.store_aligned(e);
+        odd.store_aligned(o);
+        for (size_t i = 0; i < Batch<A>::size; ++i) {
+            out[2 * i] = e[i];
+            out[2 * i + 1] = o[i];
+        }
+    }
+}
+
+template <class A>
+void resize2x_row(const float* far, const float* near, int64_t iw, float* tmp, float* out) {
+    using B = Batch<A>;
+    constexpr int64_t kL = static_cast<int64_t>(B::size);
+    const B q(0.25f), t(0.75f);
+    float* v = tmp + 1;
+    int64_t j = 0;
+    for (; j + kL <= iw; j += kL) {
+        xsimd::fma(B::load_unaligned(near + j), t, B::load_unaligned(far + j) * q)
+            .store_unaligned(v + j);
+    }
+    for (; j < iw; ++j) v[j] = std::fma(near[j], 0.75f, far[j] * 0.25f);
+    v[-1] = v[0];
+    v[iw] = v[iw - 1];
+    j = 0;
+    for (; j + kL <= iw; j += kL) {
+        const B c = B::load_unaligned(v + j) * t;
+        const B even = xsimd::fma(B::load_unaligned(v + j - 1), q, c);
+        const B odd = xsimd::fma(B::load_unaligned(v + j + 1), q, c);
+        store_interleaved<A>(out + 2 * j, even, odd);
+    }
+    for (; j < iw; ++j) {
+        const float c = v[j] * 0.75f;
+        out[2 * j] = std::fma(v[j - 1], 0.25f, c);
+        out[2 * j + 1] = std::fma(v[j + 1], 0.25f, c);
+    }
+}
+
+template <class A>
+constexpr Table make_table(const char* name) {
+    return Table{name, &unary<A>, &binary<A>, &moments, &adain_apply<A>, &resize2x_row<A>};
+}
+
+}  // namespace swaprun::kernels::simd::detail
