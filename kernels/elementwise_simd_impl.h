@@ -57,21 +57,22 @@ SWAPRUN_ALWAYS_INLINE void map2(const float* a, const float* b, float* out, int6
 }
 
 // tanh with a few ulp of error (Cephes tanhf): an odd polynomial below 0.625,
-// where 1 - 2 / (e^2|x| + 1) would cancel, and the exp form above it. Large |x|
-// overflows e^2|x| to inf, giving exactly +-1; NaN stays NaN.
+// where 1 - 2 / (e^2|x| + 1) would cancel, and the exp form above it, both on |x|
+// with the sign of x put back last (so tanh(-0) = -0). Large |x| overflows e^2|x|
+// to inf, giving exactly 1; NaN stays NaN.
 template <class A>
 SWAPRUN_ALWAYS_INLINE Batch<A> tanh(Batch<A> x) {
     using B = Batch<A>;
     const B ax = xsimd::abs(x);
-    const B z = x * x;
+    const B z = ax * ax;
     B poly = xsimd::fma(B(-5.70498872745e-3f), z, B(2.06390887954e-2f));
     poly = xsimd::fma(poly, z, B(-5.37397155531e-2f));
     poly = xsimd::fma(poly, z, B(1.33314422036e-1f));
     poly = xsimd::fma(poly, z, B(-3.33332819422e-1f));
-    const B small = xsimd::fma(poly * z, x, x);
+    const B small = xsimd::fma(poly * z, ax, ax);
     const B e = xsimd::exp(ax + ax);
     const B big = B(1.0f) - B(2.0f) / (e + B(1.0f));
-    return xsimd::select(ax < B(0.625f), small, xsimd::copysign(big, x));
+    return xsimd::copysign(xsimd::select(ax < B(0.625f), small, big), x);
 }
 
 // 1 / (1 + e^-x): e^-x overflows to inf for very negative x, giving exactly 0.
