@@ -1,0 +1,52 @@
+// Bilinear sampling with a constant-zero border, as cv2.warpAffine(INTER_LINEAR,
+// BORDER_CONSTANT, 0): each of the four taps outside the image counts as 0, so edges fade
+// over one pixel instead of being clamped.
+#pragma once
+
+#include <cmath>
+#include <cstddef>
+
+namespace swaprun::pipeline::detail {
+
+struct BilinearTaps {
+    int x0 = 0;
+    int y0 = 0;
+    float wx = 0.0f;  // weight of column x0 + 1
+    float wy = 0.0f;  // weight of row y0 + 1
+};
+
+inline BilinearTaps bilinear_taps(double x, double y) {
+    const double fx = std::floor(x);
+    const double fy = std::floor(y);
+    return {static_cast<int>(fx), static_cast<int>(fy), static_cast<float>(x - fx),
+            static_cast<float>(y - fy)};
+}
+
+// True when the 2x2 neighbourhood touches the image at all.
+inline bool taps_touch(const BilinearTaps& t, int width, int height) {
+    return t.x0 >= -1 && t.x0 < width && t.y0 >= -1 && t.y0 < height;
+}
+
+// `value(x, y)` reads one in-bounds sample.
+template <typename Read>
+float sample_bilinear(const BilinearTaps& t, int width, int height, Read value) {
+    const bool x0_in = t.x0 >= 0;
+    const bool x1_in = t.x0 + 1 < width;
+    const bool y0_in = t.y0 >= 0;
+    const bool y1_in = t.y0 + 1 < height;
+    const float v00 = (x0_in && y0_in) ? value(t.x0, t.y0) : 0.0f;
+    const float v10 = (x1_in && y0_in) ? value(t.x0 + 1, t.y0) : 0.0f;
+    const float v01 = (x0_in && y1_in) ? value(t.x0, t.y0 + 1) : 0.0f;
+    const float v11 = (x1_in && y1_in) ? value(t.x0 + 1, t.y0 + 1) : 0.0f;
+    const float top = v00 + t.wx * (v10 - v00);
+    const float bottom = v01 + t.wx * (v11 - v01);
+    return top + t.wy * (bottom - top);
+}
+
+inline unsigned char to_u8(float v) {
+    if (!(v > 0.0f)) return 0;
+    if (v >= 255.0f) return 255;
+    return static_cast<unsigned char>(std::lround(v));
+}
+
+}  // namespace swaprun::pipeline::detail

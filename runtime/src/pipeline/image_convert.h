@@ -1,0 +1,26 @@
+// Conversions between RGB8 frames and the float CHW tensors the models take and give.
+#pragma once
+
+#include "pipeline/image.h"
+
+namespace swaprun::pipeline {
+
+// value = (pixel - mean) / scale, per channel, RGB order.
+struct Normalization {
+    float mean = 0.0f;
+    float scale = 255.0f;
+};
+
+// The generators' input and output range: [0, 1].
+inline constexpr Normalization kUnitRange{0.0f, 255.0f};
+// SCRFD detectors: (x - 127.5) / 128.
+inline constexpr Normalization kDetectorNormalization{127.5f, 128.0f};
+// ArcFace recognizers: (x - 127.5) / 127.5.
+inline constexpr Normalization kRecognizerNormalization{127.5f, 127.5f};
+
+PlanarImage to_planar(const Image& image, Normalization norm = kUnitRange);
+
+// The inverse: pixel = value * scale + mean, rounded to nearest and clamped to 0..255.
+Image to_rgb8(const PlanarImage& planar, Normalization norm = kUnitRange);
+
+}  // namespace swaprun::pipeline

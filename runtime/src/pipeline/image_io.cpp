@@ -1,0 +1,132 @@
+#include "pipeline/image_io.h"
+
+#include <stb/stb_image.h>
+#include <stb/stb_image_write.h>
+
+#include <cerrno>
+#include <climits>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <memory>
+#include <vector>
+
+#include "platform/atomic_file.h"
+#include "util/error.h"
+
+namespace swaprun::pipeline {
+
+namespace {
+
+std::vector<unsigned char> read_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        throw Error(ErrorKind::Io, path + ": cannot open: " + std::strerror(errno));
+    }
+    std::vector<unsigned char> bytes((std::istreambuf_iterator<char>(in)),
+                                     std::istreambuf_iterator<char>());
+    if (in.bad()) {
+        throw Error(ErrorKind::Io, path + ": read error");
+    }
+    if (bytes.size() > static_cast<size_t>(INT_MAX)) {
+        // stb_image takes the length as an int.
+        throw Error(ErrorKind::InvalidArgument, path + ": file too large to decode (" +
+                                                    std::to_string(bytes.size()) + " bytes)");
+    }
+    return bytes;
+}
+
+struct StbFree {
+    void operator()(unsigned char* pixels) const { stbi_image_free(pixels); }
+};
+
+void check_writable(const std::string& path, const Image& image) {
+    if (image.empty()) {
+        throw Error(ErrorKind::InvalidArgument, path + ": cannot write an empty image");
+    }
+    if (image.stride() > static_cast<size_t>(INT_MAX)) {
+        throw Error(ErrorKind::InvalidArgument, path + ": image too wide to write");
+    }
+}
+
+// stb_image_write hands out the encoded bytes in pieces; they are collected in memory and
+// then written in one go, so an encoder failure never touches the file system.
+void append_bytes(void* context, void* data, int size) {
+    auto* out = static_cast<std::vector<unsigned char>*>(context);
+    const auto* bytes = static_cast<const unsigned char*>(data);
+    out->insert(out->end(), bytes, bytes + size);
+}
+
+void write_atomically(const std::string& path, const std::vector<unsigned char>& bytes) {
+    platform::AtomicFile file(path);
+    file.write(bytes.data(), bytes.size());
+    file.commit();
+}
+
+}  // namespace
+
+Image load_image(const std::string& path, const ImageLimits& limits) {
+    const std::vector<unsigned char> bytes = read_file(path);
+    const int length = static_cast<int>(bytes.size());
+
+    int width = 0;
+    int height = 0;
+    int channels = 0;
+    if (!stbi_info_from_memory(bytes.data(), length, &width, &height, &channels)) {
+        throw Error(ErrorKind::Format,
+                    path + ": not a readable image (" + stbi_failure_reason() + ")");
+    }
+    if (width <= 0 || height <= 0) {
+        throw Error(ErrorKind::Format, path + ": image header gives an empty size");
+    }
+    const uint64_t pixels = static_cast<uint64_t>(width) * static_cast<uint64_t>(height);
+    if (pixels > limits.max_pixels) {
+        throw Error(ErrorKind::InvalidArgument,
+                    path + ": image is " + std::to_string(width) + "x" + std::to_string(height) +
+                        " (" + std::to_string(pixels) + " pixels), above the limit of " +
+                        std::to_string(limits.max_pixels) + " pixels");
+    }
+
+    int decoded_width = 0;
+    int decoded_height = 0;
+    const std::unique_ptr<unsigned char, StbFree> decoded(
+        stbi_load_from_memory(bytes.data(), length, &decoded_width, &decoded_height, &channels, 3));
+    if (!decoded) {
+        throw Error(ErrorKind::Format,
+                    path + ": cannot decode image (" + stbi_failure_reason() + ")");
+    }
+    // The header was read twice; a decoder that disagreed with itself would break the
+    // size check above, so it is not trusted blindly.
+    if (decoded_width != width || decoded_height != height) {
+        throw Error(ErrorKind::Format, path + ": decoded size differs from the header's");
+    }
+    Image image(width, height);
+    std::memcpy(image.data(), decoded.get(), image.size_bytes());
+    return image;
+}
+
+void save_png(const std::string& path, const Image& image) {
+    check_writable(path, image);
+    std::vector<unsigned char> bytes;
+    if (!stbi_write_png_to_func(append_bytes, &bytes, image.width(), image.height(), 3,
+                                image.data(), static_cast<int>(image.stride()))) {
+        throw Error(ErrorKind::Io, path + ": PNG encoding failed");
+    }
+    write_atomically(path, bytes);
+}
+
+void save_jpeg(const std::string& path, const Image& image, int quality) {
+    check_writable(path, image);
+    if (quality < 1 || quality > 100) {
+        throw Error(ErrorKind::InvalidArgument,
+                    path + ": JPEG quality must be 1..100, got " + std::to_string(quality));
+    }
+    std::vector<unsigned char> bytes;
+    if (!stbi_write_jpg_to_func(append_bytes, &bytes, image.width(), image.height(), 3,
+                                image.data(), quality)) {
+        throw Error(ErrorKind::Io, path + ": JPEG encoding failed");
+    }
+    write_atomically(path, bytes);
+}
+
+}  // namespace swaprun::pipeline

@@ -1,0 +1,59 @@
+#include "pipeline/warp_affine.h"
+
+#include "pipeline/bilinear.h"
+
+namespace swaprun::pipeline {
+
+namespace {
+
+// Calls `write(x, y, taps)` for every output pixel whose source neighbourhood touches the
+// source image; the rest stay at the zero the output was created with.
+template <typename Write>
+void for_each_source_sample(const Affine2& dst_from_src, int src_width, int src_height, int width,
+                            int height, Write write) {
+    const Affine2 src_from_dst = invert(dst_from_src);
+    for (int y = 0; y < height; ++y) {
+        for (int x = 0; x < width; ++x) {
+            const Point2 s = src_from_dst.apply({static_cast<double>(x), static_cast<double>(y)});
+            const detail::BilinearTaps taps = detail::bilinear_taps(s.x, s.y);
+            if (detail::taps_touch(taps, src_width, src_height)) {
+                write(x, y, taps);
+            }
+        }
+    }
+}
+
+}  // namespace
+
+Image warp_affine(const Image& src, const Affine2& dst_from_src, int width, int height) {
+    Image out(width, height);
+    if (src.empty()) return out;
+    for_each_source_sample(dst_from_src, src.width(), src.height(), width, height,
+                           [&](int x, int y, const detail::BilinearTaps& taps) {
+                               unsigned char* o = out.pixel(x, y);
+                               for (int c = 0; c < 3; ++c) {
+                                   o[c] = detail::to_u8(detail::sample_bilinear(
+                                       taps, src.width(), src.height(), [&](int sx, int sy) {
+                                           return static_cast<float>(src.pixel(sx, sy)[c]);
+                                       }));
+                               }
+                           });
+    return out;
+}
+
+PlanarImage warp_affine(const PlanarImage& src, const Affine2& dst_from_src, int width,
+                        int height) {
+    PlanarImage out(width, height);
+    if (src.plane_size() == 0) return out;
+    for_each_source_sample(dst_from_src, src.width(), src.height(), width, height,
+                           [&](int x, int y, const detail::BilinearTaps& taps) {
+                               for (int c = 0; c < 3; ++c) {
+                                   out.at(c, x, y) = detail::sample_bilinear(
+                                       taps, src.width(), src.height(),
+                                       [&](int sx, int sy) { return src.at(c, sx, sy); });
+                               }
+                           });
+    return out;
+}
+
+}  // namespace swaprun::pipeline
