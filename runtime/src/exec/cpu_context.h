@@ -11,27 +11,28 @@
 #include <vector>
 
 #include "engine/loaded_model.h"
+#include "exec/execution_context.h"
 #include "exec/run_op.h"
 #include "util/aligned_buffer.h"
 
 namespace swaprun::exec {
 
-class CpuContext {
+class CpuContext : public ExecutionContext {
   public:
     // threads: 0 for every core. Throws swaprun::Error or std::bad_alloc.
     CpuContext(std::shared_ptr<const engine::LoadedModel> model, int threads);
 
     // Copies `count` floats into the named input (checked against the input's size).
-    void set_input(std::string_view name, const float* data, size_t count);
+    void set_input(std::string_view name, const float* data, size_t count) override;
     // Runs the ops; fails if some input was never set. Ops whose result depends only on
     // inputs not set since the previous run (the style vectors, when only the target
     // changed) are skipped: their outputs are still in the arena. With op_ms non-null,
     // it receives every op's wall time in milliseconds (0 for a skipped op).
-    void run(std::vector<double>* op_ms = nullptr);
+    void run(std::vector<double>* op_ms = nullptr) override;
     // The named output's values (valid until the next run or the context's end).
-    std::span<const float> output(std::string_view name) const;
+    std::span<const float> output(std::string_view name) const override;
 
-    const engine::LoadedModel& model() const { return *model_; }
+    const engine::LoadedModel& model() const override { return *model_; }
     int threads() const { return threads_; }
     size_t arena_bytes() const { return arena_.bytes(); }
 

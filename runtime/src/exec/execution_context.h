@@ -1,0 +1,24 @@
+// What the C API runs a model through, whichever backend executes it: the CPU
+// context or the Vulkan one. Same contract as exec::CpuContext's members.
+#pragma once
+
+#include <cstddef>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "engine/loaded_model.h"
+
+namespace swaprun::exec {
+
+class ExecutionContext {
+  public:
+    virtual ~ExecutionContext() = default;
+
+    virtual void set_input(std::string_view name, const float* data, size_t count) = 0;
+    virtual void run(std::vector<double>* op_ms = nullptr) = 0;
+    virtual std::span<const float> output(std::string_view name) const = 0;
+    virtual const engine::LoadedModel& model() const = 0;
+};
+
+}  // namespace swaprun::exec

@@ -1,0 +1,49 @@
+// The compute pipelines of one device and precision, created on first use and kept:
+// one descriptor set layout and pipeline layout shared by every shader (binding 0
+// parameters, 1 output, 2..5 inputs; a 4-byte push constant), specialized per
+// activation, with a VkPipelineCache that can be saved to and loaded from a file.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <tuple>
+
+#include "vulkan/vk_handle.h"
+#include "vulkan/vulkan_device.h"
+
+namespace swaprun::vulkan {
+
+inline constexpr uint32_t kBindingCount = 6;
+inline constexpr uint32_t kMaxInputs = 4;
+// The workgroup size of the 1-D shaders (every device allows 128 invocations);
+// LINEAR_GROUP in shaders/common.glsl.
+inline constexpr uint32_t kLinearGroupSize = 128;
+
+class PipelineSet {
+  public:
+    // cache_path: a pipeline cache file to start from (ignored when missing or made by
+    // another device or driver); empty for none.
+    PipelineSet(std::shared_ptr<const VulkanDevice> device, bool fp16,
+                const std::string& cache_path = "");
+
+    // The pipeline of shaders/<shader>.comp with the given activation (the
+    // kernels::Activation value, a specialization constant).
+    VkPipeline get(const std::string& shader, int activation);
+    VkPipelineLayout layout() const { return layout_.get(); }
+    VkDescriptorSetLayout set_layout() const { return set_layout_.get(); }
+    // Writes the pipeline cache's data (atomically). Throws swaprun::Error.
+    void save_cache(const std::string& path) const;
+
+  private:
+    std::shared_ptr<const VulkanDevice> device_;
+    bool fp16_;
+    UniqueSetLayout set_layout_;
+    UniquePipelineLayout layout_;
+    UniquePipelineCache cache_;
+    std::map<std::string, UniqueShaderModule> modules_;
+    std::map<std::tuple<std::string, int>, UniquePipeline> pipelines_;
+};
+
+}  // namespace swaprun::vulkan

@@ -1,0 +1,396 @@
+#include "vulkan/vulkan_context.h"
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+
+#include "util/error.h"
+#include "util/str_cat.h"
+#include "vulkan/half.h"
+
+namespace swaprun::vulkan {
+
+using format::TensorRole;
+
+namespace {
+
+// Weights go up through the staging buffer in pieces of at most this size.
+constexpr uint64_t kUploadPiece = 16ull << 20;
+// Words before each dispatch's arguments: the element offsets of the output and the
+// inputs inside their bound ranges (shaders/common.glsl), then padding.
+constexpr uint32_t kHeaderWords = 8;
+
+uint64_t align_up(uint64_t v, uint64_t a) { return (v + a - 1) / a * a; }
+
+// Converts floats into the storage precision at dst.
+void store_elements(void* dst, const float* src, size_t count, bool fp16) {
+    if (!fp16) {
+        std::memcpy(dst, src, count * sizeof(float));
+        return;
+    }
+    auto* h = static_cast<uint16_t*>(dst);
+    for (size_t i = 0; i < count; ++i) h[i] = float_to_half(src[i]);
+}
+
+void load_elements(float* dst, const void* src, size_t count, bool fp16) {
+    if (!fp16) {
+        std::memcpy(dst, src, count * sizeof(float));
+        return;
+    }
+    const auto* h = static_cast<const uint16_t*>(src);
+    for (size_t i = 0; i < count; ++i) dst[i] = half_to_float(h[i]);
+}
+
+void barrier(VkCommandBuffer cmd, VkPipelineStageFlags src_stage, VkAccessFlags src,
+             VkPipelineStageFlags dst_stage, VkAccessFlags dst) {
+    VkMemoryBarrier b{};
+    b.sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER;
+    b.srcAccessMask = src;
+    b.dstAccessMask = dst;
+    vkCmdPipelineBarrier(cmd, src_stage, dst_stage, 0, 1, &b, 0, nullptr, 0, nullptr);
+}
+
+}  // namespace
+
+VulkanContext::VulkanContext(std::shared_ptr<const engine::LoadedModel> model,
+                             const VulkanOptions& options)
+    : model_(std::move(model)), fp16_(options.fp16), element_bytes_(options.fp16 ? 2 : 4) {
+    if (model_ == nullptr) throw Error(ErrorKind::InvalidArgument, "VulkanContext: no model");
+    device_ = VulkanDevice::open(options.device, options.fp16);
+    pipelines_ = std::make_unique<PipelineSet>(device_, fp16_, options.pipeline_cache);
+    const VkDevice d = device_->device();
+
+    VkCommandPoolCreateInfo pool_info{};
+    pool_info.sType = VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO;
+    pool_info.flags = VK_COMMAND_POOL_CREATE_RESET_COMMAND_BUFFER_BIT;
+    pool_info.queueFamilyIndex = device_->queue_family();
+    VkCommandPool pool = VK_NULL_HANDLE;
+    vk_check(vkCreateCommandPool(d, &pool_info, nullptr, &pool), "vkCreateCommandPool");
+    command_pool_ = UniqueCommandPool(d, pool);
+    VkFenceCreateInfo fence_info{};
+    fence_info.sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO;
+    VkFence fence = VK_NULL_HANDLE;
+    vk_check(vkCreateFence(d, &fence_info, nullptr, &fence), "vkCreateFence");
+    fence_ = UniqueFence(d, fence);
+    VkCommandBufferAllocateInfo cmd_info{};
+    cmd_info.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO;
+    cmd_info.commandPool = pool;
+    cmd_info.level = VK_COMMAND_BUFFER_LEVEL_PRIMARY;
+    cmd_info.commandBufferCount = 1;
+    vk_check(vkAllocateCommandBuffers(d, &cmd_info, &upload_cmd_), "vkAllocateCommandBuffers");
+
+    // The plan's byte offsets are for floats; halving them for fp16 keeps every
+    // tensor apart, as every tensor halves too.
+    const auto& description = model_->description();
+    const auto& plan = model_->plan();
+    const uint64_t arena_bytes = plan.arena_bytes / sizeof(float) * element_bytes_;
+    arena_ = VulkanBuffer(*device_, arena_bytes, VulkanBuffer::Kind::Device);
+
+    // Staging: the inputs, then the outputs, each region aligned for copies.
+    uint64_t io_bytes = 0;
+    for (uint32_t t : description.inputs) {
+        input_staging_.push_back(io_bytes);
+        io_bytes = align_up(io_bytes + description.tensors[t].elements() * element_bytes_, 16);
+    }
+    for (uint32_t t : description.outputs) {
+        output_staging_.push_back(io_bytes);
+        io_bytes = align_up(io_bytes + description.tensors[t].elements() * element_bytes_, 16);
+        outputs_.emplace_back(static_cast<size_t>(description.tensors[t].elements()));
+    }
+    staging_ =
+        VulkanBuffer(*device_, std::max(io_bytes, kUploadPiece), VulkanBuffer::Kind::Staging);
+
+    where_.resize(description.tensors.size());
+    for (size_t t = 0; t < description.tensors.size(); ++t) {
+        const auto& tensor = description.tensors[t];
+        if (tensor.role == TensorRole::Activation || tensor.role == TensorRole::Input) {
+            if (plan.tensor_offset[t] == plan::kNoSlot) continue;
+            where_[t] = {arena_.get(), plan.tensor_offset[t] / sizeof(float),
+                         static_cast<uint64_t>(tensor.elements())};
+        }
+    }
+    upload_weights();
+    build_dispatches();
+
+    input_set_.assign(description.inputs.size(), false);
+    input_changed_.assign(description.inputs.size(), true);
+}
+
+VulkanContext::~VulkanContext() {
+    if (device_) vkQueueWaitIdle(device_->queue());
+}
+
+template <class Fill>
+void VulkanContext::upload(VkBuffer dst, uint64_t dst_offset, uint64_t bytes, Fill fill) {
+    for (uint64_t first = 0; first < bytes; first += kUploadPiece) {
+        const uint64_t n = std::min(kUploadPiece, bytes - first);
+        fill(staging_.mapped(), first, n);
+        VkCommandBufferBeginInfo begin{};
+        begin.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO;
+        begin.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT;
+        vk_check(vkBeginCommandBuffer(upload_cmd_, &begin), "vkBeginCommandBuffer");
+        const VkBufferCopy region{0, dst_offset + first, n};
+        vkCmdCopyBuffer(upload_cmd_, staging_.get(), dst, 1, &region);
+        vk_check(vkEndCommandBuffer(upload_cmd_), "vkEndCommandBuffer");
+        submit_and_wait(upload_cmd_);
+    }
+}
+
+void VulkanContext::upload_weights() {
+    const auto& description = model_->description();
+    // Each constant starts at the device's binding alignment, so most bind with no
+    // offset inside their range.
+    const uint64_t alignment =
+        std::max<uint64_t>(device_->limits().minStorageBufferOffsetAlignment, 16);
+    uint64_t bytes = 0;
+    std::vector<uint64_t> offset(description.tensors.size(), 0);
+    for (size_t t = 0; t < description.tensors.size(); ++t) {
+        if (description.tensors[t].role != TensorRole::Constant) continue;
+        offset[t] = bytes;
+        bytes = align_up(bytes + description.tensors[t].elements() * element_bytes_, alignment);
+    }
+    weights_ = VulkanBuffer(*device_, bytes, VulkanBuffer::Kind::Device);
+    for (size_t t = 0; t < description.tensors.size(); ++t) {
+        const auto& tensor = description.tensors[t];
+        if (tensor.role != TensorRole::Constant) continue;
+        const uint64_t count = static_cast<uint64_t>(tensor.elements());
+        where_[t] = {weights_.get(), offset[t] / element_bytes_, count};
+        const float* src = tensor.data.data();
+        const uint64_t es = element_bytes_;
+        upload(weights_.get(), offset[t], count * es,
+               [&](void* staging, uint64_t first, uint64_t n) {
+                   store_elements(staging, src + first / es, static_cast<size_t>(n / es), fp16_);
+               });
+    }
+}
+
+VkDescriptorBufferInfo VulkanContext::bind(const Location& where, int32_t& element_delta) const {
+    const uint64_t alignment =
+        std::max<uint64_t>(device_->limits().minStorageBufferOffsetAlignment, 1);
+    const uint64_t byte = where.offset * element_bytes_;
+    const uint64_t start = byte / alignment * alignment;
+    const uint64_t range = byte - start + std::max<uint64_t>(where.count, 1) * element_bytes_;
+    if (range > device_->limits().maxStorageBufferRange) {
+        throw Error(ErrorKind::Unsupported,
+                    str_cat("Vulkan: a tensor of ", where.count, " elements exceeds the device's ",
+                            device_->limits().maxStorageBufferRange, "-byte storage buffer range"));
+    }
+    element_delta = static_cast<int32_t>((byte - start) / element_bytes_);
+    return {where.buffer, start, range};
+}
+
+void VulkanContext::build_dispatches() {
+    const auto& ops = model_->graph().ops;
+    const auto& max = device_->limits().maxComputeWorkGroupCount;
+    const std::array<uint32_t, 3> max_groups = {max[0], max[1], max[2]};
+    std::vector<int32_t> words;
+    for (size_t k = 0; k < ops.size(); ++k) {
+        for (Dispatch& d : encode_op(ops[k], max_groups)) {
+            // A Reshape planned in place has nothing to copy.
+            if (ops[k].type == OpType::Reshape &&
+                where_[d.inputs[0]].buffer == where_[d.output].buffer &&
+                where_[d.inputs[0]].offset == where_[d.output].offset) {
+                continue;
+            }
+            Recorded r;
+            r.op = k;
+            r.params_base = static_cast<uint32_t>(words.size());
+            r.pipeline = pipelines_->get(d.shader, d.activation);
+            words.resize(words.size() + kHeaderWords, 0);
+            words.insert(words.end(), d.args.begin(), d.args.end());
+            r.dispatch = std::move(d);
+            dispatches_.push_back(std::move(r));
+        }
+    }
+    params_ = VulkanBuffer(*device_, words.size() * sizeof(int32_t), VulkanBuffer::Kind::Device);
+
+    const VkDevice dev = device_->device();
+    const auto sets = static_cast<uint32_t>(std::max<size_t>(dispatches_.size(), 1));
+    const VkDescriptorPoolSize size{VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, sets * kBindingCount};
+    VkDescriptorPoolCreateInfo pool_info{};
+    pool_info.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO;
+    pool_info.maxSets = sets;
+    pool_info.poolSizeCount = 1;
+    pool_info.pPoolSizes = &size;
+    VkDescriptorPool pool = VK_NULL_HANDLE;
+    vk_check(vkCreateDescriptorPool(dev, &pool_info, nullptr, &pool), "vkCreateDescriptorPool");
+    descriptor_pool_ = UniqueDescriptorPool(dev, pool);
+
+    const VkDescriptorSetLayout layout = pipelines_->set_layout();
+    for (Recorded& r : dispatches_) {
+        VkDescriptorSetAllocateInfo alloc{};
+        alloc.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO;
+        alloc.descriptorPool = pool;
+        alloc.descriptorSetCount = 1;
+        alloc.pSetLayouts = &layout;
+        vk_check(vkAllocateDescriptorSets(dev, &alloc, &r.set), "vkAllocateDescriptorSets");
+
+        std::array<VkDescriptorBufferInfo, kBindingCount> infos{};
+        infos[0] = {params_.get(), 0, VK_WHOLE_SIZE};
+        int32_t* header = words.data() + r.params_base;
+        infos[1] = bind(where_[r.dispatch.output], header[0]);
+        for (uint32_t s = 0; s < kMaxInputs; ++s) {
+            const uint32_t t = r.dispatch.inputs[s];
+            // An unused binding still needs a valid buffer: the parameters serve.
+            infos[2 + s] = t == kNoTensor ? infos[0] : bind(where_[t], header[1 + s]);
+        }
+        std::array<VkWriteDescriptorSet, kBindingCount> writes{};
+        for (uint32_t b = 0; b < kBindingCount; ++b) {
+            writes[b].sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET;
+            writes[b].dstSet = r.set;
+            writes[b].dstBinding = b;
+            writes[b].descriptorCount = 1;
+            writes[b].descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
+            writes[b].pBufferInfo = &infos[b];
+        }
+        vkUpdateDescriptorSets(dev, kBindingCount, writes.data(), 0, nullptr);
+    }
+    upload(params_.get(), 0, words.size() * sizeof(int32_t),
+           [&](void* staging, uint64_t first, uint64_t n) {
+               std::memcpy(staging, reinterpret_cast<const char*>(words.data()) + first, n);
+           });
+}
+
+void VulkanContext::record(VkCommandBuffer cmd, const std::vector<bool>& skip) const {
+    const auto& description = model_->description();
+    VkCommandBufferBeginInfo begin{};
+    begin.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO;
+    vk_check(vkBeginCommandBuffer(cmd, &begin), "vkBeginCommandBuffer");
+
+    for (size_t i = 0; i < description.inputs.size(); ++i) {
+        const Location& w = where_[description.inputs[i]];
+        const VkBufferCopy region{input_staging_[i], w.offset * element_bytes_,
+                                  w.count * element_bytes_};
+        vkCmdCopyBuffer(cmd, staging_.get(), w.buffer, 1, &region);
+    }
+    barrier(cmd, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT,
+            VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
+            VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT);
+
+    VkPipeline bound = VK_NULL_HANDLE;
+    for (const Recorded& r : dispatches_) {
+        if (skip[r.op]) continue;
+        if (r.pipeline != bound) {
+            vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, r.pipeline);
+            bound = r.pipeline;
+        }
+        vkCmdBindDescriptorSets(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, pipelines_->layout(), 0, 1,
+                                &r.set, 0, nullptr);
+        vkCmdPushConstants(cmd, pipelines_->layout(), VK_SHADER_STAGE_COMPUTE_BIT, 0,
+                           sizeof(uint32_t), &r.params_base);
+        vkCmdDispatch(cmd, r.dispatch.groups[0], r.dispatch.groups[1], r.dispatch.groups[2]);
+        // Every dispatch reads what earlier ones wrote, and may overwrite memory an
+        // earlier one read (the plan reuses it): a full barrier between them.
+        barrier(cmd, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, VK_ACCESS_SHADER_WRITE_BIT,
+                VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
+                VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT);
+    }
+
+    barrier(cmd, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, VK_ACCESS_SHADER_WRITE_BIT,
+            VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_READ_BIT);
+    for (size_t i = 0; i < description.outputs.size(); ++i) {
+        const Location& w = where_[description.outputs[i]];
+        const VkBufferCopy region{w.offset * element_bytes_, output_staging_[i],
+                                  w.count * element_bytes_};
+        vkCmdCopyBuffer(cmd, w.buffer, staging_.get(), 1, &region);
+    }
+    barrier(cmd, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT,
+            VK_PIPELINE_STAGE_HOST_BIT, VK_ACCESS_HOST_READ_BIT);
+    vk_check(vkEndCommandBuffer(cmd), "vkEndCommandBuffer");
+}
+
+VkCommandBuffer VulkanContext::command_buffer(const std::vector<bool>& skip) {
+    if (auto it = recorded_.find(skip); it != recorded_.end()) return it->second;
+    VkCommandBufferAllocateInfo info{};
+    info.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO;
+    info.commandPool = command_pool_.get();
+    info.level = VK_COMMAND_BUFFER_LEVEL_PRIMARY;
+    info.commandBufferCount = 1;
+    VkCommandBuffer cmd = VK_NULL_HANDLE;
+    vk_check(vkAllocateCommandBuffers(device_->device(), &info, &cmd), "vkAllocateCommandBuffers");
+    record(cmd, skip);
+    recorded_.emplace(skip, cmd);  // freed with the pool
+    return cmd;
+}
+
+void VulkanContext::submit_and_wait(VkCommandBuffer cmd) {
+    VkSubmitInfo submit{};
+    submit.sType = VK_STRUCTURE_TYPE_SUBMIT_INFO;
+    submit.commandBufferCount = 1;
+    submit.pCommandBuffers = &cmd;
+    const VkFence fence = fence_.get();
+    vk_check(vkQueueSubmit(device_->queue(), 1, &submit, fence), "vkQueueSubmit");
+    vk_check(vkWaitForFences(device_->device(), 1, &fence, VK_TRUE, UINT64_MAX), "vkWaitForFences");
+    vk_check(vkResetFences(device_->device(), 1, &fence), "vkResetFences");
+}
+
+void VulkanContext::set_input(std::string_view name, const float* data, size_t count) {
+    const auto index = model_->find_input(name);
+    if (!index) {
+        throw Error(
+            ErrorKind::InvalidArgument,
+            str_cat("unknown input '", name, "'; the model's inputs are ", model_->input_names()));
+    }
+    const auto& description = model_->description();
+    const auto& tensor = description.tensors[description.inputs[*index]];
+    const auto expected = static_cast<size_t>(tensor.elements());
+    if (count != expected) {
+        throw Error(ErrorKind::InvalidArgument,
+                    str_cat("input '", name, "' takes ", expected, " values (shape ",
+                            shape_string(tensor.shape), "), got ", count));
+    }
+    if (data == nullptr) {
+        throw Error(ErrorKind::InvalidArgument, str_cat("input '", name, "': null data"));
+    }
+    store_elements(static_cast<char*>(staging_.mapped()) + input_staging_[*index], data, count,
+                   fp16_);
+    input_set_[*index] = true;
+    input_changed_[*index] = true;
+}
+
+void VulkanContext::run(std::vector<double>* op_ms) {
+    const auto& description = model_->description();
+    for (size_t k = 0; k < input_set_.size(); ++k) {
+        if (!input_set_[k]) {
+            throw Error(ErrorKind::InvalidArgument,
+                        str_cat("input '", description.tensors[description.inputs[k]].name,
+                                "' was never set"));
+        }
+    }
+    // As the CPU context: ops depending only on inputs unchanged since a completed
+    // run keep their results, which stay in the arena.
+    const auto& reuse = model_->plan().reuse;
+    const size_t op_count = model_->graph().ops.size();
+    std::vector<bool> skip(op_count, false);
+    for (size_t k = 0; k < op_count && has_run_; ++k) {
+        if (!reuse.reusable[k]) continue;
+        skip[k] = std::none_of(reuse.op_dependencies[k].begin(), reuse.op_dependencies[k].end(),
+                               [&](uint32_t p) { return input_changed_[p]; });
+    }
+    has_run_ = false;
+    submit_and_wait(command_buffer(skip));
+    for (size_t i = 0; i < outputs_.size(); ++i) {
+        load_elements(outputs_[i].data(),
+                      static_cast<const char*>(staging_.mapped()) + output_staging_[i],
+                      outputs_[i].size(), fp16_);
+    }
+    if (op_ms) op_ms->assign(op_count, 0.0);
+    std::fill(input_changed_.begin(), input_changed_.end(), false);
+    has_run_ = true;
+}
+
+std::span<const float> VulkanContext::output(std::string_view name) const {
+    const auto index = model_->find_output(name);
+    if (!index) {
+        throw Error(ErrorKind::InvalidArgument,
+                    str_cat("unknown output '", name, "'; the model's outputs are ",
+                            model_->output_names()));
+    }
+    if (!has_run_) {
+        throw Error(ErrorKind::InvalidArgument,
+                    str_cat("output '", name, "' is not available: no run has completed"));
+    }
+    return outputs_[*index];
+}
+
+}  // namespace swaprun::vulkan

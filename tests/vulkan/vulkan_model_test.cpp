@@ -1,0 +1,92 @@
+// Whole models on Vulkan against the CPU context: fp32 and fp16 storage, the reuse of
+// results that depend only on unchanged inputs, the pipeline cache, misuse.
+#include <gtest/gtest.h>
+
+#include "exec/cpu_context.h"
+#include "util/error.h"
+#include "vulkan_test_support.h"
+
+namespace swaprun::testkit {
+namespace {
+
+class VulkanModelTest : public ::testing::Test {
+  protected:
+    void SetUp() override { SWR_REQUIRE_VULKAN(); }
+
+    std::vector<std::vector<float>> generator_inputs(uint32_t seed) const {
+        return {random_values(3 * 8 * 8, seed, 0.0f, 1.0f), random_values(6, seed + 1)};
+    }
+};
+
+TEST_F(VulkanModelTest, SmallGeneratorMatchesCpuInFp32) {
+    const auto model = load_model(small_generator());
+    exec::CpuContext cpu(model, 1);
+    vulkan::VulkanContext gpu(model, {});
+    const auto inputs = generator_inputs(11);
+    const auto want = run_context(cpu, inputs);
+    const auto got = run_context(gpu, inputs);
+    EXPECT_LE(max_abs_error(got, want), 1e-3);
+    EXPECT_GE(psnr(got, want), 60.0);
+}
+
+TEST_F(VulkanModelTest, SmallGeneratorMatchesCpuInFp16) {
+    if (!vulkan_fp16_present()) GTEST_SKIP() << "the Vulkan device has no 16-bit storage";
+    const auto model = load_model(small_generator());
+    exec::CpuContext cpu(model, 1);
+    vulkan::VulkanOptions options;
+    options.fp16 = true;
+    vulkan::VulkanContext gpu(model, options);
+    const auto inputs = generator_inputs(12);
+    EXPECT_GE(psnr(run_context(gpu, inputs), run_context(cpu, inputs)), 40.0);
+}
+
+TEST_F(VulkanModelTest, RunsWithOnlyTheTargetChangedMatchCpu) {
+    const auto model = load_model(small_generator());
+    exec::CpuContext cpu(model, 1);
+    vulkan::VulkanContext gpu(model, {});
+    const auto first = generator_inputs(21);
+    run_context(cpu, first);
+    run_context(gpu, first);
+    // Only the target changes: the style Gemm is skipped and its result reused.
+    const auto target = random_values(3 * 8 * 8, 99, 0.0f, 1.0f);
+    cpu.set_input("target", target.data(), target.size());
+    gpu.set_input("target", target.data(), target.size());
+    cpu.run();
+    gpu.run();
+    const auto want = cpu.output("output");
+    const auto got = gpu.output("output");
+    EXPECT_LE(max_abs_error({got.begin(), got.end()}, {want.begin(), want.end()}), 1e-3);
+}
+
+TEST_F(VulkanModelTest, PipelineCacheSavesAndLoads) {
+    const auto model = load_model(small_generator());
+    TempDir dir;
+    const std::string path = dir.file("pipelines.bin");
+    {
+        vulkan::VulkanContext gpu(model, {});
+        gpu.save_pipeline_cache(path);
+    }
+    EXPECT_FALSE(read_bytes(path).empty());
+    vulkan::VulkanOptions options;
+    options.pipeline_cache = path;
+    vulkan::VulkanContext gpu(model, options);
+    const auto inputs = generator_inputs(31);
+    exec::CpuContext cpu(model, 1);
+    EXPECT_LE(max_abs_error(run_context(gpu, inputs), run_context(cpu, inputs)), 1e-3);
+}
+
+TEST_F(VulkanModelTest, RejectsMisuseLikeTheCpuContext) {
+    const auto model = load_model(small_generator());
+    vulkan::VulkanContext gpu(model, {});
+    const std::vector<float> few(5, 0.0f);
+    EXPECT_THROW(gpu.set_input("target", few.data(), few.size()), Error);
+    EXPECT_THROW(gpu.set_input("nope", few.data(), few.size()), Error);
+    EXPECT_THROW(gpu.run(), Error);  // inputs never set
+    EXPECT_THROW(gpu.output("output"), Error);
+    vulkan::VulkanOptions options;
+    options.device = 1000;
+    EXPECT_THROW(vulkan::VulkanContext(model, options), Error);
+}
+
+}  // namespace
+}  // namespace swaprun::testkit

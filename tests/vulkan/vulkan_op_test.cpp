@@ -1,0 +1,262 @@
+// Every shader against kernels::reference on one-op models with awkward sizes:
+// channel counts that are not multiples of the 16-wide tiles, odd widths, every pad
+// mode, strides, dilation, groups, activations, residuals and broadcasting.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "vulkan_test_support.h"
+
+namespace swaprun::testkit {
+namespace {
+
+class VulkanOpTest : public ::testing::Test {
+  protected:
+    void SetUp() override { SWR_REQUIRE_VULKAN(); }
+};
+
+double relative_error(const std::vector<float>& got, const std::vector<float>& want) {
+    EXPECT_EQ(got.size(), want.size());
+    double worst = 0.0;
+    for (size_t i = 0; i < std::min(got.size(), want.size()); ++i) {
+        const double e =
+            std::abs(static_cast<double>(got[i]) - want[i]) / (1.0 + std::abs(want[i]));
+        if (std::isnan(e)) return INFINITY;
+        worst = std::max(worst, e);
+    }
+    return worst;
+}
+
+// Runs the model's first output on Vulkan and through the reference kernels.
+void expect_matches(const ModelBuilder& b, double tolerance = 1e-4, float low = -1.0f,
+                    float high = 1.0f, bool fp16 = false) {
+    const auto model = load_model(b);
+    const auto& d = model->description();
+    std::vector<std::vector<float>> inputs;
+    for (size_t k = 0; k < d.inputs.size(); ++k) {
+        inputs.push_back(random_values(static_cast<size_t>(d.tensors[d.inputs[k]].elements()),
+                                       static_cast<uint32_t>(100 + k), low, high));
+    }
+    const auto want = reference_run(*model, inputs)[d.outputs[0]];
+    vulkan::VulkanOptions options;
+    options.fp16 = fp16;
+    vulkan::VulkanContext context(model, options);
+    const auto got = run_context(context, inputs);
+    EXPECT_LE(relative_error(got, want), tolerance);
+}
+
+struct ConvCase {
+    int64_t in_c, out_c, h, w, k, stride, dilation, pad, groups, pad_mode, activation;
+    bool bias;
+};
+
+TEST_F(VulkanOpTest, Conv2dMatchesReference) {
+    const ConvCase cases[] = {
+        {5, 7, 9, 11, 3, 1, 1, 1, 1, 0, 0, true},    // zero pad, K not a multiple of 16
+        {3, 19, 13, 10, 3, 2, 1, 1, 1, 1, 2, true},  // reflect, stride 2, leaky, 2 row tiles
+        {6, 9, 8, 7, 3, 1, 2, 2, 3, 2, 1, true},     // edge, dilation 2, 3 groups, relu
+        {17, 5, 6, 5, 1, 1, 1, 0, 1, 0, 4, false},   // 1x1, no bias, tanh unit
+        {4, 33, 12, 12, 7, 1, 1, 3, 1, 1, 3, true},  // 7x7 reflect (generator stem), tanh
+        {8, 8, 5, 5, 3, 1, 1, 1, 8, 0, 5, true},     // depthwise, sigmoid
+        {3, 4, 10, 10, 4, 2, 1, 1, 1, 0, 0, true},   // even kernel, stride 2
+    };
+    for (const ConvCase& c : cases) {
+        SCOPED_TRACE(testing::Message() << "in " << c.in_c << " out " << c.out_c << " k " << c.k
+                                        << " stride " << c.stride << " groups " << c.groups);
+        ModelBuilder b;
+        const uint32_t x = b.input("x", {2, c.in_c, c.h, c.w});
+        const uint32_t w = b.random_constant("w", {c.out_c, c.in_c / c.groups, c.k, c.k}, 7);
+        const uint32_t bias = c.bias ? b.random_constant("b", {c.out_c}, 8) : kNoTensor;
+        const int64_t oh = (c.h + 2 * c.pad - c.dilation * (c.k - 1) - 1) / c.stride + 1;
+        const int64_t ow = (c.w + 2 * c.pad - c.dilation * (c.k - 1) - 1) / c.stride + 1;
+        const uint32_t y = b.activation("y", {2, c.out_c, oh, ow});
+        auto& op = b.op(OpType::Conv2d, "conv", {x, w, bias}, y);
+        op.attributes["strides"] = ints({c.stride, c.stride});
+        op.attributes["dilations"] = ints({c.dilation, c.dilation});
+        op.attributes["pads"] = ints({c.pad, c.pad, c.pad, c.pad});
+        op.attributes["groups"] = ints({c.groups});
+        op.attributes["pad_mode"] = ints({c.pad_mode});
+        op.attributes["activation"] = ints({c.activation});
+        op.attributes["alpha"] = floats({0.2f});
+        b.output(y);
+        expect_matches(b);
+    }
+}
+
+TEST_F(VulkanOpTest, AdainMatchesReference) {
+    for (const bool residual : {false, true}) {
+        for (const int64_t activation : {0, 1, 2}) {
+            SCOPED_TRACE(testing::Message() << "residual " << residual << " act " << activation);
+            const int64_t c = 7;
+            ModelBuilder b;
+            const uint32_t x = b.input("x", {2, c, 17, 19});  // plane 323 > the 256 workgroup
+            const uint32_t style = b.input("style", {2, 2 * c});
+            const uint32_t r = residual ? b.input("r", {2, c, 17, 19}) : kNoTensor;
+            const uint32_t y = b.activation("y", {2, c, 17, 19});
+            auto& op = b.op(OpType::Adain, "adain", {x, style, style, r}, y);
+            op.attributes["epsilon"] = floats({1e-5f});
+            op.attributes["shift_offset"] = ints({c});
+            op.attributes["scale_batch_stride"] = ints({2 * c});
+            op.attributes["shift_batch_stride"] = ints({2 * c});
+            op.attributes["activation"] = ints({activation});
+            op.attributes["alpha"] = floats({0.1f});
+            b.output(y);
+            expect_matches(b);
+        }
+    }
+}
+
+TEST_F(VulkanOpTest, GemmMatchesReference) {
+    for (const bool trans_b : {false, true}) {
+        ModelBuilder b;
+        const uint32_t a = b.input("a", {3, 10});
+        const uint32_t w =
+            trans_b ? b.random_constant("w", {13, 10}, 3) : b.random_constant("w", {10, 13}, 3);
+        const uint32_t c = b.random_constant("c", {13}, 4);
+        const uint32_t y = b.activation("y", {3, 13});
+        auto& op = b.op(OpType::Gemm, "gemm", {a, w, c}, y);
+        op.attributes["trans_b"] = ints({trans_b ? 1 : 0});
+        op.attributes["alpha"] = floats({0.5f});
+        op.attributes["beta"] = floats({2.0f});
+        op.attributes["activation"] = ints({2});
+        op.attributes["leaky_alpha"] = floats({0.2f});
+        b.output(y);
+        expect_matches(b);
+    }
+}
+
+TEST_F(VulkanOpTest, ResizeMatchesReferenceInEveryMode) {
+    const std::vector<std::pair<float, float>> scales = {{2.0f, 2.0f}, {1.5f, 0.75f}};
+    for (int64_t mode = 0; mode <= 2; ++mode) {
+        for (int64_t coords = 0; coords <= 4; ++coords) {
+            for (const auto& [sh, sw] : scales) {
+                for (int64_t nearest = 0; nearest <= (mode == 0 ? 3 : 0); ++nearest) {
+                    SCOPED_TRACE(testing::Message()
+                                 << "mode " << mode << " coords " << coords << " scale " << sh
+                                 << "x" << sw << " nearest " << nearest);
+                    ModelBuilder b;
+                    const uint32_t x = b.input("x", {1, 3, 7, 9});
+                    const auto oh = static_cast<int64_t>(std::floor(7 * sh));
+                    const auto ow = static_cast<int64_t>(std::floor(9 * sw));
+                    const uint32_t y = b.activation("y", {1, 3, oh, ow});
+                    auto& op = b.op(OpType::Resize, "resize", {x}, y);
+                    op.attributes["mode"] = ints({mode});
+                    op.attributes["coordinates"] = ints({coords});
+                    op.attributes["nearest"] = ints({nearest});
+                    op.attributes["scales"] = floats({sh, sw});
+                    op.attributes["exclude_outside"] = ints({mode == 2 && coords == 0 ? 1 : 0});
+                    b.output(y);
+                    expect_matches(b);
+                }
+            }
+        }
+    }
+}
+
+TEST_F(VulkanOpTest, BinaryMatchesReferenceWithBroadcasting) {
+    for (int64_t op = 0; op <= 6; ++op) {
+        SCOPED_TRACE(testing::Message() << "op " << op);
+        ModelBuilder b;
+        // Pow of negative bases is NaN for fractional exponents: positive bases there.
+        const uint32_t a = op == 4
+                               ? b.constant("a", {2, 3, 5, 7}, random_values(210, 9, 0.5f, 2.0f))
+                               : b.input("a", {2, 3, 5, 7});
+        const uint32_t c = b.input("c", {3, 1, 7});
+        const uint32_t y = b.activation("y", {2, 3, 5, 7});
+        b.op(OpType::Binary, "binary", {a, c}, y).attributes["op"] = ints({op});
+        b.output(y);
+        expect_matches(b, 1e-4, op == 3 ? 0.5f : -1.0f, 1.0f);
+    }
+}
+
+TEST_F(VulkanOpTest, UnaryMatchesReference) {
+    for (int64_t op = 0; op <= 10; ++op) {
+        SCOPED_TRACE(testing::Message() << "op " << op);
+        ModelBuilder b;
+        const uint32_t x = b.input("x", {3, 7, 11});
+        const uint32_t y = b.activation("y", {3, 7, 11});
+        auto& u = b.op(OpType::Unary, "unary", {x}, y);
+        u.attributes["op"] = ints({op});
+        u.attributes["alpha"] = floats({0.3f});
+        b.output(y);
+        const bool positive = op == 6 || op == 10;  // sqrt, log
+        expect_matches(b, 1e-4, positive ? 0.1f : -3.0f, 3.0f);
+    }
+}
+
+TEST_F(VulkanOpTest, ReduceMeanMatchesReference) {
+    const std::vector<std::vector<int64_t>> axes = {{2, 3}, {1}, {0, 2}};
+    for (const auto& a : axes) {
+        ModelBuilder b;
+        std::vector<int64_t> shape = {2, 5, 7, 3};
+        const uint32_t x = b.input("x", shape);
+        for (int64_t k : a) shape[k] = 1;
+        const uint32_t y = b.activation("y", shape);
+        b.op(OpType::ReduceMean, "mean", {x}, y).attributes["axes"] = ints(a);
+        b.output(y);
+        expect_matches(b);
+    }
+}
+
+TEST_F(VulkanOpTest, PadMatchesReferenceInEveryMode) {
+    for (int64_t mode = 0; mode <= 2; ++mode) {
+        SCOPED_TRACE(testing::Message() << "mode " << mode);
+        ModelBuilder b;
+        const uint32_t x = b.input("x", {1, 3, 5, 6});
+        const uint32_t y = b.activation("y", {1, 3, 8, 11});
+        auto& op = b.op(OpType::Pad, "pad", {x}, y);
+        op.attributes["pads"] = ints({0, 0, 2, 3, 0, 0, 1, 2});
+        op.attributes["mode"] = ints({mode});
+        op.attributes["value"] = floats({0.5f});
+        b.output(y);
+        expect_matches(b);
+    }
+    ModelBuilder b;  // negative pads crop
+    const uint32_t x = b.input("x", {1, 3, 5, 6});
+    const uint32_t y = b.activation("y", {1, 3, 5, 6});
+    auto& op = b.op(OpType::Pad, "crop", {x}, y);
+    op.attributes["pads"] = ints({0, 0, -1, 2, 0, 0, 1, -2});
+    op.attributes["value"] = floats({0.5f});
+    b.output(y);
+    expect_matches(b);
+}
+
+TEST_F(VulkanOpTest, ReshapeConcatTransposeMatchReference) {
+    {
+        ModelBuilder b;
+        const uint32_t x = b.input("x", {2, 3, 4});
+        const uint32_t y = b.activation("y", {6, 4});
+        b.op(OpType::Reshape, "reshape", {x}, y);
+        b.output(y);
+        expect_matches(b);
+    }
+    for (const int64_t axis : {0, 1, 2}) {
+        SCOPED_TRACE(testing::Message() << "concat axis " << axis);
+        ModelBuilder b;
+        std::vector<uint32_t> ins;
+        std::vector<int64_t> out = {2, 3, 4};
+        out[axis] = 0;
+        const char* names[] = {"x0", "x1", "x2"};
+        const int64_t lengths[] = {3, 5, 1};
+        for (int t = 0; t < 3; ++t) {
+            std::vector<int64_t> shape = {2, 3, 4};
+            shape[axis] = lengths[t];
+            out[axis] += lengths[t];
+            ins.push_back(b.input(names[t], shape));
+        }
+        const uint32_t y = b.activation("y", out);
+        b.op(OpType::Concat, "concat", ins, y).attributes["axis"] = ints({axis});
+        b.output(y);
+        expect_matches(b);
+    }
+    ModelBuilder b;
+    const uint32_t x = b.input("x", {2, 3, 4, 5});
+    const uint32_t y = b.activation("y", {2, 4, 5, 3});
+    b.op(OpType::Transpose, "transpose", {x}, y).attributes["perm"] = ints({0, 2, 3, 1});
+    b.output(y);
+    expect_matches(b);
+}
+
+}  // namespace
+}  // namespace swaprun::testkit
