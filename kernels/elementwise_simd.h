@@ -52,6 +52,14 @@ extern const Table kAvx2;
 extern const Table kAvx512;
 #endif
 
+// NEON is part of every AArch64 CPU: no run-time check, only the opt-out.
+#if defined(__aarch64__) && !defined(SWAPRUN_NO_ISA_DISPATCH)
+#define SWAPRUN_NEON_TABLE 1
+extern const Table kNeon;
+#else
+#define SWAPRUN_NEON_TABLE 0
+#endif
+
 inline bool env_flag(const char* name) {
     const char* v = std::getenv(name);
     return v != nullptr && v[0] != '\0' && !(v[0] == '0' && v[1] == '\0');
@@ -60,8 +68,12 @@ inline bool env_flag(const char* name) {
 // The table for this machine, or nullptr for the portable loops.
 // SWAPRUN_DISABLE_AVX2 forces the portable loops (as for every kernel);
 // SWAPRUN_DISABLE_AVX512 stops at AVX2, so tests can cover all three on one machine.
+// On AArch64, SWAPRUN_DISABLE_NEON forces the portable loops.
 inline const Table* table() {
-#if SWAPRUN_X86_DISPATCH
+#if SWAPRUN_NEON_TABLE
+    static const Table* const t = env_flag("SWAPRUN_DISABLE_NEON") ? nullptr : &kNeon;
+    return t;
+#elif SWAPRUN_X86_DISPATCH
     static const Table* const t = []() -> const Table* {
         if (!cpu::use_avx2()) return nullptr;
         if (!env_flag("SWAPRUN_DISABLE_AVX512") && __builtin_cpu_supports("avx512f")) {

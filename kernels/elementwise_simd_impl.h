@@ -1,12 +1,16 @@
 // Bodies of the simd::Table functions, templates over the xsimd architecture.
 // Included only by the per-ISA translation units (elementwise_avx2.cpp,
-// elementwise_avx512.cpp), each compiled with its ISA's flags.
+// elementwise_avx512.cpp, elementwise_neon.cpp), each compiled for its ISA.
 //
 // Remainders shorter than a vector go through the same vector code on a padded
 // copy, so every element gets exactly the same arithmetic wherever it falls.
 #pragma once
 
+#if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
+#elif defined(__aarch64__)
+#include <arm_neon.h>
+#endif
 
 #include <cmath>
 #include <cstdint>
@@ -257,6 +261,7 @@ void adain_apply(const ActivationParams& act, const float* x, float center, floa
 // Stores the lanes of even and odd interleaved: out = e0 o0 e1 o1 ...
 template <class A>
 SWAPRUN_ALWAYS_INLINE void store_interleaved(float* out, Batch<A> even, Batch<A> odd) {
+#if defined(__x86_64__) || defined(__i386__)
     if constexpr (std::is_base_of_v<xsimd::avx512f, A>) {
         // xsimd 8's zip_lo / zip_hi interleave within 128-bit lanes only.
         const __m512i lo =
@@ -272,7 +277,13 @@ SWAPRUN_ALWAYS_INLINE void store_interleaved(float* out, Batch<A> even, Batch<A>
         const __m256 hi = _mm256_unpackhi_ps(e, o);  // e2 o2 e3 o3 | e6 o6 e7 o7
         _mm256_storeu_ps(out, _mm256_permute2f128_ps(lo, hi, 0x20));
         _mm256_storeu_ps(out + 8, _mm256_permute2f128_ps(lo, hi, 0x31));
-    } else {
+    } else
+#elif defined(__aarch64__)
+    if constexpr (std::is_base_of_v<xsimd::neon64, A>) {
+        vst2q_f32(out, float32x4x2_t{{even, odd}});  // the interleaving store
+    } else
+#endif
+    {
         alignas(64) float e[Batch<A>::size], o[Batch<A>::size];
         even.store_aligned(e);
         odd.store_aligned(o);
