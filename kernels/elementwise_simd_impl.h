@@ -20,7 +20,11 @@
 
 #include "kernels/elementwise_simd.h"
 
+// Everything here has internal linkage: each ISA's translation unit gets its own
+// copies, so the linker can never fold, say, the AVX-512 build of a helper into
+// the AVX2 table (one out-of-line inline function would suffice to do that).
 namespace swaprun::kernels::simd::detail {
+namespace {
 
 template <class A>
 using Batch = xsimd::batch<float, A>;
@@ -327,4 +331,5 @@ constexpr Table make_table(const char* name) {
     return Table{name, &unary<A>, &binary<A>, &moments, &adain_apply<A>, &resize2x_row<A>};
 }
 
+}  // namespace
 }  // namespace swaprun::kernels::simd::detail
