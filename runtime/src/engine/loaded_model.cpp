@@ -1,5 +1,8 @@
 #include "engine/loaded_model.h"
 
+#include <algorithm>
+#include <variant>
+
 #include "graph/graph_validation.h"
 #include "util/error.h"
 
@@ -28,7 +31,38 @@ std::optional<size_t> find_in(const format::ModelDescription& model,
 LoadedModel::LoadedModel(Key, std::unique_ptr<format::SwpkFile> file)
     : file_(std::move(file)),
       graph_(graph::validate_graph(file_->model(), file_->path())),
-      plan_(plan::plan_activations(file_->model(), graph_)) {}
+      plan_(plan::plan_activations(file_->model(), graph_)) {
+    // Weights are packed (and Winograd-transformed) once here, never per frame.
+    const auto& tensors = file_->model().tensors;
+    auto constant = [&](uint32_t t) -> const float* {
+        if (t == kNoTensor || t >= tensors.size()) return nullptr;
+        const auto& tensor = tensors[t];
+        if (tensor.role != format::TensorRole::Constant) return nullptr;
+        return tensor.data.data();
+    };
+    convs_.resize(graph_.ops.size());
+    for (size_t k = 0; k < graph_.ops.size(); ++k) {
+        const auto& op = graph_.ops[k];
+        const auto* p = std::get_if<kernels::Conv2dParams>(&op.params);
+        if (p == nullptr || op.inputs.size() < 2) continue;
+        const float* weight = constant(op.inputs[1]);
+        if (weight == nullptr) continue;
+        const float* bias = nullptr;
+        if (op.inputs.size() > 2 && op.inputs[2] != kNoTensor) {
+            bias = constant(op.inputs[2]);
+            if (bias == nullptr) continue;  // a computed bias: the plain kernel reads it per run
+        }
+        convs_[k] = std::make_unique<const kernels::PreparedConv2d>(*p, weight, bias);
+    }
+}
+
+size_t LoadedModel::conv_scratch_floats(int threads) const {
+    size_t most = 0;
+    for (const auto& c : convs_) {
+        if (c) most = std::max(most, c->scratch_floats(threads));
+    }
+    return most;
+}
 
 std::shared_ptr<const LoadedModel> LoadedModel::open(const std::string& path,
                                                      const format::ReadOptions& options) {

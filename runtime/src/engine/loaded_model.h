@@ -8,9 +8,11 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "format/swpk_io.h"
 #include "graph/op_params.h"
+#include "kernels/conv2d_prepared.h"
 #include "plan/activation_plan.h"
 
 namespace swaprun::engine {
@@ -25,6 +27,13 @@ class LoadedModel {
     const format::ModelDescription& description() const { return file_->model(); }
     const graph::ValidatedGraph& graph() const { return graph_; }
     const plan::ActivationPlan& plan() const { return plan_; }
+    // Op k's convolution with its weights packed at load, or null (not a Conv2d,
+    // or its weight is not a constant of the file).
+    const kernels::PreparedConv2d* prepared_conv(size_t op) const {
+        return op < convs_.size() ? convs_[op].get() : nullptr;
+    }
+    // The most scratch any prepared convolution needs with `threads` threads.
+    size_t conv_scratch_floats(int threads) const;
     const std::string& path() const { return file_->path(); }
 
     // Position in description().inputs / outputs of the named graph input / output.
@@ -47,6 +56,7 @@ class LoadedModel {
     std::unique_ptr<format::SwpkFile> file_;
     graph::ValidatedGraph graph_;
     plan::ActivationPlan plan_;
+    std::vector<std::unique_ptr<const kernels::PreparedConv2d>> convs_;  // per op
 };
 
 }  // namespace swaprun::engine

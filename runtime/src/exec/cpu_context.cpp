@@ -42,6 +42,10 @@ CpuContext::CpuContext(std::shared_ptr<const engine::LoadedModel> model, int thr
         }
     }
 
+    // One scratch buffer for every prepared convolution (they run one at a time),
+    // sized now so that run() allocates nothing.
+    conv_scratch_ = AlignedFloatBuffer(model_->conv_scratch_floats(threads_) * sizeof(float));
+
     const auto& ops = model_->graph().ops;
     bound_.resize(ops.size());
     for (size_t k = 0; k < ops.size(); ++k) {
@@ -50,6 +54,9 @@ CpuContext::CpuContext(std::shared_ptr<const engine::LoadedModel> model, int thr
         }
         // Activations are in the arena, which this context owns and may write.
         bound_[k].output = arena_.data() + plan.tensor_offset[ops[k].output] / sizeof(float);
+        bound_[k].conv = model_->prepared_conv(k);
+        bound_[k].scratch = conv_scratch_.data();
+        bound_[k].threads = threads_;
     }
     input_set_.assign(description.inputs.size(), false);
     input_changed_.assign(description.inputs.size(), true);

@@ -40,6 +40,7 @@ class CpuContext : public ExecutionContext {
     std::shared_ptr<const engine::LoadedModel> model_;
     int threads_;
     AlignedFloatBuffer arena_;
+    AlignedFloatBuffer conv_scratch_;        // shared by the prepared convolutions
     std::vector<const float*> tensor_data_;  // per tensor; null when unplanned
     std::vector<BoundOp> bound_;
     std::vector<bool> input_set_;      // per graph input

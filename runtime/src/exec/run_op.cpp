@@ -14,6 +14,10 @@ struct KernelCall {
     const float* in(size_t slot) const { return slot < b.inputs.size() ? b.inputs[slot] : nullptr; }
 
     void operator()(const kernels::Conv2dParams& p) const {
+        if (b.conv != nullptr) {
+            b.conv->run(in(0), b.output, b.scratch, b.threads);
+            return;
+        }
         kernels::conv2d(p, in(0), in(1), in(2), b.output);
     }
 

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "graph/op_params.h"
+#include "kernels/conv2d_prepared.h"
 
 namespace swaprun::exec {
 
@@ -11,6 +12,11 @@ namespace swaprun::exec {
 struct BoundOp {
     std::vector<const float*> inputs;  // per input slot; null for an absent optional input
     float* output = nullptr;
+    // A Conv2d prepared at load (weights packed), run with the context's scratch
+    // and thread count; null runs the plain kernel on the bound inputs.
+    const kernels::PreparedConv2d* conv = nullptr;
+    float* scratch = nullptr;
+    int threads = 1;
 };
 
 // The parameters come from graph validation, which proved them consistent with the

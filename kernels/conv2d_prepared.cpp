@@ -1,0 +1,236 @@
+// PreparedConv2d: algorithm and ISA choice, weight packing, and dispatch.
+#include "kernels/conv2d_prepared.h"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <cstring>
+#include <new>
+#include <stdexcept>
+
+#include "kernels/cpu_common.h"
+#include "kernels/kernels.h"
+#include "kernels/winograd.h"
+
+namespace swaprun::kernels {
+namespace {
+
+constexpr size_t kAlign = 64;
+
+bool env_flag(const char* name) {
+    const char* v = std::getenv(name);
+    return v != nullptr && v[0] != '\0' && !(v[0] == '0' && v[1] == '\0');
+}
+
+const winograd::Kernels* winograd_kernels(ConvIsa isa) {
+    switch (isa) {
+#if SWAPRUN_WINOGRAD_X86
+        case ConvIsa::Avx2:
+            return &winograd::kAvx2;
+        case ConvIsa::Avx512:
+            return &winograd::kAvx512;
+#endif
+#if SWAPRUN_WINOGRAD_NEON
+        case ConvIsa::Neon:
+            return &winograd::kNeon;
+#endif
+        default:
+            return nullptr;
+    }
+}
+
+// A requested ISA, lowered to what this machine (and the opt-outs) allow.
+ConvIsa resolve_isa(ConvIsa requested) {
+    const ConvIsa best = best_conv_isa();
+    if (requested == ConvIsa::Auto) return best;
+    if (requested == ConvIsa::Portable) return ConvIsa::Portable;
+    if (best == ConvIsa::Neon) return requested == ConvIsa::Neon ? best : ConvIsa::Portable;
+    if (requested == ConvIsa::Neon) return ConvIsa::Portable;
+    return static_cast<uint8_t>(requested) <= static_cast<uint8_t>(best) ? requested : best;
+}
+
+bool winograd_applies(const Conv2dParams& p) {
+    return p.kernel_h == 3 && p.kernel_w == 3 && p.stride_h == 1 && p.stride_w == 1 &&
+           p.dilation_h == 1 && p.dilation_w == 1 && p.groups == 1;
+}
+
+// Cost model: Winograd does 36/(4*4*9) = 1/4 of the direct multiplies in its
+// GEMMs, plus transforms that cost per channel and tile, not per channel pair;
+// with few channels those dominate and the direct path wins.
+bool winograd_wins(const Conv2dParams& p) { return p.in_channels >= 16 && p.out_channels >= 16; }
+
+// G g G^T for one 3x3 kernel, in double: the transformed weights are made once,
+// so they may as well be exact to float rounding.
+void transform_kernel(const float* g, double (&u)[36]) {
+    static constexpr double kG[6][3] = {{1.0 / 4, 0, 0},
+                                        {-1.0 / 6, -1.0 / 6, -1.0 / 6},
+                                        {-1.0 / 6, 1.0 / 6, -1.0 / 6},
+                                        {1.0 / 24, 1.0 / 12, 1.0 / 6},
+                                        {1.0 / 24, -1.0 / 12, 1.0 / 6},
+                                        {0, 0, 1}};
+    double t[6][3];
+    for (int i = 0; i < 6; ++i) {
+        for (int j = 0; j < 3; ++j) {
+            t[i][j] = 0.0;
+            for (int k = 0; k < 3; ++k) t[i][j] += kG[i][k] * g[k * 3 + j];
+        }
+    }
+    for (int i = 0; i < 6; ++i) {
+        for (int j = 0; j < 6; ++j) {
+            double s = 0.0;
+            for (int k = 0; k < 3; ++k) s += t[i][k] * kG[j][k];
+            u[i * 6 + j] = s;
+        }
+    }
+}
+
+// Restores the caller's OpenMP thread count on the way out.
+class OmpThreads {
+  public:
+    explicit OmpThreads(int n) : previous_(omp_get_max_threads()) { omp_set_num_threads(n); }
+    OmpThreads(const OmpThreads&) = delete;
+    OmpThreads& operator=(const OmpThreads&) = delete;
+    ~OmpThreads() { omp_set_num_threads(previous_); }
+
+  private:
+    int previous_;
+};
+
+}  // namespace
+
+AlignedFloats::AlignedFloats(size_t count) : size_(count) {
+    const size_t bytes =
+        std::max<size_t>(kAlign, (count * sizeof(float) + kAlign - 1) / kAlign * kAlign);
+    data_.reset(static_cast<float*>(std::aligned_alloc(kAlign, bytes)));
+    if (!data_) throw std::bad_alloc();
+    std::memset(data_.get(), 0, bytes);
+}
+
+const char* to_string(ConvAlgorithm a) {
+    switch (a) {
+        case ConvAlgorithm::Auto:
+            return "auto";
+        case ConvAlgorithm::Direct:
+            return "direct";
+        case ConvAlgorithm::Winograd:
+            return "winograd";
+    }
+    return "?";
+}
+
+const char* to_string(ConvIsa isa) {
+    switch (isa) {
+        case ConvIsa::Auto:
+            return "auto";
+        case ConvIsa::Portable:
+            return "portable";
+        case ConvIsa::Avx2:
+            return "avx2";
+        case ConvIsa::Avx512:
+            return "avx512";
+        case ConvIsa::Neon:
+            return "neon";
+    }
+    return "?";
+}
+
+ConvIsa best_conv_isa() {
+    static const ConvIsa best = [] {
+#if SWAPRUN_WINOGRAD_NEON
+        return env_flag("SWAPRUN_DISABLE_NEON") ? ConvIsa::Portable : ConvIsa::Neon;
+#elif SWAPRUN_WINOGRAD_X86
+        if (!cpu::use_avx2()) return ConvIsa::Portable;
+        if (!env_flag("SWAPRUN_DISABLE_AVX512") && __builtin_cpu_supports("avx512f")) {
+            return ConvIsa::Avx512;
+        }
+        return ConvIsa::Avx2;
+#else
+        return ConvIsa::Portable;
+#endif
+    }();
+    return best;
+}
+
+PreparedConv2d::PreparedConv2d(const Conv2dParams& p, const float* weight, const float* bias,
+                               ConvOptions options)
+    : p_(p), isa_(resolve_isa(options.isa)) {
+    if (p.groups <= 0 || p.in_channels % p.groups != 0 || p.out_channels % p.groups != 0) {
+        throw std::invalid_argument("PreparedConv2d: channels not divisible by groups");
+    }
+    bias_ = AlignedFloats(static_cast<size_t>(std::max<int64_t>(1, p.out_channels)));
+    if (bias != nullptr) {
+        std::memcpy(bias_.data(), bias, static_cast<size_t>(p.out_channels) * sizeof(float));
+    }
+
+    const winograd::Kernels* wk = winograd_kernels(isa_);
+    bool use_winograd = false;
+    if (wk != nullptr && winograd_applies(p)) {
+        use_winograd = options.algorithm == ConvAlgorithm::Winograd ||
+                       (options.algorithm == ConvAlgorithm::Auto && winograd_wins(p));
+    }
+    if (!use_winograd) {
+        algorithm_ = ConvAlgorithm::Direct;
+        const size_t count = static_cast<size_t>(p.out_channels * (p.in_channels / p.groups) *
+                                                 p.kernel_h * p.kernel_w);
+        weight_ = AlignedFloats(count);
+        if (count > 0) std::memcpy(weight_.data(), weight, count * sizeof(float));
+        return;
+    }
+
+    algorithm_ = ConvAlgorithm::Winograd;
+    const int64_t in_c = p.in_channels, out_c = p.out_channels;
+    const int64_t mr = wk->mr;
+    const int64_t cols = static_cast<int64_t>(wk->lanes) * wk->nr;
+    k_padded_ = (out_c + mr - 1) / mr * mr;
+    tiles_ = ((p.out_height + 3) / 4) * ((p.out_width + 3) / 4);
+    // Tiles per pass: one point's slice of V (in_c x tile_block) should stay in
+    // L2 while the GEMM walks the output-channel blocks over it; more tiles per
+    // pass only cost scratch.
+    const int64_t fit = std::max<int64_t>(cols, (64 * 1024 / in_c) / cols * cols);
+    tile_block_ = std::min<int64_t>({fit, 1024, (tiles_ + cols - 1) / cols * cols});
+
+    const int64_t k_blocks = k_padded_ / mr;
+    weight_ = AlignedFloats(static_cast<size_t>(winograd::kPoints * k_padded_ * in_c));
+    float* u = weight_.data();
+    for (int64_t k = 0; k < out_c; ++k) {
+        const int64_t kb = k / mr, r = k % mr;
+        for (int64_t c = 0; c < in_c; ++c) {
+            double t[36];
+            transform_kernel(weight + (k * in_c + c) * 9, t);
+            for (int xi = 0; xi < winograd::kPoints; ++xi) {
+                u[((xi * k_blocks + kb) * in_c + c) * mr + r] = static_cast<float>(t[xi]);
+            }
+        }
+    }
+}
+
+size_t PreparedConv2d::scratch_floats(int /*threads*/) const {
+    if (algorithm_ != ConvAlgorithm::Winograd) return 0;
+    // Shared by the threads (the stages partition it), so independent of their count.
+    return static_cast<size_t>(winograd::kPoints * (p_.in_channels + k_padded_) * tile_block_);
+}
+
+void PreparedConv2d::run(const float* input, float* output, float* scratch, int threads) const {
+    const Conv2dParams& p = p_;
+    if (p.batch <= 0 || p.out_channels <= 0 || p.out_height <= 0 || p.out_width <= 0) return;
+    threads = std::max(1, threads);
+    if (algorithm_ == ConvAlgorithm::Winograd) {
+        winograd::Args a;
+        a.p = &p_;
+        a.u = weight_.data();
+        a.bias = bias_.data();
+        a.input = input;
+        a.output = output;
+        a.scratch = scratch;
+        a.tiles = tiles_;
+        a.tile_block = tile_block_;
+        a.k_padded = k_padded_;
+        a.threads = threads;
+        winograd_kernels(isa_)->run(a);
+        return;
+    }
+    const OmpThreads scope(threads);
+    conv2d(p, input, weight_.data(), bias_.data(), output);
+}
+
+}  // namespace swaprun::kernels

@@ -1,0 +1,93 @@
+// A convolution prepared once, when the model is loaded: the algorithm is chosen
+// for the layer's shape, and the weights are packed (and Winograd-transformed)
+// into the layout the micro-kernels read, in 64-byte aligned storage. run()
+// allocates nothing: the caller passes scratch of scratch_floats() floats.
+//
+// An instance is immutable after construction, so one serves any number of
+// contexts and threads at once. Results do not depend on the thread count:
+// every output element is computed by one thread with a fixed summation order.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <memory>
+
+#include "kernels/kernel_types.h"
+
+namespace swaprun::kernels {
+
+// Floats in 64-byte aligned storage (what the vector loads of the packed
+// weights and the scratch tiles assume).
+class AlignedFloats {
+  public:
+    AlignedFloats() = default;
+    explicit AlignedFloats(size_t count);
+    float* data() { return data_.get(); }
+    const float* data() const { return data_.get(); }
+    size_t size() const { return size_; }
+
+  private:
+    struct Free {
+        void operator()(float* p) const { std::free(p); }
+    };
+    std::unique_ptr<float, Free> data_;
+    size_t size_ = 0;
+};
+
+enum class ConvAlgorithm : uint8_t {
+    Auto = 0,     // chosen by the cost model
+    Direct = 1,   // register-blocked direct convolution (any shape)
+    Winograd = 2  // F(4x4, 3x3): 3x3, stride 1, dilation 1, one group
+};
+
+// The instruction set a prepared convolution runs on.
+enum class ConvIsa : uint8_t { Auto = 0, Portable = 1, Avx2 = 2, Avx512 = 3, Neon = 4 };
+
+struct ConvOptions {
+    ConvAlgorithm algorithm = ConvAlgorithm::Auto;
+    // Auto: the best this machine has, after the SWAPRUN_DISABLE_AVX2 /
+    // SWAPRUN_DISABLE_AVX512 / SWAPRUN_DISABLE_NEON opt-outs. A named ISA the
+    // machine lacks falls back to the next one down.
+    ConvIsa isa = ConvIsa::Auto;
+};
+
+const char* to_string(ConvAlgorithm a);
+const char* to_string(ConvIsa isa);
+
+// The ISA Auto resolves to on this machine.
+ConvIsa best_conv_isa();
+
+class PreparedConv2d {
+  public:
+    // weight [out_c, in_c / groups, kh, kw], bias [out_c] or null; both are copied.
+    PreparedConv2d(const Conv2dParams& p, const float* weight, const float* bias,
+                   ConvOptions options = {});
+    PreparedConv2d(const PreparedConv2d&) = delete;
+    PreparedConv2d& operator=(const PreparedConv2d&) = delete;
+    PreparedConv2d(PreparedConv2d&&) = default;
+    PreparedConv2d& operator=(PreparedConv2d&&) = default;
+
+    const Conv2dParams& params() const { return p_; }
+    ConvAlgorithm algorithm() const { return algorithm_; }
+    ConvIsa isa() const { return isa_; }
+
+    // Scratch run() needs with `threads` threads (64-byte aligned).
+    size_t scratch_floats(int threads) const;
+
+    // output = conv(input); scratch holds scratch_floats(threads) floats.
+    void run(const float* input, float* output, float* scratch, int threads) const;
+
+  private:
+    Conv2dParams p_;
+    ConvAlgorithm algorithm_ = ConvAlgorithm::Direct;
+    ConvIsa isa_ = ConvIsa::Portable;
+    AlignedFloats weight_;  // the packed (or plain, for Direct) weights
+    AlignedFloats bias_;    // out_channels values (zeros when the model has none)
+    // Winograd geometry.
+    int64_t tiles_ = 0;       // output tiles per image
+    int64_t tile_block_ = 0;  // tiles per pass through the three stages
+    int64_t k_padded_ = 0;    // out_channels rounded up to the micro-kernel rows
+};
+
+}  // namespace swaprun::kernels

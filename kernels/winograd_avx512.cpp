@@ -1,0 +1,19 @@
+// AVX-512 instantiation of the Winograd stages. Compiled with -mavx512f and
+// friends (kernels/CMakeLists.txt); used only after the run-time CPU check.
+#include "kernels/winograd.h"
+
+#if SWAPRUN_WINOGRAD_X86
+// g++ 12's avx512fintrin.h builds its "undefined" vectors by self-initialization,
+// which -Wuninitialized reports wherever xsimd inlines them; never read.
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#include "kernels/winograd_impl.h"
+
+namespace swaprun::kernels::winograd {
+
+// 8 x 2 accumulators of 16 lanes: enough independent FMAs to cover the latency,
+// few broadcasts per FMA, and out_channels that are multiples of 8 need no padding.
+const Kernels kAvx512 = detail::make_kernels<xsimd::avx512f, 8, 2>("avx512");
+
+}  // namespace swaprun::kernels::winograd
+#endif

@@ -1,0 +1,216 @@
+// Bodies of the Winograd F(4x4, 3x3) stages, templates over the xsimd
+// architecture. Included only by the per-ISA translation units
+// (winograd_avx2.cpp, winograd_avx512.cpp, winograd_neon.cpp), each compiled
+// for its ISA. See winograd.h for the data layout.
+#pragma once
+
+#include <omp.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <xsimd/xsimd.hpp>
+
+#include "kernels/cpu_common.h"
+#include "kernels/winograd.h"
+
+namespace swaprun::kernels::winograd::detail {
+
+template <class A, int MR, int NR>
+struct Impl {
+    using B = xsimd::batch<float, A>;
+    static constexpr int L = static_cast<int>(B::size);
+
+    // The 6x6 input patch of L consecutive tiles as d[(i * 6 + j) * L + lane].
+    // Interior patches are read directly; border ones through the pad-mode index
+    // function (so the input is never copied), and lanes past the last tile read
+    // zeros.
+    static void gather(const Conv2dParams& p, const float* plane, int64_t tiles_w, int64_t tiles,
+                       int64_t t_first, float* d) {
+        const int64_t h = p.in_height, w = p.in_width;
+        for (int l = 0; l < L; ++l) {
+            const int64_t t = t_first + l;
+            if (t >= tiles) {
+                for (int k = 0; k < 36; ++k) d[k * L + l] = 0.0f;
+                continue;
+            }
+            const int64_t y0 = (t / tiles_w) * kTile - p.pad_top;
+            const int64_t x0 = (t % tiles_w) * kTile - p.pad_left;
+            if (y0 >= 0 && y0 + 6 <= h && x0 >= 0 && x0 + 6 <= w) {
+                const float* src = plane + y0 * w + x0;
+                for (int i = 0; i < 6; ++i) {
+                    for (int j = 0; j < 6; ++j) d[(i * 6 + j) * L + l] = src[i * w + j];
+                }
+                continue;
+            }
+            int64_t rows[6], cols[6];
+            for (int i = 0; i < 6; ++i) {
+                rows[i] = cpu::map_index(y0 + i, h, p.pad_mode);
+                cols[i] = cpu::map_index(x0 + i, w, p.pad_mode);
+            }
+            for (int i = 0; i < 6; ++i) {
+                for (int j = 0; j < 6; ++j) {
+                    d[(i * 6 + j) * L + l] =
+                        rows[i] < 0 || cols[j] < 0 ? 0.0f : plane[rows[i] * w + cols[j]];
+                }
+            }
+        }
+    }
+
+    // y = B^T x for one 6-vector (of batches).
+    static SWAPRUN_ALWAYS_INLINE void bt(const B (&x)[6], B (&y)[6]) {
+        const B four(4.0f), five(5.0f), two(2.0f);
+        y[0] = xsimd::fma(four, x[0], xsimd::fnma(five, x[2], x[4]));
+        y[1] = xsimd::fnma(four, x[1] + x[2], x[3] + x[4]);
+        y[2] = xsimd::fma(four, x[1] - x[2], x[4] - x[3]);
+        y[3] = xsimd::fma(two, x[3] - x[1], x[4] - x[2]);
+        y[4] = xsimd::fma(two, x[1] - x[3], x[4] - x[2]);
+        y[5] = xsimd::fma(four, x[1], xsimd::fnma(five, x[3], x[5]));
+    }
+
+    // y = A^T x for one 6-vector.
+    static SWAPRUN_ALWAYS_INLINE void at(const B (&x)[6], B (&y)[4]) {
+        const B s12 = x[1] + x[2], d12 = x[1] - x[2];
+        const B s34 = x[3] + x[4], d34 = x[3] - x[4];
+        y[0] = x[0] + s12 + s34;
+        y[1] = xsimd::fma(B(2.0f), d34, d12);
+        y[2] = xsimd::fma(B(4.0f), s34, s12);
+        y[3] = xsimd::fma(B(8.0f), d34, d12) + x[5];
+    }
+
+    static void input_transform(const Conv2dParams& p, const float* plane, int64_t tiles_w,
+                                int64_t tiles, int64_t t_first, float* v, int64_t point_stride) {
+        alignas(64) float d[36 * L];
+        gather(p, plane, tiles_w, tiles, t_first, d);
+        B t[6][6];
+        for (int j = 0; j < 6; ++j) {
+            B x[6], y[6];
+            for (int i = 0; i < 6; ++i) x[i] = B::load_aligned(d + (i * 6 + j) * L);
+            bt(x, y);
+            for (int i = 0; i < 6; ++i) t[i][j] = y[i];
+        }
+        for (int i = 0; i < 6; ++i) {
+            B y[6];
+            bt(t[i], y);
+            for (int j = 0; j < 6; ++j) y[j].store_aligned(v + (i * 6 + j) * point_stride);
+        }
+    }
+
+    // m[r][n * L ..] = sum_c u[c][r] * v[c][n * L ..] for r < MR, n < NR.
+    static void gemm_tile(const float* __restrict u, const float* __restrict v, int64_t channels,
+                          int64_t ldv, float* __restrict m, int64_t ldm) {
+        B acc[MR][NR];
+        for (int r = 0; r < MR; ++r) {
+            for (int n = 0; n < NR; ++n) acc[r][n] = B(0.0f);
+        }
+        for (int64_t c = 0; c < channels; ++c) {
+            B x[NR];
+            for (int n = 0; n < NR; ++n) x[n] = B::load_aligned(v + c * ldv + n * L);
+            const float* uc = u + c * MR;
+#pragma GCC unroll 16
+            for (int r = 0; r < MR; ++r) {
+                const B w(uc[r]);
+                for (int n = 0; n < NR; ++n) acc[r][n] = xsimd::fma(w, x[n], acc[r][n]);
+            }
+        }
+        for (int r = 0; r < MR; ++r) {
+            for (int n = 0; n < NR; ++n) acc[r][n].store_aligned(m + r * ldm + n * L);
+        }
+    }
+
+    static void output_transform(const Conv2dParams& p, const float* m, int64_t point_stride,
+                                 float bias, int64_t tiles_w, int64_t tiles, int64_t t_first,
+                                 float* plane) {
+        B t[4][6];
+        for (int j = 0; j < 6; ++j) {
+            B x[6], y[4];
+            for (int i = 0; i < 6; ++i) x[i] = B::load_aligned(m + (i * 6 + j) * point_stride);
+            at(x, y);
+            for (int i = 0; i < 4; ++i) t[i][j] = y[i];
+        }
+        alignas(64) float o[16 * L];
+        const B b(bias);
+        const bool leaky = p.activation.kind == Activation::LeakyRelu;
+        const bool relu = p.activation.kind == Activation::Relu;
+        const B alpha(p.activation.alpha);
+        for (int i = 0; i < 4; ++i) {
+            B y[4];
+            at(t[i], y);
+            for (int j = 0; j < 4; ++j) {
+                B r = y[j] + b;
+                if (relu) r = xsimd::max(r, B(0.0f));
+                if (leaky) r = xsimd::select(r < B(0.0f), r * alpha, r);
+                r.store_aligned(o + (i * 4 + j) * L);
+            }
+        }
+        if (!relu && !leaky) cpu::activate_inplace(o, 16 * L, p.activation);
+        const int64_t oh = p.out_height, ow = p.out_width;
+        for (int l = 0; l < L; ++l) {
+            const int64_t t = t_first + l;
+            if (t >= tiles) break;
+            const int64_t y0 = (t / tiles_w) * kTile, x0 = (t % tiles_w) * kTile;
+            const int rows = static_cast<int>(std::min<int64_t>(kTile, oh - y0));
+            const int cols = static_cast<int>(std::min<int64_t>(kTile, ow - x0));
+            float* dst = plane + y0 * ow + x0;
+            for (int i = 0; i < rows; ++i) {
+                for (int j = 0; j < cols; ++j) dst[i * ow + j] = o[(i * 4 + j) * L + l];
+            }
+        }
+    }
+
+    static void run(const Args& a) {
+        const Conv2dParams& p = *a.p;
+        const int64_t in_c = p.in_channels, out_c = p.out_channels;
+        const int64_t tb = a.tile_block, kp = a.k_padded;
+        const int64_t tiles_w = (p.out_width + kTile - 1) / kTile;
+        const int64_t k_blocks = kp / MR;
+        float* const v = a.scratch;
+        float* const m = v + kPoints * in_c * tb;
+        const int64_t in_plane = p.in_height * p.in_width;
+        const int64_t out_plane = p.out_height * p.out_width;
+        constexpr int64_t kCols = static_cast<int64_t>(L) * NR;  // tiles per micro-kernel
+
+        for (int64_t n = 0; n < p.batch; ++n) {
+            const float* in = a.input + n * in_c * in_plane;
+            float* out = a.output + n * out_c * out_plane;
+            for (int64_t t0 = 0; t0 < a.tiles; t0 += tb) {
+                const int64_t count = std::min(tb, a.tiles - t0);
+                const int64_t col_blocks = (count + kCols - 1) / kCols;
+                const int64_t groups_in = col_blocks * NR;  // zero-filled up to whole blocks
+                const int64_t groups_out = (count + L - 1) / L;
+#pragma omp parallel num_threads(a.threads)
+                {
+#pragma omp for schedule(static)
+                    for (int64_t item = 0; item < in_c * groups_in; ++item) {
+                        const int64_t c = item / groups_in, g = item % groups_in;
+                        input_transform(p, in + c * in_plane, tiles_w, a.tiles, t0 + g * L,
+                                        v + c * tb + g * L, in_c * tb);
+                    }
+#pragma omp for schedule(static)
+                    for (int64_t item = 0; item < kPoints * k_blocks; ++item) {
+                        const int64_t xi = item / k_blocks, kb = item % k_blocks;
+                        const float* u = a.u + (xi * k_blocks + kb) * in_c * MR;
+                        const float* vx = v + xi * in_c * tb;
+                        float* mx = m + (xi * kp + kb * MR) * tb;
+                        for (int64_t cb = 0; cb < col_blocks; ++cb) {
+                            gemm_tile(u, vx + cb * kCols, in_c, tb, mx + cb * kCols, tb);
+                        }
+                    }
+#pragma omp for schedule(static)
+                    for (int64_t item = 0; item < out_c * groups_out; ++item) {
+                        const int64_t k = item / groups_out, g = item % groups_out;
+                        output_transform(p, m + k * tb + g * L, kp * tb, a.bias[k], tiles_w,
+                                         a.tiles, t0 + g * L, out + k * out_plane);
+                    }
+                }
+            }
+        }
+    }
+};
+
+template <class A, int MR, int NR>
+Kernels make_kernels(const char* name) {
+    using I = Impl<A, MR, NR>;
+    return Kernels{name, I::L, MR, NR, &I::run};
+}
+
+}  // namespace swaprun::kernels::winograd::detail

@@ -1,0 +1,206 @@
+// PreparedConv2d against the naive reference: every algorithm on every ISA this
+// machine has, odd shapes, every pad mode and activation, and bit-identical
+// results for any thread count.
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "kernels/conv2d_prepared.h"
+#include "kernels/reference.h"
+#include "test_util.h"
+
+namespace swaprun::kernels {
+namespace {
+
+using testing::bit_identical;
+using testing::close_relative;
+using testing::random_vector;
+
+struct Case {
+    int64_t ic, oc, h, w, k;
+    int64_t stride = 1, dilation = 1, groups = 1;
+    int64_t pt = 1, pl = 1, pb = 1, pr = 1;
+    PadMode mode = PadMode::Constant;
+    Activation act = Activation::None;
+    bool bias = true;
+};
+
+Conv2dParams make(const Case& c) {
+    Conv2dParams p;
+    p.in_channels = c.ic;
+    p.out_channels = c.oc;
+    p.in_height = c.h;
+    p.in_width = c.w;
+    p.kernel_h = p.kernel_w = c.k;
+    p.stride_h = p.stride_w = c.stride;
+    p.dilation_h = p.dilation_w = c.dilation;
+    p.groups = c.groups;
+    p.pad_top = c.pt;
+    p.pad_left = c.pl;
+    p.pad_bottom = c.pb;
+    p.pad_right = c.pr;
+    p.pad_mode = c.mode;
+    p.activation.kind = c.act;
+    p.activation.alpha = 0.2f;
+    p.out_height = (c.h + c.pt + c.pb - c.dilation * (c.k - 1) - 1) / c.stride + 1;
+    p.out_width = (c.w + c.pl + c.pr - c.dilation * (c.k - 1) - 1) / c.stride + 1;
+    return p;
+}
+
+struct Data {
+    std::vector<float> in, w, b;
+};
+
+Data make_data(const Conv2dParams& p, bool with_bias, uint32_t seed) {
+    Data d;
+    d.in = random_vector(p.batch * p.in_channels * p.in_height * p.in_width, seed);
+    d.w = random_vector(p.out_channels * (p.in_channels / p.groups) * p.kernel_h * p.kernel_w,
+                        seed + 1, -0.5f, 0.5f);
+    if (with_bias) d.b = random_vector(p.out_channels, seed + 2);
+    return d;
+}
+
+std::vector<float> run_prepared(const PreparedConv2d& conv, const Data& d, int threads) {
+    const Conv2dParams& p = conv.params();
+    std::vector<float> out(
+        static_cast<size_t>(p.batch * p.out_channels * p.out_height * p.out_width), -12345.0f);
+    AlignedFloats scratch(conv.scratch_floats(threads));
+    conv.run(d.in.data(), out.data(), scratch.data(), threads);
+    return out;
+}
+
+std::vector<float> run_reference(const Conv2dParams& p, const Data& d) {
+    std::vector<float> out(
+        static_cast<size_t>(p.batch * p.out_channels * p.out_height * p.out_width));
+    reference::conv2d(p, d.in.data(), d.w.data(), d.b.empty() ? nullptr : d.b.data(), out.data());
+    return out;
+}
+
+std::vector<ConvIsa> isas() {
+    std::vector<ConvIsa> v{ConvIsa::Portable};
+    const ConvIsa best = best_conv_isa();
+    if (best == ConvIsa::Avx2 || best == ConvIsa::Avx512) v.push_back(ConvIsa::Avx2);
+    if (best == ConvIsa::Avx512) v.push_back(ConvIsa::Avx512);
+    if (best == ConvIsa::Neon) v.push_back(ConvIsa::Neon);
+    return v;
+}
+
+std::string describe(const Case& c, ConvIsa isa, ConvAlgorithm a) {
+    return std::to_string(c.ic) + "->" + std::to_string(c.oc) + " " + std::to_string(c.h) + "x" +
+           std::to_string(c.w) + " k" + std::to_string(c.k) + " s" + std::to_string(c.stride) +
+           " d" + std::to_string(c.dilation) + " g" + std::to_string(c.groups) + " mode " +
+           std::to_string(static_cast<int>(c.mode)) + " act " +
+           std::to_string(static_cast<int>(c.act)) + " " + to_string(isa) + "/" + to_string(a);
+}
+
+// Checks one case with each algorithm that applies, on each ISA; Winograd's
+// error scales with the output magnitude, the direct paths stay at 1e-5.
+void check(const Case& c, uint32_t seed) {
+    const Conv2dParams p = make(c);
+    const Data d = make_data(p, c.bias, seed);
+    const std::vector<float> expected = run_reference(p, d);
+    for (ConvIsa isa : isas()) {
+        for (ConvAlgorithm algo : {ConvAlgorithm::Direct, ConvAlgorithm::Winograd}) {
+            const PreparedConv2d conv(p, d.w.data(), d.b.empty() ? nullptr : d.b.data(),
+                                      ConvOptions{algo, isa});
+            const bool wino = conv.algorithm() == ConvAlgorithm::Winograd;
+            const std::vector<float> got = run_prepared(conv, d, 2);
+            EXPECT_TRUE(close_relative(got, expected, wino ? 1e-4 : 1e-5))
+                << describe(c, conv.isa(), conv.algorithm());
+        }
+    }
+}
+
+TEST(ConvFast, WinogradShapes) {
+    uint32_t seed = 100;
+    for (int64_t ic : {1, 3, 17, 40}) {
+        for (int64_t oc : {1, 5, 16, 23}) {
+            for (int64_t hw : {1, 4, 7, 13}) {
+                Case c{ic, oc, hw, hw + 2, 3};
+                check(c, seed++);
+            }
+        }
+    }
+}
+
+TEST(ConvFast, WinogradPadsAndActivations) {
+    uint32_t seed = 300;
+    for (PadMode mode : {PadMode::Constant, PadMode::Reflect, PadMode::Edge}) {
+        for (Activation act : {Activation::None, Activation::Relu, Activation::LeakyRelu,
+                               Activation::Tanh, Activation::TanhUnit, Activation::Sigmoid}) {
+            Case c{19, 21, 11, 18, 3};
+            c.mode = mode;
+            c.act = act;
+            check(c, seed++);
+        }
+        Case asym{16, 16, 9, 10, 3};
+        asym.mode = mode;
+        asym.pt = 0;
+        asym.pl = 2;
+        asym.pb = 2;
+        asym.pr = 1;
+        check(asym, seed++);
+        Case nopad{16, 24, 10, 9, 3};
+        nopad.mode = mode;
+        nopad.pt = nopad.pl = nopad.pb = nopad.pr = 0;
+        nopad.bias = false;
+        check(nopad, seed++);
+    }
+}
+
+TEST(ConvFast, DirectShapes) {
+    uint32_t seed = 500;
+    for (int64_t k = 1; k <= 7; ++k) {
+        Case c{5, 9, 12, 11, k};
+        c.pt = c.pl = c.pb = c.pr = k / 2;
+        c.mode = k % 2 == 1 ? PadMode::Reflect : PadMode::Constant;
+        check(c, seed++);
+    }
+    Case s2{17, 33, 15, 14, 3};
+    s2.stride = 2;
+    check(s2, seed++);
+    Case d2{8, 12, 13, 13, 3};
+    d2.dilation = 2;
+    d2.pt = d2.pl = d2.pb = d2.pr = 2;
+    check(d2, seed++);
+    Case g{12, 18, 9, 10, 3};
+    g.groups = 3;
+    check(g, seed++);
+    Case tail{16, 3, 20, 21, 7};
+    tail.pt = tail.pl = tail.pb = tail.pr = 3;
+    tail.mode = PadMode::Reflect;
+    tail.act = Activation::TanhUnit;
+    check(tail, seed++);
+}
+
+TEST(ConvFast, ThreadCountDoesNotChangeBits) {
+    for (ConvIsa isa : isas()) {
+        for (ConvAlgorithm algo : {ConvAlgorithm::Direct, ConvAlgorithm::Winograd}) {
+            Case c{37, 29, 23, 19, 3};
+            c.mode = PadMode::Reflect;
+            c.act = Activation::LeakyRelu;
+            const Conv2dParams p = make(c);
+            const Data d = make_data(p, true, 900);
+            const PreparedConv2d conv(p, d.w.data(), d.b.data(), ConvOptions{algo, isa});
+            const std::vector<float> one = run_prepared(conv, d, 1);
+            EXPECT_TRUE(bit_identical(one, run_prepared(conv, d, 2))) << to_string(isa);
+            EXPECT_TRUE(bit_identical(one, run_prepared(conv, d, 3))) << to_string(isa);
+        }
+    }
+}
+
+TEST(ConvFast, AutoPicksWinogradForWide3x3) {
+    Case c{64, 64, 32, 32, 3};
+    const Conv2dParams p = make(c);
+    const Data d = make_data(p, true, 7);
+    const PreparedConv2d conv(p, d.w.data(), d.b.data());
+    if (best_conv_isa() != ConvIsa::Portable) {
+        EXPECT_EQ(conv.algorithm(), ConvAlgorithm::Winograd);
+    }
+    EXPECT_TRUE(close_relative(run_prepared(conv, d, 2), run_reference(p, d), 1e-4));
+}
+
+}  // namespace
+}  // namespace swaprun::kernels
