@@ -8,16 +8,22 @@ namespace swaprun::cli {
 const char* const kUsage =
     "usage: swaprun infer MODEL.swpk --input NAME=FILE [...] [--output NAME=FILE ...]\n"
     "                     [--threads N] [--repeat N] [--profile] [--no-checksum]\n"
+    "                     [--device cpu|vulkan[:N]] [--precision fp32|fp16]\n"
     "       swaprun info MODEL.swpk [--no-checksum]\n"
+    "       swaprun devices\n"
     "       swaprun --help | --version\n"
     "\n"
-    "Runs a packed face-swap model (.swpk, made by swapconv) on the CPU.\n"
+    "Runs a packed face-swap model (.swpk, made by swapconv) on the CPU or on Vulkan.\n"
     "  infer             run the model once on the given inputs and write the outputs\n"
     "  info              list the model's inputs, outputs, metadata, ops and memory plan\n"
+    "  devices           list the Vulkan devices present and their features\n"
     "  --input NAME=FILE   a model input: .npy (float32) or ONNX TensorProto .pb\n"
     "  --output NAME=FILE  write a model output to FILE (.npy), atomically; nothing is\n"
     "                      written when the run fails\n"
     "  --threads N       worker threads (0, the default: every core)\n"
+    "  --device D        cpu (the default), vulkan (the best device) or vulkan:N\n"
+    "                    (device N of 'swaprun devices')\n"
+    "  --precision P     fp32 (the default) or fp16 (Vulkan: 16-bit storage)\n"
     "  --repeat N        run N more times after the first and print median_ms=<ms>\n"
     "  --profile         print each op's median time and GFLOP/s over the timed runs\n"
     "                    as the last line (model loading excluded)\n"
@@ -36,6 +42,15 @@ int parse_count(const std::string& flag, const std::string& text, int max) {
                          ", not '" + text + "'");
     }
     return value;
+}
+
+// "cpu", "vulkan", "vulkan:N" as swr_context_options.device.
+int parse_device(const std::string& text) {
+    if (text == "cpu") return 0;
+    if (text == "vulkan") return 1;
+    if (text.rfind("vulkan:", 0) == 0)
+        return 2 + parse_count("--device vulkan:N", text.substr(7), 1000);
+    throw UsageError("--device takes cpu, vulkan or vulkan:N, not '" + text + "'");
 }
 
 NamedFile parse_named_file(const std::string& flag, const std::string& text) {
@@ -64,12 +79,16 @@ Command parse_command_line(const std::vector<std::string>& args) {
         command.kind = CommandKind::Infer;
     } else if (first == "info") {
         command.kind = CommandKind::Info;
+    } else if (first == "devices") {
+        command.kind = CommandKind::Devices;
+        if (args.size() > 1) throw UsageError("'devices' takes no arguments");
+        return command;
     } else {
         throw UsageError("unknown command '" + first + "'");
     }
 
     std::set<std::string> input_names, output_names;
-    bool threads_given = false;
+    bool threads_given = false, device_given = false, precision_given = false;
     for (size_t i = 1; i < args.size(); ++i) {
         std::string arg = args[i];
         if (arg == "--help" || arg == "-h") {
@@ -90,8 +109,8 @@ Command parse_command_line(const std::vector<std::string>& args) {
             value = arg.substr(eq + 1);
             arg.resize(eq);
         }
-        const bool takes_value =
-            arg == "--input" || arg == "--output" || arg == "--threads" || arg == "--repeat";
+        const bool takes_value = arg == "--input" || arg == "--output" || arg == "--threads" ||
+                                 arg == "--repeat" || arg == "--device" || arg == "--precision";
         const bool is_switch = arg == "--no-checksum" || arg == "--profile";
         const bool infer_only = arg != "--no-checksum";
         if (!takes_value && !is_switch) throw UsageError("unknown option '" + arg + "'");
@@ -127,6 +146,17 @@ Command parse_command_line(const std::vector<std::string>& args) {
             if (threads_given) throw UsageError("--threads is given twice");
             threads_given = true;
             command.threads = parse_count(arg, *value, 4096);
+        } else if (arg == "--device") {
+            if (device_given) throw UsageError("--device is given twice");
+            device_given = true;
+            command.device = parse_device(*value);
+        } else if (arg == "--precision") {
+            if (precision_given) throw UsageError("--precision is given twice");
+            precision_given = true;
+            if (*value != "fp32" && *value != "fp16") {
+                throw UsageError("--precision takes fp32 or fp16, not '" + *value + "'");
+            }
+            command.precision = *value == "fp16" ? 1 : 0;
         } else {
             if (command.repeat_given) throw UsageError("--repeat is given twice");
             command.repeat_given = true;

@@ -16,7 +16,7 @@ class UsageError : public std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
-enum class CommandKind { Help, Version, Infer, Info };
+enum class CommandKind { Help, Version, Infer, Info, Devices };
 
 struct NamedFile {
     std::string name;
@@ -29,6 +29,8 @@ struct Command {
     std::vector<NamedFile> inputs;
     std::vector<NamedFile> outputs;
     int threads = 0;  // 0: every core
+    int device = 0;     // swr_context_options.device: 0 CPU, 1 best Vulkan, 2 + N Vulkan N
+    int precision = 0;  // swr_context_options.precision: 0 fp32, 1 fp16
     int repeat = 0;   // timed runs after the first
     bool repeat_given = false;
     bool verify_checksum = true;

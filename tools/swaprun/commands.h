@@ -8,5 +8,6 @@ namespace swaprun::cli {
 
 int run_infer(const Command& command);
 int run_info(const Command& command);
+int run_devices(const Command& command);
 
 }  // namespace swaprun::cli

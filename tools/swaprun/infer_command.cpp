@@ -93,7 +93,11 @@ int run_infer(const Command& command) {
         }
     }
 
-    Context context(model, command.threads);
+    swr_context_options options{};
+    options.threads = command.threads;
+    options.device = command.device;
+    options.precision = command.precision;
+    Context context(model, options);
     for (size_t k = 0; k < command.inputs.size(); ++k) {
         context.set_input(command.inputs[k].name, values[k].values);
     }

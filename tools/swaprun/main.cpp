@@ -1,4 +1,4 @@
-// swaprun: the command-line front end of the runtime (infer, info).
+// swaprun: the command-line front end of the runtime (infer, info, devices).
 #include <exception>
 #include <iostream>
 #include <new>
@@ -28,6 +28,8 @@ int dispatch(const swaprun::cli::Command& command) {
             return swaprun::cli::run_infer(command);
         case CommandKind::Info:
             return swaprun::cli::run_info(command);
+        case CommandKind::Devices:
+            return swaprun::cli::run_devices(command);
     }
     return kExitError;
 }

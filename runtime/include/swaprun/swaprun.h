@@ -60,9 +60,23 @@ typedef struct swr_model_options {
     int32_t skip_checksum;  /* nonzero: do not verify the file checksum (faster load) */
 } swr_model_options;
 
+/* Where a context runs, swr_context_options.device. */
+#define SWR_DEVICE_CPU 0        /* the CPU kernels (needs no Vulkan) */
+#define SWR_DEVICE_VULKAN 1     /* Vulkan, the best device: discrete > integrated > cpu */
+#define SWR_DEVICE_VULKAN_0 2   /* Vulkan device N is SWR_DEVICE_VULKAN_0 + N */
+
+/* Storage precision of weights and activations on Vulkan (the CPU is always fp32). */
+#define SWR_PRECISION_FP32 0
+#define SWR_PRECISION_FP16 1 /* 16-bit storage, fp32 arithmetic; needs device support */
+
 typedef struct swr_context_options {
     uint32_t struct_size; /* sizeof(swr_context_options) */
-    int32_t threads;      /* 0: all cores */
+    int32_t threads;      /* 0: all cores (CPU only) */
+    /* SWR_DEVICE_*: 0 CPU, 1 the best Vulkan device, 2 + N Vulkan device N (as
+     * listed by swr_vulkan_device_name). Where Vulkan has no loader or no such device,
+     * swr_context_create fails with SWR_ERROR_UNSUPPORTED and says why. */
+    int32_t device;
+    int32_t precision; /* SWR_PRECISION_*; fp16 is Vulkan only */
 } swr_context_options;
 
 /* "major.minor.patch" of the library actually linked. */
@@ -97,6 +111,11 @@ typedef struct swr_op_info {
 
 SWR_API int32_t swr_model_op_count(const swr_model* model);
 SWR_API swr_status swr_model_op_info(const swr_model* model, int32_t index, swr_op_info* out_info);
+
+/* The Vulkan devices present (0 without a Vulkan loader or driver), and the name of
+ * device index (NULL when out of range; valid until the process ends). */
+SWR_API int32_t swr_vulkan_device_count(void);
+SWR_API const char* swr_vulkan_device_name(int32_t index);
 
 /* Creates a context (activation arena sized once by the planner). options may be NULL. */
 SWR_API swr_status swr_context_create(const swr_model* model, const swr_context_options* options,

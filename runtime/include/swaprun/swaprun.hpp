@@ -117,6 +117,14 @@ class Context {
         handle_.reset(raw);
     }
 
+    // options.struct_size is set here; the rest as the caller filled it.
+    Context(const Model& model, swr_context_options options) {
+        options.struct_size = sizeof(options);
+        swr_context* raw = nullptr;
+        detail::check(swr_context_create(model.get(), &options, &raw));
+        handle_.reset(raw);
+    }
+
     void set_input(const std::string& name, std::span<const float> values) {
         detail::check(swr_context_set_input(get(), name.c_str(), values.data(), values.size()));
     }

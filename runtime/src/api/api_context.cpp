@@ -5,6 +5,9 @@
 
 #include "api/api_handles.h"
 #include "api/api_status.h"
+#include "exec/cpu_context.h"
+#include "vulkan/vulkan_context.h"
+#include "vulkan/vulkan_device.h"
 
 using swaprun::Error;
 using swaprun::ErrorKind;
@@ -26,10 +29,59 @@ swr_status swr_context_create(const swr_model* model, const swr_context_options*
         }
         const int32_t threads =
             swaprun::api::option_field(options, &swr_context_options::threads, 0);
+        const int32_t device =
+            swaprun::api::option_field(options, &swr_context_options::device, SWR_DEVICE_CPU);
+        const int32_t precision = swaprun::api::option_field(
+            options, &swr_context_options::precision, SWR_PRECISION_FP32);
+        if (device < 0) {
+            throw Error(ErrorKind::InvalidArgument,
+                        "swr_context_create: device " + std::to_string(device) +
+                            " (0 CPU, 1 the best Vulkan device, 2 + N Vulkan device N)");
+        }
+        if (precision != SWR_PRECISION_FP32 && precision != SWR_PRECISION_FP16) {
+            throw Error(
+                ErrorKind::InvalidArgument,
+                "swr_context_create: precision " + std::to_string(precision) + " (0 fp32, 1 fp16)");
+        }
         auto handle = std::make_unique<swr_context>();
-        handle->context = std::make_unique<swaprun::exec::CpuContext>(model->model, threads);
+        if (device == SWR_DEVICE_CPU) {
+            if (precision != SWR_PRECISION_FP32) {
+                throw Error(ErrorKind::Unsupported,
+                            "swr_context_create: the CPU runs fp32 only (fp16 is Vulkan only)");
+            }
+            handle->context = std::make_unique<swaprun::exec::CpuContext>(model->model, threads);
+        } else {
+            swaprun::vulkan::VulkanOptions vulkan;
+            vulkan.device = device == SWR_DEVICE_VULKAN ? -1 : device - SWR_DEVICE_VULKAN_0;
+            vulkan.fp16 = precision == SWR_PRECISION_FP16;
+            handle->context =
+                std::make_unique<swaprun::vulkan::VulkanContext>(model->model, vulkan);
+        }
         *out_context = handle.release();  // owned by the caller until swr_context_release
     });
+}
+
+int32_t swr_vulkan_device_count(void) {
+    try {
+        return static_cast<int32_t>(swaprun::vulkan::list_devices().size());
+    } catch (...) {  // nothing may cross the C boundary
+        return 0;
+    }
+}
+
+const char* swr_vulkan_device_name(int32_t index) {
+    // Names are kept for the process's life so that the pointers stay valid.
+    static const std::vector<std::string> names = []() -> std::vector<std::string> {
+        try {
+            std::vector<std::string> n;
+            for (const auto& d : swaprun::vulkan::list_devices()) n.push_back(d.name);
+            return n;
+        } catch (...) {  // nothing may cross the C boundary
+            return {};
+        }
+    }();
+    if (index < 0 || static_cast<size_t>(index) >= names.size()) return nullptr;
+    return names[static_cast<size_t>(index)].c_str();
 }
 
 void swr_context_release(swr_context* context) { std::unique_ptr<swr_context> owned(context); }

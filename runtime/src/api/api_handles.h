@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "engine/loaded_model.h"
-#include "exec/cpu_context.h"
+#include "exec/execution_context.h"
 #include "swaprun/swaprun.h"
 
 struct swr_model {
@@ -15,7 +15,7 @@ struct swr_model {
 struct swr_context {
     // Holds its own reference to the model, so that a model released too early
     // (against the documented order) cannot leave the context dangling.
-    std::unique_ptr<swaprun::exec::CpuContext> context;
+    std::unique_ptr<swaprun::exec::ExecutionContext> context;  // CPU or Vulkan
     std::vector<double> op_ms;  // reused by profiled runs
 };
 
