@@ -8,6 +8,7 @@
 #include <new>
 #include <stdexcept>
 
+#include "kernels/conv2d_direct.h"
 #include "kernels/cpu_common.h"
 #include "kernels/kernels.h"
 #include "kernels/winograd.h"
@@ -47,6 +48,23 @@ ConvIsa resolve_isa(ConvIsa requested) {
     if (best == ConvIsa::Neon) return requested == ConvIsa::Neon ? best : ConvIsa::Portable;
     if (requested == ConvIsa::Neon) return ConvIsa::Portable;
     return static_cast<uint8_t>(requested) <= static_cast<uint8_t>(best) ? requested : best;
+}
+
+const direct::Kernels* direct_kernels(ConvIsa isa) {
+    switch (isa) {
+#if SWAPRUN_DIRECT_X86
+        case ConvIsa::Avx2:
+            return &direct::kAvx2;
+        case ConvIsa::Avx512:
+            return &direct::kAvx512;
+#endif
+#if SWAPRUN_DIRECT_NEON
+        case ConvIsa::Neon:
+            return &direct::kNeon;
+#endif
+        default:
+            return nullptr;
+    }
 }
 
 bool winograd_applies(const Conv2dParams& p) {
@@ -168,6 +186,30 @@ PreparedConv2d::PreparedConv2d(const Conv2dParams& p, const float* weight, const
         use_winograd = options.algorithm == ConvAlgorithm::Winograd ||
                        (options.algorithm == ConvAlgorithm::Auto && winograd_wins(p));
     }
+    const direct::Kernels* dk = direct_kernels(isa_);
+    if (!use_winograd && dk != nullptr) {
+        algorithm_ = ConvAlgorithm::Direct;
+        const int64_t icg = p.in_channels / p.groups, ocg = p.out_channels / p.groups;
+        direct_ = ocg <= dk->narrow.mr ? &dk->narrow : &dk->wide;
+        const int64_t mr = direct_->mr;
+        const int64_t cols = static_cast<int64_t>(dk->lanes) * direct_->nr;
+        const int64_t blocks = (ocg + mr - 1) / mr;
+        const int64_t taps = icg * p.kernel_h * p.kernel_w;
+        const int64_t ow_padded = (p.out_width + cols - 1) / cols * cols;
+        phase_len_ = ow_padded + ((p.kernel_w - 1) * p.dilation_w) / p.stride_w + 1;
+        row_floats_ = (icg * p.kernel_h * p.stride_w * phase_len_ + 15) / 16 * 16;
+        weight_ = AlignedFloats(static_cast<size_t>(p.groups * blocks * taps * mr));
+        float* w = weight_.data();
+        for (int64_t g = 0; g < p.groups; ++g) {
+            for (int64_t o = 0; o < ocg; ++o) {
+                const int64_t b = o / mr, r = o % mr;
+                const float* src = weight + (g * ocg + o) * taps;
+                float* dst = w + (g * blocks + b) * taps * mr + r;
+                for (int64_t t = 0; t < taps; ++t) dst[t * mr] = src[t];
+            }
+        }
+        return;
+    }
     if (!use_winograd) {
         algorithm_ = ConvAlgorithm::Direct;
         const size_t count = static_cast<size_t>(p.out_channels * (p.in_channels / p.groups) *
@@ -204,7 +246,8 @@ PreparedConv2d::PreparedConv2d(const Conv2dParams& p, const float* weight, const
     }
 }
 
-size_t PreparedConv2d::scratch_floats(int /*threads*/) const {
+size_t PreparedConv2d::scratch_floats(int threads) const {
+    if (direct_ != nullptr) return static_cast<size_t>(std::max(1, threads) * row_floats_);
     if (algorithm_ != ConvAlgorithm::Winograd) return 0;
     // Shared by the threads (the stages partition it), so independent of their count.
     return static_cast<size_t>(winograd::kPoints * (p_.in_channels + k_padded_) * tile_block_);
@@ -227,6 +270,20 @@ void PreparedConv2d::run(const float* input, float* output, float* scratch, int 
         a.k_padded = k_padded_;
         a.threads = threads;
         winograd_kernels(isa_)->run(a);
+        return;
+    }
+    if (direct_ != nullptr) {
+        direct::Args a;
+        a.p = &p_;
+        a.w = weight_.data();
+        a.bias = bias_.data();
+        a.input = input;
+        a.output = output;
+        a.scratch = scratch;
+        a.phase_len = phase_len_;
+        a.row_floats = row_floats_;
+        a.threads = threads;
+        direct_->run(a);
         return;
     }
     const OmpThreads scope(threads);

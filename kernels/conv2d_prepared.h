@@ -17,6 +17,10 @@
 
 namespace swaprun::kernels {
 
+namespace direct {
+struct Variant;
+}
+
 // Floats in 64-byte aligned storage (what the vector loads of the packed
 // weights and the scratch tiles assume).
 class AlignedFloats {
@@ -88,6 +92,9 @@ class PreparedConv2d {
     int64_t tiles_ = 0;       // output tiles per image
     int64_t tile_block_ = 0;  // tiles per pass through the three stages
     int64_t k_padded_ = 0;    // out_channels rounded up to the micro-kernel rows
+    // Direct geometry (direct_ is null on the portable path).
+    const direct::Variant* direct_ = nullptr;
+    int64_t phase_len_ = 0, row_floats_ = 0;
 };
 
 }  // namespace swaprun::kernels

@@ -1,0 +1,62 @@
+// Register-tiled direct convolution: the per-ISA micro-kernels behind
+// PreparedConv2d's Direct algorithm (private to kernels/).
+//
+// A task is one output row (n, group, oy). It first copies the input rows that
+// row reads (every input channel of the group, every kernel row) into a small
+// per-thread row buffer, applying the padding there through the pad-mode index
+// function and splitting each row into stride_w phases, so that the taps of
+// consecutive output columns are contiguous for any stride and dilation. Then,
+// per block of mr output channels and nr vectors of output columns, the
+// micro-kernel keeps mr x nr accumulators in registers while it walks the taps
+// (input channel, kernel row, kernel column: a fixed order), broadcasting mr
+// packed weights per tap. Bias and activation are applied before the store.
+#pragma once
+
+#include <cstdint>
+
+#include "kernels/kernel_types.h"
+
+namespace swaprun::kernels::direct {
+
+struct Args {
+    const Conv2dParams* p = nullptr;
+    const float* w = nullptr;     // packed [group][oc block][icg][kh][kw][mr], zero-padded
+    const float* bias = nullptr;  // out_channels values
+    const float* input = nullptr;
+    float* output = nullptr;
+    float* scratch = nullptr;  // row_floats per thread
+    int64_t phase_len = 0;     // floats per phase row in the row buffer
+    int64_t row_floats = 0;    // per-thread row buffer
+    int threads = 1;
+};
+
+struct Variant {
+    int mr;  // output channels per micro-kernel
+    int nr;  // vectors of output columns per micro-kernel
+    void (*run)(const Args& a);
+};
+
+struct Kernels {
+    const char* name;
+    int lanes;
+    Variant wide;    // for groups with many output channels
+    Variant narrow;  // for groups with at most narrow.mr output channels (image tails)
+};
+
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__)) && \
+    !defined(SWAPRUN_NO_ISA_DISPATCH)
+#define SWAPRUN_DIRECT_X86 1
+extern const Kernels kAvx2;
+extern const Kernels kAvx512;
+#else
+#define SWAPRUN_DIRECT_X86 0
+#endif
+
+#if defined(__aarch64__) && !defined(SWAPRUN_NO_ISA_DISPATCH)
+#define SWAPRUN_DIRECT_NEON 1
+extern const Kernels kNeon;
+#else
+#define SWAPRUN_DIRECT_NEON 0
+#endif
+
+}  // namespace swaprun::kernels::direct

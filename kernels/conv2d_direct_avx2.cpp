@@ -1,0 +1,15 @@
+// AVX2+FMA instantiation of the direct convolution micro-kernels. Compiled with
+// -mavx2 -mfma (kernels/CMakeLists.txt); used only after the run-time CPU check.
+#include "kernels/conv2d_direct.h"
+
+#if SWAPRUN_DIRECT_X86
+#include "kernels/conv2d_direct_impl.h"
+
+namespace swaprun::kernels::direct {
+
+// 8 x 1 and 4 x 2 accumulators of 8 lanes: enough independent FMAs for two
+// pipes of latency 4 within the 16 ymm registers.
+const Kernels kAvx2 = detail::make_kernels<xsimd::avx2, 8, 1, 4, 2>("avx2");
+
+}  // namespace swaprun::kernels::direct
+#endif

@@ -1,0 +1,19 @@
+// AVX-512 instantiation of the direct convolution micro-kernels. Compiled with
+// -mavx512f and friends (kernels/CMakeLists.txt); used only after the run-time
+// CPU check.
+#include "kernels/conv2d_direct.h"
+
+#if SWAPRUN_DIRECT_X86
+// g++ 12's avx512fintrin.h builds its "undefined" vectors by self-initialization,
+// which -Wuninitialized reports wherever xsimd inlines them; never read.
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#include "kernels/conv2d_direct_impl.h"
+
+namespace swaprun::kernels::direct {
+
+// 8 x 2 and 4 x 4 accumulators of 16 lanes (16 of the 32 zmm registers).
+const Kernels kAvx512 = detail::make_kernels<xsimd::avx512f, 8, 2, 4, 4>("avx512");
+
+}  // namespace swaprun::kernels::direct
+#endif

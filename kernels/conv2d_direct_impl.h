@@ -1,0 +1,162 @@
+// Bodies of the register-tiled direct convolution, templates over the xsimd
+// architecture. Included only by the per-ISA translation units
+// (conv2d_direct_avx2.cpp, conv2d_direct_avx512.cpp, conv2d_direct_neon.cpp).
+// See conv2d_direct.h for the scheme.
+#pragma once
+
+#include <omp.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <xsimd/xsimd.hpp>
+
+#include "kernels/conv2d_direct.h"
+#include "kernels/cpu_common.h"
+
+namespace swaprun::kernels::direct::detail {
+
+template <class A, int MR, int NR>
+struct Impl {
+    using B = xsimd::batch<float, A>;
+    static constexpr int L = static_cast<int>(B::size);
+    static constexpr int64_t kCols = static_cast<int64_t>(L) * NR;
+
+    // The rows output row oy reads, padded and split into stride_w phases:
+    // buf[((icg * kh_n + kh) * sw + phase) * phase_len + j] = padded row at j * sw + phase.
+    static void fill_rows(const Args& a, const float* in_group, int64_t oy, float* buf) {
+        const Conv2dParams& p = *a.p;
+        const int64_t icg_n = p.in_channels / p.groups;
+        const int64_t sw = p.stride_w, len = a.phase_len;
+        const int64_t w = p.in_width;
+        const int64_t span = sw * len;
+        // Columns whose source index is inside the row: a plain copy.
+        const int64_t lo = std::clamp<int64_t>(p.pad_left, 0, span);
+        const int64_t hi = std::clamp<int64_t>(p.pad_left + w, lo, span);
+        for (int64_t c = 0; c < icg_n; ++c) {
+            for (int64_t kh = 0; kh < p.kernel_h; ++kh) {
+                float* dst = buf + (c * p.kernel_h + kh) * span;
+                const int64_t iy = cpu::map_index(oy * p.stride_h - p.pad_top + kh * p.dilation_h,
+                                                  p.in_height, p.pad_mode);
+                if (iy < 0) {
+                    std::fill(dst, dst + span, 0.0f);
+                    continue;
+                }
+                const float* src = in_group + (c * p.in_height + iy) * w;
+                auto put = [&](int64_t x, float v) { dst[(x % sw) * len + x / sw] = v; };
+                for (int64_t x = 0; x < lo; ++x) {
+                    const int64_t m = cpu::map_index(x - p.pad_left, w, p.pad_mode);
+                    put(x, m < 0 ? 0.0f : src[m]);
+                }
+                if (sw == 1) {
+                    std::copy(src + (lo - p.pad_left), src + (hi - p.pad_left), dst + lo);
+                } else {
+                    for (int64_t x = lo; x < hi; ++x) put(x, src[x - p.pad_left]);
+                }
+                for (int64_t x = hi; x < span; ++x) {
+                    const int64_t m = cpu::map_index(x - p.pad_left, w, p.pad_mode);
+                    put(x, m < 0 ? 0.0f : src[m]);
+                }
+            }
+        }
+    }
+
+    // acc[r][n] = sum over taps of w[tap][r] * row(tap)[x0 + n * L ..].
+    static SWAPRUN_ALWAYS_INLINE void tile(const Args& a, const float* __restrict buf,
+                                           const float* __restrict w, int64_t x0,
+                                           B (&acc)[MR][NR]) {
+        const Conv2dParams& p = *a.p;
+        const int64_t icg_n = p.in_channels / p.groups;
+        const int64_t sw = p.stride_w, len = a.phase_len;
+        for (int r = 0; r < MR; ++r) {
+            for (int n = 0; n < NR; ++n) acc[r][n] = B(0.0f);
+        }
+        for (int64_t c = 0; c < icg_n; ++c) {
+            for (int64_t kh = 0; kh < p.kernel_h; ++kh) {
+                const float* rows = buf + (c * p.kernel_h + kh) * sw * len + x0;
+                for (int64_t kw = 0; kw < p.kernel_w; ++kw, w += MR) {
+                    const int64_t t = kw * p.dilation_w;
+                    const float* src = rows + (t % sw) * len + t / sw;
+                    B x[NR];
+                    for (int n = 0; n < NR; ++n) x[n] = B::load_unaligned(src + n * L);
+#pragma GCC unroll 8
+                    for (int r = 0; r < MR; ++r) {
+                        const B wr(w[r]);
+                        for (int n = 0; n < NR; ++n) acc[r][n] = xsimd::fma(wr, x[n], acc[r][n]);
+                    }
+                }
+            }
+        }
+    }
+
+    static void row(const Args& a, const float* buf, int64_t n, int64_t g, int64_t oy) {
+        const Conv2dParams& p = *a.p;
+        const int64_t icg_n = p.in_channels / p.groups, ocg_n = p.out_channels / p.groups;
+        const int64_t blocks = (ocg_n + MR - 1) / MR;
+        const int64_t taps = icg_n * p.kernel_h * p.kernel_w;
+        const int64_t ow = p.out_width;
+        const bool relu = p.activation.kind == Activation::Relu;
+        const bool leaky = p.activation.kind == Activation::LeakyRelu;
+        const B alpha(p.activation.alpha);
+        for (int64_t b = 0; b < blocks; ++b) {
+            const float* w = a.w + (g * blocks + b) * taps * MR;
+            const int64_t valid = std::min<int64_t>(MR, ocg_n - b * MR);
+            for (int64_t x0 = 0; x0 < ow; x0 += kCols) {
+                B acc[MR][NR];
+                tile(a, buf, w, x0, acc);
+                for (int r = 0; r < valid; ++r) {
+                    const int64_t oc = g * ocg_n + b * MR + r;
+                    float* out = a.output + ((n * p.out_channels + oc) * p.out_height + oy) * ow;
+                    const B bias(a.bias[oc]);
+                    for (int nn = 0; nn < NR; ++nn) {
+                        const int64_t x = x0 + nn * L;
+                        if (x >= ow) break;
+                        B v = acc[r][nn] + bias;
+                        if (relu) v = xsimd::max(v, B(0.0f));
+                        if (leaky) v = xsimd::select(v < B(0.0f), v * alpha, v);
+                        if (x + L <= ow) {
+                            v.store_unaligned(out + x);
+                        } else {
+                            alignas(64) float tmp[L];
+                            v.store_aligned(tmp);
+                            std::copy(tmp, tmp + (ow - x), out + x);
+                        }
+                    }
+                    if (!relu && !leaky) {
+                        const int64_t end = std::min(ow, x0 + kCols);
+                        cpu::activate_inplace(out + x0, end - x0, p.activation);
+                    }
+                }
+            }
+        }
+    }
+
+    static void run(const Args& a) {
+        const Conv2dParams& p = *a.p;
+        const int64_t tasks = p.batch * p.groups * p.out_height;
+        const int64_t icg_n = p.in_channels / p.groups;
+        const int64_t in_image = p.in_channels * p.in_height * p.in_width;
+#pragma omp parallel num_threads(a.threads)
+        {
+            float* buf = a.scratch + omp_get_thread_num() * a.row_floats;
+#pragma omp for schedule(static)
+            for (int64_t t = 0; t < tasks; ++t) {
+                const int64_t oy = t % p.out_height;
+                const int64_t g = (t / p.out_height) % p.groups;
+                const int64_t n = t / (p.out_height * p.groups);
+                const float* in_group =
+                    a.input + n * in_image + g * icg_n * p.in_height * p.in_width;
+                fill_rows(a, in_group, oy, buf);
+                row(a, buf, n, g, oy);
+            }
+        }
+    }
+};
+
+template <class A, int MR1, int NR1, int MR2, int NR2>
+Kernels make_kernels(const char* name) {
+    using W = Impl<A, MR1, NR1>;
+    using N = Impl<A, MR2, NR2>;
+    return Kernels{name, W::L, Variant{MR1, NR1, &W::run}, Variant{MR2, NR2, &N::run}};
+}
+
+}  // namespace swaprun::kernels::direct::detail

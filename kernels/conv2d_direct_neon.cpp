@@ -1,0 +1,13 @@
+// AArch64 NEON instantiation of the direct convolution micro-kernels.
+#include "kernels/conv2d_direct.h"
+
+#if SWAPRUN_DIRECT_NEON
+#include "kernels/conv2d_direct_impl.h"
+
+namespace swaprun::kernels::direct {
+
+// 8 x 2 and 4 x 4 accumulators of 4 lanes (16 of the 32 vector registers).
+const Kernels kNeon = detail::make_kernels<xsimd::neon64, 8, 2, 4, 4>("neon");
+
+}  // namespace swaprun::kernels::direct
+#endif
