@@ -38,6 +38,7 @@ def main():
     p.add_argument("--max-abs", type=float, default=1e-4)
     p.add_argument("--min-psnr", type=float, default=70.0)
     p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--device", default="cpu", help="swaprun infer --device: cpu, vulkan, vulkan:N")
     args = p.parse_args()
 
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -52,7 +53,8 @@ def main():
          "--input", "source=" + source, "--output", "output=" + ort_out, "--threads", str(args.threads)])
     run([os.path.join(args.bin, "swapconv"), args.onnx, swpk])
     run([os.path.join(args.bin, "swaprun"), "infer", swpk, "--input", "target=" + target, "--input",
-         "source=" + source, "--output", "output=" + our_out, "--threads", str(args.threads)])
+         "source=" + source, "--output", "output=" + our_out, "--threads", str(args.threads),
+         "--device", args.device])
 
     expected, got = np.load(ort_out), np.load(our_out)
     failures = []
