@@ -1,4 +1,5 @@
-// Fast direct 2-D convolution.
+// Portable direct 2-D convolution: the fallback of PreparedConv2d where no SIMD
+// micro-kernels exist for the machine (or they are disabled).
 //
 // Two schedules, both computing every output element in one thread with a fixed
 // summation order (input channel, kernel row, kernel column):
@@ -24,8 +25,8 @@
 #include <cstring>
 #include <vector>
 
+#include "kernels/conv2d_portable.h"
 #include "kernels/cpu_common.h"
-#include "kernels/kernels.h"
 
 namespace swaprun::kernels {
 namespace {
@@ -392,8 +393,8 @@ void conv_rows(const Conv2dParams& p, const float* input, const float* weight, c
 
 }  // namespace
 
-void conv2d(const Conv2dParams& p, const float* input, const float* weight, const float* bias,
-            float* output) {
+void conv2d_portable(const Conv2dParams& p, const float* input, const float* weight,
+                     const float* bias, float* output) {
     if (p.batch <= 0 || p.out_channels <= 0 || p.out_height <= 0 || p.out_width <= 0) return;
     if (p.out_channels / p.groups >= kMinBlockChannels) {
         conv_blocked(p, input, weight, bias, output);

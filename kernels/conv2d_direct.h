@@ -24,9 +24,10 @@ struct Args {
     const float* bias = nullptr;  // out_channels values
     const float* input = nullptr;
     float* output = nullptr;
-    float* scratch = nullptr;  // row_floats per thread
-    int64_t phase_len = 0;     // floats per phase row in the row buffer
-    int64_t row_floats = 0;    // per-thread row buffer
+    float* scratch = nullptr;             // row_floats per thread
+    int64_t phase_len = 0;                // floats per phase row in the row buffer
+    int64_t row_floats = 0;               // per-thread row buffer
+    const int64_t* tap_offset = nullptr;  // per kernel column: phase * phase_len + column
     int threads = 1;
 };
 

@@ -28,63 +28,80 @@ struct Impl {
         const int64_t icg_n = p.in_channels / p.groups;
         const int64_t sw = p.stride_w, len = a.phase_len;
         const int64_t w = p.in_width;
-        const int64_t span = sw * len;
-        // Columns whose source index is inside the row: a plain copy.
-        const int64_t lo = std::clamp<int64_t>(p.pad_left, 0, span);
-        const int64_t hi = std::clamp<int64_t>(p.pad_left + w, lo, span);
         for (int64_t c = 0; c < icg_n; ++c) {
             for (int64_t kh = 0; kh < p.kernel_h; ++kh) {
-                float* dst = buf + (c * p.kernel_h + kh) * span;
+                float* dst = buf + (c * p.kernel_h + kh) * sw * len;
                 const int64_t iy = cpu::map_index(oy * p.stride_h - p.pad_top + kh * p.dilation_h,
                                                   p.in_height, p.pad_mode);
                 if (iy < 0) {
-                    std::fill(dst, dst + span, 0.0f);
+                    std::fill(dst, dst + sw * len, 0.0f);
                     continue;
                 }
                 const float* src = in_group + (c * p.in_height + iy) * w;
-                auto put = [&](int64_t x, float v) { dst[(x % sw) * len + x / sw] = v; };
-                for (int64_t x = 0; x < lo; ++x) {
-                    const int64_t m = cpu::map_index(x - p.pad_left, w, p.pad_mode);
-                    put(x, m < 0 ? 0.0f : src[m]);
-                }
-                if (sw == 1) {
-                    std::copy(src + (lo - p.pad_left), src + (hi - p.pad_left), dst + lo);
-                } else {
-                    for (int64_t x = lo; x < hi; ++x) put(x, src[x - p.pad_left]);
-                }
-                for (int64_t x = hi; x < span; ++x) {
-                    const int64_t m = cpu::map_index(x - p.pad_left, w, p.pad_mode);
-                    put(x, m < 0 ? 0.0f : src[m]);
+                for (int64_t ph = 0; ph < sw; ++ph, dst += len) {
+                    // Padded column j * sw + ph reads source column j * sw + ph - pad_left:
+                    // inside the row for j in [lo, hi), a strided copy; the rest goes
+                    // through the pad-mode index function.
+                    const int64_t lo =
+                        std::clamp<int64_t>(cpu::ceil_div(p.pad_left - ph, sw), 0, len);
+                    const int64_t hi = std::clamp<int64_t>(
+                        cpu::floor_div(p.pad_left + w - 1 - ph, sw) + 1, lo, len);
+                    auto border = [&](int64_t j) {
+                        const int64_t m = cpu::map_index(j * sw + ph - p.pad_left, w, p.pad_mode);
+                        dst[j] = m < 0 ? 0.0f : src[m];
+                    };
+                    for (int64_t j = 0; j < lo; ++j) border(j);
+                    const float* s0 = src + ph - p.pad_left;
+                    for (int64_t j = lo; j < hi; ++j) dst[j] = s0[j * sw];
+                    for (int64_t j = hi; j < len; ++j) border(j);
                 }
             }
         }
     }
 
-    // acc[r][n] = sum over taps of w[tap][r] * row(tap)[x0 + n * L ..].
+    // acc[r][n] = sum over taps of w[tap][r] * row(tap)[x0 + n * L ..]. KW is the
+    // kernel width when it is one of the unrolled ones, else 0. The column
+    // offsets of the taps within a row's phases come precomputed (a.tap_offset),
+    // keeping divisions out of the loop.
+    template <int KW>
     static SWAPRUN_ALWAYS_INLINE void tile(const Args& a, const float* __restrict buf,
                                            const float* __restrict w, int64_t x0,
                                            B (&acc)[MR][NR]) {
         const Conv2dParams& p = *a.p;
-        const int64_t icg_n = p.in_channels / p.groups;
-        const int64_t sw = p.stride_w, len = a.phase_len;
+        const int64_t rows_n = (p.in_channels / p.groups) * p.kernel_h;
+        const int64_t kw_n = KW > 0 ? KW : p.kernel_w;
+        const int64_t row_stride = p.stride_w * a.phase_len;
+        const int64_t* off = a.tap_offset;
         for (int r = 0; r < MR; ++r) {
             for (int n = 0; n < NR; ++n) acc[r][n] = B(0.0f);
         }
-        for (int64_t c = 0; c < icg_n; ++c) {
-            for (int64_t kh = 0; kh < p.kernel_h; ++kh) {
-                const float* rows = buf + (c * p.kernel_h + kh) * sw * len + x0;
-                for (int64_t kw = 0; kw < p.kernel_w; ++kw, w += MR) {
-                    const int64_t t = kw * p.dilation_w;
-                    const float* src = rows + (t % sw) * len + t / sw;
-                    B x[NR];
-                    for (int n = 0; n < NR; ++n) x[n] = B::load_unaligned(src + n * L);
+        const float* rows = buf + x0;
+        for (int64_t rk = 0; rk < rows_n; ++rk, rows += row_stride) {
 #pragma GCC unroll 8
-                    for (int r = 0; r < MR; ++r) {
-                        const B wr(w[r]);
-                        for (int n = 0; n < NR; ++n) acc[r][n] = xsimd::fma(wr, x[n], acc[r][n]);
-                    }
+            for (int64_t kw = 0; kw < kw_n; ++kw, w += MR) {
+                const float* src = rows + off[kw];
+                B x[NR];
+                for (int n = 0; n < NR; ++n) x[n] = B::load_unaligned(src + n * L);
+#pragma GCC unroll 8
+                for (int r = 0; r < MR; ++r) {
+                    const B wr(w[r]);
+                    for (int n = 0; n < NR; ++n) acc[r][n] = xsimd::fma(wr, x[n], acc[r][n]);
                 }
             }
+        }
+    }
+
+    static SWAPRUN_ALWAYS_INLINE void tile_any(const Args& a, const float* buf, const float* w,
+                                               int64_t x0, B (&acc)[MR][NR]) {
+        switch (a.p->kernel_w) {
+            case 1:
+                return tile<1>(a, buf, w, x0, acc);
+            case 3:
+                return tile<3>(a, buf, w, x0, acc);
+            case 7:
+                return tile<7>(a, buf, w, x0, acc);
+            default:
+                return tile<0>(a, buf, w, x0, acc);
         }
     }
 
@@ -102,7 +119,7 @@ struct Impl {
             const int64_t valid = std::min<int64_t>(MR, ocg_n - b * MR);
             for (int64_t x0 = 0; x0 < ow; x0 += kCols) {
                 B acc[MR][NR];
-                tile(a, buf, w, x0, acc);
+                tile_any(a, buf, w, x0, acc);
                 for (int r = 0; r < valid; ++r) {
                     const int64_t oc = g * ocg_n + b * MR + r;
                     float* out = a.output + ((n * p.out_channels + oc) * p.out_height + oy) * ow;

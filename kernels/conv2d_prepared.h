@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <memory>
+#include <vector>
 
 #include "kernels/kernel_types.h"
 
@@ -95,6 +96,7 @@ class PreparedConv2d {
     // Direct geometry (direct_ is null on the portable path).
     const direct::Variant* direct_ = nullptr;
     int64_t phase_len_ = 0, row_floats_ = 0;
+    std::vector<int64_t> tap_offset_;  // per kernel column, into a row's phases
 };
 
 }  // namespace swaprun::kernels

@@ -192,7 +192,7 @@ TEST(ConvFast, ThreadCountDoesNotChangeBits) {
 }
 
 TEST(ConvFast, AutoPicksWinogradForWide3x3) {
-    Case c{64, 64, 32, 32, 3};
+    Case c{64, 64, 32, 32, 3};  // wide enough for the cost model to pick Winograd
     const Conv2dParams p = make(c);
     const Data d = make_data(p, true, 7);
     const PreparedConv2d conv(p, d.w.data(), d.b.data());
