@@ -7,9 +7,9 @@
 
 namespace swaprun::kernels::direct {
 
-// 8 x 1 and 4 x 2 accumulators of 8 lanes: enough independent FMAs for two
+// 8 x 1 and 3 x 3 accumulators of 8 lanes: enough independent FMAs for two
 // pipes of latency 4 within the 16 ymm registers.
-const Kernels kAvx2 = detail::make_kernels<xsimd::avx2, 8, 1, 4, 2>("avx2");
+const Kernels kAvx2 = detail::make_kernels<xsimd::avx2, 8, 1, 3, 3>("avx2");
 
 }  // namespace swaprun::kernels::direct
 #endif

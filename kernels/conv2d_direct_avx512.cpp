@@ -12,8 +12,9 @@
 
 namespace swaprun::kernels::direct {
 
-// 8 x 2 and 4 x 4 accumulators of 16 lanes (16 of the 32 zmm registers).
-const Kernels kAvx512 = detail::make_kernels<xsimd::avx512f, 8, 2, 4, 4>("avx512");
+// 8 x 2 and 3 x 4 accumulators of 16 lanes; the narrow one fits the
+// 3-channel image tails.
+const Kernels kAvx512 = detail::make_kernels<xsimd::avx512f, 8, 2, 3, 4>("avx512");
 
 }  // namespace swaprun::kernels::direct
 #endif

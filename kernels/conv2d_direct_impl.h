@@ -12,8 +12,32 @@
 
 #include "kernels/conv2d_direct.h"
 #include "kernels/cpu_common.h"
+#include "kernels/elementwise_simd_impl.h"
 
 namespace swaprun::kernels::direct::detail {
+
+// The epilogue's activation on one vector: the same vector functions as the
+// elementwise kernels (tanh and sigmoid within a few ulp of libm).
+template <class A>
+SWAPRUN_ALWAYS_INLINE xsimd::batch<float, A> activate(xsimd::batch<float, A> v,
+                                                      const ActivationParams& act) {
+    using simd::detail::activate;
+    switch (act.kind) {
+        case Activation::None:
+            return v;
+        case Activation::Relu:
+            return activate<A, Activation::Relu>(v, act.alpha);
+        case Activation::LeakyRelu:
+            return activate<A, Activation::LeakyRelu>(v, act.alpha);
+        case Activation::Tanh:
+            return activate<A, Activation::Tanh>(v, act.alpha);
+        case Activation::TanhUnit:
+            return activate<A, Activation::TanhUnit>(v, act.alpha);
+        case Activation::Sigmoid:
+            return activate<A, Activation::Sigmoid>(v, act.alpha);
+    }
+    return v;
+}
 
 template <class A, int MR, int NR>
 struct Impl {
@@ -111,9 +135,6 @@ struct Impl {
         const int64_t blocks = (ocg_n + MR - 1) / MR;
         const int64_t taps = icg_n * p.kernel_h * p.kernel_w;
         const int64_t ow = p.out_width;
-        const bool relu = p.activation.kind == Activation::Relu;
-        const bool leaky = p.activation.kind == Activation::LeakyRelu;
-        const B alpha(p.activation.alpha);
         for (int64_t b = 0; b < blocks; ++b) {
             const float* w = a.w + (g * blocks + b) * taps * MR;
             const int64_t valid = std::min<int64_t>(MR, ocg_n - b * MR);
@@ -127,9 +148,7 @@ struct Impl {
                     for (int nn = 0; nn < NR; ++nn) {
                         const int64_t x = x0 + nn * L;
                         if (x >= ow) break;
-                        B v = acc[r][nn] + bias;
-                        if (relu) v = xsimd::max(v, B(0.0f));
-                        if (leaky) v = xsimd::select(v < B(0.0f), v * alpha, v);
+                        const B v = activate<A>(acc[r][nn] + bias, p.activation);
                         if (x + L <= ow) {
                             v.store_unaligned(out + x);
                         } else {
@@ -137,10 +156,6 @@ struct Impl {
                             v.store_aligned(tmp);
                             std::copy(tmp, tmp + (ow - x), out + x);
                         }
-                    }
-                    if (!relu && !leaky) {
-                        const int64_t end = std::min(ow, x0 + kCols);
-                        cpu::activate_inplace(out + x0, end - x0, p.activation);
                     }
                 }
             }

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <xsimd/xsimd.hpp>
 
+#include "kernels/conv2d_direct_impl.h"
 #include "kernels/cpu_common.h"
 #include "kernels/winograd.h"
 
@@ -129,20 +130,14 @@ struct Impl {
         }
         alignas(64) float o[16 * L];
         const B b(bias);
-        const bool leaky = p.activation.kind == Activation::LeakyRelu;
-        const bool relu = p.activation.kind == Activation::Relu;
-        const B alpha(p.activation.alpha);
         for (int i = 0; i < 4; ++i) {
             B y[4];
             at(t[i], y);
             for (int j = 0; j < 4; ++j) {
-                B r = y[j] + b;
-                if (relu) r = xsimd::max(r, B(0.0f));
-                if (leaky) r = xsimd::select(r < B(0.0f), r * alpha, r);
-                r.store_aligned(o + (i * 4 + j) * L);
+                direct::detail::activate<A>(y[j] + b, p.activation)
+                    .store_aligned(o + (i * 4 + j) * L);
             }
         }
-        if (!relu && !leaky) cpu::activate_inplace(o, 16 * L, p.activation);
         const int64_t oh = p.out_height, ow = p.out_width;
         for (int l = 0; l < L; ++l) {
             const int64_t t = t_first + l;
