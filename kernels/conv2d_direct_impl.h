@@ -76,7 +76,11 @@ struct Impl {
                     };
                     for (int64_t j = 0; j < lo; ++j) border(j);
                     const float* s0 = src + ph - p.pad_left;
-                    for (int64_t j = lo; j < hi; ++j) dst[j] = s0[j * sw];
+                    if (sw == 1) {
+                        std::copy(s0 + lo, s0 + hi, dst + lo);  // the common case: a memcpy
+                    } else {
+                        for (int64_t j = lo; j < hi; ++j) dst[j] = s0[j * sw];
+                    }
                     for (int64_t j = hi; j < len; ++j) border(j);
                 }
             }
