@@ -20,6 +20,7 @@ using testing::random_vector;
 
 struct Case {
     int64_t ic, oc, h, w, k;
+    int64_t batch = 1;
     int64_t stride = 1, dilation = 1, groups = 1;
     int64_t pt = 1, pl = 1, pb = 1, pr = 1;
     PadMode mode = PadMode::Constant;
@@ -29,6 +30,7 @@ struct Case {
 
 Conv2dParams make(const Case& c) {
     Conv2dParams p;
+    p.batch = c.batch;
     p.in_channels = c.ic;
     p.out_channels = c.oc;
     p.in_height = c.h;
@@ -173,6 +175,18 @@ TEST(ConvFast, DirectShapes) {
     tail.mode = PadMode::Reflect;
     tail.act = Activation::TanhUnit;
     check(tail, seed++);
+}
+
+TEST(ConvFast, Batches) {
+    Case wino{18, 20, 9, 11, 3};
+    wino.batch = 3;
+    wino.mode = PadMode::Reflect;
+    check(wino, 700);
+    Case strided{6, 10, 11, 9, 5};
+    strided.batch = 2;
+    strided.stride = 2;
+    strided.pt = strided.pl = strided.pb = strided.pr = 2;
+    check(strided, 701);
 }
 
 TEST(ConvFast, ThreadCountDoesNotChangeBits) {
