@@ -233,10 +233,12 @@ PreparedConv2d::PreparedConv2d(const Conv2dParams& p, const float* weight, const
     const int64_t cols = static_cast<int64_t>(wk->lanes) * wk->nr;
     k_padded_ = (out_c + mr - 1) / mr * mr;
     tiles_ = ((p.out_height + 3) / 4) * ((p.out_width + 3) / 4);
-    // Tiles per pass: one point's slice of V (in_c x tile_block) should stay in
-    // L2 while the GEMM walks the output-channel blocks over it; more tiles per
-    // pass only cost scratch.
-    const int64_t fit = std::max<int64_t>(cols, (64 * 1024 / in_c) / cols * cols);
+    // Tiles per pass: the input transform writes all 36 slices of V (in_c x
+    // tile_block each) and the GEMMs read them back, so V should stay near 2 MiB
+    // (in L2 and the L3); but each pass re-reads all of U, so at least 64 tiles
+    // go per pass where there are that many (U of a 1024-channel layer is 151 MB).
+    const int64_t v_fit = (2 * 1024 * 1024 / (winograd::kPoints * 4 * in_c)) / cols * cols;
+    const int64_t fit = std::max<int64_t>({cols, (64 + cols - 1) / cols * cols, v_fit});
     tile_block_ = std::min<int64_t>({fit, 1024, (tiles_ + cols - 1) / cols * cols});
 
     const int64_t k_blocks = k_padded_ / mr;
@@ -258,7 +260,8 @@ size_t PreparedConv2d::scratch_floats(int threads) const {
     if (direct_ != nullptr) return static_cast<size_t>(std::max(1, threads) * row_floats_);
     if (algorithm_ != ConvAlgorithm::Winograd) return 0;
     // Shared by the threads (the stages partition it), so independent of their count.
-    return static_cast<size_t>(winograd::kPoints * (p_.in_channels + k_padded_) * tile_block_);
+    return static_cast<size_t>(
+        winograd::kPoints * ((p_.in_channels + k_padded_) * tile_block_ + 2 * winograd::kSlicePad));
 }
 
 void PreparedConv2d::run(const float* input, float* output, float* scratch, int threads) const {

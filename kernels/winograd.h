@@ -20,8 +20,9 @@
 
 namespace swaprun::kernels::winograd {
 
-inline constexpr int kPoints = 36;  // 6x6 transform points
-inline constexpr int kTile = 4;     // output tile edge
+inline constexpr int kPoints = 36;    // 6x6 transform points
+inline constexpr int kTile = 4;       // output tile edge
+inline constexpr int kSlicePad = 16;  // floats between point slices (see winograd_impl.h)
 
 struct Args {
     const Conv2dParams* p = nullptr;

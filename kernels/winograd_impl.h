@@ -18,6 +18,8 @@ namespace swaprun::kernels::winograd::detail {
 
 template <class A, int MR, int NR>
 struct Impl {
+    static int64_t point_stride(int64_t floats) { return floats + kSlicePad; }
+
     using B = xsimd::batch<float, A>;
     static constexpr int L = static_cast<int>(B::size);
 
@@ -28,6 +30,23 @@ struct Impl {
     static void gather(const Conv2dParams& p, const float* plane, int64_t tiles_w, int64_t tiles,
                        int64_t t_first, float* d) {
         const int64_t h = p.in_height, w = p.in_width;
+        // The common case: all L tiles in one tile row and inside the image, so
+        // lane l's patch starts 4 * l columns after lane 0's.
+        if (t_first + L <= tiles && t_first / tiles_w == (t_first + L - 1) / tiles_w) {
+            const int64_t y0 = (t_first / tiles_w) * kTile - p.pad_top;
+            const int64_t x0 = (t_first % tiles_w) * kTile - p.pad_left;
+            const int64_t x_last = x0 + (L - 1) * kTile;
+            if (y0 >= 0 && y0 + 6 <= h && x0 >= 0 && x_last + 6 <= w) {
+                for (int i = 0; i < 6; ++i) {
+                    const float* src = plane + (y0 + i) * w + x0;
+                    for (int j = 0; j < 6; ++j) {
+                        float* dst = d + (i * 6 + j) * L;
+                        for (int l = 0; l < L; ++l) dst[l] = src[l * kTile + j];
+                    }
+                }
+                return;
+            }
+        }
         for (int l = 0; l < L; ++l) {
             const int64_t t = t_first + l;
             if (t >= tiles) {
@@ -159,7 +178,11 @@ struct Impl {
         const int64_t tiles_w = (p.out_width + kTile - 1) / kTile;
         const int64_t k_blocks = kp / MR;
         float* const v = a.scratch;
-        float* const m = v + kPoints * in_c * tb;
+        // Point slices are one cache line more than their size apart: at exact
+        // multiples of 4 KiB the 36 stores (and loads) of one transform would all
+        // land in the same L1 set.
+        const int64_t v_stride = point_stride(in_c * tb), m_stride = point_stride(kp * tb);
+        float* const m = v + kPoints * v_stride;
         const int64_t in_plane = p.in_height * p.in_width;
         const int64_t out_plane = p.out_height * p.out_width;
         constexpr int64_t kCols = static_cast<int64_t>(L) * NR;  // tiles per micro-kernel
@@ -178,14 +201,14 @@ struct Impl {
                     for (int64_t item = 0; item < in_c * groups_in; ++item) {
                         const int64_t c = item / groups_in, g = item % groups_in;
                         input_transform(p, in + c * in_plane, tiles_w, a.tiles, t0 + g * L,
-                                        v + c * tb + g * L, in_c * tb);
+                                        v + c * tb + g * L, v_stride);
                     }
 #pragma omp for schedule(static)
                     for (int64_t item = 0; item < kPoints * k_blocks; ++item) {
                         const int64_t xi = item / k_blocks, kb = item % k_blocks;
                         const float* u = a.u + (xi * k_blocks + kb) * in_c * MR;
-                        const float* vx = v + xi * in_c * tb;
-                        float* mx = m + (xi * kp + kb * MR) * tb;
+                        const float* vx = v + xi * v_stride;
+                        float* mx = m + xi * m_stride + kb * MR * tb;
                         for (int64_t cb = 0; cb < col_blocks; ++cb) {
                             gemm_tile(u, vx + cb * kCols, in_c, tb, mx + cb * kCols, tb);
                         }
@@ -193,7 +216,7 @@ struct Impl {
 #pragma omp for schedule(static)
                     for (int64_t item = 0; item < out_c * groups_out; ++item) {
                         const int64_t k = item / groups_out, g = item % groups_out;
-                        output_transform(p, m + k * tb + g * L, kp * tb, a.bias[k], tiles_w,
+                        output_transform(p, m + k * tb + g * L, m_stride, a.bias[k], tiles_w,
                                          a.tiles, t0 + g * L, out + k * out_plane);
                     }
                 }
