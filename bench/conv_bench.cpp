@@ -1,10 +1,20 @@
-// conv2d at the shapes that carry the three generators' MACs (models/README.md).
+// Convolutions at the shapes that carry the three generators' MACs
+// (models/README.md), run as the runtime runs them: a PreparedConv2d made once
+// (weights packed, or Winograd-transformed, outside the timed loop) and run with
+// its scratch. Every 3x3 stride-1 shape runs with both algorithms, the others
+// direct only; the label names the algorithm and ISA and marks the one the
+// runtime's cost model picks ("auto").
+//
+// GFLOP/s counts the direct convolution's 2 * MACs for both algorithms, so that
+// they compare as time; Winograd F(4x4, 3x3) does a quarter of those multiplies,
+// so its rate is an effective one and may pass 100 % of peak.
 #include <cmath>
 #include <cstdio>
 #include <string>
 #include <vector>
 
 #include "bench/bench_common.h"
+#include "kernels/conv2d_prepared.h"
 #include "kernels/kernels.h"
 
 namespace swaprun::bench {
@@ -58,7 +68,7 @@ std::string shape_name(const ConvShape& s) {
     return name;
 }
 
-void bm_conv(benchmark::State& state, const ConvShape& s) {
+k::Conv2dParams params_of(const ConvShape& s) {
     k::Conv2dParams p;
     p.in_channels = s.in_c;
     p.in_height = p.in_width = s.size;
@@ -70,26 +80,59 @@ void bm_conv(benchmark::State& state, const ConvShape& s) {
     p.out_height = p.out_width = (s.size + 2 * pad - s.kernel) / s.stride + 1;
     p.pad_mode = s.pad_mode;
     p.activation = {s.activation, 0.2f};
+    return p;
+}
 
+bool winograd_applies(const ConvShape& s) { return s.kernel == 3 && s.stride == 1; }
+
+// He-like weights keep the outputs near unit size, away from tanh saturation.
+std::vector<float> weights_of(const ConvShape& s) {
     const int64_t taps = s.in_c * s.kernel * s.kernel;
+    return random_tensor(s.out_c * taps, 1.7f / std::sqrt(static_cast<float>(taps)), 2);
+}
+
+void bm_conv(benchmark::State& state, const ConvShape& s, k::ConvAlgorithm algorithm,
+             k::ConvAlgorithm runtime_choice) {
+    const k::Conv2dParams p = params_of(s);
     const auto input = random_tensor(s.in_c * s.size * s.size, 1.0f, 1);
-    // He-like scale keeps the outputs near unit size, away from tanh saturation.
-    const auto weight = random_tensor(s.out_c * taps, 1.7f / std::sqrt(float(taps)), 2);
     const auto bias = random_tensor(s.out_c, 0.02f, 3);
+    const k::PreparedConv2d conv(p, weights_of(s).data(), bias.data(),
+                                 k::ConvOptions{algorithm, k::ConvIsa::Auto});
+    const int threads = static_cast<int>(state.range(0));
+    k::AlignedFloats scratch(conv.scratch_floats(threads));
     std::vector<float> output(static_cast<size_t>(s.out_c * p.out_height * p.out_width));
 
     Work work;
-    work.flops = 2.0 * static_cast<double>(s.out_c * p.out_height * p.out_width * taps);
+    work.flops = 2.0 * static_cast<double>(s.out_c * p.out_height * p.out_width * s.in_c *
+                                           s.kernel * s.kernel);
     run_kernel(state, work,
-               [&] { k::conv2d(p, input.data(), weight.data(), bias.data(), output.data()); });
+               [&] { conv.run(input.data(), output.data(), scratch.data(), threads); });
+    std::string label =
+        std::string(k::to_string(conv.algorithm())) + " " + k::to_string(conv.isa());
+    if (algorithm == runtime_choice) label += " auto";
+    state.SetLabel(label);
+}
+
+// The algorithm the runtime's cost model picks for a shape (its choice depends
+// only on the shape, so zero weights do).
+k::ConvAlgorithm runtime_choice(const ConvShape& s) {
+    const k::Conv2dParams p = params_of(s);
+    const std::vector<float> zeros(static_cast<size_t>(s.out_c * s.in_c * s.kernel * s.kernel));
+    return k::PreparedConv2d(p, zeros.data(), nullptr).algorithm();
 }
 
 }  // namespace
 
 void register_conv_benchmarks(const std::vector<int>& threads) {
     for (const ConvShape& s : kShapes) {
-        register_threaded(shape_name(s), threads,
-                          [&s](benchmark::State& state) { bm_conv(state, s); });
+        const k::ConvAlgorithm choice = runtime_choice(s);
+        std::vector<k::ConvAlgorithm> algorithms{k::ConvAlgorithm::Direct};
+        if (winograd_applies(s)) algorithms.push_back(k::ConvAlgorithm::Winograd);
+        for (const k::ConvAlgorithm a : algorithms) {
+            register_threaded(
+                shape_name(s) + "/" + k::to_string(a), threads,
+                [&s, a, choice](benchmark::State& state) { bm_conv(state, s, a, choice); });
+        }
     }
 }
 
