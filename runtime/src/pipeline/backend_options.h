@@ -1,0 +1,23 @@
+// Where the pipeline's models run, and the execution context made for each of them.
+#pragma once
+
+#include <memory>
+
+#include "engine/loaded_model.h"
+#include "exec/execution_context.h"
+
+namespace swaprun::pipeline {
+
+// The same values as swr_context_options (swaprun.h).
+struct BackendOptions {
+    int threads = 0;    // 0: every core (CPU only)
+    int device = 0;     // 0 CPU, 1 the best Vulkan device, 2 + N Vulkan device N
+    int precision = 0;  // 0 fp32, 1 fp16 storage (Vulkan only)
+};
+
+// A CPU or Vulkan context for `model`. Throws swaprun::Error: InvalidArgument for a bad
+// option, Unsupported where the device or precision is not available.
+std::unique_ptr<exec::ExecutionContext> make_execution_context(
+    std::shared_ptr<const engine::LoadedModel> model, const BackendOptions& options);
+
+}  // namespace swaprun::pipeline

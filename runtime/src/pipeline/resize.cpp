@@ -1,0 +1,69 @@
+#include "pipeline/resize.h"
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "pipeline/bilinear.h"
+#include "util/error.h"
+
+namespace swaprun::pipeline {
+
+namespace {
+
+// For each output position: the first source index and the weight of the next one.
+struct AxisTaps {
+    std::vector<int> first;
+    std::vector<int> second;
+    std::vector<float> weight;
+};
+
+AxisTaps axis_taps(int src_size, int dst_size) {
+    AxisTaps taps;
+    const double scale = static_cast<double>(src_size) / dst_size;
+    for (int d = 0; d < dst_size; ++d) {
+        double s = (d + 0.5) * scale - 0.5;
+        int i0 = static_cast<int>(std::floor(s));
+        double w = s - i0;
+        if (i0 < 0) {  // before the first centre: the edge pixel
+            i0 = 0;
+            w = 0;
+        }
+        if (i0 >= src_size - 1) {  // past the last centre
+            i0 = src_size - 1;
+            w = 0;
+        }
+        taps.first.push_back(i0);
+        taps.second.push_back(std::min(i0 + 1, src_size - 1));
+        taps.weight.push_back(static_cast<float>(w));
+    }
+    return taps;
+}
+
+}  // namespace
+
+Image resize_bilinear(const Image& src, int width, int height) {
+    if (src.empty()) throw Error(ErrorKind::InvalidArgument, "resize: the source image is empty");
+    Image out(width, height);  // checks the size
+    const AxisTaps xs = axis_taps(src.width(), width);
+    const AxisTaps ys = axis_taps(src.height(), height);
+    for (int y = 0; y < height; ++y) {
+        const uint8_t* row0 = src.pixel(0, ys.first[static_cast<size_t>(y)]);
+        const uint8_t* row1 = src.pixel(0, ys.second[static_cast<size_t>(y)]);
+        const float wy = ys.weight[static_cast<size_t>(y)];
+        uint8_t* o = out.pixel(0, y);
+        for (int x = 0; x < width; ++x) {
+            const size_t a = static_cast<size_t>(xs.first[static_cast<size_t>(x)]) * 3;
+            const size_t b = static_cast<size_t>(xs.second[static_cast<size_t>(x)]) * 3;
+            const float wx = xs.weight[static_cast<size_t>(x)];
+            for (size_t c = 0; c < 3; ++c) {
+                const float top = row0[a + c] + wx * (row0[b + c] - row0[a + c]);
+                const float bottom = row1[a + c] + wx * (row1[b + c] - row1[a + c]);
+                o[static_cast<size_t>(x) * 3 + c] = detail::to_u8(top + wy * (bottom - top));
+            }
+        }
+    }
+    return out;
+}
+
+}  // namespace swaprun::pipeline
