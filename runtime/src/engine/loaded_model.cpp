@@ -53,6 +53,40 @@ LoadedModel::LoadedModel(Key, std::unique_ptr<format::SwpkFile> file)
             if (bias == nullptr) continue;  // a computed bias: the plain kernel reads it per run
         }
         convs_[k] = std::make_unique<const kernels::PreparedConv2d>(*p, weight, bias);
+        // The prepared copy is what the CPU reads from now on: the file's pages of this
+        // weight need not stay resident (they come back from the file if another
+        // backend reads them).
+        file_->discard_pages(tensors[op.inputs[1]].data);
+    }
+    find_reusable_constants();
+}
+
+void LoadedModel::find_reusable_constants() {
+    const auto& tensors = file_->model().tensors;
+    const auto& reusable = plan_.reuse.reusable;
+    std::vector<bool> read_by_other(tensors.size(), false);
+    for (size_t k = 0; k < graph_.ops.size(); ++k) {
+        if (reusable[k]) continue;
+        for (uint32_t t : graph_.ops[k].inputs) {
+            if (t != kNoTensor) read_by_other[t] = true;
+        }
+    }
+    reusable_constants_.resize(graph_.ops.size());
+    for (size_t k = 0; k < graph_.ops.size(); ++k) {
+        if (!reusable[k]) continue;
+        for (uint32_t t : graph_.ops[k].inputs) {
+            if (t != kNoTensor && tensors[t].role == format::TensorRole::Constant &&
+                !read_by_other[t]) {
+                reusable_constants_[k].push_back(t);
+            }
+        }
+    }
+}
+
+void LoadedModel::discard_reusable_constants(size_t op) const {
+    if (op >= reusable_constants_.size()) return;
+    for (uint32_t t : reusable_constants_[op]) {
+        file_->discard_pages(description().tensors[t].data);
     }
 }
 

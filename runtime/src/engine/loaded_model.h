@@ -34,6 +34,10 @@ class LoadedModel {
     }
     // The most scratch any prepared convolution needs with `threads` threads.
     size_t conv_scratch_floats(int threads) const;
+    // Hints, after op k ran, that the constants only reusable ops read (the style
+    // Gemms' weights: needed again only when the source changes) may leave resident
+    // memory. They stay readable; see format::SwpkFile::discard_pages.
+    void discard_reusable_constants(size_t op) const;
     const std::string& path() const { return file_->path(); }
 
     // Position in description().inputs / outputs of the named graph input / output.
@@ -53,10 +57,14 @@ class LoadedModel {
     LoadedModel(Key, std::unique_ptr<format::SwpkFile> file);
 
   private:
+    void find_reusable_constants();
+
     std::unique_ptr<format::SwpkFile> file_;
     graph::ValidatedGraph graph_;
     plan::ActivationPlan plan_;
     std::vector<std::unique_ptr<const kernels::PreparedConv2d>> convs_;  // per op
+    // Per op: the constant inputs that no op but reusable ones reads.
+    std::vector<std::vector<uint32_t>> reusable_constants_;
 };
 
 }  // namespace swaprun::engine

@@ -117,13 +117,16 @@ void CpuContext::run(std::vector<double>* op_ms) {
         if (skip_[k]) continue;
         if (!op_ms) {
             run_op(ops[k].params, bound_[k]);
-            continue;
+        } else {
+            const auto start = std::chrono::steady_clock::now();
+            run_op(ops[k].params, bound_[k]);
+            (*op_ms)[k] =
+                std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+                    .count();
         }
-        const auto start = std::chrono::steady_clock::now();
-        run_op(ops[k].params, bound_[k]);
-        (*op_ms)[k] =
-            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
-                .count();
+        // A reusable op runs again only when the source changes: its weights need not
+        // stay resident while the frames go through.
+        if (model_->plan().reuse.reusable[k]) model_->discard_reusable_constants(k);
     }
     std::fill(input_changed_.begin(), input_changed_.end(), false);
     has_run_ = true;

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 
 #include "format/model_description.h"
@@ -25,7 +26,7 @@ struct ReadOptions {
 // A validated .swpk file mapped into memory. The description's constant tensors
 // point into the mapping, which lives as long as this object.
 class SwpkFile {
-public:
+  public:
     // Maps and validates the file: header, version, section table, every string
     // reference, tensor record, op record and attribute, every data range (inside
     // the file, 64-byte aligned, size = elements * 4), tensor index references, and
@@ -41,6 +42,12 @@ public:
     virtual const ModelDescription& model() const = 0;
     virtual const std::string& path() const = 0;
     virtual uint32_t version() const = 0;
+
+    // Hints that a constant's bytes will not be read again soon (its contents were
+    // copied into another layout): a mapped file drops those pages from resident
+    // memory, to be read back from the file if they are touched again. The bytes stay
+    // valid and readable either way; bytes owned by a caller are left alone.
+    virtual void discard_pages(std::span<const float> /*bytes*/) const noexcept {}
 };
 
 }  // namespace swaprun::format

@@ -30,11 +30,18 @@ class LoadedSwpkFile final : public SwpkFile {
         : mapping_(std::move(mapping)), path_(std::move(path)) {
         const detail::FileBytes bytes(data, size, path_);
         model_ = detail::parse_swpk(bytes, options, &version_);
+        // Validation (the checksum above all) read every page; from here on a page is
+        // resident only if something reads it again, so weights that are packed into
+        // another layout at load do not stay in memory twice.
+        mapping_.discard_pages(data, size);
     }
 
     const ModelDescription& model() const override { return model_; }
     const std::string& path() const override { return path_; }
     uint32_t version() const override { return version_; }
+    void discard_pages(std::span<const float> bytes) const noexcept override {
+        mapping_.discard_pages(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size_bytes());
+    }
 
   private:
     platform::FileMapping mapping_;  // empty for from_memory()

@@ -29,6 +29,13 @@ class FileMapping {
     const uint8_t* data() const { return data_; }
     uint64_t size() const { return size_; }
 
+    // Tells the system that the whole pages inside [begin, begin + bytes) are not
+    // needed for now, so they stop counting towards the process's resident memory.
+    // The bytes stay readable: a later read brings them back from the file (the
+    // mapping is read-only, so no page was ever modified). Advice only: a range
+    // outside the mapping, or a system that declines, changes nothing.
+    void discard_pages(const uint8_t* begin, uint64_t bytes) const noexcept;
+
   private:
     FileMapping(const uint8_t* data, uint64_t size) : data_(data), size_(size) {}
     void release() noexcept;

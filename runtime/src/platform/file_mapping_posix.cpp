@@ -70,6 +70,22 @@ FileMapping& FileMapping::operator=(FileMapping&& other) noexcept {
 
 FileMapping::~FileMapping() { release(); }
 
+void FileMapping::discard_pages(const uint8_t* begin, uint64_t bytes) const noexcept {
+    if (data_ == nullptr || begin < data_ || bytes > size_ ||
+        static_cast<uint64_t>(begin - data_) > size_ - bytes) {
+        return;
+    }
+    const long page_size = ::sysconf(_SC_PAGESIZE);
+    if (page_size <= 0) return;
+    const auto page = static_cast<uintptr_t>(page_size);
+    // Only pages wholly inside the range: a neighbour's bytes may share the end pages.
+    const uintptr_t first = (reinterpret_cast<uintptr_t>(begin) + page - 1) / page * page;
+    const uintptr_t last = (reinterpret_cast<uintptr_t>(begin) + bytes) / page * page;
+    if (last <= first) return;
+    // MADV_DONTNEED rather than posix_madvise: glibc makes POSIX_MADV_DONTNEED a no-op.
+    ::madvise(reinterpret_cast<void*>(first), last - first, MADV_DONTNEED);
+}
+
 void FileMapping::release() noexcept {
     if (data_ != nullptr) {
         ::munmap(const_cast<uint8_t*>(data_), static_cast<size_t>(size_));
