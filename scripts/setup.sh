@@ -9,6 +9,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libxsimd-dev libvulkan-volk-dev libvulkan-dev glslang-tools mesa-vulkan-drivers libstb-dev
   python3 python3-numpy python3-torch python3-onnx libonnx-testdata
+  python3-pil
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -76,8 +76,8 @@ class FacePipelineTest : public ::testing::Test {
     void SetUp() override {
         portrait = load_image("data/astronaut.png");
         landmarks = astronaut_landmarks();
-        models.recognizer = testing::small_recognizer(dir);
-        models.swapper = testing::per_pixel_swapper(dir, 128);
+        models.recognizer = testing::small_recognizer(dir.file("recognizer.swpk"));
+        models.swapper = testing::per_pixel_swapper(dir.file("swapper_128.swpk"), 128);
     }
 
     testkit::TempDir dir;
@@ -168,7 +168,8 @@ TEST_F(FacePipelineTest, PixelBoostWithAPerPixelModelMatchesTheFullSizeModel) {
         boosted_options.pixel_boost = size;
         FacePipeline boosted(models, boosted_options);
         FaceModels large = models;
-        large.swapper = testing::per_pixel_swapper(dir, size);
+        large.swapper =
+            testing::per_pixel_swapper(dir.file("swapper_" + std::to_string(size) + ".swpk"), size);
         FacePipeline direct(large, {});
         ASSERT_EQ(direct.swapper_crop_size(), size);
         boosted.set_source(portrait, landmarks);
@@ -207,8 +208,8 @@ TEST_F(FacePipelineTest, DetectionFindsThePlantedFacesLeftToRight) {
         return p;
     };
     // The right face scores higher, so it comes first from the decoder.
-    models.detector =
-        testing::planted_detector(dir, {{in_input(left), 0.8f}, {in_input(right), 0.9f}});
+    models.detector = testing::planted_detector(dir.file("two_faces.swpk"),
+                                                {{in_input(left), 0.8f}, {in_input(right), 0.9f}});
     FacePipeline pipeline(models, {});
     ASSERT_TRUE(pipeline.has_detector());
     const std::vector<DetectedFace> faces = pipeline.detect(frame);
@@ -226,7 +227,7 @@ TEST_F(FacePipelineTest, DetectionFindsThePlantedFacesLeftToRight) {
 }
 
 TEST_F(FacePipelineTest, SourceWithoutLandmarksUsesTheDetector) {
-    models.detector = testing::planted_detector(dir, {});  // finds nothing
+    models.detector = testing::planted_detector(dir.file("no_faces.swpk"), {});  // finds nothing
     FacePipeline pipeline(models, {});
     EXPECT_TRUE(pipeline.detect(portrait).empty());
     EXPECT_THROW(pipeline.set_source(portrait), Error);

@@ -25,8 +25,7 @@ std::shared_ptr<const engine::LoadedModel> save_and_open(ModelBuilder& b, const 
 
 }  // namespace
 
-std::shared_ptr<const engine::LoadedModel> per_pixel_swapper(const testkit::TempDir& dir,
-                                                             int size) {
+std::shared_ptr<const engine::LoadedModel> per_pixel_swapper(const std::string& path, int size) {
     ModelBuilder b;
     const uint32_t target = b.input("target", {1, 3, size, size});
     const uint32_t source = b.input("source", {1, 512});
@@ -59,10 +58,10 @@ std::shared_ptr<const engine::LoadedModel> per_pixel_swapper(const testkit::Temp
     b.metadata("output.output.range", "0,1");
     b.metadata("crop.size", std::to_string(size));
     b.metadata("latent.emap", "buff2fs");
-    return save_and_open(b, dir.file("swapper_" + std::to_string(size) + ".swpk"));
+    return save_and_open(b, path);
 }
 
-std::shared_ptr<const engine::LoadedModel> small_recognizer(const testkit::TempDir& dir) {
+std::shared_ptr<const engine::LoadedModel> small_recognizer(const std::string& path) {
     ModelBuilder b;
     const uint32_t input = b.input("input.1", {1, 3, 112, 112});
     const uint32_t w = b.random_constant("patch.weight", {8, 3, 8, 8}, 21);
@@ -75,10 +74,10 @@ std::shared_ptr<const engine::LoadedModel> small_recognizer(const testkit::TempD
     const uint32_t out = b.activation("embedding", {1, 512});
     b.op(OpType::Gemm, "fc", {flat, fw, kNoTensor}, out);
     b.output(out);
-    return save_and_open(b, dir.file("recognizer.swpk"));
+    return save_and_open(b, path);
 }
 
-std::shared_ptr<const engine::LoadedModel> planted_detector(const testkit::TempDir& dir,
+std::shared_ptr<const engine::LoadedModel> planted_detector(const std::string& path,
                                                             const std::vector<PlantedFace>& faces) {
     constexpr int kInput = 640;
     constexpr int kAnchors = 2;
@@ -152,7 +151,7 @@ std::shared_ptr<const engine::LoadedModel> planted_detector(const testkit::TempD
         }
     }
     for (uint32_t o : outputs) b.output(o);
-    return save_and_open(b, dir.file("detector.swpk"));
+    return save_and_open(b, path);
 }
 
 FivePoints astronaut_landmarks() {

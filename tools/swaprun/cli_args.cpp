@@ -11,12 +11,28 @@ const char* const kUsage =
     "                     [--device cpu|vulkan[:N]] [--precision fp32|fp16]\n"
     "       swaprun info MODEL.swpk [--no-checksum]\n"
     "       swaprun devices\n"
+    "       swaprun swap --source FACE --target PHOTO -o OUT.png|.jpg [--models DIR]\n"
+    "                    [--swapper NAME|PATH] [--detector PATH] [--recognizer PATH]\n"
+    "                    [--all-faces | --face N] [--pixel-boost 256|512]\n"
+    "                    [--source-landmarks x1,y1,...,x5,y5] [--target-landmarks ...]\n"
+    "                    [--device cpu|vulkan[:N]] [--precision fp32|fp16] [--threads N]\n"
+    "       swaprun demo [-o OUT.png] [--device ...] [--threads N]\n"
     "       swaprun --help | --version\n"
     "\n"
     "Runs a packed face-swap model (.swpk, made by swapconv) on the CPU or on Vulkan.\n"
     "  infer             run the model once on the given inputs and write the outputs\n"
     "  info              list the model's inputs, outputs, metadata, ops and memory plan\n"
     "  devices           list the Vulkan devices present and their features\n"
+    "  swap              swap the face in FACE into PHOTO and write OUT (PNG or JPEG by\n"
+    "                    its extension, written atomically; nothing on any error).\n"
+    "                    --models DIR holds det_10g/det_500m, w600k_r50 and a swapper\n"
+    "                    (inswapper_128, live_base, live_mini) as .onnx (converted once,\n"
+    "                    cached beside as .swpk) or .swpk; without models, the embedded\n"
+    "                    defaults (synthetic weights: no real swap). Without --all-faces\n"
+    "                    or --face N (from 0, left to right) the leftmost face is swapped.\n"
+    "                    Landmarks given by hand (eyes, nose, mouth corners) skip detection\n"
+    "  demo              run the whole pipeline on the embedded portrait with the\n"
+    "                    embedded models and write OUT (default swaprun-demo.png)\n"
     "  --input NAME=FILE   a model input: .npy (float32) or ONNX TensorProto .pb\n"
     "  --output NAME=FILE  write a model output to FILE (.npy), atomically; nothing is\n"
     "                      written when the run fails\n"
@@ -61,6 +77,38 @@ NamedFile parse_named_file(const std::string& flag, const std::string& text) {
     return {text.substr(0, eq), text.substr(eq + 1)};
 }
 
+// swap and demo: the shared face options (face_args.h), then what each requires.
+Command parse_face_command(const std::vector<std::string>& args) {
+    Command command;
+    command.kind = args[0] == "swap" ? CommandKind::Swap : CommandKind::Demo;
+    FaceArgs& face = command.face;
+    for (size_t i = 1; i < args.size(); ++i) {
+        if (args[i] == "--help" || args[i] == "-h") {
+            command.kind = CommandKind::Help;
+            return command;
+        }
+        if (!parse_face_option(args, i, face)) {
+            throw UsageError("unknown option or argument '" + args[i] + "' for '" + args[0] + "'");
+        }
+    }
+    if (command.kind == CommandKind::Demo) {
+        const bool other = !face.source.empty() || !face.target.empty() ||
+                           !face.models_dir.empty() || !face.detector.empty() ||
+                           !face.recognizer.empty() || !face.swapper.empty() || face.all_faces ||
+                           face.face_index || face.source_landmarks || face.target_landmarks;
+        if (other) {
+            throw UsageError(
+                "'demo' takes only -o, --pixel-boost, --device, --precision and "
+                "--threads");
+        }
+        return command;
+    }
+    if (face.source.empty()) throw UsageError("'swap' needs --source FACE");
+    if (face.target.empty()) throw UsageError("'swap' needs --target PHOTO");
+    if (face.output.empty()) throw UsageError("'swap' needs -o OUT.png (or .jpg)");
+    return command;
+}
+
 }  // namespace
 
 Command parse_command_line(const std::vector<std::string>& args) {
@@ -75,6 +123,7 @@ Command parse_command_line(const std::vector<std::string>& args) {
         command.kind = CommandKind::Version;
         return command;
     }
+    if (first == "swap" || first == "demo") return parse_face_command(args);
     if (first == "infer") {
         command.kind = CommandKind::Infer;
     } else if (first == "info") {

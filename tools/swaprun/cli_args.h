@@ -8,6 +8,8 @@
 #include <utility>
 #include <vector>
 
+#include "tools/swaprun/face_args.h"
+
 namespace swaprun::cli {
 
 // A mistake in how the program was called: exit status 2.
@@ -16,7 +18,7 @@ class UsageError : public std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
-enum class CommandKind { Help, Version, Infer, Info, Devices };
+enum class CommandKind { Help, Version, Infer, Info, Devices, Swap, Demo };
 
 struct NamedFile {
     std::string name;
@@ -28,13 +30,14 @@ struct Command {
     std::string model_path;
     std::vector<NamedFile> inputs;
     std::vector<NamedFile> outputs;
-    int threads = 0;  // 0: every core
+    int threads = 0;    // 0: every core
     int device = 0;     // swr_context_options.device: 0 CPU, 1 best Vulkan, 2 + N Vulkan N
     int precision = 0;  // swr_context_options.precision: 0 fp32, 1 fp16
-    int repeat = 0;   // timed runs after the first
+    int repeat = 0;     // timed runs after the first
     bool repeat_given = false;
     bool verify_checksum = true;
     bool profile = false;  // per-op times over the timed runs (or the one run)
+    FaceArgs face;         // swap, demo
 };
 
 // args excludes the program name. Throws UsageError.

@@ -9,5 +9,7 @@ namespace swaprun::cli {
 int run_infer(const Command& command);
 int run_info(const Command& command);
 int run_devices(const Command& command);
+int run_swap(const Command& command);
+int run_demo(const Command& command);
 
 }  // namespace swaprun::cli

@@ -30,6 +30,10 @@ int dispatch(const swaprun::cli::Command& command) {
             return swaprun::cli::run_info(command);
         case CommandKind::Devices:
             return swaprun::cli::run_devices(command);
+        case CommandKind::Swap:
+            return swaprun::cli::run_swap(command);
+        case CommandKind::Demo:
+            return swaprun::cli::run_demo(command);
     }
     return kExitError;
 }

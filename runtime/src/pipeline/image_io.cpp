@@ -67,6 +67,16 @@ void write_atomically(const std::string& path, const std::vector<unsigned char>&
 
 Image load_image(const std::string& path, const ImageLimits& limits) {
     const std::vector<unsigned char> bytes = read_file(path);
+    return decode_image(bytes, path, limits);
+}
+
+Image decode_image(std::span<const uint8_t> bytes, const std::string& path,
+                   const ImageLimits& limits) {
+    if (bytes.size() > static_cast<size_t>(INT_MAX)) {
+        // stb_image takes the length as an int.
+        throw Error(ErrorKind::InvalidArgument,
+                    path + ": too large to decode (" + std::to_string(bytes.size()) + " bytes)");
+    }
     const int length = static_cast<int>(bytes.size());
 
     int width = 0;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 
 #include "pipeline/image.h"
@@ -20,6 +21,9 @@ struct ImageLimits {
 // swaprun::Error naming `path`: Io if it cannot be opened, Format if it is not a readable
 // image, InvalidArgument if it is larger than `limits` allow.
 Image load_image(const std::string& path, const ImageLimits& limits = {});
+// The same for a file's bytes already in memory; `path` names them in messages.
+Image decode_image(std::span<const uint8_t> bytes, const std::string& path,
+                   const ImageLimits& limits = {});
 
 // Write `image` to `path` via a temporary file in the same directory and a rename.
 // Throws swaprun::Error (Io or InvalidArgument) naming `path`; nothing is left on failure.

@@ -1,0 +1,40 @@
+// The options of the face-swapping commands (swap, demo, and stream too): where the models
+// are, where they run, which faces to swap. Parsed before any file is touched.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pipeline/face_template.h"
+
+namespace swaprun::cli {
+
+struct FaceArgs {
+    std::string source;  // --source image
+    std::string target;  // --target image
+    std::string output;  // -o / --output image (.png, .jpg, .jpeg)
+    std::string models_dir;
+    std::string detector, recognizer, swapper;  // --detector/--recognizer PATH, --swapper NAME|PATH
+    int threads = 0;
+    int device = 0;     // as swr_context_options.device
+    int precision = 0;  // as swr_context_options.precision
+    bool all_faces = false;
+    std::optional<int> face_index;  // --face N
+    int pixel_boost = 0;            // 0, 256 or 512
+    std::optional<pipeline::FivePoints> source_landmarks, target_landmarks;
+};
+
+// Tries to read the option at args[i] (and its value, advancing i). Returns false when
+// args[i] is not one of the shared face options. Throws UsageError for a bad value or an
+// option given twice.
+bool parse_face_option(const std::vector<std::string>& args, size_t& i, FaceArgs& out);
+
+// "x1,y1,x2,y2,...,x5,y5": ten finite numbers. Throws UsageError naming `flag`.
+pipeline::FivePoints parse_landmark_list(const std::string& flag, const std::string& text);
+
+// The output format from the file name: true for PNG, false for JPEG. Throws UsageError
+// for other extensions.
+bool output_is_png(const std::string& path);
+
+}  // namespace swaprun::cli
