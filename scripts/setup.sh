@@ -10,6 +10,7 @@ packages=(
   libxsimd-dev libvulkan-volk-dev libvulkan-dev glslang-tools mesa-vulkan-drivers libstb-dev
   python3 python3-numpy python3-torch python3-onnx libonnx-testdata
   python3-pil
+  ffmpeg
 )
 missing=()
 for p in "${packages[@]}"; do
