@@ -114,6 +114,16 @@ TEST_F(FacePipelineTest, SwapChangesTheFaceAndNothingOutsideItsBox) {
     // The nose tip is in the fully weighted centre of the mask: changed.
     const int nx = static_cast<int>(landmarks[2].x), ny = static_cast<int>(landmarks[2].y);
     EXPECT_FALSE(std::equal(frame.pixel(nx, ny), frame.pixel(nx, ny) + 3, portrait.pixel(nx, ny)));
+
+    const StageTimes& times = pipeline.stage_times();
+    EXPECT_EQ(times.embeddings, 1);  // the source, once
+    EXPECT_EQ(times.swaps, 1);
+    EXPECT_EQ(times.detections, 0);  // landmarks were given
+    EXPECT_GT(times.generator_ms, 0.0);
+    EXPECT_GT(times.paste_ms, 0.0);
+    pipeline.reset_stage_times();
+    EXPECT_EQ(pipeline.stage_times().swaps, 0);
+    EXPECT_EQ(pipeline.stage_times().generator_ms, 0.0);
 }
 
 TEST_F(FacePipelineTest, AnotherSourceGivesAnotherResult) {

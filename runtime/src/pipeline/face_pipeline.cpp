@@ -1,6 +1,7 @@
 #include "pipeline/face_pipeline.h"
 
 #include <algorithm>
+#include <chrono>
 
 #include "pipeline/face_detector.h"
 #include "pipeline/face_recognizer.h"
@@ -37,6 +38,7 @@ struct FacePipeline::State {
     FaceRecognizer recognizer;
     FaceSwapper swapper;
     std::vector<float> source_embedding;
+    StageTimes times;  // detection and embedding; the swapper keeps its own parts
 
     State(FaceModels models, PipelineOptions o)
         : options(std::move(o)),
@@ -102,7 +104,7 @@ void FacePipeline::set_source(const Image& image, const std::optional<FivePoints
             [](const DetectedFace& a, const DetectedFace& b) { return a.score < b.score; });
         points = best->landmarks;
     }
-    set_source_embedding(state_->recognizer.embed(image, points));
+    set_source_embedding(embed(image, points));
 }
 
 void FacePipeline::set_source_embedding(std::span<const float> embedding) {
@@ -120,15 +122,24 @@ std::vector<DetectedFace> FacePipeline::detect(const Image& frame) {
         throw Error(ErrorKind::InvalidArgument,
                     "no detector model: give the face's landmarks by hand");
     }
+    const auto start = std::chrono::steady_clock::now();
     std::vector<DetectedFace> faces =
         state_->detector->detect(frame, state_->options.score_threshold, state_->options.nms_iou);
+    state_->times.detect_ms +=
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    ++state_->times.detections;
     std::stable_sort(faces.begin(), faces.end(),
                      [](const DetectedFace& a, const DetectedFace& b) { return a.x1 < b.x1; });
     return faces;
 }
 
 std::vector<float> FacePipeline::embed(const Image& frame, const FivePoints& landmarks) {
-    return state_->recognizer.embed(frame, landmarks);
+    const auto start = std::chrono::steady_clock::now();
+    std::vector<float> embedding = state_->recognizer.embed(frame, landmarks);
+    state_->times.embed_ms +=
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    ++state_->times.embeddings;
+    return embedding;
 }
 
 std::vector<SwappedFace> FacePipeline::select(const Image& frame,
@@ -157,7 +168,9 @@ std::vector<SwappedFace> FacePipeline::select(const Image& frame,
 }
 
 PixelBox FacePipeline::swap_face(Image& frame, const FivePoints& landmarks) {
-    return state_->swapper.swap(frame, landmarks, state_->options.pixel_boost);
+    const PixelBox box = state_->swapper.swap(frame, landmarks, state_->options.pixel_boost);
+    ++state_->times.swaps;
+    return box;
 }
 
 std::vector<SwappedFace> FacePipeline::process(Image& frame) {
@@ -190,5 +203,18 @@ const PipelineOptions& FacePipeline::options() const { return state_->options; }
 int FacePipeline::swapper_crop_size() const { return state_->swapper.crop_size(); }
 
 bool FacePipeline::has_detector() const { return state_->detector != nullptr; }
+
+const StageTimes& FacePipeline::stage_times() const {
+    const FaceSwapper::Times& parts = state_->swapper.times();
+    state_->times.crop_ms = parts.crop_ms;
+    state_->times.generator_ms = parts.generator_ms;
+    state_->times.paste_ms = parts.paste_ms;
+    return state_->times;
+}
+
+void FacePipeline::reset_stage_times() {
+    state_->times = {};
+    state_->swapper.times() = {};
+}
 
 }  // namespace swaprun::pipeline

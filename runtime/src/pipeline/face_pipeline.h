@@ -50,6 +50,19 @@ struct SwappedFace {
     int index = 0;  // its position among all faces found in the frame (left to right)
 };
 
+// Wall time spent per stage since the pipeline was made (or reset_stage_times), for
+// profiles: what the generator costs against everything around it.
+struct StageTimes {
+    double detect_ms = 0;     // letterbox, detector model, decoding
+    double embed_ms = 0;      // alignment, recognizer model (source, reference selection)
+    double crop_ms = 0;       // alignment, warp and normalization of target crops
+    double generator_ms = 0;  // the generator model (every sub-image under pixel boost)
+    double paste_ms = 0;      // output conversion and paste-back
+    int64_t detections = 0;
+    int64_t embeddings = 0;
+    int64_t swaps = 0;
+};
+
 class FacePipeline {
   public:
     // Throws swaprun::Error (InvalidArgument) when a model does not have the inputs and
@@ -93,6 +106,8 @@ class FacePipeline {
     // The generator's own crop size (128 for inswapper_128, 512 for the live models).
     int swapper_crop_size() const;
     bool has_detector() const;
+    const StageTimes& stage_times() const;
+    void reset_stage_times();
 
   private:
     struct State;

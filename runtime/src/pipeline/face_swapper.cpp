@@ -1,6 +1,7 @@
 #include "pipeline/face_swapper.h"
 
 #include <charconv>
+#include <chrono>
 #include <cmath>
 
 #include "pipeline/face_recognizer.h"
@@ -158,19 +159,34 @@ PixelBox FaceSwapper::swap(Image& frame, const FivePoints& landmarks, int crop_s
                     str_cat("crop size ", size, " is not a multiple of the generator's ",
                             crop_size_, " (", model_->path(), ")"));
     }
+    using Clock = std::chrono::steady_clock;
+    auto ms_since = [](Clock::time_point t) {
+        return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
+    };
+    auto start = Clock::now();
     const Affine2 crop_from_frame = align_to_template(landmarks, size);
     const Image crop = warp_affine(frame, crop_from_frame, size, size);
     const PlanarImage target = to_planar(crop, input_norm_);
+    const int factor = size / crop_size_;
+    std::vector<PlanarImage> tiles;
+    if (factor > 1) tiles = split_polyphase(target, factor);
+    times_.crop_ms += ms_since(start);
+
+    start = Clock::now();
     PlanarImage generated;
-    if (size == crop_size_) {
+    if (factor == 1) {
         generated = run(target);
     } else {
-        const int factor = size / crop_size_;
-        std::vector<PlanarImage> tiles = split_polyphase(target, factor);
         for (PlanarImage& tile : tiles) tile = run(tile);
-        generated = merge_polyphase(tiles, factor);
     }
-    return paste_back(frame, to_rgb8(generated, output_norm_), mask(size), crop_from_frame);
+    times_.generator_ms += ms_since(start);
+
+    start = Clock::now();
+    if (factor > 1) generated = merge_polyphase(tiles, factor);
+    const PixelBox box =
+        paste_back(frame, to_rgb8(generated, output_norm_), mask(size), crop_from_frame);
+    times_.paste_ms += ms_since(start);
+    return box;
 }
 
 }  // namespace swaprun::pipeline

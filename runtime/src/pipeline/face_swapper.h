@@ -49,6 +49,14 @@ class FaceSwapper {
     int crop_size() const { return crop_size_; }
     size_t embedding_size() const { return embedding_size_; }
 
+    // Milliseconds spent in swap() so far, by part.
+    struct Times {
+        double crop_ms = 0;
+        double generator_ms = 0;
+        double paste_ms = 0;
+    };
+    Times& times() { return times_; }
+
   private:
     // Runs the generator on one crop-sized planar image (already normalized).
     PlanarImage run(const PlanarImage& target);
@@ -64,6 +72,7 @@ class FaceSwapper {
     Normalization output_norm_ = kUnitRange;
     bool has_source_ = false;
     std::map<int, MaskPlane> masks_;  // by crop size
+    Times times_;
 };
 
 }  // namespace swaprun::pipeline
