@@ -8,23 +8,10 @@
 #include "converter/convert.h"
 #include "converter/model_summary.h"
 #include "format/swpk_io.h"
+#include "tools/swapconv/swapconv_args.h"
 #include "util/error.h"
 
 namespace {
-
-constexpr const char* kUsage =
-    "usage: swapconv IN.onnx OUT.swpk [--bind NAME=FILE ...]\n"
-    "       swapconv --info FILE.onnx|FILE.swpk [--bind NAME=FILE ...]\n"
-    "       swapconv --help | --version\n"
-    "\n"
-    "Converts an ONNX model into the packed .swpk format that swaprun runs.\n"
-    "  --bind NAME=FILE   turn graph input NAME into a constant read from FILE\n"
-    "                     (.npy, or an ONNX TensorProto .pb)\n"
-    "  --info FILE        print the op list with shapes, parameter and MAC counts\n";
-
-struct UsageError {
-    std::string message;
-};
 
 // Names quoted from a damaged file can hold any byte: show control and non-ASCII bytes
 // as \xNN so the message stays one readable line.
@@ -48,68 +35,52 @@ bool ends_with(const std::string& s, const std::string& suffix) {
            s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
-int run(int argc, char** argv) {
+int run(const swaprun::swapconv::Command& command) {
+    using swaprun::swapconv::CommandKind;
     swaprun::convert::ConvertOptions options;
-    std::vector<std::string> positional;
-    std::string info_path;
-    for (int i = 1; i < argc; ++i) {
-        const std::string arg = argv[i];
-        if (arg == "--help" || arg == "-h") {
-            std::cout << kUsage;
+    options.bindings = command.bindings;
+    switch (command.kind) {
+        case CommandKind::Help:
+            std::cout << swaprun::swapconv::kUsage;
             return 0;
-        }
-        if (arg == "--version") {
+        case CommandKind::Version:
             std::cout << "swapconv 0.1.0 (writes .swpk format version 1)\n";
             return 0;
-        }
-        if (arg == "--bind" || arg == "--info") {
-            if (i + 1 >= argc) throw UsageError{arg + " needs a value"};
-            const std::string value = argv[++i];
-            if (arg == "--info") {
-                info_path = value;
-                continue;
+        case CommandKind::Info:
+            if (ends_with(command.info_path, ".swpk")) {
+                auto file = swaprun::format::SwpkFile::open(command.info_path);
+                std::cout << "file: " << command.info_path << " (.swpk version " << file->version()
+                          << ")\n";
+                swaprun::convert::print_model_summary(std::cout, file->model());
+            } else {
+                auto converted = swaprun::convert::convert_onnx_file(command.info_path, options);
+                std::cout << "file: " << command.info_path << " (ONNX, as converted)\n";
+                swaprun::convert::print_model_summary(std::cout, converted->description);
             }
-            const auto eq = value.find('=');
-            if (eq == std::string::npos || eq == 0 || eq + 1 == value.size()) {
-                throw UsageError{"--bind expects NAME=FILE, got '" + value + "'"};
-            }
-            options.bindings.emplace_back(value.substr(0, eq), value.substr(eq + 1));
-            continue;
-        }
-        if (arg.size() > 1 && arg[0] == '-') throw UsageError{"unknown option '" + arg + "'"};
-        positional.push_back(arg);
+            return 0;
+        case CommandKind::Convert:
+            break;
     }
-
-    if (!info_path.empty()) {
-        if (!positional.empty()) throw UsageError{"--info takes no other file arguments"};
-        if (ends_with(info_path, ".swpk")) {
-            auto file = swaprun::format::SwpkFile::open(info_path);
-            std::cout << "file: " << info_path << " (.swpk version " << file->version() << ")\n";
-            swaprun::convert::print_model_summary(std::cout, file->model());
-        } else {
-            auto converted = swaprun::convert::convert_onnx_file(info_path, options);
-            std::cout << "file: " << info_path << " (ONNX, as converted)\n";
-            swaprun::convert::print_model_summary(std::cout, converted->description);
-        }
-        return 0;
-    }
-    if (positional.size() != 2) throw UsageError{"expected IN.onnx and OUT.swpk"};
-    auto converted = swaprun::convert::convert_onnx_file(positional[0], options);
-    swaprun::format::write_swpk(converted->description, positional[1]);
+    auto converted = swaprun::convert::convert_onnx_file(command.input_path, options);
+    swaprun::format::write_swpk(converted->description, command.output_path);
     const auto stats = swaprun::convert::model_stats(converted->description);
-    std::cout << "wrote " << positional[1] << ": " << converted->description.ops.size() << " ops, "
-              << stats.parameters << " parameters, " << stats.macs << " MACs\n";
+    std::cout << "wrote " << command.output_path << ": " << converted->description.ops.size()
+              << " ops, " << stats.parameters << " parameters, " << stats.macs << " MACs\n";
     return 0;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
+    swaprun::swapconv::Command command;
     try {
-        return run(argc, argv);
-    } catch (const UsageError& e) {
-        std::cerr << "swapconv: " << e.message << "\n" << kUsage;
+        command = swaprun::swapconv::parse_command_line({argv + 1, argv + argc});
+    } catch (const swaprun::swapconv::UsageError& e) {
+        std::cerr << "swapconv: " << e.what() << "\n" << swaprun::swapconv::kUsage;
         return 2;
+    }
+    try {
+        return run(command);
     } catch (const swaprun::Error& e) {
         std::cerr << "swapconv: error: " << printable(e.what()) << "\n";
         return 1;

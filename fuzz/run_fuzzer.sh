@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Runs one libFuzzer target for a bounded time:
+#   run_fuzzer.sh TARGET SECONDS CORPUS_DIR FINDINGS_DIR SEED_DIR [REGRESSION_DIR]
+# The regression inputs run first (each must pass), then the fuzzer runs from the seeds
+# and the corpus. Any crash, leak, timeout or out-of-memory fails with the input saved in
+# FINDINGS_DIR. The last line gives the executions run, for docs/hardening.md.
+set -euo pipefail
+target="$1" seconds="$2" corpus="$3" findings="$4" seeds="$5" regressions="${6:-}"
+mkdir -p "$corpus" "$findings"
+name="$(basename "$target")"
+if [ -n "$regressions" ] && [ -d "$regressions" ]; then
+  mapfile -t inputs < <(find "$regressions" -type f | sort)
+  if ((${#inputs[@]})); then
+    "$target" -runs=0 "${inputs[@]}" >/dev/null 2>&1 || {
+      echo "$name: a regression input in $regressions fails again" >&2
+      "$target" -runs=0 "${inputs[@]}"
+      exit 1
+    }
+  fi
+fi
+log="$findings/last_run.log"
+status=0
+# -timeout: one input may take at most 10 s; -rss_limit_mb and -malloc_limit_mb: 2 GB;
+# -max_len covers the seeds (the ONNX ones reach a few kB).
+"$target" "$corpus" "$seeds" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+  -malloc_limit_mb=2048 -max_len=65536 -print_final_stats=1 -artifact_prefix="$findings/" \
+  >"$log" 2>&1 || status=$?
+runs="$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || true)"
+if ((status != 0)); then
+  tail -n 60 "$log" >&2
+  echo "$name: FAILED (exit $status); the input is saved in $findings/" >&2
+  exit 1
+fi
+echo "$name: ${runs:-?} executions in ${seconds} s, no findings"
