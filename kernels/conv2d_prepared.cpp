@@ -119,12 +119,19 @@ class OmpThreads {
 
 }  // namespace
 
-AlignedFloats::AlignedFloats(size_t count) : size_(count) {
-    const size_t bytes =
-        std::max<size_t>(kAlign, (count * sizeof(float) + kAlign - 1) / kAlign * kAlign);
-    data_.reset(static_cast<float*>(std::aligned_alloc(kAlign, bytes)));
-    if (!data_) throw std::bad_alloc();
-    std::memset(data_.get(), 0, bytes);
+namespace {
+
+size_t float_bytes(size_t count) {
+    if (count > SIZE_MAX / sizeof(float)) throw std::bad_alloc();
+    return count * sizeof(float);
+}
+
+}  // namespace
+
+AlignedFloats::AlignedFloats(size_t count, const Allocator& allocator)
+    : block_(float_bytes(count), allocator), size_(count) {
+    static_assert(AllocatedBlock::kAlignment >= kAlign);
+    std::memset(block_.data(), 0, block_.bytes());
 }
 
 const char* to_string(ConvAlgorithm a) {
@@ -173,12 +180,12 @@ ConvIsa best_conv_isa() {
 }
 
 PreparedConv2d::PreparedConv2d(const Conv2dParams& p, const float* weight, const float* bias,
-                               ConvOptions options)
+                               ConvOptions options, const Allocator& allocator)
     : p_(p), isa_(resolve_isa(options.isa)) {
     if (p.groups <= 0 || p.in_channels % p.groups != 0 || p.out_channels % p.groups != 0) {
         throw std::invalid_argument("PreparedConv2d: channels not divisible by groups");
     }
-    bias_ = AlignedFloats(static_cast<size_t>(std::max<int64_t>(1, p.out_channels)));
+    bias_ = AlignedFloats(static_cast<size_t>(std::max<int64_t>(1, p.out_channels)), allocator);
     if (bias != nullptr) {
         std::memcpy(bias_.data(), bias, static_cast<size_t>(p.out_channels) * sizeof(float));
     }
@@ -206,7 +213,7 @@ PreparedConv2d::PreparedConv2d(const Conv2dParams& p, const float* weight, const
             tap_offset_[static_cast<size_t>(kw)] = (t % p.stride_w) * phase_len_ + t / p.stride_w;
         }
         row_floats_ = (icg * p.kernel_h * p.stride_w * phase_len_ + 15) / 16 * 16;
-        weight_ = AlignedFloats(static_cast<size_t>(p.groups * blocks * taps * mr));
+        weight_ = AlignedFloats(static_cast<size_t>(p.groups * blocks * taps * mr), allocator);
         float* w = weight_.data();
         for (int64_t g = 0; g < p.groups; ++g) {
             for (int64_t o = 0; o < ocg; ++o) {
@@ -222,7 +229,7 @@ PreparedConv2d::PreparedConv2d(const Conv2dParams& p, const float* weight, const
         algorithm_ = ConvAlgorithm::Direct;
         const size_t count = static_cast<size_t>(p.out_channels * (p.in_channels / p.groups) *
                                                  p.kernel_h * p.kernel_w);
-        weight_ = AlignedFloats(count);
+        weight_ = AlignedFloats(count, allocator);
         if (count > 0) std::memcpy(weight_.data(), weight, count * sizeof(float));
         return;
     }
@@ -242,7 +249,7 @@ PreparedConv2d::PreparedConv2d(const Conv2dParams& p, const float* weight, const
     tile_block_ = std::min<int64_t>({fit, 1024, (tiles_ + cols - 1) / cols * cols});
 
     const int64_t k_blocks = k_padded_ / mr;
-    weight_ = AlignedFloats(static_cast<size_t>(winograd::kPoints * k_padded_ * in_c));
+    weight_ = AlignedFloats(static_cast<size_t>(winograd::kPoints * k_padded_ * in_c), allocator);
     float* u = weight_.data();
     for (int64_t k = 0; k < out_c; ++k) {
         const int64_t kb = k / mr, r = k % mr;

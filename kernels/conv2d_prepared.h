@@ -14,6 +14,7 @@
 #include <memory>
 #include <vector>
 
+#include "kernels/allocator.h"
 #include "kernels/kernel_types.h"
 
 namespace swaprun::kernels {
@@ -23,20 +24,18 @@ struct Variant;
 }
 
 // Floats in 64-byte aligned storage (what the vector loads of the packed
-// weights and the scratch tiles assume).
+// weights and the scratch tiles assume), zero-initialized, from `allocator` (the
+// default: aligned_alloc).
 class AlignedFloats {
   public:
     AlignedFloats() = default;
-    explicit AlignedFloats(size_t count);
-    float* data() { return data_.get(); }
-    const float* data() const { return data_.get(); }
+    explicit AlignedFloats(size_t count, const Allocator& allocator = {});
+    float* data() { return static_cast<float*>(block_.data()); }
+    const float* data() const { return static_cast<const float*>(block_.data()); }
     size_t size() const { return size_; }
 
   private:
-    struct Free {
-        void operator()(float* p) const { std::free(p); }
-    };
-    std::unique_ptr<float, Free> data_;
+    AllocatedBlock block_;
     size_t size_ = 0;
 };
 
@@ -65,9 +64,10 @@ ConvIsa best_conv_isa();
 
 class PreparedConv2d {
   public:
-    // weight [out_c, in_c / groups, kh, kw], bias [out_c] or null; both are copied.
+    // weight [out_c, in_c / groups, kh, kw], bias [out_c] or null; both are copied,
+    // packed, into storage from `allocator`.
     PreparedConv2d(const Conv2dParams& p, const float* weight, const float* bias,
-                   ConvOptions options = {});
+                   ConvOptions options = {}, const Allocator& allocator = {});
     PreparedConv2d(const PreparedConv2d&) = delete;
     PreparedConv2d& operator=(const PreparedConv2d&) = delete;
     PreparedConv2d(PreparedConv2d&&) = default;

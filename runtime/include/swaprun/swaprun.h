@@ -1,17 +1,32 @@
 /* swaprun: a compact inference runtime for face-swap generators.
  *
- * The C API. Everything is reached through opaque handles; functions return a
- * swr_status and, on failure, leave a message in swr_last_error() (per thread).
- * No exception, no C++ type crosses this boundary.
+ * The C API (C99 and C++). Everything is reached through opaque handles; functions
+ * return a swr_status and, on failure, leave a message in swr_last_error() (per
+ * thread). No exception, no C++ type crosses this boundary. docs/api.md walks
+ * through it with examples.
  *
- * Lifetimes and threads:
- *  - swr_model holds the loaded weights (a read-only file mapping). It is immutable
- *    after swr_model_open and may be shared by any number of threads.
- *  - swr_context holds the activation arena of one inference. It belongs to one
- *    thread at a time; create one per thread. A context keeps its model alive
- *    by reference: release every context before its model.
+ * Lifetimes:
+ *  - swr_model holds the loaded weights: a read-only mapping of the file (or the
+ *    caller's bytes, or a copy of them; see swr_model_open_memory) and the
+ *    convolution weights packed for the kernels. It is immutable once opened.
+ *  - swr_context holds the activation arena and scratch of one inference, sized
+ *    once at creation: a run allocates nothing.
+ *  - Release every context before its model (a context still holds a reference
+ *    internally, so an early model release is not a crash, but it is not supported).
  *  - Pointers returned by query functions stay valid until the object they came
- *    from is released (output buffers: until the next swr_context_run).
+ *    from is released (output buffers: until the next run on that context, or its
+ *    release). Every release function accepts NULL.
+ *
+ * Threads:
+ *  - A model may be used by any number of threads at once: every swr_model_*
+ *    query, and swr_context_create on it, are safe concurrently.
+ *  - A context belongs to one thread at a time: calls on the same context must not
+ *    overlap (different contexts of one model run in parallel). Create one per
+ *    thread. A CPU run uses its own OpenMP worker threads (swr_context_options.threads).
+ *  - swr_version*, swr_status_*, swr_last_error, swr_set_log_callback and
+ *    swr_vulkan_device_* are safe from any thread.
+ *
+ * Memory: see swr_allocator for what an application-supplied allocator covers.
  */
 #ifndef SWAPRUN_SWAPRUN_H
 #define SWAPRUN_SWAPRUN_H
@@ -29,9 +44,13 @@ extern "C" {
 #define SWR_API __attribute__((visibility("default")))
 #endif
 
+/* The version of this header. The library actually linked may be newer or older:
+ * compare with swr_version_number() at run time. Within one major version, newer
+ * libraries accept older option structs (struct_size) and keep every function. */
 #define SWR_VERSION_MAJOR 0
 #define SWR_VERSION_MINOR 1
 #define SWR_VERSION_PATCH 0
+#define SWR_VERSION_NUMBER (SWR_VERSION_MAJOR * 10000 + SWR_VERSION_MINOR * 100 + SWR_VERSION_PATCH)
 
 typedef enum swr_status {
     SWR_OK = 0,
@@ -55,15 +74,45 @@ typedef struct swr_tensor_info {
     int64_t element_count; /* float32 elements */
 } swr_tensor_info;
 
+/* An application's allocator for the library's large buffers: the in-memory copy
+ * of a model (swr_model_open_memory without use_memory_in_place), the packed
+ * convolution weights of a model (the bulk of a model's memory), and the
+ * activation arena and scratch of every CPU context created from that model.
+ * It does not cover small bookkeeping (graph records, names, handles: the C++
+ * heap), file mappings (swr_model_open maps the file), Vulkan device memory and
+ * staging buffers, or the OpenMP runtime's own memory.
+ *
+ * allocate(user_data, size, alignment) returns size bytes (size > 0) aligned to
+ * alignment (a power of two, 64 today), or NULL, which fails the call with
+ * SWR_ERROR_OUT_OF_MEMORY. release(user_data, pointer, size) frees a block with
+ * the size it was allocated with; it may be NULL (an arena the application frees
+ * itself). Either function may be called from any thread that calls into the
+ * model or its contexts, and concurrently from different threads. */
+typedef struct swr_allocator {
+    void* (*allocate)(void* user_data, size_t size, size_t alignment);
+    void (*release)(void* user_data, void* pointer, size_t size);
+    void* user_data;
+} swr_allocator;
+
 typedef struct swr_model_options {
-    uint32_t struct_size;   /* sizeof(swr_model_options), for forward compatibility */
-    int32_t skip_checksum;  /* nonzero: do not verify the file checksum (faster load) */
+    uint32_t struct_size;  /* sizeof(swr_model_options), for forward compatibility */
+    int32_t skip_checksum; /* nonzero: do not verify the file checksum (faster load) */
+    /* swr_model_open_memory only. 0: the bytes are copied (to a 64-byte aligned
+     * block from the allocator) and the caller may free its buffer as soon as the
+     * call returns. Nonzero: no copy; the bytes are used in place, so they must
+     * start on a 64-byte boundary (SWR_ERROR_INVALID_ARGUMENT otherwise) and stay
+     * valid and unchanged until swr_model_release. */
+    int32_t use_memory_in_place;
+    /* NULL: aligned_alloc/free. Otherwise the allocator of this model and of every
+     * context created from it. The struct is copied; its functions and user_data
+     * must stay valid until the model and all its contexts are released. */
+    const swr_allocator* allocator;
 } swr_model_options;
 
 /* Where a context runs, swr_context_options.device. */
-#define SWR_DEVICE_CPU 0        /* the CPU kernels (needs no Vulkan) */
-#define SWR_DEVICE_VULKAN 1     /* Vulkan, the best device: discrete > integrated > cpu */
-#define SWR_DEVICE_VULKAN_0 2   /* Vulkan device N is SWR_DEVICE_VULKAN_0 + N */
+#define SWR_DEVICE_CPU 0      /* the CPU kernels (needs no Vulkan) */
+#define SWR_DEVICE_VULKAN 1   /* Vulkan, the best device: discrete > integrated > cpu */
+#define SWR_DEVICE_VULKAN_0 2 /* Vulkan device N is SWR_DEVICE_VULKAN_0 + N */
 
 /* Storage precision of weights and activations on Vulkan (the CPU is always fp32). */
 #define SWR_PRECISION_FP32 0
@@ -79,15 +128,53 @@ typedef struct swr_context_options {
     int32_t precision; /* SWR_PRECISION_*; fp16 is Vulkan only */
 } swr_context_options;
 
-/* "major.minor.patch" of the library actually linked. */
+/* "major.minor.patch" of the library actually linked (static storage). */
 SWR_API const char* swr_version(void);
-/* The message of the last failed call on this thread ("" if none). */
+/* The same as a number, major * 10000 + minor * 100 + patch (see SWR_VERSION_NUMBER). */
+SWR_API int32_t swr_version_number(void);
+/* The message of the last failed call on this thread ("" if none). Valid until this
+ * thread's next failing call; a successful call leaves it unchanged. */
 SWR_API const char* swr_last_error(void);
+/* "SWR_ERROR_FORMAT" for SWR_ERROR_FORMAT ("SWR_UNKNOWN_STATUS" for others). */
 SWR_API const char* swr_status_name(swr_status status);
+/* What a status means in general, as a sentence ("the file is malformed, corrupted
+ * or of another format version"); swr_last_error() says what happened in particular.
+ * Static storage; never NULL. */
+SWR_API const char* swr_status_message(swr_status status);
 
-/* Opens and validates a .swpk file. options may be NULL. */
+/* Log messages: what the library has to say outside a failed call's status. */
+typedef enum swr_log_level {
+    SWR_LOG_DEBUG = 0,   /* every failed call's message, as it is returned */
+    SWR_LOG_INFO = 1,    /* a model loaded, a context created (device, threads, memory) */
+    SWR_LOG_WARNING = 2, /* something the application should know (a fallback taken) */
+    SWR_LOG_ERROR = 3,
+    SWR_LOG_NONE = 4 /* as min_level: nothing */
+} swr_log_level;
+
+typedef void (*swr_log_callback)(void* user_data, swr_log_level level, const char* message);
+
+/* Sends messages of min_level and above to callback (NULL: the default, standard
+ * error, one line each, prefixed "swaprun: "). The default before any call is
+ * standard error with SWR_LOG_WARNING. The message is valid during the call only.
+ * Calls to the callback never overlap (they may come from any thread that calls
+ * into the library); the callback must not call swr_set_log_callback. user_data
+ * must stay valid until the callback is replaced. */
+SWR_API void swr_set_log_callback(swr_log_callback callback, void* user_data,
+                                  swr_log_level min_level);
+
+/* Opens and validates a .swpk file: every offset, size, shape and op of the file,
+ * and its checksum unless options->skip_checksum. The file is mapped read-only and
+ * must not be truncated while the model lives (replacing it by rename is safe).
+ * options may be NULL. On failure *out_model is NULL. */
 SWR_API swr_status swr_model_open(const char* path, const swr_model_options* options,
                                   swr_model** out_model);
+/* The same, from size bytes at data that hold a .swpk file (for an application
+ * that bundles the model in its own assets), with the same validation. Copied
+ * unless options->use_memory_in_place (see swr_model_options for the lifetime
+ * and alignment that asks of data). */
+SWR_API swr_status swr_model_open_memory(const void* data, size_t size,
+                                         const swr_model_options* options, swr_model** out_model);
+/* Frees the model (NULL: nothing). Its contexts must have been released. */
 SWR_API void swr_model_release(swr_model* model);
 
 SWR_API int32_t swr_model_input_count(const swr_model* model);
@@ -123,8 +210,8 @@ SWR_API swr_status swr_context_create(const swr_model* model, const swr_context_
 SWR_API void swr_context_release(swr_context* context);
 
 /* Copies element_count floats into the named input. The count must match the input. */
-SWR_API swr_status swr_context_set_input(swr_context* context, const char* name,
-                                         const float* data, size_t element_count);
+SWR_API swr_status swr_context_set_input(swr_context* context, const char* name, const float* data,
+                                         size_t element_count);
 /* Runs the graph; every input must have been set at least once. Inputs persist across
  * runs: set the source face once and run any number of target frames. Ops whose result
  * depends only on inputs not set since the previous run (the style vectors computed

@@ -59,6 +59,20 @@ class Model {
         return Model(raw);
     }
 
+    // From a .swpk held in memory: copied (the bytes may be freed once this returns)
+    // or, with in_place, used where they are (64-byte aligned, kept alive and
+    // unchanged while the model lives).
+    static Model open_memory(std::span<const std::byte> bytes, bool in_place = false,
+                             bool skip_checksum = false) {
+        swr_model_options options{};
+        options.struct_size = sizeof(options);
+        options.skip_checksum = skip_checksum ? 1 : 0;
+        options.use_memory_in_place = in_place ? 1 : 0;
+        swr_model* raw = nullptr;
+        detail::check(swr_model_open_memory(bytes.data(), bytes.size(), &options, &raw));
+        return Model(raw);
+    }
+
     int input_count() const { return swr_model_input_count(get()); }
     int output_count() const { return swr_model_output_count(get()); }
     int op_count() const { return swr_model_op_count(get()); }

@@ -4,6 +4,7 @@
 #include "api/api_handles.h"
 #include "api/api_status.h"
 #include "graph/op_cost.h"
+#include "util/log.h"
 
 namespace swaprun::api {
 namespace {
@@ -30,9 +31,50 @@ void tensor_info(const swr_model* model, int32_t index, swr_tensor_info* out_inf
     fill_info(d.tensors[list[static_cast<size_t>(index)]], out_info);
 }
 
+void check_model_options(const swr_model_options* options, const char* function) {
+    if (options != nullptr && options->struct_size == 0) {
+        throw Error(
+            ErrorKind::InvalidArgument,
+            str_cat(function, ": options->struct_size is 0 (set it to sizeof(swr_model_options))"));
+    }
+}
+
+format::ReadOptions read_options(const swr_model_options* options) {
+    format::ReadOptions read;
+    read.verify_checksum = option_field(options, &swr_model_options::skip_checksum, 0) == 0;
+    return read;
+}
+
+Allocator allocator_of(const swr_model_options* options, const char* function) {
+    const swr_allocator* given = option_field(options, &swr_model_options::allocator,
+                                              static_cast<const swr_allocator*>(nullptr));
+    Allocator allocator;
+    if (given == nullptr) return allocator;
+    if (given->allocate == nullptr) {
+        throw Error(ErrorKind::InvalidArgument,
+                    str_cat(function, ": options->allocator->allocate is NULL"));
+    }
+    allocator.allocate = given->allocate;
+    allocator.release = given->release;
+    allocator.user = given->user_data;
+    return allocator;
+}
+
+// Wraps a loaded model in its handle, logging what was loaded.
+swr_model* new_handle(std::shared_ptr<const engine::LoadedModel> model) {
+    auto handle = std::make_unique<swr_model>();
+    handle->model = std::move(model);
+    if (log_enabled(LogLevel::Info)) {
+        const auto& m = *handle->model;
+        log(LogLevel::Info,
+            str_cat(m.path(), ": loaded, ", m.graph().ops.size(), " ops, activation arena ",
+                    m.plan().arena_bytes / 1024, " KiB"));
+    }
+    return handle.release();  // owned by the caller until swr_model_release
+}
+
 }  // namespace
 }  // namespace swaprun::api
-
 using swaprun::Error;
 using swaprun::ErrorKind;
 using swaprun::api::guarded;
@@ -46,17 +88,32 @@ swr_status swr_model_open(const char* path, const swr_model_options* options,
         require(out_model, "swr_model_open", "out_model");
         *out_model = nullptr;
         require(path, "swr_model_open", "path");
-        if (options != nullptr && options->struct_size == 0) {
-            throw Error(ErrorKind::InvalidArgument,
-                        "swr_model_open: options->struct_size is 0 (set it to "
-                        "sizeof(swr_model_options))");
-        }
-        swaprun::format::ReadOptions read;
-        read.verify_checksum =
-            swaprun::api::option_field(options, &swr_model_options::skip_checksum, 0) == 0;
-        auto handle = std::make_unique<swr_model>();
-        handle->model = swaprun::engine::LoadedModel::open(path, read);
-        *out_model = handle.release();  // owned by the caller until swr_model_release
+        swaprun::api::check_model_options(options, "swr_model_open");
+        const auto allocator = swaprun::api::allocator_of(options, "swr_model_open");
+        *out_model = swaprun::api::new_handle(swaprun::engine::LoadedModel::open(
+            path, swaprun::api::read_options(options), allocator));
+    });
+}
+
+swr_status swr_model_open_memory(const void* data, size_t size, const swr_model_options* options,
+                                 swr_model** out_model) {
+    return guarded([&] {
+        require(out_model, "swr_model_open_memory", "out_model");
+        *out_model = nullptr;
+        require(data, "swr_model_open_memory", "data");
+        swaprun::api::check_model_options(options, "swr_model_open_memory");
+        const auto allocator = swaprun::api::allocator_of(options, "swr_model_open_memory");
+        const bool in_place =
+            swaprun::api::option_field(options, &swr_model_options::use_memory_in_place, 0) != 0;
+        const auto* bytes = static_cast<const uint8_t*>(data);
+        const std::string label =
+            swaprun::str_cat("in-memory model (", size, " bytes", in_place ? ", in place)" : ")");
+        const auto read = swaprun::api::read_options(options);
+        auto file = in_place ? swaprun::format::SwpkFile::from_memory(bytes, size, label, read)
+                             : swaprun::format::SwpkFile::copy_from_memory(bytes, size, label, read,
+                                                                           allocator);
+        *out_model = swaprun::api::new_handle(
+            swaprun::engine::LoadedModel::from_file(std::move(file), allocator));
     });
 }
 

@@ -12,6 +12,7 @@
 
 namespace swaprun::api {
 
+// Records the message as this thread's last error and logs it at Debug level.
 void set_last_error(const char* message) noexcept;
 swr_status status_of(ErrorKind kind) noexcept;
 

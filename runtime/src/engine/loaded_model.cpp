@@ -28,8 +28,9 @@ std::optional<size_t> find_in(const format::ModelDescription& model,
 
 }  // namespace
 
-LoadedModel::LoadedModel(Key, std::unique_ptr<format::SwpkFile> file)
-    : file_(std::move(file)),
+LoadedModel::LoadedModel(Key, std::unique_ptr<format::SwpkFile> file, const Allocator& allocator)
+    : allocator_(allocator),
+      file_(std::move(file)),
       graph_(graph::validate_graph(file_->model(), file_->path())),
       plan_(plan::plan_activations(file_->model(), graph_)) {
     // Weights are packed (and Winograd-transformed) once here, never per frame.
@@ -52,7 +53,8 @@ LoadedModel::LoadedModel(Key, std::unique_ptr<format::SwpkFile> file)
             bias = constant(op.inputs[2]);
             if (bias == nullptr) continue;  // a computed bias: the plain kernel reads it per run
         }
-        convs_[k] = std::make_unique<const kernels::PreparedConv2d>(*p, weight, bias);
+        convs_[k] = std::make_unique<const kernels::PreparedConv2d>(
+            *p, weight, bias, kernels::ConvOptions{}, allocator_);
         // The prepared copy is what the CPU reads from now on: the file's pages of this
         // weight need not stay resident (they come back from the file if another
         // backend reads them).
@@ -99,13 +101,15 @@ size_t LoadedModel::conv_scratch_floats(int threads) const {
 }
 
 std::shared_ptr<const LoadedModel> LoadedModel::open(const std::string& path,
-                                                     const format::ReadOptions& options) {
-    return from_file(format::SwpkFile::open(path, options));
+                                                     const format::ReadOptions& options,
+                                                     const Allocator& allocator) {
+    return from_file(format::SwpkFile::open(path, options), allocator);
 }
 
-std::shared_ptr<const LoadedModel> LoadedModel::from_file(std::unique_ptr<format::SwpkFile> file) {
+std::shared_ptr<const LoadedModel> LoadedModel::from_file(std::unique_ptr<format::SwpkFile> file,
+                                                          const Allocator& allocator) {
     if (file == nullptr) throw Error(ErrorKind::InvalidArgument, "LoadedModel: no file");
-    return std::make_shared<const LoadedModel>(Key(), std::move(file));
+    return std::make_shared<const LoadedModel>(Key(), std::move(file), allocator);
 }
 
 std::optional<size_t> LoadedModel::find_input(std::string_view name) const {

@@ -12,6 +12,7 @@
 
 #include "format/swpk_io.h"
 #include "graph/op_params.h"
+#include "kernels/allocator.h"
 #include "kernels/conv2d_prepared.h"
 #include "plan/activation_plan.h"
 
@@ -21,8 +22,12 @@ class LoadedModel {
   public:
     // Throws swaprun::Error naming the file.
     static std::shared_ptr<const LoadedModel> open(const std::string& path,
-                                                   const format::ReadOptions& options = {});
-    static std::shared_ptr<const LoadedModel> from_file(std::unique_ptr<format::SwpkFile> file);
+                                                   const format::ReadOptions& options = {},
+                                                   const Allocator& allocator = {});
+    // allocator: where the packed weights go, and the arenas of the contexts
+    // created from this model.
+    static std::shared_ptr<const LoadedModel> from_file(std::unique_ptr<format::SwpkFile> file,
+                                                        const Allocator& allocator = {});
 
     const format::ModelDescription& description() const { return file_->model(); }
     const graph::ValidatedGraph& graph() const { return graph_; }
@@ -39,6 +44,7 @@ class LoadedModel {
     // memory. They stay readable; see format::SwpkFile::discard_pages.
     void discard_reusable_constants(size_t op) const;
     const std::string& path() const { return file_->path(); }
+    const Allocator& allocator() const { return allocator_; }
 
     // Position in description().inputs / outputs of the named graph input / output.
     std::optional<size_t> find_input(std::string_view name) const;
@@ -54,11 +60,12 @@ class LoadedModel {
         friend class LoadedModel;
         Key() = default;
     };
-    LoadedModel(Key, std::unique_ptr<format::SwpkFile> file);
+    LoadedModel(Key, std::unique_ptr<format::SwpkFile> file, const Allocator& allocator);
 
   private:
     void find_reusable_constants();
 
+    Allocator allocator_;
     std::unique_ptr<format::SwpkFile> file_;
     graph::ValidatedGraph graph_;
     plan::ActivationPlan plan_;

@@ -30,7 +30,7 @@ CpuContext::CpuContext(std::shared_ptr<const engine::LoadedModel> model, int thr
     if (model_ == nullptr) throw Error(ErrorKind::InvalidArgument, "CpuContext: no model");
     const auto& description = model_->description();
     const auto& plan = model_->plan();
-    arena_ = AlignedFloatBuffer(static_cast<size_t>(plan.arena_bytes));
+    arena_ = AlignedFloatBuffer(static_cast<size_t>(plan.arena_bytes), model_->allocator());
 
     tensor_data_.assign(description.tensors.size(), nullptr);
     for (size_t t = 0; t < description.tensors.size(); ++t) {
@@ -44,7 +44,8 @@ CpuContext::CpuContext(std::shared_ptr<const engine::LoadedModel> model, int thr
 
     // One scratch buffer for every prepared convolution (they run one at a time),
     // sized now so that run() allocates nothing.
-    conv_scratch_ = AlignedFloatBuffer(model_->conv_scratch_floats(threads_) * sizeof(float));
+    conv_scratch_ = AlignedFloatBuffer(model_->conv_scratch_floats(threads_) * sizeof(float),
+                                       model_->allocator());
 
     const auto& ops = model_->graph().ops;
     bound_.resize(ops.size());

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "format/model_description.h"
+#include "kernels/allocator.h"
 
 namespace swaprun::format {
 
@@ -32,11 +33,19 @@ class SwpkFile {
     // the file, 64-byte aligned, size = elements * 4), tensor index references, and
     // the checksum. Throws swaprun::Error naming the file, the offset and what is wrong.
     static std::unique_ptr<SwpkFile> open(const std::string& path, const ReadOptions& options = {});
-    // The same, over bytes the caller keeps alive (and 64-byte aligned) for the
-    // lifetime of the returned object.
+    // The same validation, over bytes used in place: they must start on a 64-byte
+    // boundary (InvalidArgument otherwise) and stay alive and unchanged for the
+    // lifetime of the returned object. `label` names the bytes in messages.
     static std::unique_ptr<SwpkFile> from_memory(const uint8_t* data, uint64_t size,
                                                  const std::string& label,
                                                  const ReadOptions& options = {});
+    // The same, over a 64-byte aligned copy of the bytes taken from `allocator`
+    // and owned by the returned object: the caller's bytes (any alignment) are not
+    // referenced once this returns.
+    static std::unique_ptr<SwpkFile> copy_from_memory(const uint8_t* data, uint64_t size,
+                                                      const std::string& label,
+                                                      const ReadOptions& options = {},
+                                                      const Allocator& allocator = {});
 
     virtual ~SwpkFile() = default;
     virtual const ModelDescription& model() const = 0;

@@ -1,4 +1,5 @@
 // SwpkFile: the validated, mapped model file.
+#include <cstring>
 #include <utility>
 
 #include "format/swpk_layout.h"
@@ -25,9 +26,10 @@ namespace {
 
 class LoadedSwpkFile final : public SwpkFile {
   public:
-    LoadedSwpkFile(platform::FileMapping mapping, const uint8_t* data, uint64_t size,
-                   std::string path, const ReadOptions& options)
-        : mapping_(std::move(mapping)), path_(std::move(path)) {
+    // The bytes are in `mapping`, in `copy`, or (both empty) the caller's.
+    LoadedSwpkFile(platform::FileMapping mapping, AllocatedBlock copy, const uint8_t* data,
+                   uint64_t size, std::string path, const ReadOptions& options)
+        : mapping_(std::move(mapping)), copy_(std::move(copy)), path_(std::move(path)) {
         const detail::FileBytes bytes(data, size, path_);
         model_ = detail::parse_swpk(bytes, options, &version_);
         // Validation (the checksum above all) read every page; from here on a page is
@@ -44,7 +46,8 @@ class LoadedSwpkFile final : public SwpkFile {
     }
 
   private:
-    platform::FileMapping mapping_;  // empty for from_memory()
+    platform::FileMapping mapping_;  // open() only
+    AllocatedBlock copy_;            // copy_from_memory() only
     std::string path_;
     ModelDescription model_;
     uint32_t version_ = 0;
@@ -56,7 +59,8 @@ std::unique_ptr<SwpkFile> SwpkFile::open(const std::string& path, const ReadOpti
     platform::FileMapping mapping = platform::FileMapping::open(path);
     const uint8_t* data = mapping.data();
     const uint64_t size = mapping.size();
-    return std::make_unique<LoadedSwpkFile>(std::move(mapping), data, size, path, options);
+    return std::make_unique<LoadedSwpkFile>(std::move(mapping), AllocatedBlock(), data, size, path,
+                                            options);
 }
 
 std::unique_ptr<SwpkFile> SwpkFile::from_memory(const uint8_t* data, uint64_t size,
@@ -71,7 +75,25 @@ std::unique_ptr<SwpkFile> SwpkFile::from_memory(const uint8_t* data, uint64_t si
         throw Error(ErrorKind::InvalidArgument,
                     str_cat(label, ": the bytes must start on a 64-byte boundary"));
     }
-    return std::make_unique<LoadedSwpkFile>(platform::FileMapping(), data, size, label, options);
+    return std::make_unique<LoadedSwpkFile>(platform::FileMapping(), AllocatedBlock(), data, size,
+                                            label, options);
+}
+
+std::unique_ptr<SwpkFile> SwpkFile::copy_from_memory(const uint8_t* data, uint64_t size,
+                                                     const std::string& label,
+                                                     const ReadOptions& options,
+                                                     const Allocator& allocator) {
+    if (data == nullptr && size > 0) {
+        throw Error(ErrorKind::InvalidArgument, str_cat(label, ": null data"));
+    }
+    if (size > SIZE_MAX) {
+        throw Error(ErrorKind::InvalidArgument, str_cat(label, ": ", size, " bytes is too large"));
+    }
+    AllocatedBlock copy(static_cast<size_t>(size), allocator);
+    if (size > 0) std::memcpy(copy.data(), data, static_cast<size_t>(size));
+    const auto* bytes = static_cast<const uint8_t*>(copy.data());
+    return std::make_unique<LoadedSwpkFile>(platform::FileMapping(), std::move(copy), bytes, size,
+                                            label, options);
 }
 
 }  // namespace swaprun::format

@@ -4,41 +4,33 @@
 
 #include <algorithm>
 #include <cstddef>
-#include <cstdlib>
-#include <memory>
-#include <new>
+
+#include "kernels/allocator.h"
 
 namespace swaprun {
 
 class AlignedFloatBuffer {
   public:
-    static constexpr size_t kAlignment = 64;
+    static constexpr size_t kAlignment = AllocatedBlock::kAlignment;
 
     AlignedFloatBuffer() = default;
-    // bytes is rounded up to the alignment; throws std::bad_alloc on failure.
-    explicit AlignedFloatBuffer(size_t bytes) {
+    // bytes is rounded up to the alignment; from `allocator` (the default:
+    // aligned_alloc); throws std::bad_alloc on failure.
+    explicit AlignedFloatBuffer(size_t bytes, const Allocator& allocator = {}) {
         if (bytes == 0) return;
-        const size_t rounded = (bytes + kAlignment - 1) / kAlignment * kAlignment;
-        if (rounded < bytes) throw std::bad_alloc();
-        void* p = std::aligned_alloc(kAlignment, rounded);
-        if (p == nullptr) throw std::bad_alloc();
-        data_.reset(static_cast<float*>(p));
-        size_ = rounded;
+        block_ = AllocatedBlock(bytes, allocator);
         // Touch every page now, at context creation, not during the first run; zeros
         // also make any never-written tail deterministic.
-        std::fill_n(reinterpret_cast<unsigned char*>(p), rounded, static_cast<unsigned char>(0));
+        std::fill_n(static_cast<unsigned char*>(block_.data()), block_.bytes(),
+                    static_cast<unsigned char>(0));
     }
 
-    float* data() { return data_.get(); }
-    const float* data() const { return data_.get(); }
-    size_t bytes() const { return size_; }
+    float* data() { return static_cast<float*>(block_.data()); }
+    const float* data() const { return static_cast<const float*>(block_.data()); }
+    size_t bytes() const { return block_.bytes(); }
 
   private:
-    struct Free {
-        void operator()(float* p) const { std::free(p); }
-    };
-    std::unique_ptr<float, Free> data_;
-    size_t size_ = 0;
+    AllocatedBlock block_;
 };
 
 }  // namespace swaprun
