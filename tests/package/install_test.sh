@@ -38,7 +38,10 @@ image="$root/data/astronaut.png"
 check_build() {
   local name="$1" dir="$2" kind="$3"
   for program in swap_face run_model; do
-    if ldd "$dir/$program" | grep -q libswaprun; then
+    # Captured first: grep -q may stop reading early, and pipefail would see ldd's SIGPIPE.
+    local libraries
+    libraries="$(ldd "$dir/$program")"
+    if grep -q libswaprun <<<"$libraries"; then
       [ "$kind" = shared ] || fail "$name: $program loads libswaprun.so"
     else
       [ "$kind" = static ] || fail "$name: $program does not load libswaprun.so"
