@@ -161,6 +161,9 @@ TEST(Y4mStream, EmptyOrCutHeaderIsAnError) {
     EXPECT_NE(error_of([] { count_frames("YUV4MPEG2 W8 H8"); }, ErrorKind::Format)
                   .find("ends inside its header"),
               std::string::npos);
+    EXPECT_NE(error_of([] { count_frames("YUV4MPEG2 W8 H8 F25:1 A"); }, ErrorKind::Format)
+                  .find("ends inside its header"),
+              std::string::npos);
     EXPECT_NE(error_of([] { count_frames("GIF89a...."); }, ErrorKind::Format).find("not a Y4M"),
               std::string::npos);
     Y4mLimits limits;

@@ -17,6 +17,10 @@ const char* const kUsage =
     "                    [--source-landmarks x1,y1,...,x5,y5] [--target-landmarks ...]\n"
     "                    [--device cpu|vulkan[:N]] [--precision fp32|fp16] [--threads N]\n"
     "       swaprun demo [-o OUT.png] [--device ...] [--threads N]\n"
+    "       swaprun stream --source FACE [--models DIR] [--swapper NAME|PATH]\n"
+    "                    [--size WxH] [--detect-every N] [--all-faces | --face N]\n"
+    "                    [--pixel-boost 256|512] [--source-landmarks ...]\n"
+    "                    [--device ...] [--threads N] [--profile] < IN.y4m > OUT.y4m\n"
     "       swaprun --help | --version\n"
     "\n"
     "Runs a packed face-swap model (.swpk, made by swapconv) on the CPU or on Vulkan.\n"
@@ -33,6 +37,12 @@ const char* const kUsage =
     "                    Landmarks given by hand (eyes, nose, mouth corners) skip detection\n"
     "  demo              run the whole pipeline on the embedded portrait with the\n"
     "                    embedded models and write OUT (default swaprun-demo.png)\n"
+    "  stream            swap FACE into every frame of a video on standard input (Y4M,\n"
+    "                    or raw RGB24 frames of --size WxH) and write it to standard\n"
+    "                    output in the same format, frame by frame; the detector runs\n"
+    "                    every --detect-every N frames (default 5) and faces are tracked\n"
+    "                    between; models as for swap; progress on standard error;\n"
+    "                    --profile adds each stage's time per frame at the end\n"
     "  --input NAME=FILE   a model input: .npy (float32) or ONNX TensorProto .pb\n"
     "  --output NAME=FILE  write a model output to FILE (.npy), atomically; nothing is\n"
     "                      written when the run fails\n"
@@ -124,6 +134,7 @@ Command parse_command_line(const std::vector<std::string>& args) {
         return command;
     }
     if (first == "swap" || first == "demo") return parse_face_command(args);
+    if (first == "stream") return parse_stream_command(args);
     if (first == "infer") {
         command.kind = CommandKind::Infer;
     } else if (first == "info") {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "tools/swaprun/face_args.h"
+#include "tools/swaprun/stream_args.h"
 
 namespace swaprun::cli {
 
@@ -18,7 +19,7 @@ class UsageError : public std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
-enum class CommandKind { Help, Version, Infer, Info, Devices, Swap, Demo };
+enum class CommandKind { Help, Version, Infer, Info, Devices, Swap, Demo, Stream };
 
 struct NamedFile {
     std::string name;
@@ -37,11 +38,14 @@ struct Command {
     bool repeat_given = false;
     bool verify_checksum = true;
     bool profile = false;  // per-op times over the timed runs (or the one run)
-    FaceArgs face;         // swap, demo
+    FaceArgs face;         // swap, demo, stream
+    StreamArgs stream;     // stream
 };
 
 // args excludes the program name. Throws UsageError.
 Command parse_command_line(const std::vector<std::string>& args);
+// The same for args[0] == "stream" (stream_args.cpp).
+Command parse_stream_command(const std::vector<std::string>& args);
 
 extern const char* const kUsage;
 

@@ -11,5 +11,6 @@ int run_info(const Command& command);
 int run_devices(const Command& command);
 int run_swap(const Command& command);
 int run_demo(const Command& command);
+int run_stream(const Command& command);
 
 }  // namespace swaprun::cli

@@ -34,6 +34,8 @@ int dispatch(const swaprun::cli::Command& command) {
             return swaprun::cli::run_swap(command);
         case CommandKind::Demo:
             return swaprun::cli::run_demo(command);
+        case CommandKind::Stream:
+            return swaprun::cli::run_stream(command);
     }
     return kExitError;
 }

@@ -57,7 +57,7 @@ Y4mReader::Y4mReader(std::istream& in, const Y4mLimits& limits) : in_(in), limit
         case LineResult::Truncated:
             if (in_.bad()) throw Error(ErrorKind::Io, "reading the Y4M stream header failed");
             // A stream cut inside its header: say so, unless it is not Y4M at all.
-            parse_y4m_header(line, limits_);
+            if (line.rfind("YUV4MPEG2", 0) != 0) parse_y4m_header(line, limits_);
             throw Error(ErrorKind::Format, "Y4M stream ends inside its header line");
         case LineResult::TooLong:
             throw Error(ErrorKind::Format,
