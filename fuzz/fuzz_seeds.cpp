@@ -6,6 +6,7 @@
 //   onnx_tensor/   those tests' input and output tensors (.pb)
 //   npy/           .npy files of several shapes
 //   image/         a small picture as PNG, JPEG (colour, grey), BMP and TGA
+//   y4m/           short Y4M streams in each chroma layout
 //   command_line/  valid swaprun and swapconv argument lists
 // The corpora are generated, not committed: they follow the fixtures as those change.
 #include <stb/stb_image_write.h>
@@ -115,6 +116,32 @@ void image_seeds(const fs::path& dir) {
     write_bytes(dir / "rgb.tga", tga);
 }
 
+void y4m_seeds(const fs::path& dir) {
+    // Two 6x4 frames each; plane bytes as y4m_frame_bytes() gives them.
+    struct Layout {
+        const char* name;
+        const char* tag;
+        size_t frame_bytes;
+    };
+    const Layout layouts[] = {
+        {"c420jpeg", " C420jpeg", 24 + 2 * 6},
+        {"c420mpeg2", " C420mpeg2 XYSCSS=420MPEG2", 24 + 2 * 6},
+        {"c422", " C422", 24 + 2 * 12},
+        {"c444", " C444", 3 * 24},
+        {"mono", " Cmono", 24},
+    };
+    for (const Layout& layout : layouts) {
+        std::string stream = std::string("YUV4MPEG2 W6 H4 F25:1 Ip A1:1") + layout.tag + "\n";
+        for (int frame = 0; frame < 2; ++frame) {
+            stream += frame == 0 ? "FRAME\n" : "FRAME Ixyz\n";
+            for (size_t i = 0; i < layout.frame_bytes; ++i) {
+                stream += static_cast<char>((i * 37 + static_cast<size_t>(frame) * 11) & 0xff);
+            }
+        }
+        write_bytes(dir / (std::string(layout.name) + ".y4m"), stream);
+    }
+}
+
 void npy_seeds(const fs::path& dir) {
     using swaprun::tools::write_npy;
     const std::vector<int64_t> scalar = {}, vector = {6}, nchw = {1, 3, 4, 4};
@@ -137,6 +164,13 @@ void command_line_seeds(const fs::path& dir) {
         "\1in.onnx\0out.swpk\0--bind\0source=s.npy"sv,
         "\1--info\0m.onnx\0--bind\0a=b.pb"sv,
         "\1--help"sv,
+        "\0swap\0--source\0a.png\0--target\0b.jpg\0-o\0out.png\0--models\0m\0--face\0"
+        "1"sv,
+        "\0swap\0--source=a.png\0--target=b.png\0--output=o.jpg\0--all-faces\0--pixel-boost"
+        "\0"
+        "512\0--source-landmarks\0"
+        "1,2,3,4,5,6,7,8,9,10"sv,
+        "\0demo\0-o\0out.png"sv,
     };
     int n = 0;
     for (std::string_view line : lines) write_bytes(dir / ("args" + std::to_string(n++)), line);
@@ -152,7 +186,7 @@ int main(int argc, char** argv) {
     try {
         const fs::path out = argv[1];
         for (const char* target :
-             {"swpk", "onnx_model", "onnx_tensor", "npy", "image", "command_line"}) {
+             {"swpk", "onnx_model", "onnx_tensor", "npy", "image", "y4m", "command_line"}) {
             fs::create_directories(out / target);
         }
         swaprun::testkit::ModelBuilder generator = swaprun::testkit::small_generator();
@@ -161,6 +195,7 @@ int main(int argc, char** argv) {
         onnx_seeds(argv[2], out);
         image_seeds(out / "image");
         npy_seeds(out / "npy");
+        y4m_seeds(out / "y4m");
         command_line_seeds(out / "command_line");
         return 0;
     } catch (const std::exception& e) {

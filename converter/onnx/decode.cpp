@@ -5,14 +5,14 @@
 #include "converter/onnx/onnx_model.h"
 #include "converter/onnx/wire_reader.h"
 #include "util/error.h"
+#include "util/limits.h"
 
 namespace swaprun::onnx {
 
 namespace {
 
-// Largest element count accepted for one tensor: far above any face model, far below
-// what would let a crafted header request an absurd allocation.
-constexpr int64_t kMaxTensorElements = int64_t{1} << 34;
+// Largest element count accepted for one tensor (util/limits.h).
+constexpr int64_t kMaxTensorElements = limits::kMaxOnnxTensorElements;
 
 float half_to_float(uint16_t h) {
     uint32_t sign = static_cast<uint32_t>(h & 0x8000) << 16;

@@ -6,6 +6,7 @@
 #include "platform/file_mapping.h"
 #include "util/checked_math.h"
 #include "util/error.h"
+#include "util/limits.h"
 #include "util/str_cat.h"
 
 namespace swaprun::tools {
@@ -14,7 +15,7 @@ namespace {
 constexpr uint8_t kMagic[6] = {0x93, 'N', 'U', 'M', 'P', 'Y'};
 // numpy itself allows 64 dimensions; nothing here needs more than 8, but a
 // reader of arbitrary arrays should not be stricter than necessary.
-constexpr size_t kMaxDims = 64;
+constexpr size_t kMaxDims = limits::kMaxNpyDims;
 
 // The header is a Python dict literal such as
 //   {'descr': '<f4', 'fortran_order': False, 'shape': (1, 3, 128, 128), }

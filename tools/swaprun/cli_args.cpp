@@ -9,7 +9,7 @@ const char* const kUsage =
     "usage: swaprun infer MODEL.swpk --input NAME=FILE [...] [--output NAME=FILE ...]\n"
     "                     [--threads N] [--repeat N] [--profile] [--no-checksum]\n"
     "                     [--device cpu|vulkan[:N]] [--precision fp32|fp16]\n"
-    "       swaprun info MODEL.swpk [--no-checksum]\n"
+    "       swaprun info MODEL.swpk [--no-checksum] [--max-activation-mb N]\n"
     "       swaprun devices\n"
     "       swaprun swap --source FACE --target PHOTO -o OUT.png|.jpg [--models DIR]\n"
     "                    [--swapper NAME|PATH] [--detector PATH] [--recognizer PATH]\n"
@@ -54,6 +54,8 @@ const char* const kUsage =
     "  --profile         print each op's median time and GFLOP/s over the timed runs\n"
     "                    as the last line (model loading excluded)\n"
     "  --no-checksum     skip verifying the file checksum (faster load)\n"
+    "  --max-activation-mb N  refuse a model whose activations need more than N MiB\n"
+    "                    (default 4096; infer and info)\n"
     "\n"
     "Exit status: 0 success, 1 error, 2 usage error.\n";
 
@@ -170,9 +172,10 @@ Command parse_command_line(const std::vector<std::string>& args) {
             arg.resize(eq);
         }
         const bool takes_value = arg == "--input" || arg == "--output" || arg == "--threads" ||
-                                 arg == "--repeat" || arg == "--device" || arg == "--precision";
+                                 arg == "--repeat" || arg == "--device" || arg == "--precision" ||
+                                 arg == "--max-activation-mb";
         const bool is_switch = arg == "--no-checksum" || arg == "--profile";
-        const bool infer_only = arg != "--no-checksum";
+        const bool infer_only = arg != "--no-checksum" && arg != "--max-activation-mb";
         if (!takes_value && !is_switch) throw UsageError("unknown option '" + arg + "'");
         if (infer_only && command.kind != CommandKind::Infer) {
             throw UsageError(arg + " applies to 'infer' only");
@@ -217,6 +220,13 @@ Command parse_command_line(const std::vector<std::string>& args) {
                 throw UsageError("--precision takes fp32 or fp16, not '" + *value + "'");
             }
             command.precision = *value == "fp16" ? 1 : 0;
+        } else if (arg == "--max-activation-mb") {
+            if (command.max_activation_mb != 0) throw UsageError(arg + " is given twice");
+            command.max_activation_mb = parse_count(arg, *value, 1 << 20);
+            if (command.max_activation_mb == 0) {
+                throw UsageError(arg + " takes a whole number from 1 to " +
+                                 std::to_string(1 << 20) + ", not '" + *value + "'");
+            }
         } else {
             if (command.repeat_given) throw UsageError("--repeat is given twice");
             command.repeat_given = true;

@@ -37,9 +37,10 @@ struct Command {
     int repeat = 0;     // timed runs after the first
     bool repeat_given = false;
     bool verify_checksum = true;
-    bool profile = false;  // per-op times over the timed runs (or the one run)
-    FaceArgs face;         // swap, demo, stream
-    StreamArgs stream;     // stream
+    int max_activation_mb = 0;  // 0: the default (util/limits.h)
+    bool profile = false;       // per-op times over the timed runs (or the one run)
+    FaceArgs face;              // swap, demo, stream
+    StreamArgs stream;          // stream
 };
 
 // args excludes the program name. Throws UsageError.

@@ -29,6 +29,9 @@ std::string mib(uint64_t bytes) {
 int run_info(const Command& command) {
     format::ReadOptions options;
     options.verify_checksum = command.verify_checksum;
+    if (command.max_activation_mb > 0) {
+        options.max_activation_bytes = static_cast<uint64_t>(command.max_activation_mb) << 20;
+    }
     const auto model = engine::LoadedModel::open(command.model_path, options);
     const ModelDescription& d = model->description();
     std::ostream& out = std::cout;

@@ -107,6 +107,11 @@ typedef struct swr_model_options {
      * context created from it. The struct is copied; its functions and user_data
      * must stay valid until the model and all its contexts are released. */
     const swr_allocator* allocator;
+    /* Largest activation arena (bytes of one inference's activations) a context of
+     * this model may allocate; a model needing more fails to open with
+     * SWR_ERROR_INVALID_ARGUMENT before anything is allocated. 0: the default,
+     * 4 GiB (runtime/src/util/limits.h). */
+    uint64_t max_activation_bytes;
 } swr_model_options;
 
 /* Where a context runs, swr_context_options.device. */

@@ -50,10 +50,13 @@ struct TensorInfo {
 
 class Model {
   public:
-    static Model open(const std::string& path, bool skip_checksum = false) {
+    // max_activation_bytes: 0 for the default (swr_model_options).
+    static Model open(const std::string& path, bool skip_checksum = false,
+                      uint64_t max_activation_bytes = 0) {
         swr_model_options options{};
         options.struct_size = sizeof(options);
         options.skip_checksum = skip_checksum ? 1 : 0;
+        options.max_activation_bytes = max_activation_bytes;
         swr_model* raw = nullptr;
         detail::check(swr_model_open(path.c_str(), &options, &raw));
         return Model(raw);

@@ -5,6 +5,7 @@
 
 #include "graph/graph_validation.h"
 #include "util/error.h"
+#include "util/str_cat.h"
 
 namespace swaprun::engine {
 namespace {
@@ -28,11 +29,20 @@ std::optional<size_t> find_in(const format::ModelDescription& model,
 
 }  // namespace
 
-LoadedModel::LoadedModel(Key, std::unique_ptr<format::SwpkFile> file, const Allocator& allocator)
+LoadedModel::LoadedModel(Key, std::unique_ptr<format::SwpkFile> file, const Allocator& allocator,
+                         uint64_t max_activation_bytes)
     : allocator_(allocator),
       file_(std::move(file)),
       graph_(graph::validate_graph(file_->model(), file_->path())),
       plan_(plan::plan_activations(file_->model(), graph_)) {
+    // Checked before the weights are packed and before any context allocates.
+    if (plan_.arena_bytes > max_activation_bytes) {
+        throw Error(ErrorKind::InvalidArgument,
+                    str_cat(file_->path(), ": the model's activations need ", plan_.arena_bytes,
+                            " bytes, above the limit of ", max_activation_bytes,
+                            " bytes (swr_model_options.max_activation_bytes, swaprun "
+                            "--max-activation-mb)"));
+    }
     // Weights are packed (and Winograd-transformed) once here, never per frame.
     const auto& tensors = file_->model().tensors;
     auto constant = [&](uint32_t t) -> const float* {
@@ -103,13 +113,16 @@ size_t LoadedModel::conv_scratch_floats(int threads) const {
 std::shared_ptr<const LoadedModel> LoadedModel::open(const std::string& path,
                                                      const format::ReadOptions& options,
                                                      const Allocator& allocator) {
-    return from_file(format::SwpkFile::open(path, options), allocator);
+    return from_file(format::SwpkFile::open(path, options), allocator,
+                     options.max_activation_bytes);
 }
 
 std::shared_ptr<const LoadedModel> LoadedModel::from_file(std::unique_ptr<format::SwpkFile> file,
-                                                          const Allocator& allocator) {
+                                                          const Allocator& allocator,
+                                                          uint64_t max_activation_bytes) {
     if (file == nullptr) throw Error(ErrorKind::InvalidArgument, "LoadedModel: no file");
-    return std::make_shared<const LoadedModel>(Key(), std::move(file), allocator);
+    return std::make_shared<const LoadedModel>(Key(), std::move(file), allocator,
+                                               max_activation_bytes);
 }
 
 std::optional<size_t> LoadedModel::find_input(std::string_view name) const {

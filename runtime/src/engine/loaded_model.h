@@ -26,8 +26,11 @@ class LoadedModel {
                                                    const Allocator& allocator = {});
     // allocator: where the packed weights go, and the arenas of the contexts
     // created from this model.
-    static std::shared_ptr<const LoadedModel> from_file(std::unique_ptr<format::SwpkFile> file,
-                                                        const Allocator& allocator = {});
+    // max_activation_bytes: see format::ReadOptions; a model whose plan needs more
+    // fails with InvalidArgument naming the file, the bytes and the limit.
+    static std::shared_ptr<const LoadedModel> from_file(
+        std::unique_ptr<format::SwpkFile> file, const Allocator& allocator = {},
+        uint64_t max_activation_bytes = limits::kDefaultMaxActivationBytes);
 
     const format::ModelDescription& description() const { return file_->model(); }
     const graph::ValidatedGraph& graph() const { return graph_; }
@@ -60,7 +63,8 @@ class LoadedModel {
         friend class LoadedModel;
         Key() = default;
     };
-    LoadedModel(Key, std::unique_ptr<format::SwpkFile> file, const Allocator& allocator);
+    LoadedModel(Key, std::unique_ptr<format::SwpkFile> file, const Allocator& allocator,
+                uint64_t max_activation_bytes);
 
   private:
     void find_reusable_constants();

@@ -8,6 +8,7 @@
 
 #include "format/model_description.h"
 #include "kernels/allocator.h"
+#include "util/limits.h"
 
 namespace swaprun::format {
 
@@ -22,6 +23,10 @@ void write_swpk(const ModelDescription& model, const std::string& path);
 
 struct ReadOptions {
     bool verify_checksum = true;
+    // Largest activation arena (the planned bytes of every activation of one
+    // inference) a context of this model may need; checked by engine::LoadedModel
+    // when it plans the model, before any context allocates (util/limits.h).
+    uint64_t max_activation_bytes = limits::kDefaultMaxActivationBytes;
 };
 
 // A validated .swpk file mapped into memory. The description's constant tensors

@@ -5,20 +5,16 @@
 
 #include "format/swpk_layout.h"
 #include "format/swpk_parse.h"
+#include "util/limits.h"
 #include "util/checked_math.h"
 
 namespace swaprun::format::detail {
 namespace {
 
-// A single tensor above this many elements is not a model this runtime serves; the
-// limit keeps a hostile activation shape from sizing an absurd arena.
-constexpr int64_t kMaxTensorElements = int64_t{1} << 32;
-
-// Far above any real generator (a few hundred ops); it bounds the work of graph
-// validation and memory planning (quadratic in the op count) on a hostile file.
-constexpr uint32_t kMaxOps = 1u << 16;
-// Likewise for graph inputs and outputs (real models have one to three).
-constexpr uint32_t kMaxGraphInterface = 1u << 12;
+// The limits are explained in util/limits.h.
+constexpr int64_t kMaxTensorElements = limits::kMaxSwpkTensorElements;
+constexpr uint32_t kMaxOps = limits::kMaxSwpkOps;
+constexpr uint32_t kMaxGraphInterface = limits::kMaxSwpkGraphInterface;
 
 // Smallest op record: type, name, three counts.
 constexpr uint64_t kMinOpRecordBytes = 20;

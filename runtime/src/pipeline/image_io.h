@@ -8,13 +8,14 @@
 #include <string>
 
 #include "pipeline/image.h"
+#include "util/limits.h"
 
 namespace swaprun::pipeline {
 
 struct ImageLimits {
     // Checked against the file's header before any pixel is decoded, so a hostile header
     // cannot make the decoder allocate without bound. 64 Mpx is above 8K video frames.
-    uint64_t max_pixels = uint64_t{64} << 20;
+    uint64_t max_pixels = limits::kDefaultMaxImagePixels;
 };
 
 // Decodes any supported file to RGB8 (grey and alpha are converted / dropped). Throws
