@@ -54,6 +54,8 @@ const char* const kUsage =
     "  --profile         print each op's median time and GFLOP/s over the timed runs\n"
     "                    as the last line (model loading excluded)\n"
     "  --no-checksum     skip verifying the file checksum (faster load)\n"
+    "  --cpu-fallback    run on the CPU (with a warning) when the Vulkan device\n"
+    "                    cannot be used\n"
     "  --max-activation-mb N  refuse a model whose activations need more than N MiB\n"
     "                    (default 4096; infer and info)\n"
     "\n"
@@ -174,7 +176,8 @@ Command parse_command_line(const std::vector<std::string>& args) {
         const bool takes_value = arg == "--input" || arg == "--output" || arg == "--threads" ||
                                  arg == "--repeat" || arg == "--device" || arg == "--precision" ||
                                  arg == "--max-activation-mb";
-        const bool is_switch = arg == "--no-checksum" || arg == "--profile";
+        const bool is_switch =
+            arg == "--no-checksum" || arg == "--profile" || arg == "--cpu-fallback";
         const bool infer_only = arg != "--no-checksum" && arg != "--max-activation-mb";
         if (!takes_value && !is_switch) throw UsageError("unknown option '" + arg + "'");
         if (infer_only && command.kind != CommandKind::Infer) {
@@ -184,6 +187,8 @@ Command parse_command_line(const std::vector<std::string>& args) {
             if (value) throw UsageError(arg + " takes no value");
             if (arg == "--profile") {
                 command.profile = true;
+            } else if (arg == "--cpu-fallback") {
+                command.cpu_fallback = true;
             } else {
                 command.verify_checksum = false;
             }

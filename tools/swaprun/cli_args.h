@@ -38,6 +38,7 @@ struct Command {
     bool repeat_given = false;
     bool verify_checksum = true;
     int max_activation_mb = 0;  // 0: the default (util/limits.h)
+    bool cpu_fallback = false;  // swr_context_options.cpu_fallback
     bool profile = false;       // per-op times over the timed runs (or the one run)
     FaceArgs face;              // swap, demo, stream
     StreamArgs stream;          // stream

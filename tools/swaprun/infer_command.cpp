@@ -102,6 +102,7 @@ int run_infer(const Command& command) {
     options.threads = command.threads;
     options.device = command.device;
     options.precision = command.precision;
+    options.cpu_fallback = command.cpu_fallback ? 1 : 0;
     Context context(model, options);
     for (size_t k = 0; k < command.inputs.size(); ++k) {
         context.set_input(command.inputs[k].name, values[k].values);

@@ -131,6 +131,11 @@ typedef struct swr_context_options {
      * swr_context_create fails with SWR_ERROR_UNSUPPORTED and says why. */
     int32_t device;
     int32_t precision; /* SWR_PRECISION_*; fp16 is Vulkan only */
+    /* Nonzero: when a Vulkan context cannot be made (no loader or device, a device
+     * that fails to initialise, device memory exhausted while uploading the model),
+     * make a CPU context (fp32) instead and log the reason at SWR_LOG_WARNING. Zero
+     * (the default): that failure is the call's status and message. */
+    int32_t cpu_fallback;
 } swr_context_options;
 
 /* "major.minor.patch" of the library actually linked (static storage). */

@@ -6,6 +6,7 @@
 #include "api/api_handles.h"
 #include "api/api_status.h"
 #include "exec/cpu_context.h"
+#include "util/log.h"
 #include "vulkan/vulkan_context.h"
 #include "vulkan/vulkan_device.h"
 
@@ -54,8 +55,21 @@ swr_status swr_context_create(const swr_model* model, const swr_context_options*
             swaprun::vulkan::VulkanOptions vulkan;
             vulkan.device = device == SWR_DEVICE_VULKAN ? -1 : device - SWR_DEVICE_VULKAN_0;
             vulkan.fp16 = precision == SWR_PRECISION_FP16;
-            handle->context =
-                std::make_unique<swaprun::vulkan::VulkanContext>(model->model, vulkan);
+            const bool cpu_fallback =
+                swaprun::api::option_field(options, &swr_context_options::cpu_fallback, 0) != 0;
+            try {
+                handle->context =
+                    std::make_unique<swaprun::vulkan::VulkanContext>(model->model, vulkan);
+            } catch (const Error& e) {
+                // A wrong request (InvalidArgument) stays an error; the device or driver
+                // failing is what the fallback is for.
+                if (!cpu_fallback || e.kind() == ErrorKind::InvalidArgument) throw;
+                swaprun::log(swaprun::LogLevel::Warning,
+                             std::string("swr_context_create: Vulkan failed (") + e.what() +
+                                 "); running on the CPU (fp32) as cpu_fallback allows");
+                handle->context =
+                    std::make_unique<swaprun::exec::CpuContext>(model->model, threads);
+            }
         }
         *out_context = handle.release();  // owned by the caller until swr_context_release
     });
