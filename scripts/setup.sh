@@ -11,6 +11,7 @@ packages=(
   python3 python3-numpy python3-torch python3-onnx libonnx-testdata
   python3-pil
   ffmpeg
+  clang libclang-rt-14-dev
 )
 missing=()
 for p in "${packages[@]}"; do
