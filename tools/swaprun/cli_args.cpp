@@ -34,7 +34,7 @@ const char* const kUsage =
     "                    cached beside as .swpk) or .swpk; without models, the embedded\n"
     "                    defaults (synthetic weights: no real swap). Without --all-faces\n"
     "                    or --face N (from 0, left to right) the leftmost face is swapped.\n"
-    "                    Landmarks given by hand (eyes, nose, mouth corners) skip detection\n"
+    "                    Landmarks given by hand (eyes, nose, mouth corners) skip detection.\n"
     "  demo              run the whole pipeline on the embedded portrait with the\n"
     "                    embedded models and write OUT (default swaprun-demo.png)\n"
     "  stream            swap FACE into every frame of a video on standard input (Y4M,\n"
