@@ -49,8 +49,9 @@ int run_demo(const Command& command) {
     } else {
         pipeline::save_jpeg(output, target);
     }
-    std::cout << "swaprun demo: ran detect-free alignment, embedding, swap and paste-back on the "
-                 "bundled portrait (astronaut, 512x512) and wrote "
+    std::cout << "swaprun demo: aligned, embedded, swapped and pasted back the face of the "
+                 "bundled portrait (astronaut, 512x512; the source is the portrait mirrored) and "
+                 "wrote "
               << output << "\n"
               << "The face was placed by the portrait's bundled hand-placed landmarks: a "
                  "detector with synthetic weights does not find real faces.\n"
