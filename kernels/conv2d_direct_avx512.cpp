@@ -7,7 +7,9 @@
 // g++ 12's avx512fintrin.h builds its "undefined" vectors by self-initialization,
 // which -Wuninitialized reports wherever xsimd inlines them; never read.
 #pragma GCC diagnostic ignored "-Wuninitialized"
+#if !defined(__clang__)  // GCC only: clang has no such warning (and -Werror flags the name)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 #include "kernels/conv2d_direct_impl.h"
 
 namespace swaprun::kernels::direct {

@@ -7,7 +7,9 @@
 // (__m512 __Y = __Y), which -Wuninitialized reports wherever xsimd's math inlines
 // them; the values are never read.
 #pragma GCC diagnostic ignored "-Wuninitialized"
+#if !defined(__clang__)  // GCC only: clang has no such warning (and -Werror flags the name)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 #include "kernels/elementwise_simd_impl.h"
 
 namespace swaprun::kernels::simd {

@@ -155,7 +155,7 @@ SWR_API const char* swr_status_message(swr_status status);
 /* Log messages: what the library has to say outside a failed call's status. */
 typedef enum swr_log_level {
     SWR_LOG_DEBUG = 0,   /* every failed call's message, as it is returned */
-    SWR_LOG_INFO = 1,    /* a model loaded, a context created (device, threads, memory) */
+    SWR_LOG_INFO = 1,    /* a model loaded (its ops and activation memory) */
     SWR_LOG_WARNING = 2, /* something the application should know (a fallback taken) */
     SWR_LOG_ERROR = 3,
     SWR_LOG_NONE = 4 /* as min_level: nothing */
@@ -187,15 +187,21 @@ SWR_API swr_status swr_model_open_memory(const void* data, size_t size,
 /* Frees the model (NULL: nothing). Its contexts must have been released. */
 SWR_API void swr_model_release(swr_model* model);
 
+/* Counts of graph inputs and outputs; -1 for a NULL model. */
 SWR_API int32_t swr_model_input_count(const swr_model* model);
 SWR_API int32_t swr_model_output_count(const swr_model* model);
+/* Name, shape and size of input / output index (0 <= index < count; otherwise
+ * SWR_ERROR_INVALID_ARGUMENT). info.name lives as long as the model. */
 SWR_API swr_status swr_model_input_info(const swr_model* model, int32_t index,
                                         swr_tensor_info* out_info);
 SWR_API swr_status swr_model_output_info(const swr_model* model, int32_t index,
                                          swr_tensor_info* out_info);
-/* Metadata value for key, or NULL when absent. */
+/* Metadata value for key, or NULL when absent (or model or key is NULL). Lives as
+ * long as the model. */
 SWR_API const char* swr_model_metadata(const swr_model* model, const char* key);
-/* A named non-graph tensor carried in the file (e.g. "buff2fs"); NULL data if absent. */
+/* A named non-graph tensor carried in the file (e.g. "buff2fs"): its info (out_info
+ * may be NULL) and values, which live as long as the model. Absent: SWR_OK with
+ * *out_data NULL. */
 SWR_API swr_status swr_model_extra_tensor(const swr_model* model, const char* name,
                                           swr_tensor_info* out_info, const float** out_data);
 
@@ -206,6 +212,7 @@ typedef struct swr_op_info {
     int64_t macs;     /* multiply-accumulates per run (convolutions and Gemms; else 0) */
 } swr_op_info;
 
+/* The number of ops; -1 for a NULL model. */
 SWR_API int32_t swr_model_op_count(const swr_model* model);
 SWR_API swr_status swr_model_op_info(const swr_model* model, int32_t index, swr_op_info* out_info);
 
@@ -214,12 +221,17 @@ SWR_API swr_status swr_model_op_info(const swr_model* model, int32_t index, swr_
 SWR_API int32_t swr_vulkan_device_count(void);
 SWR_API const char* swr_vulkan_device_name(int32_t index);
 
-/* Creates a context (activation arena sized once by the planner). options may be NULL. */
+/* Creates a context (activation arena and scratch sized once by the planner, from the
+ * model's allocator). options may be NULL. A negative thread count, an unknown device
+ * or precision: SWR_ERROR_INVALID_ARGUMENT; a device or precision this machine lacks:
+ * SWR_ERROR_UNSUPPORTED. On failure *out_context is NULL. */
 SWR_API swr_status swr_context_create(const swr_model* model, const swr_context_options* options,
                                       swr_context** out_context);
+/* Frees the context (NULL: nothing). */
 SWR_API void swr_context_release(swr_context* context);
 
-/* Copies element_count floats into the named input. The count must match the input. */
+/* Copies element_count floats into the named input. A name the model lacks (the message
+ * lists its inputs) or a count other than the input's: SWR_ERROR_INVALID_ARGUMENT. */
 SWR_API swr_status swr_context_set_input(swr_context* context, const char* name, const float* data,
                                          size_t element_count);
 /* Runs the graph; every input must have been set at least once. Inputs persist across
@@ -231,7 +243,8 @@ SWR_API swr_status swr_context_run(swr_context* context);
  * holds op_count = swr_model_op_count() values (0 for an op the run could skip). */
 SWR_API swr_status swr_context_run_profiled(swr_context* context, double* out_op_ms,
                                             size_t op_count);
-/* Points at the named output (valid until the next run or release). */
+/* Points at the named output (valid until the next run or release). Before any run has
+ * completed, or for an unknown name: SWR_ERROR_INVALID_ARGUMENT, *out_data NULL. */
 SWR_API swr_status swr_context_get_output(swr_context* context, const char* name,
                                           const float** out_data, size_t* out_element_count);
 
