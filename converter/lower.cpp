@@ -117,7 +117,7 @@ class Lowering {
         if (op == "Gemm" || op == "MatMul") return lower_gemm(n);
         if (op == "Resize" || op == "Upsample") return lower_resize(n);
         if (op == "Add" || op == "Sub" || op == "Mul" || op == "Div" || op == "Pow" ||
-            op == "Max" || op == "Min") {
+            op == "Max" || op == "Min" || op == "PRelu") {
             return lower_binary(n);
         }
         if (op == "Relu" || op == "LeakyRelu" || op == "Tanh" || op == "Sigmoid" || op == "Sqrt" ||
@@ -135,6 +135,7 @@ class Lowering {
             return;
         }
         if (op == "Pad") return lower_pad(n);
+        if (op == "MaxPool" || op == "AveragePool") return lower_pool(n);
         if (op == "Reciprocal") {
             const std::string one = g_.add_constant(n.name + "_one", {}, {1.0f});
             emit(n, OpType::Binary, {one, n.inputs[0]}).attributes["op"] =
@@ -270,7 +271,7 @@ class Lowering {
             {"Add", kernels::BinaryOp::Add}, {"Sub", kernels::BinaryOp::Sub},
             {"Mul", kernels::BinaryOp::Mul}, {"Div", kernels::BinaryOp::Div},
             {"Pow", kernels::BinaryOp::Pow}, {"Max", kernels::BinaryOp::Max},
-            {"Min", kernels::BinaryOp::Min}};
+            {"Min", kernels::BinaryOp::Min}, {"PRelu", kernels::BinaryOp::PRelu}};
         const auto op = one_int(static_cast<int64_t>(ops.at(n.op_type)));
         if (n.inputs.size() == 1) {  // single-input Max/Min
             emit(n, OpType::Reshape, {n.inputs[0]});
@@ -304,6 +305,20 @@ class Lowering {
         op.attributes["op"] = one_int(static_cast<int64_t>(ops.at(n.op_type)));
         op.attributes["alpha"] =
             one_float(n.op_type == "LeakyRelu" ? n.float_attr("alpha", 0.01f) : 0.0f);
+    }
+
+    void lower_pool(const Node& n) {
+        const bool is_max = n.op_type == "MaxPool";
+        auto& op = emit(n, OpType::Pool2d, {n.inputs[0]});
+        op.attributes["kind"] = one_int(
+            static_cast<int64_t>(is_max ? kernels::PoolKind::Max : kernels::PoolKind::Average));
+        op.attributes["kernel"] = ints(n.ints_attr("kernel_shape"));
+        op.attributes["strides"] = ints(n.ints_attr("strides"));
+        // ONNX pads: [top, left, bottom, right] for the two spatial axes, as Pool2d's.
+        op.attributes["pads"] = ints(n.ints_attr("pads"));
+        op.attributes["ceil_mode"] = one_int(n.int_attr("ceil_mode", 0));
+        op.attributes["count_include_pad"] =
+            one_int(is_max ? 0 : n.int_attr("count_include_pad", 0));
     }
 
     void lower_pad(const Node& n) {

@@ -30,6 +30,7 @@ SWAPRUN_ALWAYS_INLINE float apply(float a, float b) {
     if constexpr (kOp == BinaryOp::Pow) return std::pow(a, b);
     if constexpr (kOp == BinaryOp::Max) return a < b ? b : a;
     if constexpr (kOp == BinaryOp::Min) return b < a ? b : a;
+    if constexpr (kOp == BinaryOp::PRelu) return a < 0.0f ? a * b : a;
     return 0.0f;
 }
 
@@ -280,6 +281,8 @@ void binary(BinaryOp op, const Shape& a_shape, const float* a, const Shape& b_sh
             return binary_dispatch<BinaryOp::Max>(l, a, b, output);
         case BinaryOp::Min:
             return binary_dispatch<BinaryOp::Min>(l, a, b, output);
+        case BinaryOp::PRelu:
+            return binary_dispatch<BinaryOp::PRelu>(l, a, b, output);
     }
 }
 

@@ -195,6 +195,10 @@ bool binary(BinaryOp op, const float* a, int64_t sa, const float* b, int64_t sb,
             binary_run<A>(a, sa, b, sb, out, n,
                           [](B x, B y) { return xsimd::select(y < x, y, x); });
             return true;
+        case BinaryOp::PRelu:  // a < 0 ? a * b : a
+            binary_run<A>(a, sa, b, sb, out, n,
+                          [](B x, B y) { return xsimd::select(x < B(0.0f), x * y, x); });
+            return true;
         case BinaryOp::Pow:
             return false;
     }

@@ -94,7 +94,12 @@ enum class ResizeCoordinates : uint8_t {
 };
 
 // ONNX Resize nearest_mode values.
-enum class NearestRounding : uint8_t { RoundPreferFloor = 0, RoundPreferCeil = 1, Floor = 2, Ceil = 3 };
+enum class NearestRounding : uint8_t {
+    RoundPreferFloor = 0,
+    RoundPreferCeil = 1,
+    Floor = 2,
+    Ceil = 3
+};
 
 // Resize of the last two axes of an NCHW tensor, with ONNX Resize semantics.
 // scale_h / scale_w are the scales the coordinate transform divides by: the
@@ -110,7 +115,17 @@ struct ResizeParams {
     bool exclude_outside = false;
 };
 
-enum class BinaryOp : uint8_t { Add = 0, Sub = 1, Mul = 2, Div = 3, Pow = 4, Max = 5, Min = 6 };
+// PRelu: a < 0 ? a * b : a (b is the slope, usually one per channel).
+enum class BinaryOp : uint8_t {
+    Add = 0,
+    Sub = 1,
+    Mul = 2,
+    Div = 3,
+    Pow = 4,
+    Max = 5,
+    Min = 6,
+    PRelu = 7,
+};
 
 enum class UnaryOp : uint8_t {
     Identity = 0,
@@ -124,6 +139,26 @@ enum class UnaryOp : uint8_t {
     Abs = 8,
     Exp = 9,
     Log = 10,
+};
+
+enum class PoolKind : uint8_t { Max = 0, Average = 1 };
+
+// Max or average pooling over the last two axes of an NCHW tensor, as ONNX MaxPool and
+// AveragePool (and ORT) define them. Window (oy, ox) covers rows
+// [oy * stride_h - pad_top, + kernel_h) clipped to the padded extent
+// [-pad_top, in_height + pad_bottom), and likewise columns; only the cells inside the
+// input take part. The average divides by the number of those cells, or, with
+// count_include_pad, by the window's size within the padded extent. Every window holds
+// at least one input cell (pads smaller than the kernel, no window starting in the
+// trailing padding), which validation guarantees.
+struct Pool2dParams {
+    int64_t batch = 1, channels = 0;
+    int64_t in_height = 0, in_width = 0, out_height = 0, out_width = 0;
+    int64_t kernel_h = 1, kernel_w = 1;
+    int64_t stride_h = 1, stride_w = 1;
+    int64_t pad_top = 0, pad_left = 0, pad_bottom = 0, pad_right = 0;
+    PoolKind kind = PoolKind::Max;
+    bool count_include_pad = false;
 };
 
 // Pad of an N-d tensor. begin[i] / end[i] may be negative (crop), as ONNX allows.

@@ -28,8 +28,8 @@ void resize(const ResizeParams& p, const float* input, float* output);
 
 // Numpy-style broadcasting; both shapes are right-aligned against out_shape.
 // output may alias a or b when that operand has out_shape.
-void binary(BinaryOp op, const Shape& a_shape, const float* a, const Shape& b_shape,
-            const float* b, const Shape& out_shape, float* output);
+void binary(BinaryOp op, const Shape& a_shape, const float* a, const Shape& b_shape, const float* b,
+            const Shape& out_shape, float* output);
 
 // Elementwise; alpha is LeakyRelu's slope. output may alias input.
 void unary(UnaryOp op, float alpha, int64_t count, const float* input, float* output);
@@ -39,6 +39,8 @@ void unary(UnaryOp op, float alpha, int64_t count, const float* input, float* ou
 void reduce_mean(const Shape& in_shape, uint32_t axes_mask, const float* input, float* output);
 
 void pad(const PadParams& p, const float* input, float* output);
+
+void pool2d(const Pool2dParams& p, const float* input, float* output);
 
 // Concatenation along `axis` of `count` tensors of equal rank.
 void concat(int count, const Shape* shapes, const float* const* inputs, int axis, float* output);

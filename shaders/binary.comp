@@ -19,7 +19,8 @@ float apply_op(int op, float a, float b) {
         return pow(a, b);
     }
     if (op == 5) return a < b ? b : a;
-    return b < a ? b : a;
+    if (op == 6) return b < a ? b : a;
+    return a < 0.0 ? a * b : a;  // 7: PRelu
 }
 
 void main() {

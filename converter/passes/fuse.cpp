@@ -3,6 +3,7 @@
 //   Tanh -> Add 1 -> Div 2 (or Mul 0.5)           => swaprun.TanhUnit
 //   Pad (zero | reflect | edge, spatial) -> Conv  => Conv with pads and a pad mode
 //   Conv -> BatchNormalization                    => Conv with rescaled weights and bias
+//   Gemm -> BatchNormalization (BatchNorm1d)      => Gemm with rescaled weights and bias
 //   ReduceMean, Sub, Mul|Pow, ReduceMean, Add eps, Sqrt, Div (instance norm written
 //     with primitive ops), or InstanceNormalization => swaprun.Adain
 //   swaprun.Adain -> Mul scale -> Add shift       => modulated swaprun.Adain; scale and
@@ -35,6 +36,7 @@ class Fuser {
         for (size_t i = 0; i < g_.nodes.size(); ++i) fuse_tanh_unit(i);
         for (size_t i = 0; i < g_.nodes.size(); ++i) fuse_pad_conv(i);
         for (size_t i = 0; i < g_.nodes.size(); ++i) fuse_conv_batchnorm(i);
+        for (size_t i = 0; i < g_.nodes.size(); ++i) fuse_gemm_batchnorm(i);
         for (size_t i = 0; i < g_.nodes.size(); ++i) fuse_instance_norm(i);
         for (size_t i = 0; i < g_.nodes.size(); ++i) fuse_modulation(i);
         for (size_t i = 0; i < g_.nodes.size(); ++i) fuse_activation(i);
@@ -170,6 +172,58 @@ class Fuser {
         c.inputs[1] = g_.add_constant(c.inputs[1] + "_bn", w.shape, std::move(weight));
         c.inputs[2] = g_.add_constant(c.name + "_bias_bn", {out_c}, std::move(bias));
         c.outputs[0] = node(i).outputs[0];
+        kill(i);
+    }
+
+    // y = bn(alpha * A * B + beta * C) per output column j, with a_j = gamma_j /
+    // sqrt(var_j + eps): B's column j times a_j, C'_j = a_j * (beta * C_j - mean_j) +
+    // bn_beta_j, beta 1. Only for a constant B and a bias that is per column (or absent).
+    void fuse_gemm_batchnorm(size_t i) {
+        if (node(i).op_type != "BatchNormalization") return;
+        auto gemm = g_.producer(node(i).inputs[0]);
+        if (!gemm || node(*gemm).op_type != "Gemm" || !sole_consumer(node(i).inputs[0])) return;
+        for (size_t k = 1; k < 5; ++k) {
+            if (!node(i).has_input(k) || !g_.is_constant(node(i).inputs[k])) return;
+        }
+        Node& m = node(*gemm);
+        if (!g_.is_constant(m.inputs[1])) return;
+        const Dims& y = g_.value(m.outputs[0]).shape;
+        if (y.size() != 2) return;
+        const int64_t cols = y[1];
+        std::vector<float> bias(cols, 0.0f);
+        if (m.has_input(2)) {
+            if (!g_.is_constant(m.inputs[2])) return;
+            const Value& c = g_.value(m.inputs[2]);
+            if (c.element_count() != cols || c.shape.size() > 2 ||
+                (c.shape.size() == 2 && c.shape[0] != 1)) {
+                return;
+            }
+            bias = c.floats;
+        }
+        const float eps = node(i).float_attr("epsilon", 1e-5f);
+        const float beta = m.float_attr("beta", 1.0f);
+        const auto& gamma = g_.value(node(i).inputs[1]).floats;
+        const auto& shift = g_.value(node(i).inputs[2]).floats;
+        const auto& mean = g_.value(node(i).inputs[3]).floats;
+        const auto& var = g_.value(node(i).inputs[4]).floats;
+        const Value& b = g_.value(m.inputs[1]);
+        const bool trans_b = m.int_attr("transB", 0) != 0;
+        const int64_t inner = b.element_count() / cols;
+        std::vector<float> weight = b.floats;
+        for (int64_t j = 0; j < cols; ++j) {
+            const double a = gamma[j] / std::sqrt(static_cast<double>(var[j]) + eps);
+            for (int64_t k = 0; k < inner; ++k) {
+                float& w = trans_b ? weight[j * inner + k] : weight[k * cols + j];
+                w = static_cast<float>(w * a);
+            }
+            bias[j] =
+                static_cast<float>((static_cast<double>(beta) * bias[j] - mean[j]) * a + shift[j]);
+        }
+        m.inputs.resize(3);
+        m.inputs[1] = g_.add_constant(m.inputs[1] + "_bn", b.shape, std::move(weight));
+        m.inputs[2] = g_.add_constant(m.name + "_bias_bn", {cols}, std::move(bias));
+        m.set_floats("beta", {1.0f});
+        m.outputs[0] = node(i).outputs[0];
         kill(i);
     }
 

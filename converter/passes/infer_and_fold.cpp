@@ -642,6 +642,7 @@ double apply_binary(const std::string& op, double a, double b) {
     if (op == "Equal") return a == b;
     if (op == "Less") return a < b;
     if (op == "Greater") return a > b;
+    if (op == "PRelu") return a < 0 ? a * b : a;
     return 0;
 }
 
@@ -888,6 +889,62 @@ void handle_conv(NodeContext& c) {
     c.set_shape(0, out, kFloat);
 }
 
+// MaxPool / AveragePool over the two spatial axes of an NCHW tensor. Normalizes the
+// attributes for lowering: kernel_shape, strides, pads (4), ceil_mode,
+// count_include_pad; auto_pad resolved.
+void handle_pool(NodeContext& c) {
+    const Dims& x = c.shape(0);
+    if (x.size() != 4)
+        c.fail("only 2-D pooling of NCHW tensors is supported (input " + format_dims(x) + ")",
+               ErrorKind::Unsupported);
+    if (c.node().outputs.size() > 1)
+        c.fail("the Indices output is not supported", ErrorKind::Unsupported);
+    Dims kernel = c.node().ints_attr("kernel_shape");
+    Dims strides = c.node().ints_attr("strides"), pads = c.node().ints_attr("pads"),
+         dil = c.node().ints_attr("dilations");
+    if (strides.empty()) strides = {1, 1};
+    if (pads.empty()) pads = {0, 0, 0, 0};
+    if (kernel.size() != 2 || strides.size() != 2 || pads.size() != 4)
+        c.fail("kernel_shape, strides or pads have the wrong length");
+    for (int64_t d : dil) {
+        if (d != 1) c.fail("dilated pooling is not supported", ErrorKind::Unsupported);
+    }
+    if (c.node().int_attr("storage_order", 0) != 0)
+        c.fail("column-major storage_order is not supported", ErrorKind::Unsupported);
+    const int64_t ceil_mode = c.node().int_attr("ceil_mode", 0);
+    const std::string auto_pad = c.node().string_attr("auto_pad", "NOTSET");
+    Dims out = {x[0], x[1], 0, 0};
+    for (int i = 0; i < 2; ++i) {
+        if (kernel[i] < 1 || strides[i] < 1) c.fail("kernel_shape and strides must be positive");
+        if (auto_pad == "SAME_UPPER" || auto_pad == "SAME_LOWER") {
+            const int64_t o = (x[2 + i] + strides[i] - 1) / strides[i];
+            const int64_t total = std::max<int64_t>(0, (o - 1) * strides[i] + kernel[i] - x[2 + i]);
+            const int64_t small = total / 2, large = total - small;
+            pads[i] = auto_pad == "SAME_UPPER" ? small : large;
+            pads[i + 2] = auto_pad == "SAME_UPPER" ? large : small;
+        } else if (auto_pad == "VALID") {
+            pads[i] = pads[i + 2] = 0;
+        } else if (auto_pad != "NOTSET") {
+            c.fail("unknown auto_pad '" + auto_pad + "'");
+        }
+        if (pads[i] < 0 || pads[i + 2] < 0) c.fail("pads must not be negative");
+        if (pads[i] >= kernel[i] || pads[i + 2] >= kernel[i])
+            c.fail("pads as large as the kernel are not supported", ErrorKind::Unsupported);
+        const int64_t padded = x[2 + i] + pads[i] + pads[i + 2];
+        if (padded < kernel[i]) c.fail("the kernel is larger than the padded input");
+        int64_t o = (padded - kernel[i] + (ceil_mode ? strides[i] - 1 : 0)) / strides[i] + 1;
+        // As ONNX and ONNX Runtime: no window starts in the trailing padding.
+        if (ceil_mode && (o - 1) * strides[i] >= x[2 + i] + pads[i]) --o;
+        out[2 + i] = o;
+    }
+    c.node().set_ints("kernel_shape", kernel);
+    c.node().set_ints("strides", strides);
+    c.node().set_ints("pads", pads);
+    c.node().set_ints("ceil_mode", {ceil_mode ? 1 : 0});
+    c.node().attributes.erase("auto_pad");
+    c.set_shape(0, out, kFloat);
+}
+
 void handle_pad(NodeContext& c) {
     const Dims& s = c.shape(0);
     const int64_t rank = static_cast<int64_t>(s.size());
@@ -1054,6 +1111,7 @@ const std::map<std::string, Handler>& handlers() {
         {"Pow", handle_binary},
         {"Max", handle_binary},
         {"Min", handle_binary},
+        {"PRelu", handle_binary},
         {"Mod", handle_binary},
         {"Equal", handle_binary},
         {"Less", handle_binary},
@@ -1073,6 +1131,8 @@ const std::map<std::string, Handler>& handlers() {
         {"ReduceMean", handle_reduce_mean},
         {"Conv", handle_conv},
         {"Pad", handle_pad},
+        {"MaxPool", handle_pool},
+        {"AveragePool", handle_pool},
         {"Resize", handle_resize},
         {"Upsample", handle_resize},
         {"Gemm", handle_gemm},

@@ -24,6 +24,8 @@ double apply_binary(BinaryOp op, double a, double b) {
             return a < b ? b : a;
         case BinaryOp::Min:
             return b < a ? b : a;
+        case BinaryOp::PRelu:
+            return a < 0.0 ? a * b : a;
     }
     return 0.0;
 }

@@ -41,7 +41,7 @@ const std::set<std::string> kClaimedOps = {
     "Max", "Min", "Sqrt", "Neg", "Abs", "Exp", "Log", "Floor", "Ceil", "Reciprocal", "Reshape",
     "Flatten", "Squeeze", "Unsqueeze", "Concat", "Slice", "Split", "Gather", "Shape", "Size", "Cast",
     "ConstantOfShape", "Constant", "Identity", "Transpose", "Range", "Expand", "Where", "Equal",
-    "Less", "Greater", "Dropout"};
+    "Less", "Greater", "Dropout", "PRelu", "MaxPool", "AveragePool"};
 
 // Tests of claimed ops deliberately not run, with the reason.
 const std::map<std::string, std::string> kNotRun = {
@@ -58,6 +58,13 @@ const std::map<std::string, std::string> kNotRun = {
     {"test_training_dropout_default", "training-mode Dropout (random) is not supported"},
     {"test_training_dropout_default_mask", "training-mode Dropout (random) is not supported"},
     {"test_training_dropout_mask", "training-mode Dropout (random) is not supported"},
+    {"test_averagepool_1d_default", "pooling is 2-D (NCHW) only"},
+    {"test_averagepool_3d_default", "pooling is 2-D (NCHW) only"},
+    {"test_maxpool_1d_default", "pooling is 2-D (NCHW) only"},
+    {"test_maxpool_3d_default", "pooling is 2-D (NCHW) only"},
+    {"test_maxpool_2d_dilations", "dilated pooling is not supported"},
+    {"test_maxpool_with_argmax_2d_precomputed_pads", "MaxPool's Indices output is not supported"},
+    {"test_maxpool_with_argmax_2d_precomputed_strides", "MaxPool's Indices output is not supported"},
     {"test_training_dropout_zero_ratio", "training-mode Dropout is not supported"},
     {"test_training_dropout_zero_ratio_mask", "training-mode Dropout is not supported"},
     {"test_cast_FLOAT_to_STRING", "string tensors are not supported"},

@@ -89,6 +89,35 @@ TEST(BinaryFast, MatchesReferenceOnRandomData) {
     }
 }
 
+// PRelu: a < 0 ? a * slope : a, with one slope per channel as ONNX PRelu's [C, 1, 1].
+TEST(BinaryReference, PReluKnownValues) {
+    const Shape x = make_shape({1, 2, 1, 3});
+    for (bool fast : {false, true}) {
+        EXPECT_TRUE(close_absolute(run_binary(fast, BinaryOp::PRelu, x, {-2, 0, 3, -4, 5, -0.5f},
+                                              make_shape({2, 1, 1}), {0.25f, 2.0f}, x),
+                                   {-0.5f, 0, 3, -8, 5, -1}));
+    }
+}
+
+TEST(BinaryFast, PReluMatchesReferenceOnSignedData) {
+    const Shape shapes[][2] = {
+        {make_shape({1, 40, 33, 35}), make_shape({40, 1, 1})},  // per channel, as ArcFace
+        {make_shape({2, 3, 5, 7}), make_shape({1})},            // one shared slope
+        {make_shape({2, 3, 5, 7}), make_shape({2, 3, 5, 7})},   // elementwise
+    };
+    uint32_t seed = 99;
+    for (const auto& s : shapes) {
+        const auto a = random_vector(s[0].elements(), seed++, -2.0f, 2.0f);
+        const auto slope = random_vector(s[1].elements(), seed++, 0.05f, 0.5f);
+        const auto fast = run_binary(true, BinaryOp::PRelu, s[0], a, s[1], slope, s[0]);
+        EXPECT_TRUE(
+            close_relative(fast, run_binary(false, BinaryOp::PRelu, s[0], a, s[1], slope, s[0])));
+        int negatives = 0;
+        for (size_t i = 0; i < a.size(); ++i) negatives += a[i] < 0 && fast[i] != a[i];
+        EXPECT_GT(negatives, static_cast<int>(a.size() / 4)) << "negative inputs were scaled";
+    }
+}
+
 TEST(BinaryFast, OutputMayAliasAnOperand) {
     const Shape big = make_shape({3, 50, 70});
     const Shape row = make_shape({70});

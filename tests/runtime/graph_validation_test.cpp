@@ -208,8 +208,8 @@ TEST(GraphValidation, BinaryBroadcasting) {
     EXPECT_CONTAINS(one_op_error(OpType::Binary, {{2, 3}, {4}}, {2, 3}, add), "do not broadcast");
     EXPECT_CONTAINS(one_op_error(OpType::Binary, {{2, 3}, {3}}, {2, 4}, add), "stored with shape");
     EXPECT_CONTAINS(one_op_error(OpType::Binary, {{2}, {2}}, {2}, {}), "attribute 'op' is missing");
-    EXPECT_CONTAINS(one_op_error(OpType::Binary, {{2}, {2}}, {2}, {{"op", ints({7})}}),
-                    "attribute 'op' is 7");
+    EXPECT_CONTAINS(one_op_error(OpType::Binary, {{2}, {2}}, {2}, {{"op", ints({8})}}),
+                    "attribute 'op' is 8");
 }
 
 TEST(GraphValidation, ReduceMeanAxesAndForms) {
@@ -262,6 +262,24 @@ TEST(GraphValidation, ReshapeConcatTranspose) {
     EXPECT_CONTAINS(
         one_op_error(OpType::Transpose, {{2, 3, 4}}, {2, 3, 4}, {{"perm", ints({2, 0, 1})}}),
         "stored with shape");
+}
+
+TEST(GraphValidation, Pool2d) {
+    auto pool = [](int64_t kind, int64_t k, int64_t s, int64_t pad, int64_t ceil_mode) {
+        return std::map<std::string, format::Attribute>{
+            {"kind", ints({kind})},           {"kernel", ints({k, k})},
+            {"strides", ints({s, s})},        {"pads", ints({pad, pad, pad, pad})},
+            {"ceil_mode", ints({ceil_mode})}, {"count_include_pad", ints({0})}};
+    };
+    EXPECT_EQ(one_op_error(OpType::Pool2d, {{1, 3, 8, 8}}, {1, 3, 4, 4}, pool(0, 2, 2, 0, 0)), "");
+    // ceil_mode: 9 -> 5 windows of 2 at stride 2 (the last one holds one column).
+    EXPECT_EQ(one_op_error(OpType::Pool2d, {{1, 3, 9, 9}}, {1, 3, 5, 5}, pool(1, 2, 2, 0, 1)), "");
+    EXPECT_CONTAINS(one_op_error(OpType::Pool2d, {{1, 3, 9, 9}}, {1, 3, 4, 4}, pool(1, 2, 2, 0, 1)),
+                    "stored with shape");
+    EXPECT_CONTAINS(one_op_error(OpType::Pool2d, {{1, 3, 8, 8}}, {1, 3, 5, 5}, pool(0, 2, 2, 2, 0)),
+                    "must be smaller than the kernel");
+    EXPECT_CONTAINS(one_op_error(OpType::Pool2d, {{1, 3, 8, 8}}, {1, 3, 4, 4}, pool(2, 2, 2, 0, 0)),
+                    "attribute 'kind' is 2");
 }
 
 TEST(GraphValidation, OrderAndWriters) {

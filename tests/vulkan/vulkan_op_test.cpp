@@ -155,7 +155,7 @@ TEST_F(VulkanOpTest, ResizeMatchesReferenceInEveryMode) {
 }
 
 TEST_F(VulkanOpTest, BinaryMatchesReferenceWithBroadcasting) {
-    for (int64_t op = 0; op <= 6; ++op) {
+    for (int64_t op = 0; op <= 7; ++op) {
         SCOPED_TRACE(testing::Message() << "op " << op);
         ModelBuilder b;
         // Pow of negative bases is NaN for fractional exponents: positive bases there.
@@ -220,6 +220,34 @@ TEST_F(VulkanOpTest, PadMatchesReferenceInEveryMode) {
     op.attributes["value"] = floats({0.5f});
     b.output(y);
     expect_matches(b);
+}
+
+struct PoolCase {
+    int64_t kind, h, w, k, stride, pad, out_h, out_w, ceil_mode, include_pad;
+};
+
+TEST_F(VulkanOpTest, Pool2dMatchesReference) {
+    const PoolCase cases[] = {
+        {0, 16, 14, 2, 2, 0, 8, 7, 0, 0},  // max 2x2 s2 (SCRFD's stem)
+        {1, 9, 11, 2, 2, 0, 5, 6, 1, 0},   // average, ceil_mode windows over the edge
+        {0, 9, 8, 3, 2, 1, 5, 4, 0, 0},    // max 3x3 s2 pad 1
+        {1, 9, 8, 3, 2, 1, 5, 4, 0, 1},    // average counting the padding
+    };
+    for (const PoolCase& c : cases) {
+        SCOPED_TRACE(testing::Message() << "kind " << c.kind << " k " << c.k << " pad " << c.pad);
+        ModelBuilder b;
+        const uint32_t x = b.input("x", {2, 3, c.h, c.w});
+        const uint32_t y = b.activation("y", {2, 3, c.out_h, c.out_w});
+        auto& op = b.op(OpType::Pool2d, "pool", {x}, y);
+        op.attributes["kind"] = ints({c.kind});
+        op.attributes["kernel"] = ints({c.k, c.k});
+        op.attributes["strides"] = ints({c.stride, c.stride});
+        op.attributes["pads"] = ints({c.pad, c.pad, c.pad, c.pad});
+        op.attributes["ceil_mode"] = ints({c.ceil_mode});
+        op.attributes["count_include_pad"] = ints({c.include_pad});
+        b.output(y);
+        expect_matches(b);
+    }
 }
 
 TEST_F(VulkanOpTest, ReshapeConcatTransposeMatchReference) {

@@ -59,6 +59,7 @@ struct ReferenceCall {
     void operator()(const graph::TransposeParams& p) const {
         ref::transpose(p.in, p.perm.data(), input(0), out);
     }
+    void operator()(const kernels::Pool2dParams& p) const { ref::pool2d(p, input(0), out); }
 };
 
 }  // namespace

@@ -72,6 +72,8 @@ struct KernelCall {
     void operator()(const graph::TransposeParams& p) const {
         kernels::transpose(p.in, p.perm.data(), in(0), b.output);
     }
+
+    void operator()(const kernels::Pool2dParams& p) const { kernels::pool2d(p, in(0), b.output); }
 };
 
 }  // namespace

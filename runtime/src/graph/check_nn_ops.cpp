@@ -1,4 +1,4 @@
-// Validation of the layer ops: Conv2d, Adain, Gemm, Resize.
+// Validation of the layer ops: Conv2d, Adain, Gemm, Resize, Pool2d.
 #include <algorithm>
 #include <cmath>
 #include <vector>
@@ -222,6 +222,66 @@ OpParams check_resize(OpCheck& c) {
                    axes[i].second, " (output ", shape_string(out), ")");
         }
     }
+    const std::vector<int64_t> derived = {p.batch, p.channels, p.out_height, p.out_width};
+    c.expect_output_shape(derived);
+    return p;
+}
+
+namespace {
+
+// The output extent of one pooling axis, as ONNX and ORT compute it.
+int64_t pool_extent(OpCheck& c, const char* axis, int64_t in, int64_t pad_a, int64_t pad_b,
+                    int64_t kernel, int64_t stride, bool ceil_mode) {
+    const int64_t padded = in + pad_a + pad_b;
+    if (padded < kernel) {
+        c.fail("the ", axis, " extent ", padded, " (with padding) is smaller than the kernel's ",
+               kernel);
+    }
+    int64_t out = (padded - kernel + (ceil_mode ? stride - 1 : 0)) / stride + 1;
+    // A window may not start in the trailing padding (it would hold no input cell).
+    if (ceil_mode && (out - 1) * stride >= in + pad_a) --out;
+    return out;
+}
+
+}  // namespace
+
+OpParams check_pool2d(OpCheck& c) {
+    const auto x = c.input_shape(0, 4, "input");
+    kernels::Pool2dParams p;
+    p.batch = x[0];
+    p.channels = x[1];
+    p.in_height = x[2];
+    p.in_width = x[3];
+    p.kind = c.required_enum("kind", kernels::PoolKind::Average);
+    const auto kernel = c.required_ints("kernel");
+    if (kernel.size() != 2) c.fail("attribute 'kernel' must be 2 integers");
+    const auto strides = c.ints_attr("strides", 2, {1, 1});
+    const auto pads = c.ints_attr("pads", 4, {0, 0, 0, 0});
+    p.kernel_h = bounded(c, "kernel", kernel[0], 1);
+    p.kernel_w = bounded(c, "kernel", kernel[1], 1);
+    p.stride_h = bounded(c, "strides", strides[0], 1);
+    p.stride_w = bounded(c, "strides", strides[1], 1);
+    p.pad_top = bounded(c, "pads", pads[0], 0);
+    p.pad_left = bounded(c, "pads", pads[1], 0);
+    p.pad_bottom = bounded(c, "pads", pads[2], 0);
+    p.pad_right = bounded(c, "pads", pads[3], 0);
+    const int64_t ceil_mode = c.int_attr("ceil_mode", 0);
+    const int64_t include_pad = c.int_attr("count_include_pad", 0);
+    if ((ceil_mode != 0 && ceil_mode != 1) || (include_pad != 0 && include_pad != 1)) {
+        c.fail("attributes 'ceil_mode' and 'count_include_pad' must be 0 or 1");
+    }
+    p.count_include_pad = include_pad == 1;
+    c.reject_unknown_attributes();
+    // Every window must hold an input cell: no pad as large as the kernel.
+    if (p.pad_top >= p.kernel_h || p.pad_bottom >= p.kernel_h || p.pad_left >= p.kernel_w ||
+        p.pad_right >= p.kernel_w) {
+        c.fail("pads ", shape_string(pads), " must be smaller than the kernel ",
+               shape_string(kernel));
+    }
+    p.out_height = pool_extent(c, "height", p.in_height, p.pad_top, p.pad_bottom, p.kernel_h,
+                               p.stride_h, ceil_mode == 1);
+    p.out_width = pool_extent(c, "width", p.in_width, p.pad_left, p.pad_right, p.kernel_w,
+                              p.stride_w, ceil_mode == 1);
     const std::vector<int64_t> derived = {p.batch, p.channels, p.out_height, p.out_width};
     c.expect_output_shape(derived);
     return p;

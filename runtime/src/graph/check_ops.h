@@ -20,6 +20,7 @@ OpParams check_conv2d(OpCheck& c);
 OpParams check_adain(OpCheck& c);
 OpParams check_gemm(OpCheck& c);
 OpParams check_resize(OpCheck& c);
+OpParams check_pool2d(OpCheck& c);
 
 // check_tensor_ops.cpp
 OpParams check_binary(OpCheck& c);

@@ -9,7 +9,7 @@ namespace swaprun::graph {
 
 OpParams check_binary(OpCheck& c) {
     BinaryOpParams p;
-    p.op = c.required_enum("op", kernels::BinaryOp::Min);
+    p.op = c.required_enum("op", kernels::BinaryOp::PRelu);
     c.reject_unknown_attributes();
     const auto a = c.input_shape(0);
     const auto b = c.input_shape(1);

@@ -43,6 +43,8 @@ Arity arity_of(OpType type) {
             return {1, kUnbounded, check_concat};
         case OpType::Transpose:
             return {1, 1, check_transpose};
+        case OpType::Pool2d:
+            return {1, 1, check_pool2d};
     }
     return {0, 0, nullptr};  // unreachable: the reader accepts only known types
 }

@@ -52,7 +52,7 @@ struct TransposeParams {
 using OpParams =
     std::variant<kernels::Conv2dParams, AdainOp, kernels::GemmParams, kernels::ResizeParams,
                  BinaryOpParams, UnaryOpParams, ReduceMeanParams, kernels::PadParams, ReshapeParams,
-                 ConcatParams, TransposeParams>;
+                 ConcatParams, TransposeParams, kernels::Pool2dParams>;
 
 // One op of a validated graph.
 struct CheckedOp {

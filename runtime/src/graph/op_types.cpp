@@ -26,6 +26,8 @@ std::optional<std::string_view> op_type_name(uint32_t type) {
             return "Concat";
         case OpType::Transpose:
             return "Transpose";
+        case OpType::Pool2d:
+            return "Pool2d";
     }
     return std::nullopt;
 }

@@ -56,6 +56,11 @@ enum class OpType : uint32_t {
     Concat = 10,
     // inputs: x; attrs: perm (rank ints)
     Transpose = 11,
+    // inputs: x [N,C,H,W]; output [N,C,OH,OW] (kernels::Pool2dParams)
+    // attrs:  kind (kernels::PoolKind), kernel (2 ints), strides (2), pads (4: top, left,
+    //         bottom, right), ceil_mode (1: output extent rounded up, windows starting in
+    //         the trailing padding dropped), count_include_pad (1)
+    Pool2d = 12,
 };
 
 // The name used in messages and --info listings; nullopt for an unknown value.

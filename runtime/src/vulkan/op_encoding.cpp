@@ -252,6 +252,28 @@ struct Encoder {
         }
     }
 
+    void operator()(const kernels::Pool2dParams& p) {
+        Dispatch& d = add("pool", 1);
+        const int64_t count = p.batch * p.channels * p.out_height * p.out_width;
+        d.groups = linear_grid(count);
+        d.args = {word(count),
+                  static_cast<int32_t>(p.kind),
+                  p.count_include_pad ? 1 : 0,
+                  word(p.in_height),
+                  word(p.in_width),
+                  word(p.out_height),
+                  word(p.out_width),
+                  word(p.kernel_h),
+                  word(p.kernel_w),
+                  word(p.stride_h),
+                  word(p.stride_w),
+                  word(p.pad_top),
+                  word(p.pad_left),
+                  word(p.pad_bottom),
+                  word(p.pad_right)};
+        word(p.batch * p.channels * p.in_height * p.in_width);
+    }
+
     void operator()(const graph::TransposeParams& p) {
         Dispatch& d = add("transpose", 1);
         int64_t in_strides[kMaxRank] = {};
