@@ -1,9 +1,16 @@
 #!/usr/bin/python3
-"""Export the reference generators as ONNX test fixtures.
+"""Export the reference models as ONNX test fixtures.
 
     /usr/bin/python3 models/export.py --out DIR [--models inswapper_128,live_base,live_mini]
                                       [--widths 1,4,8] [--opsets 11,13] [--force]
     /usr/bin/python3 models/export.py --info [--layers] [--models ...] [--widths ...]
+    /usr/bin/python3 models/export.py --builtin [--out models/builtin]
+
+The detector and recognition replicas (scrfd_10g, arcface_r50; not in the default
+--models list) are exported at opset 11 only, as insightface exported det_10g and
+w600k_r50, to DIR/<name>[_w4|_w8]_op11.onnx with their input DIR/<name>[_w4|_w8].input.npy.
+--builtin writes the small default models swaprun embeds (BUILTIN below); with
+--inputs-only it writes just the inputs they are checked with (no export).
 
 For every (model, width, opset) this writes DIR/<name>[_w4|_w8]_op<opset>.onnx
 and for every (model, width) the default inputs DIR/<name>[_w4|_w8].target.npy
@@ -30,11 +37,21 @@ import onnx  # noqa: E402
 import torch  # noqa: E402
 from onnx import numpy_helper  # noqa: E402
 
+import arcface  # noqa: E402
+import scrfd  # noqa: E402
 from common import Arch, Generator, build, count_onnx, default_inputs, emap_matrix, init_weights  # noqa: E402
+from face_common import export_onnx as export_face_onnx  # noqa: E402
 from inswapper import INSWAPPER_128  # noqa: E402
 from live import LIVE_BASE, LIVE_MINI  # noqa: E402
 
 MODELS = {a.name: a for a in (INSWAPPER_128, LIVE_BASE, LIVE_MINI)}
+# Detector and recognition replicas: name -> (module, full-size arch).
+FACE_MODELS = {"scrfd_10g": (scrfd, scrfd.SCRFD_10G), "arcface_r50": (arcface, arcface.ARCFACE_R50)}
+FACE_OPSET = 11
+# The default models swaprun embeds (`swaprun demo`): width divisors chosen so that the
+# three files stay under about 4 MB together (ArcFace's Gemm on 49 * 512 / 32 inputs
+# is the largest tensor). (file stem, model, width divisor)
+BUILTIN = (("scrfd", "scrfd_10g", 8), ("arcface", "arcface_r50", 32), ("live_mini", "live_mini", 8))
 EMAP_NAME = "buff2fs"
 
 
@@ -111,12 +128,67 @@ def save_if_changed(path: str, array: np.ndarray) -> bool:
 
 def variants(models, widths):
     for name in models:
+        if name in FACE_MODELS:
+            continue
         for w in widths:
             yield MODELS[name].scaled(w)
 
 
+def export_face(name: str, width: int, out: str, force: bool, onnx_path: str = None,
+                input_path: str = None, inputs_only: bool = False) -> None:
+    """One detector/recognition replica and its default input."""
+    module, full = FACE_MODELS[name]
+    arch = full.scaled(width)
+    x = module.default_input(arch)
+    input_path = input_path or os.path.join(out, f"{arch.name}.input.npy")
+    if input_path != os.devnull:
+        print(f"{'wrote' if save_if_changed(input_path, x) else 'same '} {input_path}", flush=True)
+    path = onnx_path or os.path.join(out, f"{arch.name}_op{FACE_OPSET}.onnx")
+    if inputs_only:
+        return
+    if os.path.exists(path) and not force:
+        print(f"skip  {path} (exists; --force rewrites)", flush=True)
+        return
+    t0 = time.time()
+    proto = export_face_onnx(module.build(arch), x, module.INPUT_NAME, module.OUTPUT_NAMES, FACE_OPSET)
+    tmp = path + ".tmp"
+    onnx.save(proto, tmp)
+    os.replace(tmp, path)
+    print(f"wrote {path} ({os.path.getsize(path) / 1e6:.2f} MB, {time.time() - t0:.1f} s)", flush=True)
+
+
+def cmd_builtin(args) -> None:
+    """The embedded default models, DIR/<stem>.onnx, or (--inputs-only) the inputs each
+    is checked with, DIR/<stem>.input.npy or DIR/<stem>.{target,source}.npy."""
+    out = args.out or os.path.join(os.path.dirname(os.path.abspath(__file__)), "builtin")
+    os.makedirs(out, exist_ok=True)
+    for stem, name, width in BUILTIN:
+        path = os.path.join(out, f"{stem}.onnx")
+        if name in FACE_MODELS:
+            # The check inputs (MBs) are written only when asked for, never beside the
+            # committed models.
+            input_path = os.path.join(out, f"{stem}.input.npy") if args.inputs_only else os.devnull
+            export_face(name, width, out, True, path, input_path, args.inputs_only)
+            continue
+        arch = MODELS[name].scaled(width)
+        target, source = default_inputs(arch.size, arch.seed)
+        if args.inputs_only:
+            for kind, arr in (("target", target), ("source", source)):
+                save_if_changed(os.path.join(out, f"{stem}.{kind}.npy"), arr)
+            continue
+        proto = export_onnx(build(arch, torch.from_numpy(target), torch.from_numpy(source)), arch, target,
+                            source, FACE_OPSET)
+        onnx.save(proto, path + ".tmp")
+        os.replace(path + ".tmp", path)
+        print(f"wrote {path} ({os.path.getsize(path) / 1e6:.2f} MB)", flush=True)
+
+
 def cmd_export(args) -> None:
     os.makedirs(args.out, exist_ok=True)
+    for name in args.models:
+        if name in FACE_MODELS:
+            for w in args.widths:
+                export_face(name, w, args.out, args.force)
     for arch in variants(args.models, args.widths):
         target, source = default_inputs(arch.size, arch.seed)
         for kind, arr in (("target", target), ("source", source)):
@@ -174,12 +246,16 @@ def parse_list(text: str, conv=str):
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description="Export swaprun reference generators to ONNX.")
     p.add_argument("--out", help="output directory (required unless --info)")
-    p.add_argument("--models", default=",".join(MODELS), help="comma list of %s" % ", ".join(MODELS))
+    p.add_argument("--models", default=",".join(MODELS),
+                   help="comma list of %s" % ", ".join(list(MODELS) + list(FACE_MODELS)))
     p.add_argument("--widths", default="1,4,8", help="comma list of width divisors (1, 4, 8)")
     p.add_argument("--opsets", default="11,13", help="comma list of ONNX opsets (11, 13)")
     p.add_argument("--force", action="store_true", help="rewrite existing .onnx files")
     p.add_argument("--info", action="store_true", help="print params / MACs per variant")
     p.add_argument("--layers", action="store_true", help="with --info: per-layer table and op counts")
+    p.add_argument("--builtin", action="store_true",
+                   help="write the embedded default models (to --out, default models/builtin)")
+    p.add_argument("--inputs-only", action="store_true", help="with --builtin: only the check inputs")
     args = p.parse_args(argv)
 
     try:
@@ -189,8 +265,8 @@ def main(argv=None) -> int:
     except ValueError as e:
         p.error(f"bad list: {e}")
     for m in args.models:
-        if m not in MODELS:
-            p.error(f"unknown model '{m}' (known: {', '.join(MODELS)})")
+        if m not in MODELS and m not in FACE_MODELS:
+            p.error(f"unknown model '{m}' (known: {', '.join(list(MODELS) + list(FACE_MODELS))})")
     for w in args.widths:
         if w not in (1, 4, 8):
             p.error(f"unsupported width divisor {w} (use 1, 4 or 8)")
@@ -199,12 +275,14 @@ def main(argv=None) -> int:
             p.error(f"unsupported opset {op} (use 11 or 13)")
     if not args.models or not args.widths or not args.opsets:
         p.error("empty --models/--widths/--opsets")
-    if not args.info and not args.out:
+    if not args.info and not args.out and not args.builtin:
         p.error("--out DIR is required")
 
     torch.set_num_threads(max(1, os.cpu_count() or 1))
     try:
-        if args.info:
+        if args.builtin:
+            cmd_builtin(args)
+        elif args.info:
             cmd_info(args)
         else:
             cmd_export(args)

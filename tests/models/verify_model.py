@@ -1,11 +1,18 @@
 #!/usr/bin/python3
-"""End-to-end check of one exported generator fixture.
+"""End-to-end check of one exported model fixture.
 
 ONNX Runtime (the oracle) and swaprun run the same .onnx on the same inputs:
   ORT:     node tests/oracle/ort_run.js
   swaprun: swapconv IN.onnx OUT.swpk, then swaprun infer
-The outputs must agree (max abs error and PSNR over the [0,1] image), and the
-oracle's output must not be saturated, so that agreement is not trivial.
+Generators (the default: inputs PREFIX.target.npy and PREFIX.source.npy, output
+`output`): the outputs must agree (max abs error and PSNR over the [0,1] image),
+and the oracle's output must not be saturated, so that agreement is not trivial.
+
+Other models (--input NAME=FILE ... --output NAME ...): every named output must
+agree to --max-abs times its scale (the largest magnitude the oracle produced,
+at least 1), must not be nearly constant (std above 5% of that scale), and the
+outputs named by --probabilities (sigmoid scores) must have at least half of
+their values inside (0.02, 0.98).
 Exit status 0 on success, 1 with the reason on failure.
 """
 import argparse
@@ -32,7 +39,12 @@ def psnr(a, b):
 def main():
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--onnx", required=True)
-    p.add_argument("--inputs", required=True, help="prefix of NAME.target.npy / NAME.source.npy")
+    p.add_argument("--inputs", help="generators: prefix of NAME.target.npy / NAME.source.npy")
+    p.add_argument("--input", action="append", default=[], metavar="NAME=FILE",
+                   help="other models: a graph input (repeatable)")
+    p.add_argument("--output", action="append", default=[], metavar="NAME",
+                   help="other models: a graph output to compare (repeatable)")
+    p.add_argument("--probabilities", default="", help="comma list of outputs holding sigmoid scores")
     p.add_argument("--bin", required=True, help="directory holding swapconv and swaprun")
     p.add_argument("--work", required=True, help="scratch directory")
     p.add_argument("--max-abs", type=float, default=1e-4)
@@ -44,6 +56,12 @@ def main():
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     os.makedirs(args.work, exist_ok=True)
     stem = os.path.splitext(os.path.basename(args.onnx))[0]
+    if args.input or args.output:
+        if not args.input or not args.output or args.inputs:
+            p.error("--input and --output go together, without --inputs")
+        return verify_outputs(args, root, stem)
+    if not args.inputs:
+        p.error("--inputs (a generator) or --input/--output (other models) is required")
     target, source = args.inputs + ".target.npy", args.inputs + ".source.npy"
     ort_out = os.path.join(args.work, stem + ".ort.npy")
     swpk = os.path.join(args.work, stem + ".swpk")
@@ -76,6 +94,52 @@ def main():
     if failures:
         sys.exit("FAILED: " + "; ".join(failures))
     for f in (ort_out, swpk, our_out):
+        os.remove(f)
+
+
+def verify_outputs(args, root, stem):
+    """Several named inputs and outputs; errors relative to each output's scale."""
+    inputs = []
+    for pair in args.input:
+        inputs += ["--input", pair]
+    swpk = os.path.join(args.work, stem + ".swpk")
+    ort_files = {n: os.path.join(args.work, f"{stem}.{n}.ort.npy") for n in args.output}
+    our_files = {n: os.path.join(args.work, f"{stem}.{n}.swaprun.npy") for n in args.output}
+    ort_cmd = ["node", os.path.join(root, "tests/oracle/ort_run.js"), args.onnx, *inputs,
+               "--threads", str(args.threads)]
+    our_cmd = [os.path.join(args.bin, "swaprun"), "infer", swpk, *inputs, "--threads", str(args.threads),
+               "--device", args.device]
+    for n in args.output:
+        ort_cmd += ["--output", f"{n}={ort_files[n]}"]
+        our_cmd += ["--output", f"{n}={our_files[n]}"]
+    run(ort_cmd)
+    run([os.path.join(args.bin, "swapconv"), args.onnx, swpk])
+    run(our_cmd)
+
+    probabilities = {n for n in args.probabilities.split(",") if n}
+    failures = []
+    for n in args.output:
+        expected, got = np.load(ort_files[n]), np.load(our_files[n])
+        if expected.shape != got.shape:
+            failures.append(f"{n}: shape {got.shape}, expected {expected.shape}")
+            continue
+        scale = max(1.0, float(np.max(np.abs(expected))))
+        max_abs = float(np.max(np.abs(expected.astype(np.float64) - got)))
+        std = float(expected.std())
+        line = f"{stem} {n}: max_abs={max_abs:.3g} scale={scale:.3g} std={std:.3f}"
+        if not max_abs <= args.max_abs * scale:
+            failures.append(f"{n}: max abs error {max_abs:.3g} > {args.max_abs:g} * scale {scale:.3g}")
+        if not std > 0.05 * scale:
+            failures.append(f"{n}: the oracle output is nearly constant: std {std:.4g} <= 5% of {scale:.3g}")
+        if n in probabilities:
+            inside = float(np.mean((expected > 0.02) & (expected < 0.98)))
+            line += f" in_range={inside:.1%}"
+            if inside < 0.5:
+                failures.append(f"{n}: saturated scores: only {inside:.1%} inside (0.02, 0.98)")
+        print(line)
+    if failures:
+        sys.exit("FAILED: " + "; ".join(failures))
+    for f in [swpk, *ort_files.values(), *our_files.values()]:
         os.remove(f)
 
 
