@@ -1,5 +1,8 @@
 #include "pipeline/warp_affine.h"
 
+#include <cstddef>
+#include <cstdint>
+
 #include "pipeline/bilinear.h"
 
 namespace swaprun::pipeline {
@@ -28,16 +31,31 @@ void for_each_source_sample(const Affine2& dst_from_src, int src_width, int src_
 Image warp_affine(const Image& src, const Affine2& dst_from_src, int width, int height) {
     Image out(width, height);
     if (src.empty()) return out;
-    for_each_source_sample(dst_from_src, src.width(), src.height(), width, height,
-                           [&](int x, int y, const detail::BilinearTaps& taps) {
-                               unsigned char* o = out.pixel(x, y);
-                               for (int c = 0; c < 3; ++c) {
-                                   o[c] = detail::to_u8(detail::sample_bilinear(
-                                       taps, src.width(), src.height(), [&](int sx, int sy) {
-                                           return static_cast<float>(src.pixel(sx, sy)[c]);
-                                       }));
-                               }
-                           });
+    const int sw = src.width();
+    const int sh = src.height();
+    const size_t src_stride = src.stride();
+    const uint8_t* src_pixels = src.data();
+    for_each_source_sample(
+        dst_from_src, sw, sh, width, height, [&](int x, int y, const detail::BilinearTaps& taps) {
+            unsigned char* o = out.pixel(x, y);
+            if (detail::taps_inside(taps, sw, sh)) {
+                // All four taps inside: read them directly (the same blend, the same bits).
+                const uint8_t* p0 = src_pixels + static_cast<size_t>(taps.y0) * src_stride +
+                                    static_cast<size_t>(taps.x0) * 3;
+                const uint8_t* p1 = p0 + src_stride;
+                for (int c = 0; c < 3; ++c) {
+                    o[c] = detail::to_u8(detail::blend_taps(
+                        taps, static_cast<float>(p0[c]), static_cast<float>(p0[3 + c]),
+                        static_cast<float>(p1[c]), static_cast<float>(p1[3 + c])));
+                }
+                return;
+            }
+            for (int c = 0; c < 3; ++c) {
+                o[c] = detail::to_u8(detail::sample_bilinear(taps, sw, sh, [&](int sx, int sy) {
+                    return static_cast<float>(src.pixel(sx, sy)[c]);
+                }));
+            }
+        });
     return out;
 }
 
