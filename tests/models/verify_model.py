@@ -51,7 +51,16 @@ def main():
     p.add_argument("--min-psnr", type=float, default=70.0)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--device", default="cpu", help="swaprun infer --device: cpu, vulkan, vulkan:N")
+    p.add_argument("--precision", default="fp32", help="swaprun infer --precision: fp32, fp16")
     args = p.parse_args()
+
+    if args.device != "cpu":
+        # Without a Vulkan device the check cannot run: ctest reports it skipped (77).
+        devices = subprocess.run([os.path.join(args.bin, "swaprun"), "devices"], capture_output=True,
+                                 text=True).stdout
+        if "vulkan:" not in devices:
+            print(f"SKIPPED: no Vulkan device for --device {args.device}\n{devices}")
+            sys.exit(77)
 
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     os.makedirs(args.work, exist_ok=True)
@@ -63,16 +72,18 @@ def main():
     if not args.inputs:
         p.error("--inputs (a generator) or --input/--output (other models) is required")
     target, source = args.inputs + ".target.npy", args.inputs + ".source.npy"
-    ort_out = os.path.join(args.work, stem + ".ort.npy")
-    swpk = os.path.join(args.work, stem + ".swpk")
-    our_out = os.path.join(args.work, stem + ".swaprun.npy")
+    # Checks of one fixture on several devices may run at once: each has its own files.
+    run_name = stem if args.device == "cpu" else f"{stem}.{args.device.replace(':', '')}.{args.precision}"
+    ort_out = os.path.join(args.work, run_name + ".ort.npy")
+    swpk = os.path.join(args.work, run_name + ".swpk")
+    our_out = os.path.join(args.work, run_name + ".swaprun.npy")
 
     run(["node", os.path.join(root, "tests/oracle/ort_run.js"), args.onnx, "--input", "target=" + target,
          "--input", "source=" + source, "--output", "output=" + ort_out, "--threads", str(args.threads)])
     run([os.path.join(args.bin, "swapconv"), args.onnx, swpk])
     run([os.path.join(args.bin, "swaprun"), "infer", swpk, "--input", "target=" + target, "--input",
          "source=" + source, "--output", "output=" + our_out, "--threads", str(args.threads),
-         "--device", args.device])
+         "--device", args.device, "--precision", args.precision])
 
     expected, got = np.load(ort_out), np.load(our_out)
     failures = []
@@ -90,7 +101,7 @@ def main():
         failures.append(f"max abs error {max_abs:.3g} > {args.max_abs:g}")
     if not quality >= args.min_psnr:
         failures.append(f"PSNR {quality:.1f} dB < {args.min_psnr:g} dB")
-    print(f"{stem}: max_abs={max_abs:.3g} psnr={quality:.1f}dB in_range={inside:.1%} std={std:.3f}")
+    print(f"{run_name}: max_abs={max_abs:.3g} psnr={quality:.1f}dB in_range={inside:.1%} std={std:.3f}")
     if failures:
         sys.exit("FAILED: " + "; ".join(failures))
     for f in (ort_out, swpk, our_out):

@@ -75,6 +75,43 @@ TEST_F(VulkanModelTest, PipelineCacheSavesAndLoads) {
     EXPECT_LE(max_abs_error(run_context(gpu, inputs), run_context(cpu, inputs)), 1e-3);
 }
 
+TEST_F(VulkanModelTest, ProfiledRunGivesOpTimesAndTheSameOutput) {
+    const auto model = load_model(small_generator());
+    vulkan::VulkanContext gpu(model, {});
+    const auto inputs = generator_inputs(41);
+    const auto plain = run_context(gpu, inputs);
+    std::vector<double> op_ms;
+    gpu.run(&op_ms);  // the inputs persist from the plain run
+    ASSERT_EQ(op_ms.size(), model->graph().ops.size());
+    // A timestamp's resolution may round a tiny dispatch to 0, never below it; the
+    // whole graph takes measurable time on any device.
+    double total = 0;
+    for (size_t k = 0; k < op_ms.size(); ++k) {
+        EXPECT_GE(op_ms[k], 0.0) << "op " << k;
+        total += op_ms[k];
+    }
+    EXPECT_GT(total, 0.0);
+    const auto out = gpu.output("output");
+    EXPECT_EQ(std::vector<float>(out.begin(), out.end()), plain);
+
+    // A second profiled run with only the target changed skips the style Gemm: its
+    // time is 0, as on the CPU.
+    const auto target = random_values(3 * 8 * 8, 42, 0.0f, 1.0f);
+    gpu.set_input("target", target.data(), target.size());
+    gpu.run(&op_ms);
+    const auto& reuse = model->plan().reuse;
+    size_t skipped = 0;
+    for (size_t k = 0; k < op_ms.size(); ++k) {
+        if (reuse.reusable[k]) {
+            EXPECT_EQ(op_ms[k], 0.0) << "op " << k;
+            ++skipped;
+        } else {
+            EXPECT_GE(op_ms[k], 0.0) << "op " << k;
+        }
+    }
+    EXPECT_GT(skipped, 0u);
+}
+
 TEST_F(VulkanModelTest, RejectsMisuseLikeTheCpuContext) {
     const auto model = load_model(small_generator());
     vulkan::VulkanContext gpu(model, {});

@@ -5,7 +5,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
+#include "util/error.h"
 #include "vulkan_test_support.h"
 
 namespace swaprun::testkit {
@@ -28,9 +30,10 @@ double relative_error(const std::vector<float>& got, const std::vector<float>& w
     return worst;
 }
 
-// Runs the model's first output on Vulkan and through the reference kernels.
+// Runs the model's first output on Vulkan (with options, fp16 aside) and through the
+// reference kernels.
 void expect_matches(const ModelBuilder& b, double tolerance = 1e-4, float low = -1.0f,
-                    float high = 1.0f, bool fp16 = false) {
+                    float high = 1.0f, bool fp16 = false, vulkan::VulkanOptions options = {}) {
     const auto model = load_model(b);
     const auto& d = model->description();
     std::vector<std::vector<float>> inputs;
@@ -39,7 +42,6 @@ void expect_matches(const ModelBuilder& b, double tolerance = 1e-4, float low = 
                                        static_cast<uint32_t>(100 + k), low, high));
     }
     const auto want = reference_run(*model, inputs)[d.outputs[0]];
-    vulkan::VulkanOptions options;
     options.fp16 = fp16;
     vulkan::VulkanContext context(model, options);
     const auto got = run_context(context, inputs);
@@ -80,8 +82,39 @@ TEST_F(VulkanOpTest, Conv2dMatchesReference) {
         op.attributes["activation"] = ints({c.activation});
         op.attributes["alpha"] = floats({0.2f});
         b.output(y);
-        expect_matches(b);
+        // Both convolution shaders, whatever the device would pick; the direct one
+        // with its default tile, a tile wider than some outputs (7 channels x 8
+        // pixels) and single-row tiles.
+        const std::pair<vulkan::ConvAlgorithm, vulkan::DirectConvTile> variants[] = {
+            {vulkan::ConvAlgorithm::Tiled, {}},
+            {vulkan::ConvAlgorithm::Direct, {}},
+            {vulkan::ConvAlgorithm::Direct, {7, 8}},
+            {vulkan::ConvAlgorithm::Direct, {1, 3}},
+        };
+        for (const auto& [algorithm, tile] : variants) {
+            SCOPED_TRACE(testing::Message()
+                         << (algorithm == vulkan::ConvAlgorithm::Tiled ? "tiled" : "direct")
+                         << " tile " << tile.channels << " x " << tile.pixels);
+            vulkan::VulkanOptions options;
+            options.conv = algorithm;
+            options.direct_conv_tile = tile;
+            expect_matches(b, 1e-4, -1.0f, 1.0f, false, options);
+        }
     }
+}
+
+TEST_F(VulkanOpTest, DirectConvTileOutsideTheShadersLimitIsRefused) {
+    ModelBuilder b;
+    const uint32_t x = b.input("x", {1, 2, 4, 4});
+    const uint32_t w = b.random_constant("w", {2, 2, 1, 1}, 7);
+    const uint32_t y = b.activation("y", {1, 2, 4, 4});
+    b.op(OpType::Conv2d, "conv", {x, w, kNoTensor}, y);
+    b.output(y);
+    const auto model = load_model(b);
+    vulkan::VulkanOptions options;
+    options.conv = vulkan::ConvAlgorithm::Direct;
+    options.direct_conv_tile = {9, 4};
+    EXPECT_THROW(vulkan::VulkanContext(model, options), Error);
 }
 
 TEST_F(VulkanOpTest, AdainMatchesReference) {

@@ -35,6 +35,7 @@ void strides_of(const Shape& s, int64_t* strides) {
 
 struct Encoder {
     const graph::CheckedOp& op;
+    const EncodeSettings& settings;
     std::array<uint32_t, 3> max_groups;
     std::vector<Dispatch> out;
 
@@ -61,7 +62,51 @@ struct Encoder {
         return {static_cast<uint32_t>(x), static_cast<uint32_t>(y), 1};
     }
 
+    // Arguments both convolution shaders read (words 0..18).
+    static std::vector<int32_t> conv_args(const kernels::Conv2dParams& p, bool has_bias) {
+        return {word(p.batch),
+                word(p.in_channels),
+                word(p.in_height),
+                word(p.in_width),
+                word(p.out_channels),
+                word(p.out_height),
+                word(p.out_width),
+                word(p.kernel_h),
+                word(p.kernel_w),
+                word(p.stride_h),
+                word(p.stride_w),
+                word(p.dilation_h),
+                word(p.dilation_w),
+                word(p.pad_top),
+                word(p.pad_left),
+                word(p.groups),
+                static_cast<int32_t>(p.pad_mode),
+                word(p.activation.alpha),
+                has_bias ? 1 : 0};
+    }
+
+    void direct_conv(const kernels::Conv2dParams& p) {
+        Dispatch& d = add("conv2d_direct", 3, static_cast<int>(p.activation.kind));
+        const DirectConvTile& tile = settings.tile;
+        d.constants = {tile.channels, tile.pixels};
+        const int64_t pixel_tiles = (p.out_width + tile.pixels - 1) / tile.pixels;
+        const int64_t channel_tiles =
+            (p.out_channels / p.groups + tile.channels - 1) / tile.channels;
+        const int64_t invocations = p.batch * p.groups * channel_tiles * p.out_height * pixel_tiles;
+        d.groups = linear_grid(word(invocations));
+        d.args = conv_args(p, in(2) != kNoTensor);
+        d.args.push_back(word(pixel_tiles));
+        d.args.push_back(word(channel_tiles));
+        word(p.out_channels * (p.in_channels / p.groups) * p.kernel_h * p.kernel_w);
+        word(p.batch * p.in_channels * p.in_height * p.in_width);
+        word(p.batch * p.out_channels * p.out_height * p.out_width);
+    }
+
     void operator()(const kernels::Conv2dParams& p) {
+        if (settings.conv == ConvAlgorithm::Direct) {
+            direct_conv(p);
+            return;
+        }
         Dispatch& d = add("conv2d", 3, static_cast<int>(p.activation.kind));
         const int64_t rows = p.out_channels / p.groups;
         const int64_t row_tiles = (rows + 15) / 16;
@@ -73,26 +118,8 @@ struct Encoder {
             throw Error(ErrorKind::Unsupported, "Vulkan: a convolution exceeds the dispatch grid");
         }
         d.groups = {static_cast<uint32_t>(x), static_cast<uint32_t>(y), static_cast<uint32_t>(z)};
-        d.args = {word(p.batch),
-                  word(p.in_channels),
-                  word(p.in_height),
-                  word(p.in_width),
-                  word(p.out_channels),
-                  word(p.out_height),
-                  word(p.out_width),
-                  word(p.kernel_h),
-                  word(p.kernel_w),
-                  word(p.stride_h),
-                  word(p.stride_w),
-                  word(p.dilation_h),
-                  word(p.dilation_w),
-                  word(p.pad_top),
-                  word(p.pad_left),
-                  word(p.groups),
-                  static_cast<int32_t>(p.pad_mode),
-                  word(p.activation.alpha),
-                  in(2) != kNoTensor ? 1 : 0,
-                  word(row_tiles)};
+        d.args = conv_args(p, in(2) != kNoTensor);
+        d.args.push_back(word(row_tiles));
         // K per output row must be indexable too.
         word(p.out_channels * (p.in_channels / p.groups) * p.kernel_h * p.kernel_w);
         word(p.batch * p.in_channels * p.in_height * p.in_width);
@@ -292,9 +319,14 @@ struct Encoder {
 
 }  // namespace
 
-std::vector<Dispatch> encode_op(const graph::CheckedOp& op,
-                                const std::array<uint32_t, 3>& max_groups) {
-    Encoder encoder{op, max_groups, {}};
+std::vector<Dispatch> encode_op(const graph::CheckedOp& op, const EncodeSettings& settings) {
+    if (settings.tile.channels < 1 || settings.tile.channels > 8 || settings.tile.pixels < 1 ||
+        settings.tile.pixels > 8) {
+        throw Error(ErrorKind::InvalidArgument,
+                    str_cat("Vulkan: a direct convolution tile of ", settings.tile.channels, " x ",
+                            settings.tile.pixels, " is outside 1..8 x 1..8"));
+    }
+    Encoder encoder{op, settings, settings.max_groups, {}};
     std::visit(encoder, op.params);
     return std::move(encoder.out);
 }

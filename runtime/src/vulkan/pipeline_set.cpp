@@ -71,8 +71,9 @@ PipelineSet::PipelineSet(std::shared_ptr<const VulkanDevice> device, bool fp16,
     cache_ = UniquePipelineCache(d, cache);
 }
 
-VkPipeline PipelineSet::get(const std::string& shader, int activation) {
-    const auto key = std::make_tuple(shader, activation);
+VkPipeline PipelineSet::get(const std::string& shader, int activation,
+                            const std::vector<int32_t>& constants) {
+    const auto key = std::make_tuple(shader, activation, constants);
     if (auto it = pipelines_.find(key); it != pipelines_.end()) return it->second.get();
     const VkDevice d = device_->device();
 
@@ -91,14 +92,18 @@ VkPipeline PipelineSet::get(const std::string& shader, int activation) {
         module = modules_.emplace(shader, UniqueShaderModule(d, handle)).first;
     }
 
-    // Constant 1: the activation (a shader ignores constants it does not declare).
-    const std::array<int32_t, 1> values = {activation};
-    const std::array<VkSpecializationMapEntry, 1> entries = {
-        VkSpecializationMapEntry{1, 0, sizeof(int32_t)}};
+    // Constant 1: the activation, then 2, 3, ...: the given constants (a shader
+    // ignores constants it does not declare).
+    std::vector<int32_t> values = {activation};
+    values.insert(values.end(), constants.begin(), constants.end());
+    std::vector<VkSpecializationMapEntry> entries;
+    for (uint32_t i = 0; i < values.size(); ++i) {
+        entries.push_back({i + 1, static_cast<uint32_t>(i * sizeof(int32_t)), sizeof(int32_t)});
+    }
     VkSpecializationInfo specialization{};
     specialization.mapEntryCount = static_cast<uint32_t>(entries.size());
     specialization.pMapEntries = entries.data();
-    specialization.dataSize = sizeof(values);
+    specialization.dataSize = values.size() * sizeof(int32_t);
     specialization.pData = values.data();
 
     VkComputePipelineCreateInfo info{};

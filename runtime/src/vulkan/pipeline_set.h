@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 #include <tuple>
+#include <vector>
 
 #include "vulkan/vk_handle.h"
 #include "vulkan/vulkan_device.h"
@@ -29,8 +30,10 @@ class PipelineSet {
                 const std::string& cache_path = "");
 
     // The pipeline of shaders/<shader>.comp with the given activation (the
-    // kernels::Activation value, a specialization constant).
-    VkPipeline get(const std::string& shader, int activation);
+    // kernels::Activation value, specialization constant 1) and further constants
+    // (ids 2, 3, ...: tile sizes).
+    VkPipeline get(const std::string& shader, int activation,
+                   const std::vector<int32_t>& constants = {});
     VkPipelineLayout layout() const { return layout_.get(); }
     VkDescriptorSetLayout set_layout() const { return set_layout_.get(); }
     // Writes the pipeline cache's data (atomically). Throws swaprun::Error.
@@ -43,7 +46,7 @@ class PipelineSet {
     UniquePipelineLayout layout_;
     UniquePipelineCache cache_;
     std::map<std::string, UniqueShaderModule> modules_;
-    std::map<std::tuple<std::string, int>, UniquePipeline> pipelines_;
+    std::map<std::tuple<std::string, int, std::vector<int32_t>>, UniquePipeline> pipelines_;
 };
 
 }  // namespace swaprun::vulkan

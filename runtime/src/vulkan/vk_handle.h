@@ -54,6 +54,7 @@ SWR_VK_DESTROYER(DestroySetLayout, VkDescriptorSetLayout, vkDestroyDescriptorSet
 SWR_VK_DESTROYER(DestroyDescriptorPool, VkDescriptorPool, vkDestroyDescriptorPool);
 SWR_VK_DESTROYER(DestroyCommandPool, VkCommandPool, vkDestroyCommandPool);
 SWR_VK_DESTROYER(DestroyFence, VkFence, vkDestroyFence);
+SWR_VK_DESTROYER(DestroyQueryPool, VkQueryPool, vkDestroyQueryPool);
 
 #undef SWR_VK_DESTROYER
 
@@ -67,5 +68,6 @@ using UniqueSetLayout = DeviceHandle<VkDescriptorSetLayout, DestroySetLayout>;
 using UniqueDescriptorPool = DeviceHandle<VkDescriptorPool, DestroyDescriptorPool>;
 using UniqueCommandPool = DeviceHandle<VkCommandPool, DestroyCommandPool>;
 using UniqueFence = DeviceHandle<VkFence, DestroyFence>;
+using UniqueQueryPool = DeviceHandle<VkQueryPool, DestroyQueryPool>;
 
 }  // namespace swaprun::vulkan

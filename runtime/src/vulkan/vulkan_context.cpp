@@ -57,6 +57,11 @@ VulkanContext::VulkanContext(std::shared_ptr<const engine::LoadedModel> model,
     : model_(std::move(model)), fp16_(options.fp16), element_bytes_(options.fp16 ? 2 : 4) {
     if (model_ == nullptr) throw Error(ErrorKind::InvalidArgument, "VulkanContext: no model");
     device_ = VulkanDevice::open(options.device, options.fp16);
+    const auto& max = device_->limits().maxComputeWorkGroupCount;
+    encode_settings_.max_groups = {max[0], max[1], max[2]};
+    encode_settings_.conv = options.conv.value_or(
+        device_->info().type == "cpu" ? ConvAlgorithm::Direct : ConvAlgorithm::Tiled);
+    encode_settings_.tile = options.direct_conv_tile;
     pipelines_ = std::make_unique<PipelineSet>(device_, fp16_, options.pipeline_cache);
     const VkDevice d = device_->device();
 
@@ -111,6 +116,15 @@ VulkanContext::VulkanContext(std::shared_ptr<const engine::LoadedModel> model,
     }
     upload_weights();
     build_dispatches();
+    if (device_->timestamp_valid_bits() > 0) {
+        VkQueryPoolCreateInfo query_info{};
+        query_info.sType = VK_STRUCTURE_TYPE_QUERY_POOL_CREATE_INFO;
+        query_info.queryType = VK_QUERY_TYPE_TIMESTAMP;
+        query_info.queryCount = static_cast<uint32_t>(dispatches_.size() + 1);
+        VkQueryPool query_pool = VK_NULL_HANDLE;
+        vk_check(vkCreateQueryPool(d, &query_info, nullptr, &query_pool), "vkCreateQueryPool");
+        timestamps_ = UniqueQueryPool(d, query_pool);
+    }
 
     input_set_.assign(description.inputs.size(), false);
     input_changed_.assign(description.inputs.size(), true);
@@ -181,11 +195,9 @@ VkDescriptorBufferInfo VulkanContext::bind(const Location& where, int32_t& eleme
 
 void VulkanContext::build_dispatches() {
     const auto& ops = model_->graph().ops;
-    const auto& max = device_->limits().maxComputeWorkGroupCount;
-    const std::array<uint32_t, 3> max_groups = {max[0], max[1], max[2]};
     std::vector<int32_t> words;
     for (size_t k = 0; k < ops.size(); ++k) {
-        for (Dispatch& d : encode_op(ops[k], max_groups)) {
+        for (Dispatch& d : encode_op(ops[k], encode_settings_)) {
             // A Reshape planned in place has nothing to copy.
             if (ops[k].type == OpType::Reshape &&
                 where_[d.inputs[0]].buffer == where_[d.output].buffer &&
@@ -195,7 +207,7 @@ void VulkanContext::build_dispatches() {
             Recorded r;
             r.op = k;
             r.params_base = static_cast<uint32_t>(words.size());
-            r.pipeline = pipelines_->get(d.shader, d.activation);
+            r.pipeline = pipelines_->get(d.shader, d.activation, d.constants);
             words.resize(words.size() + kHeaderWords, 0);
             words.insert(words.end(), d.args.begin(), d.args.end());
             r.dispatch = std::move(d);
@@ -251,11 +263,16 @@ void VulkanContext::build_dispatches() {
            });
 }
 
-void VulkanContext::record(VkCommandBuffer cmd, const std::vector<bool>& skip) const {
+void VulkanContext::record(VkCommandBuffer cmd, const std::vector<bool>& skip,
+                           bool profiled) const {
     const auto& description = model_->description();
     VkCommandBufferBeginInfo begin{};
     begin.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO;
     vk_check(vkBeginCommandBuffer(cmd, &begin), "vkBeginCommandBuffer");
+    if (profiled) {
+        vkCmdResetQueryPool(cmd, timestamps_.get(), 0,
+                            static_cast<uint32_t>(dispatches_.size() + 1));
+    }
 
     for (size_t i = 0; i < description.inputs.size(); ++i) {
         const Location& w = where_[description.inputs[i]];
@@ -267,6 +284,13 @@ void VulkanContext::record(VkCommandBuffer cmd, const std::vector<bool>& skip) c
             VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
             VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT);
 
+    // A timestamp at the compute stage is written once every earlier command has
+    // finished that stage; with the barriers between dispatches, the difference of two
+    // consecutive ones is one dispatch's time.
+    uint32_t query = 0;
+    if (profiled) {
+        vkCmdWriteTimestamp(cmd, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, timestamps_.get(), query++);
+    }
     VkPipeline bound = VK_NULL_HANDLE;
     for (const Recorded& r : dispatches_) {
         if (skip[r.op]) continue;
@@ -284,6 +308,10 @@ void VulkanContext::record(VkCommandBuffer cmd, const std::vector<bool>& skip) c
         barrier(cmd, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, VK_ACCESS_SHADER_WRITE_BIT,
                 VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
                 VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT);
+        if (profiled) {
+            vkCmdWriteTimestamp(cmd, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, timestamps_.get(),
+                                query++);
+        }
     }
 
     barrier(cmd, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, VK_ACCESS_SHADER_WRITE_BIT,
@@ -299,8 +327,30 @@ void VulkanContext::record(VkCommandBuffer cmd, const std::vector<bool>& skip) c
     vk_check(vkEndCommandBuffer(cmd), "vkEndCommandBuffer");
 }
 
-VkCommandBuffer VulkanContext::command_buffer(const std::vector<bool>& skip) {
-    if (auto it = recorded_.find(skip); it != recorded_.end()) return it->second;
+void VulkanContext::read_op_times(const std::vector<bool>& skip, std::vector<double>& op_ms) const {
+    std::vector<size_t> recorded_ops;
+    for (const Recorded& r : dispatches_) {
+        if (!skip[r.op]) recorded_ops.push_back(r.op);
+    }
+    std::vector<uint64_t> ticks(recorded_ops.size() + 1);
+    vk_check(vkGetQueryPoolResults(device_->device(), timestamps_.get(), 0,
+                                   static_cast<uint32_t>(ticks.size()),
+                                   ticks.size() * sizeof(uint64_t), ticks.data(), sizeof(uint64_t),
+                                   VK_QUERY_RESULT_64_BIT | VK_QUERY_RESULT_WAIT_BIT),
+             "vkGetQueryPoolResults");
+    const uint32_t bits = device_->timestamp_valid_bits();
+    const uint64_t mask = bits >= 64 ? ~uint64_t{0} : (uint64_t{1} << bits) - 1;
+    const double ns_per_tick = device_->limits().timestampPeriod;
+    for (size_t j = 0; j < recorded_ops.size(); ++j) {
+        // Masked subtraction: right across a counter that wrapped.
+        const uint64_t delta = (ticks[j + 1] - ticks[j]) & mask;
+        op_ms[recorded_ops[j]] += static_cast<double>(delta) * ns_per_tick * 1e-6;
+    }
+}
+
+VkCommandBuffer VulkanContext::command_buffer(const std::vector<bool>& skip, bool profiled) {
+    const auto key = std::make_pair(skip, profiled);
+    if (auto it = recorded_.find(key); it != recorded_.end()) return it->second;
     VkCommandBufferAllocateInfo info{};
     info.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO;
     info.commandPool = command_pool_.get();
@@ -308,8 +358,8 @@ VkCommandBuffer VulkanContext::command_buffer(const std::vector<bool>& skip) {
     info.commandBufferCount = 1;
     VkCommandBuffer cmd = VK_NULL_HANDLE;
     vk_check(vkAllocateCommandBuffers(device_->device(), &info, &cmd), "vkAllocateCommandBuffers");
-    record(cmd, skip);
-    recorded_.emplace(skip, cmd);  // freed with the pool
+    record(cmd, skip, profiled);
+    recorded_.emplace(key, cmd);  // freed with the pool
     return cmd;
 }
 
@@ -350,6 +400,11 @@ void VulkanContext::set_input(std::string_view name, const float* data, size_t c
 
 void VulkanContext::run(std::vector<double>* op_ms) {
     const auto& description = model_->description();
+    if (op_ms != nullptr && !timestamps_) {
+        throw Error(ErrorKind::Unsupported,
+                    str_cat("Vulkan device ", device_->info().name,
+                            ": its compute queue cannot write timestamps, so ops cannot be timed"));
+    }
     for (size_t k = 0; k < input_set_.size(); ++k) {
         if (!input_set_[k]) {
             throw Error(ErrorKind::InvalidArgument,
@@ -368,13 +423,16 @@ void VulkanContext::run(std::vector<double>* op_ms) {
                                [&](uint32_t p) { return input_changed_[p]; });
     }
     has_run_ = false;
-    submit_and_wait(command_buffer(skip));
+    submit_and_wait(command_buffer(skip, op_ms != nullptr));
     for (size_t i = 0; i < outputs_.size(); ++i) {
         load_elements(outputs_[i].data(),
                       static_cast<const char*>(staging_.mapped()) + output_staging_[i],
                       outputs_[i].size(), fp16_);
     }
-    if (op_ms) op_ms->assign(op_count, 0.0);
+    if (op_ms) {
+        op_ms->assign(op_count, 0.0);
+        read_op_times(skip, *op_ms);
+    }
     std::fill(input_changed_.begin(), input_changed_.end(), false);
     has_run_ = true;
 }

@@ -8,9 +8,11 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "engine/loaded_model.h"
@@ -26,6 +28,10 @@ struct VulkanOptions {
     int device = -1;             // a position in list_devices(); -1 for the best device
     bool fp16 = false;           // fp16 storage of weights and activations (fp32 arithmetic)
     std::string pipeline_cache;  // a pipeline cache file to load, or empty
+    // The convolution shader; unset: direct on devices that are CPUs (lavapipe),
+    // tiled on GPUs. Tests set it to run both on whatever device is present.
+    std::optional<ConvAlgorithm> conv;
+    DirectConvTile direct_conv_tile;
 };
 
 class VulkanContext final : public exec::ExecutionContext {
@@ -37,7 +43,9 @@ class VulkanContext final : public exec::ExecutionContext {
     VulkanContext& operator=(const VulkanContext&) = delete;
 
     void set_input(std::string_view name, const float* data, size_t count) override;
-    // op_ms receives zeros: the graph runs as one submission, not op by op.
+    // With op_ms, each op's device time in ms from timestamp queries written between
+    // the dispatches of the one submission (0 for ops the run skipped). Throws
+    // swaprun::Error (Unsupported) where the queue cannot write timestamps.
     void run(std::vector<double>* op_ms = nullptr) override;
     std::span<const float> output(std::string_view name) const override;
     const engine::LoadedModel& model() const override { return *model_; }
@@ -69,25 +77,30 @@ class VulkanContext final : public exec::ExecutionContext {
     template <class Fill>
     void upload(VkBuffer dst, uint64_t dst_offset, uint64_t bytes, Fill fill);
     VkDescriptorBufferInfo bind(const Location& where, int32_t& element_delta) const;
-    VkCommandBuffer command_buffer(const std::vector<bool>& skip);
-    void record(VkCommandBuffer cmd, const std::vector<bool>& skip) const;
+    VkCommandBuffer command_buffer(const std::vector<bool>& skip, bool profiled);
+    void record(VkCommandBuffer cmd, const std::vector<bool>& skip, bool profiled) const;
+    // Sums the device time between the timestamps around each recorded dispatch per op.
+    void read_op_times(const std::vector<bool>& skip, std::vector<double>& op_ms) const;
     void submit_and_wait(VkCommandBuffer cmd);
 
     std::shared_ptr<const engine::LoadedModel> model_;
     std::shared_ptr<VulkanDevice> device_;  // destroyed after everything made on it
     bool fp16_ = false;
     uint64_t element_bytes_ = 4;
+    EncodeSettings encode_settings_;
     std::unique_ptr<PipelineSet> pipelines_;
     VulkanBuffer arena_, weights_, params_, staging_;
     UniqueDescriptorPool descriptor_pool_;
     UniqueCommandPool command_pool_;
     UniqueFence fence_;
+    UniqueQueryPool timestamps_;  // one before the dispatches and one after each
     VkCommandBuffer upload_cmd_ = VK_NULL_HANDLE;
 
     std::vector<Location> where_;  // per tensor
     std::vector<Recorded> dispatches_;
-    std::vector<uint64_t> input_staging_, output_staging_;   // byte offsets in staging
-    std::map<std::vector<bool>, VkCommandBuffer> recorded_;  // per skip set
+    std::vector<uint64_t> input_staging_, output_staging_;  // byte offsets in staging
+    // Per skip set and profiling choice.
+    std::map<std::pair<std::vector<bool>, bool>, VkCommandBuffer> recorded_;
     std::vector<std::vector<float>> outputs_;
 
     std::vector<bool> input_set_, input_changed_;

@@ -49,12 +49,17 @@ std::vector<VkPhysicalDevice> physical_devices(VkInstance instance) {
     return devices;
 }
 
-std::optional<uint32_t> compute_queue_family(VkPhysicalDevice physical) {
+std::vector<VkQueueFamilyProperties> queue_families(VkPhysicalDevice physical) {
     uint32_t count = 0;
     vkGetPhysicalDeviceQueueFamilyProperties(physical, &count, nullptr);
     std::vector<VkQueueFamilyProperties> families(count);
     vkGetPhysicalDeviceQueueFamilyProperties(physical, &count, families.data());
-    for (uint32_t i = 0; i < count; ++i) {
+    return families;
+}
+
+std::optional<uint32_t> compute_queue_family(VkPhysicalDevice physical) {
+    const auto families = queue_families(physical);
+    for (uint32_t i = 0; i < families.size(); ++i) {
         if (families[i].queueFlags & VK_QUEUE_COMPUTE_BIT) return i;
     }
     return std::nullopt;
@@ -204,6 +209,7 @@ std::shared_ptr<VulkanDevice> VulkanDevice::open(int index, bool fp16) {
     d->physical_ = physical_devices(instance.get()).at(static_cast<size_t>(index));
     d->info_ = describe(d->physical_);
     d->queue_family_ = *compute_queue_family(d->physical_);
+    d->timestamp_valid_bits_ = queue_families(d->physical_)[d->queue_family_].timestampValidBits;
     vkGetPhysicalDeviceProperties(d->physical_, &d->properties_);
     vkGetPhysicalDeviceMemoryProperties(d->physical_, &d->memory_);
 

@@ -49,6 +49,8 @@ class VulkanDevice {
     VkPhysicalDevice physical() const { return physical_; }
     VkQueue queue() const { return queue_; }
     uint32_t queue_family() const { return queue_family_; }
+    // The compute queue's timestamp width in bits; 0 where it cannot write timestamps.
+    uint32_t timestamp_valid_bits() const { return timestamp_valid_bits_; }
     const VkPhysicalDeviceLimits& limits() const { return properties_.limits; }
     const VkPhysicalDeviceMemoryProperties& memory() const { return memory_; }
     const DeviceInfo& info() const { return info_; }
@@ -62,6 +64,7 @@ class VulkanDevice {
     VkDevice device_ = VK_NULL_HANDLE;
     VkQueue queue_ = VK_NULL_HANDLE;
     uint32_t queue_family_ = 0;
+    uint32_t timestamp_valid_bits_ = 0;
     VkPhysicalDeviceProperties properties_{};
     VkPhysicalDeviceMemoryProperties memory_{};
     DeviceInfo info_;
