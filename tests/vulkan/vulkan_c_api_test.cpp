@@ -75,5 +75,35 @@ TEST(VulkanCApiTest, WrongRequestsFailWithAMessage) {
     EXPECT_EQ(context, nullptr);
 }
 
+TEST(VulkanCApiTest, PipelineCacheFileIsWrittenAndReadBack) {
+    SWR_REQUIRE_VULKAN();
+    ApiModel m;
+    TempDir dir;
+    const std::string path = dir.file("pipelines.bin");
+    swr_context_options options{};
+    options.struct_size = sizeof(options);
+    options.device = SWR_DEVICE_VULKAN;
+    options.pipeline_cache = path.c_str();
+    swr_context* first = nullptr;
+    ASSERT_EQ(swr_context_create(m.model, &options, &first), SWR_OK) << swr_last_error();
+    const auto written = read_bytes(path);
+    EXPECT_FALSE(written.empty());  // every pipeline is made with the context
+    const auto want = run(first);
+    swr_context_release(first);
+
+    swr_context* second = nullptr;  // starts from the file
+    ASSERT_EQ(swr_context_create(m.model, &options, &second), SWR_OK) << swr_last_error();
+    EXPECT_EQ(run(second), want);
+    swr_context_release(second);
+
+    // A cache that cannot be written (its directory is missing) does not stop the context.
+    const std::string unwritable = dir.file("missing/pipelines.bin");
+    options.pipeline_cache = unwritable.c_str();
+    swr_context* third = nullptr;
+    ASSERT_EQ(swr_context_create(m.model, &options, &third), SWR_OK) << swr_last_error();
+    EXPECT_EQ(run(third), want);
+    swr_context_release(third);
+}
+
 }  // namespace
 }  // namespace swaprun::testkit

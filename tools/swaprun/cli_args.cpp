@@ -54,6 +54,8 @@ const char* const kUsage =
     "  --profile         print each op's median time and GFLOP/s over the timed runs\n"
     "                    as the last line (model loading excluded)\n"
     "  --no-checksum     skip verifying the file checksum (faster load)\n"
+    "  --pipeline-cache FILE  Vulkan: start from this pipeline cache file and save the\n"
+    "                    pipelines to it (less start-up time on the next run)\n"
     "  --cpu-fallback    run on the CPU (with a warning) when the Vulkan device\n"
     "                    cannot be used\n"
     "  --max-activation-mb N  refuse a model whose activations need more than N MiB\n"
@@ -175,7 +177,7 @@ Command parse_command_line(const std::vector<std::string>& args) {
         }
         const bool takes_value = arg == "--input" || arg == "--output" || arg == "--threads" ||
                                  arg == "--repeat" || arg == "--device" || arg == "--precision" ||
-                                 arg == "--max-activation-mb";
+                                 arg == "--max-activation-mb" || arg == "--pipeline-cache";
         const bool is_switch =
             arg == "--no-checksum" || arg == "--profile" || arg == "--cpu-fallback";
         const bool infer_only = arg != "--no-checksum" && arg != "--max-activation-mb";
@@ -225,6 +227,10 @@ Command parse_command_line(const std::vector<std::string>& args) {
                 throw UsageError("--precision takes fp32 or fp16, not '" + *value + "'");
             }
             command.precision = *value == "fp16" ? 1 : 0;
+        } else if (arg == "--pipeline-cache") {
+            if (!command.pipeline_cache.empty()) throw UsageError(arg + " is given twice");
+            if (value->empty()) throw UsageError(arg + " needs a file name");
+            command.pipeline_cache = *value;
         } else if (arg == "--max-activation-mb") {
             if (command.max_activation_mb != 0) throw UsageError(arg + " is given twice");
             command.max_activation_mb = parse_count(arg, *value, 1 << 20);

@@ -37,11 +37,12 @@ struct Command {
     int repeat = 0;     // timed runs after the first
     bool repeat_given = false;
     bool verify_checksum = true;
-    int max_activation_mb = 0;  // 0: the default (util/limits.h)
-    bool cpu_fallback = false;  // swr_context_options.cpu_fallback
-    bool profile = false;       // per-op times over the timed runs (or the one run)
-    FaceArgs face;              // swap, demo, stream
-    StreamArgs stream;          // stream
+    int max_activation_mb = 0;   // 0: the default (util/limits.h)
+    bool cpu_fallback = false;   // swr_context_options.cpu_fallback
+    std::string pipeline_cache;  // swr_context_options.pipeline_cache (Vulkan)
+    bool profile = false;        // per-op times over the timed runs (or the one run)
+    FaceArgs face;               // swap, demo, stream
+    StreamArgs stream;           // stream
 };
 
 // args excludes the program name. Throws UsageError.

@@ -103,6 +103,8 @@ int run_infer(const Command& command) {
     options.device = command.device;
     options.precision = command.precision;
     options.cpu_fallback = command.cpu_fallback ? 1 : 0;
+    options.pipeline_cache =
+        command.pipeline_cache.empty() ? nullptr : command.pipeline_cache.c_str();
     Context context(model, options);
     for (size_t k = 0; k < command.inputs.size(); ++k) {
         context.set_input(command.inputs[k].name, values[k].values);

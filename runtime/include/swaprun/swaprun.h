@@ -136,6 +136,11 @@ typedef struct swr_context_options {
      * make a CPU context (fp32) instead and log the reason at SWR_LOG_WARNING. Zero
      * (the default): that failure is the call's status and message. */
     int32_t cpu_fallback;
+    /* Vulkan only; NULL or "" for none. A pipeline cache file: read when the context is
+     * made (a missing file, or one from another device or driver, only costs the
+     * shader compile time), then rewritten atomically with the context's pipelines.
+     * When it cannot be written, the context is still made and a warning logged. */
+    const char* pipeline_cache;
 } swr_context_options;
 
 /* "major.minor.patch" of the library actually linked (static storage). */

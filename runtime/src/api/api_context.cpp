@@ -57,9 +57,23 @@ swr_status swr_context_create(const swr_model* model, const swr_context_options*
             vulkan.fp16 = precision == SWR_PRECISION_FP16;
             const bool cpu_fallback =
                 swaprun::api::option_field(options, &swr_context_options::cpu_fallback, 0) != 0;
+            const char* cache = swaprun::api::option_field(
+                options, &swr_context_options::pipeline_cache, static_cast<const char*>(nullptr));
+            if (cache != nullptr) vulkan.pipeline_cache = cache;
             try {
-                handle->context =
+                auto context =
                     std::make_unique<swaprun::vulkan::VulkanContext>(model->model, vulkan);
+                if (!vulkan.pipeline_cache.empty()) {
+                    try {
+                        context->save_pipeline_cache(vulkan.pipeline_cache);
+                    } catch (const Error& e) {  // the cache only saves compile time
+                        swaprun::log(swaprun::LogLevel::Warning,
+                                     std::string("swr_context_create: the pipeline cache was not "
+                                                 "saved: ") +
+                                         e.what());
+                    }
+                }
+                handle->context = std::move(context);
             } catch (const Error& e) {
                 // A wrong request (InvalidArgument) stays an error; the device or driver
                 // failing is what the fallback is for.
