@@ -2,6 +2,9 @@
 // results that depend only on unchanged inputs, the pipeline cache, misuse.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <string>
+
 #include "exec/cpu_context.h"
 #include "util/error.h"
 #include "vulkan_test_support.h"
@@ -110,6 +113,37 @@ TEST_F(VulkanModelTest, ProfiledRunGivesOpTimesAndTheSameOutput) {
         }
     }
     EXPECT_GT(skipped, 0u);
+}
+
+TEST_F(VulkanModelTest, BuffersLargerThanTheStorageRangeBindPerTensor) {
+    const auto model = load_model(small_generator());
+    const auto& d = model->description();
+    uint64_t largest = 0;  // bytes, fp32
+    for (const auto& t : d.tensors) {
+        largest = std::max<uint64_t>(largest, static_cast<uint64_t>(t.elements()) * 4);
+    }
+    // A limit that every tensor fits (with the binding's alignment slack), while the
+    // activation arena is larger than it: tensors past the limit bind at offsets.
+    const uint64_t limit = largest + 256;
+    ASSERT_GT(model->plan().arena_bytes, limit);
+    exec::CpuContext cpu(model, 1);
+    vulkan::VulkanOptions options;
+    options.max_storage_buffer_range = limit;
+    vulkan::VulkanContext gpu(model, options);
+    const auto inputs = generator_inputs(51);
+    EXPECT_LE(max_abs_error(run_context(gpu, inputs), run_context(cpu, inputs)), 1e-3);
+
+    // A tensor larger than the range is refused, naming the limit.
+    options.max_storage_buffer_range = largest / 2;
+    try {
+        vulkan::VulkanContext small(model, options);
+        ADD_FAILURE() << "a tensor beyond the storage buffer range was accepted";
+    } catch (const Error& e) {
+        EXPECT_NE(
+            std::string(e.what()).find(std::to_string(largest / 2) + "-byte storage buffer range"),
+            std::string::npos)
+            << e.what();
+    }
 }
 
 TEST_F(VulkanModelTest, RejectsMisuseLikeTheCpuContext) {

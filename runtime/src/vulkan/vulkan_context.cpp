@@ -62,6 +62,10 @@ VulkanContext::VulkanContext(std::shared_ptr<const engine::LoadedModel> model,
     encode_settings_.conv = options.conv.value_or(
         device_->info().type == "cpu" ? ConvAlgorithm::Direct : ConvAlgorithm::Tiled);
     encode_settings_.tile = options.direct_conv_tile;
+    max_binding_bytes_ = device_->limits().maxStorageBufferRange;
+    if (options.max_storage_buffer_range > 0) {
+        max_binding_bytes_ = std::min(max_binding_bytes_, options.max_storage_buffer_range);
+    }
     pipelines_ = std::make_unique<PipelineSet>(device_, fp16_, options.pipeline_cache);
     const VkDevice d = device_->device();
 
@@ -184,10 +188,12 @@ VkDescriptorBufferInfo VulkanContext::bind(const Location& where, int32_t& eleme
     const uint64_t byte = where.offset * element_bytes_;
     const uint64_t start = byte / alignment * alignment;
     const uint64_t range = byte - start + std::max<uint64_t>(where.count, 1) * element_bytes_;
-    if (range > device_->limits().maxStorageBufferRange) {
+    // Buffers may be larger than the range: each tensor is bound as its own range.
+    if (range > max_binding_bytes_) {
         throw Error(ErrorKind::Unsupported,
-                    str_cat("Vulkan: a tensor of ", where.count, " elements exceeds the device's ",
-                            device_->limits().maxStorageBufferRange, "-byte storage buffer range"));
+                    str_cat("Vulkan: a tensor of ", where.count, " elements (", range,
+                            " bytes bound) exceeds the device's ", max_binding_bytes_,
+                            "-byte storage buffer range"));
     }
     element_delta = static_cast<int32_t>((byte - start) / element_bytes_);
     return {where.buffer, start, range};

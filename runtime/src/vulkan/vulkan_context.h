@@ -32,6 +32,9 @@ struct VulkanOptions {
     // tiled on GPUs. Tests set it to run both on whatever device is present.
     std::optional<ConvAlgorithm> conv;
     DirectConvTile direct_conv_tile;
+    // Test hook: binds as if the device's maxStorageBufferRange were at most this many
+    // bytes (0: the device's own), to exercise small-limit devices on any device.
+    uint64_t max_storage_buffer_range = 0;
 };
 
 class VulkanContext final : public exec::ExecutionContext {
@@ -88,6 +91,7 @@ class VulkanContext final : public exec::ExecutionContext {
     bool fp16_ = false;
     uint64_t element_bytes_ = 4;
     EncodeSettings encode_settings_;
+    uint64_t max_binding_bytes_ = 0;  // the storage buffer range a binding may span
     std::unique_ptr<PipelineSet> pipelines_;
     VulkanBuffer arena_, weights_, params_, staging_;
     UniqueDescriptorPool descriptor_pool_;
