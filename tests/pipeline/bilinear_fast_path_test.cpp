@@ -5,11 +5,15 @@
 
 #include <cmath>
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "pipeline/bilinear.h"
+#include "pipeline/image_convert.h"
 #include "pipeline/paste_back.h"
+#include "pipeline/resize.h"
 #include "pipeline/warp_affine.h"
+#include "util/error.h"
 
 namespace swaprun::pipeline {
 namespace {
@@ -123,6 +127,25 @@ TEST(BilinearFastPath, PasteBackIsBitIdenticalToTheCheckedSampler) {
             EXPECT_NE(bytes(fast), bytes(frame));  // the paste did change something
         }
     }
+}
+
+TEST(BilinearFastPath, LetterboxResizeEqualsResizePadAndNormalize) {
+    const Image src = noise(211, 117, 5);
+    for (const auto& [w, h] : {std::pair{160, 89}, std::pair{100, 30}, std::pair{160, 120}}) {
+        Image canvas(160, 120);
+        const Image resized = resize_bilinear(src, w, h);
+        for (int y = 0; y < h; ++y)
+            for (int x = 0; x < w; ++x)
+                for (int c = 0; c < 3; ++c) canvas.pixel(x, y)[c] = resized.pixel(x, y)[c];
+        const PlanarImage want = to_planar(canvas, kDetectorNormalization);
+        const PlanarImage got =
+            resize_letterbox_planar(src, w, h, 160, 120, kDetectorNormalization);
+        ASSERT_EQ(got.plane_size(), want.plane_size());
+        EXPECT_EQ(std::vector<float>(got.data(), got.data() + 3 * got.plane_size()),
+                  std::vector<float>(want.data(), want.data() + 3 * want.plane_size()));
+    }
+    EXPECT_THROW(resize_letterbox_planar(src, 161, 10, 160, 120, kDetectorNormalization), Error);
+    EXPECT_THROW(resize_letterbox_planar(src, 0, 10, 160, 120, kDetectorNormalization), Error);
 }
 
 }  // namespace

@@ -67,12 +67,10 @@ std::vector<DetectedFace> FaceDetector::detect(const Image& image, float score_t
                                                float nms_iou) {
     const Letterbox box =
         scrfd_letterbox(image.width(), image.height(), params_.input_width, params_.input_height);
-    Image canvas(params_.input_width, params_.input_height);  // black, as insightface pads
-    const Image resized = resize_bilinear(image, box.resized_width, box.resized_height);
-    for (int y = 0; y < box.resized_height; ++y) {
-        std::copy(resized.pixel(0, y), resized.pixel(0, y) + resized.stride(), canvas.pixel(0, y));
-    }
-    const PlanarImage input = to_planar(canvas, kDetectorNormalization);
+    // Padded with black, as insightface pads.
+    const PlanarImage input =
+        resize_letterbox_planar(image, box.resized_width, box.resized_height, params_.input_width,
+                                params_.input_height, kDetectorNormalization);
     context_->set_input(input_name_, input.data(), input.plane_size() * 3);
     context_->run();
 

@@ -1,7 +1,9 @@
 #include "pipeline/resize.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
+#include <cstdint>
 #include <vector>
 
 #include "pipeline/bilinear.h"
@@ -40,18 +42,15 @@ AxisTaps axis_taps(int src_size, int dst_size) {
     return taps;
 }
 
-}  // namespace
-
-Image resize_bilinear(const Image& src, int width, int height) {
-    if (src.empty()) throw Error(ErrorKind::InvalidArgument, "resize: the source image is empty");
-    Image out(width, height);  // checks the size
+// Calls `put(x, y, channel, value)` with every pixel of `src` resized to width x height.
+template <typename Put>
+void for_each_resized(const Image& src, int width, int height, Put put) {
     const AxisTaps xs = axis_taps(src.width(), width);
     const AxisTaps ys = axis_taps(src.height(), height);
     for (int y = 0; y < height; ++y) {
         const uint8_t* row0 = src.pixel(0, ys.first[static_cast<size_t>(y)]);
         const uint8_t* row1 = src.pixel(0, ys.second[static_cast<size_t>(y)]);
         const float wy = ys.weight[static_cast<size_t>(y)];
-        uint8_t* o = out.pixel(0, y);
         for (int x = 0; x < width; ++x) {
             const size_t a = static_cast<size_t>(xs.first[static_cast<size_t>(x)]) * 3;
             const size_t b = static_cast<size_t>(xs.second[static_cast<size_t>(x)]) * 3;
@@ -59,10 +58,40 @@ Image resize_bilinear(const Image& src, int width, int height) {
             for (size_t c = 0; c < 3; ++c) {
                 const float top = row0[a + c] + wx * (row0[b + c] - row0[a + c]);
                 const float bottom = row1[a + c] + wx * (row1[b + c] - row1[a + c]);
-                o[static_cast<size_t>(x) * 3 + c] = detail::to_u8(top + wy * (bottom - top));
+                put(x, y, c, detail::to_u8(top + wy * (bottom - top)));
             }
         }
     }
+}
+
+}  // namespace
+
+Image resize_bilinear(const Image& src, int width, int height) {
+    if (src.empty()) throw Error(ErrorKind::InvalidArgument, "resize: the source image is empty");
+    Image out(width, height);  // checks the size
+    for_each_resized(src, width, height,
+                     [&](int x, int y, size_t c, uint8_t v) { out.pixel(x, y)[c] = v; });
+    return out;
+}
+
+PlanarImage resize_letterbox_planar(const Image& src, int width, int height, int canvas_width,
+                                    int canvas_height, Normalization norm) {
+    if (src.empty()) throw Error(ErrorKind::InvalidArgument, "resize: the source image is empty");
+    if (width <= 0 || height <= 0 || width > canvas_width || height > canvas_height) {
+        throw Error(ErrorKind::InvalidArgument,
+                    "resize: the resized image must fit in the canvas and be non-empty");
+    }
+    PlanarImage out(canvas_width, canvas_height);  // checks the canvas size
+    // The normalized value of every level, computed as to_planar computes it.
+    std::array<float, 256> level;
+    for (int i = 0; i < 256; ++i)
+        level[static_cast<size_t>(i)] = (static_cast<float>(i) - norm.mean) / norm.scale;
+    for (int c = 0; c < 3; ++c) std::fill(out.plane(c), out.plane(c) + out.plane_size(), level[0]);
+    const size_t row = static_cast<size_t>(canvas_width);
+    for_each_resized(src, width, height, [&](int x, int y, size_t c, uint8_t v) {
+        out.plane(static_cast<int>(c))[static_cast<size_t>(y) * row + static_cast<size_t>(x)] =
+            level[v];
+    });
     return out;
 }
 
