@@ -6,10 +6,12 @@
 #include <cstring>
 #include <functional>
 #include <map>
+#include <string_view>
 
 #include "converter/passes/passes.h"
 #include "converter/passes/shape_math.h"
 #include "util/error.h"
+#include "util/limits.h"
 
 namespace swaprun::convert {
 
@@ -510,7 +512,9 @@ void handle_constant_of_shape(NodeContext& c) {
         if (!a->tensors[0].ints.empty()) iv = a->tensors[0].ints[0];
     }
     const int64_t count = element_count(shape);
-    if (count > (int64_t{1} << 28)) c.fail("constant too large to fold", ErrorKind::Unsupported);
+    if (count > limits::kMaxFoldedElements) {
+        c.fail("constant too large to fold", ErrorKind::Unsupported);
+    }
     if (onnx::is_floating(type)) {
         c.set_constant(0, shape, type, std::vector<float>(count, fv), {});
     } else {
@@ -609,7 +613,13 @@ void handle_range(NodeContext& c) {
         float start = c.floats(0, "start")[0], limit = c.floats(1, "limit")[0],
               delta = c.floats(2, "delta")[0];
         if (delta == 0) c.fail("delta is 0");
-        int64_t n = std::max<int64_t>(0, static_cast<int64_t>(std::ceil((limit - start) / delta)));
+        const double steps = std::ceil((static_cast<double>(limit) - start) / delta);
+        if (!(steps <= static_cast<double>(limits::kMaxFoldedElements))) {
+            c.fail("Range of more than " + std::to_string(limits::kMaxFoldedElements) +
+                       " elements (or not finite)",
+                   ErrorKind::Unsupported);
+        }
+        const int64_t n = std::max<int64_t>(0, static_cast<int64_t>(steps));
         std::vector<float> f;
         for (int64_t i = 0; i < n; ++i) f.push_back(start + i * delta);
         c.set_like(0, {n}, v, f, {});
@@ -617,7 +627,14 @@ void handle_range(NodeContext& c) {
         int64_t start = c.ints(0, "start")[0], limit = c.ints(1, "limit")[0],
                 delta = c.ints(2, "delta")[0];
         if (delta == 0) c.fail("delta is 0");
-        int64_t n = std::max<int64_t>(0, (limit - start + delta - (delta > 0 ? 1 : -1)) / delta);
+        // In long double: the int64 difference and rounding can overflow.
+        const long double steps =
+            std::ceil((static_cast<long double>(limit) - start) / static_cast<long double>(delta));
+        if (steps > static_cast<long double>(limits::kMaxFoldedElements)) {
+            c.fail("Range of more than " + std::to_string(limits::kMaxFoldedElements) + " elements",
+                   ErrorKind::Unsupported);
+        }
+        const int64_t n = std::max<int64_t>(0, static_cast<int64_t>(steps));
         std::vector<int64_t> r;
         for (int64_t i = 0; i < n; ++i) r.push_back(start + i * delta);
         c.set_like(0, {n}, v, {}, r);
@@ -1163,7 +1180,14 @@ void infer_and_fold(Graph& graph) {
             }
         }
         NodeContext context(graph, node);
-        it->second(context);
+        try {
+            it->second(context);
+        } catch (const Error& e) {
+            // Shape arithmetic (shape_math) does not know the node: name it here.
+            const std::string where = graph.source + ": ";
+            if (std::string_view(e.what()).starts_with(where)) throw;
+            throw Error(e.kind(), where + node.describe() + ": " + e.what());
+        }
         bool folded = !node.outputs.empty();
         for (const auto& out : node.outputs) {
             if (!out.empty() && !graph.value(out).is_constant) folded = false;

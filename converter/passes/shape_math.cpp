@@ -1,12 +1,20 @@
 #include "converter/passes/shape_math.h"
 
 #include "util/error.h"
+#include "util/limits.h"
 
 namespace swaprun::convert {
 
 int64_t element_count(const Dims& dims) {
     int64_t n = 1;
-    for (int64_t d : dims) n *= d;
+    for (int64_t d : dims) {
+        // Unknown (negative) dimensions keep their old meaning; only overflow is refused.
+        if (d > 0 && n > limits::kMaxOnnxShapeElements / d) {
+            throw Error(ErrorKind::Format,
+                        "shape " + format_dims(dims) + " has more than 2^40 elements");
+        }
+        n *= d;
+    }
     return n;
 }
 
@@ -57,6 +65,12 @@ std::vector<int64_t> broadcast_indices(const Dims& out, const Dims& in) {
         if (in_full[i] == 1) in_strides[i] = 0;
     }
     const int64_t count = element_count(out);
+    if (count > limits::kMaxFoldedElements) {
+        throw Error(ErrorKind::Unsupported,
+                    "a constant of shape " + format_dims(out) +
+                        " is too large to compute at conversion time (over " +
+                        std::to_string(limits::kMaxFoldedElements) + " elements)");
+    }
     std::vector<int64_t> index(count);
     Dims pos(rank, 0);
     for (int64_t flat = 0; flat < count; ++flat) {

@@ -35,6 +35,14 @@ inline constexpr uint64_t kDefaultMaxActivationBytes = uint64_t{4} << 30;
 // the 2 GiB protobuf limit, so this is reached only by a lying header).
 inline constexpr int64_t kMaxOnnxTensorElements = int64_t{1} << 34;
 
+// Elements of any shape the converter computes (products above it would overflow).
+inline constexpr int64_t kMaxOnnxShapeElements = int64_t{1} << 40;
+// Elements of a constant the converter computes at conversion time (folding shape
+// subgraphs, ConstantOfShape, Range, Expand and the like): far above any weight of the
+// generators (inswapper_128's largest has 9.4 M), far below what would let a tiny file
+// make swapconv allocate gigabytes.
+inline constexpr int64_t kMaxFoldedElements = int64_t{1} << 26;
+
 // ---- .npy files (tools/common/npy.cpp) ----
 // Dimensions, as numpy itself allows.
 inline constexpr size_t kMaxNpyDims = 64;
