@@ -213,7 +213,8 @@ Tensor decode_tensor_message(WireReader& r) {
         if (raw.size() != static_cast<uint64_t>(count) * size) mismatch(raw.size() / size);
         if (t.element_type == static_cast<int32_t>(ElementType::Float)) {
             t.floats.resize(count);
-            std::memcpy(t.floats.data(), raw.data(), raw.size());
+            // An empty tensor has no buffer to copy into (memcpy of null is undefined).
+            if (count > 0) std::memcpy(t.floats.data(), raw.data(), raw.size());
         } else {
             for (int64_t i = 0; i < count; ++i) append_raw_element(t, raw.data() + i * size);
         }

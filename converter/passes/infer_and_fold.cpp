@@ -636,7 +636,13 @@ void handle_range(NodeContext& c) {
         }
         const int64_t n = std::max<int64_t>(0, static_cast<int64_t>(steps));
         std::vector<int64_t> r;
-        for (int64_t i = 0; i < n; ++i) r.push_back(start + i * delta);
+        // Stepping, not start + i * delta: every value lies between start and limit,
+        // but i * delta alone can overflow.
+        int64_t value = start;
+        for (int64_t i = 0; i < n; ++i) {
+            r.push_back(value);
+            if (i + 1 < n) value += delta;
+        }
         c.set_like(0, {n}, v, {}, r);
     }
 }

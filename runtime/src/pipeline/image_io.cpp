@@ -3,6 +3,7 @@
 #include <stb/stb_image.h>
 #include <stb/stb_image_write.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
 #include <cstring>
@@ -63,6 +64,46 @@ void write_atomically(const std::string& path, const std::vector<unsigned char>&
     file.commit();
 }
 
+// stb_image (Debian's 2022 snapshot) writes past the end of its Huffman table when a
+// JPEG DHT segment declares more than 256 codes in one table (found by fuzz_image).
+// Such files are refused here, before stb sees them; every other structural error is
+// left to stb. Walks the markers, skipping entropy-coded data after each scan, since
+// progressive JPEGs define tables between scans.
+void check_jpeg_huffman_tables(std::span<const uint8_t> b, const std::string& path) {
+    if (b.size() < 2 || b[0] != 0xFF || b[1] != 0xD8) return;  // not a JPEG
+    size_t p = 2;
+    while (p + 1 < b.size()) {
+        if (b[p] != 0xFF) {
+            ++p;  // entropy-coded data (or garbage stb will reject)
+            continue;
+        }
+        const uint8_t marker = b[p + 1];
+        if (marker == 0x00 || marker == 0xFF || (marker >= 0xD0 && marker <= 0xD7) ||
+            marker == 0xD8 || marker == 0x01) {
+            p += marker == 0xFF ? 1 : 2;  // stuffed byte, fill byte, markers without length
+            continue;
+        }
+        if (marker == 0xD9 || p + 4 > b.size()) return;  // end of image, or truncated
+        const size_t length = (size_t{b[p + 2]} << 8) | b[p + 3];
+        const size_t end = std::min(b.size(), p + 2 + length);
+        if (marker == 0xC4) {
+            size_t q = p + 4;
+            while (q + 17 <= end) {
+                size_t codes = 0;
+                for (size_t i = 1; i <= 16; ++i) codes += b[q + i];
+                if (codes > 256) {
+                    throw Error(ErrorKind::Format, path + ": offset " + std::to_string(q) +
+                                                       ": JPEG Huffman table declares " +
+                                                       std::to_string(codes) +
+                                                       " codes (at most 256)");
+                }
+                q += 17 + codes;
+            }
+        }
+        p = std::max(p + 2, p + 2 + length);
+    }
+}
+
 }  // namespace
 
 Image load_image(const std::string& path, const ImageLimits& limits) {
@@ -78,6 +119,7 @@ Image decode_image(std::span<const uint8_t> bytes, const std::string& path,
                     path + ": too large to decode (" + std::to_string(bytes.size()) + " bytes)");
     }
     const int length = static_cast<int>(bytes.size());
+    check_jpeg_huffman_tables(bytes, path);
 
     int width = 0;
     int height = 0;
