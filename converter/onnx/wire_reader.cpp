@@ -136,7 +136,8 @@ void WireReader::read_repeated_float(WireType type, std::vector<float>& out) {
     if (bytes.size() % 4 != 0) fail("packed float field whose length is not a multiple of 4");
     size_t first = out.size();
     out.resize(first + bytes.size() / 4);
-    std::memcpy(out.data() + first, bytes.data(), bytes.size());
+    // An empty packed field leaves nothing to copy (memcpy of null is undefined).
+    if (!bytes.empty()) std::memcpy(out.data() + first, bytes.data(), bytes.size());
 }
 
 void WireReader::read_repeated_double(WireType type, std::vector<double>& out) {
@@ -149,7 +150,7 @@ void WireReader::read_repeated_double(WireType type, std::vector<double>& out) {
     if (bytes.size() % 8 != 0) fail("packed double field whose length is not a multiple of 8");
     size_t first = out.size();
     out.resize(first + bytes.size() / 8);
-    std::memcpy(out.data() + first, bytes.data(), bytes.size());
+    if (!bytes.empty()) std::memcpy(out.data() + first, bytes.data(), bytes.size());
 }
 
 }  // namespace swaprun::onnx
