@@ -12,7 +12,9 @@ runtime are tested against these graphs, so changing how a layer is written
 changes the ONNX the rest of the project has to understand.
 """
 
+import inspect
 import math
+import warnings
 from dataclasses import dataclass, field
 from typing import List, Tuple
 
@@ -474,3 +476,21 @@ def infer_shapes(model):
     for vi in list(inferred.graph.value_info) + list(inferred.graph.input) + list(inferred.graph.output):
         shapes[vi.name] = [d.dim_value for d in vi.type.tensor_type.shape.dim]
     return shapes
+
+
+def torchscript_onnx_export(*args, **kwargs):
+    """torch.onnx.export through the TorchScript exporter, whatever the torch version.
+
+    The fixtures must reach the converter as insightface's exporter wrote them; torch
+    2.9 and later default to the dynamo exporter (other op patterns, opset 18 at least)
+    unless asked for the TorchScript one. Keyword arguments a newer torch no longer
+    takes are dropped with a warning rather than failing the export.
+    """
+    params = inspect.signature(torch.onnx.export).parameters
+    if "dynamo" in params:
+        kwargs["dynamo"] = False
+    takes_any = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
+    for name in [k for k in kwargs if k not in params and not takes_any]:
+        warnings.warn(f"torch {torch.__version__}: torch.onnx.export takes no '{name}'; left out")
+        del kwargs[name]
+    torch.onnx.export(*args, **kwargs)

@@ -39,7 +39,8 @@ from onnx import numpy_helper  # noqa: E402
 
 import arcface  # noqa: E402
 import scrfd  # noqa: E402
-from common import Arch, Generator, build, count_onnx, default_inputs, emap_matrix, init_weights  # noqa: E402
+from common import (  # noqa: E402
+    Arch, Generator, build, count_onnx, default_inputs, emap_matrix, init_weights, torchscript_onnx_export)
 from face_common import export_onnx as export_face_onnx  # noqa: E402
 from inswapper import INSWAPPER_128  # noqa: E402
 from live import LIVE_BASE, LIVE_MINI  # noqa: E402
@@ -67,7 +68,7 @@ def export_onnx(model: torch.nn.Module, arch: Arch, target: np.ndarray, source: 
         # torch warns about tracing python scalars and about the ONNX Resize
         # spec for bilinear upsampling; both are expected for this graph.
         warnings.simplefilter("ignore")
-        torch.onnx.export(
+        torchscript_onnx_export(
             model,
             (torch.from_numpy(target), torch.from_numpy(source)),
             buf,

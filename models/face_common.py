@@ -27,6 +27,8 @@ import onnx
 import torch
 import torch.nn as nn
 
+from common import torchscript_onnx_export
+
 GAMMA_RANGE = (0.6, 1.4)
 BETA_STD = 0.1
 BIAS_STD = 0.02
@@ -119,7 +121,7 @@ def export_onnx(model: nn.Module, example: np.ndarray, input_name: str, output_n
     model.eval()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        torch.onnx.export(
+        torchscript_onnx_export(
             model,
             (torch.from_numpy(example),),
             buf,
