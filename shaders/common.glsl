@@ -63,13 +63,15 @@ float activate(float x, int kind, float alpha) {
 }
 
 // kernels::PadMode: maps an index outside [0, n) onto it, or -1 for the constant.
+// Reflection is symmetric about 0 and periodic in 2 (n - 1), so it folds |i|: GLSL
+// leaves % undefined for a negative operand, and NVIDIA's driver does not give the
+// mathematical modulo there (reflect padding came out wrong on an H200).
 int map_index(int i, int n, int mode) {
     if (i >= 0 && i < n) return i;
     if (mode == 0) return -1;
     if (mode == 2) return i < 0 ? 0 : n - 1;
     if (n == 1) return 0;
-    int period = 2 * (n - 1);
-    int r = i % period;
-    if (r < 0) r += period;
+    const int period = 2 * (n - 1);
+    const int r = abs(i) % period;
     return r < n ? r : period - r;
 }

@@ -13,10 +13,15 @@ namespace {
 // The shaders' fixed workgroups (conv2d 16x16, adain 256) need this many invocations.
 constexpr uint32_t kRequiredInvocations = 256;
 
-// An instance owned for the length of a scope (listing devices).
-class ScopedInstance {
+}  // namespace
+
+// The process's one VkInstance. Every device listing and every opened device shares
+// it: an instance per context made NVIDIA's driver refuse new instances
+// (VK_ERROR_INCOMPATIBLE_DRIVER) once some twenty had come and gone, and volk's
+// instance-level function pointers are process globals anyway.
+class Instance {
   public:
-    ScopedInstance() {
+    Instance() {
         VkApplicationInfo app{};
         app.sType = VK_STRUCTURE_TYPE_APPLICATION_INFO;
         app.pApplicationName = "swaprun";
@@ -27,17 +32,27 @@ class ScopedInstance {
         vk_check(vkCreateInstance(&info, nullptr, &instance_), "vkCreateInstance");
         volkLoadInstance(instance_);
     }
-    ~ScopedInstance() {
-        if (instance_ != VK_NULL_HANDLE) vkDestroyInstance(instance_, nullptr);
-    }
-    ScopedInstance(const ScopedInstance&) = delete;
-    ScopedInstance& operator=(const ScopedInstance&) = delete;
+    ~Instance() { vkDestroyInstance(instance_, nullptr); }
+    Instance(const Instance&) = delete;
+    Instance& operator=(const Instance&) = delete;
     VkInstance get() const { return instance_; }
-    VkInstance release() { return std::exchange(instance_, VK_NULL_HANDLE); }
+
+    // Created on first use (the loader must be available) and kept until the process
+    // ends or the last device on it is closed, whichever is later. Throws
+    // swaprun::Error where the loader finds no driver; the next call tries again.
+    static std::shared_ptr<const Instance> shared() {
+        static std::mutex mutex;
+        static std::shared_ptr<const Instance> instance;
+        const std::lock_guard lock(mutex);
+        if (!instance) instance = std::make_shared<const Instance>();
+        return instance;
+    }
 
   private:
     VkInstance instance_ = VK_NULL_HANDLE;
 };
+
+namespace {
 
 std::vector<VkPhysicalDevice> physical_devices(VkInstance instance) {
     uint32_t count = 0;
@@ -147,14 +162,10 @@ bool loader_available() {
 
 std::vector<DeviceInfo> list_devices() {
     if (!loader_available()) return {};
-    // volk's function pointers are process globals: creating instances from two
-    // threads at once would race on them.
-    static std::mutex mutex;
-    const std::lock_guard lock(mutex);
     try {
-        ScopedInstance instance;
+        const auto instance = Instance::shared();
         std::vector<DeviceInfo> devices;
-        for (VkPhysicalDevice physical : physical_devices(instance.get())) {
+        for (VkPhysicalDevice physical : physical_devices(instance->get())) {
             devices.push_back(describe(physical));
         }
         return devices;
@@ -205,8 +216,8 @@ std::shared_ptr<VulkanDevice> VulkanDevice::open(int index, bool fp16) {
     }
 
     std::shared_ptr<VulkanDevice> d(new VulkanDevice());  // private constructor
-    ScopedInstance instance;
-    d->physical_ = physical_devices(instance.get()).at(static_cast<size_t>(index));
+    d->instance_ = Instance::shared();
+    d->physical_ = physical_devices(d->instance_->get()).at(static_cast<size_t>(index));
     d->info_ = describe(d->physical_);
     d->queue_family_ = *compute_queue_family(d->physical_);
     d->timestamp_valid_bits_ = queue_families(d->physical_)[d->queue_family_].timestampValidBits;
@@ -228,7 +239,6 @@ std::shared_ptr<VulkanDevice> VulkanDevice::open(int index, bool fp16) {
     info.queueCreateInfoCount = 1;
     info.pQueueCreateInfos = &queue;
     vk_check(vkCreateDevice(d->physical_, &info, nullptr, &d->device_), "vkCreateDevice");
-    d->instance_ = instance.release();  // the device's destructor owns both from here
     vkGetDeviceQueue(d->device_, d->queue_family_, 0, &d->queue_);
     return d;
 }
@@ -238,7 +248,7 @@ VulkanDevice::~VulkanDevice() {
         vkDeviceWaitIdle(device_);
         vkDestroyDevice(device_, nullptr);
     }
-    if (instance_ != VK_NULL_HANDLE) vkDestroyInstance(instance_, nullptr);
+    // instance_ is released after this body: the device goes before its instance.
 }
 
 }  // namespace swaprun::vulkan

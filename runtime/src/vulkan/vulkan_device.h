@@ -33,8 +33,10 @@ std::vector<DeviceInfo> list_devices();
 // -1 when there is none.
 int best_device(const std::vector<DeviceInfo>& devices);
 
-// An instance with one logical device and its compute queue. Not copyable; shared by
-// whatever runs on it.
+class Instance;
+
+// One logical device, with its compute queue, on the process's shared instance. Not copyable;
+// shared by whatever runs on it.
 class VulkanDevice {
   public:
     // index: a position in list_devices(), or -1 for best_device(). Throws
@@ -59,7 +61,7 @@ class VulkanDevice {
   private:
     VulkanDevice() = default;
 
-    VkInstance instance_ = VK_NULL_HANDLE;
+    std::shared_ptr<const Instance> instance_;
     VkPhysicalDevice physical_ = VK_NULL_HANDLE;
     VkDevice device_ = VK_NULL_HANDLE;
     VkQueue queue_ = VK_NULL_HANDLE;
