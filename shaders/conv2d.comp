@@ -1,7 +1,11 @@
-// 2-D convolution as an implicit GEMM: per group, output[oc, pixel] = sum over k of
-// weight[oc, k] * patch[k, pixel], k running over (input channel, kh, kw). Each
-// workgroup computes a 16x16 output tile, staging 16-wide slices of the weight rows
-// and of the (never materialized) patch matrix in shared memory.
+// 2-D convolution as a register-tiled implicit GEMM, for GPUs: per group,
+// output[oc, pixel] = sum over k of weight[oc, k] * patch[k, pixel], k running over
+// (input channel, kh, kw); the patch matrix is never materialized. A workgroup of
+// 16 x 16 invocations computes a (16 TM) x (16 TN) output tile: each invocation holds
+// TM x TN accumulators (rows ly + 16 i, columns lx + 16 j, so that the shared-memory
+// reads of a row of invocations are a broadcast and 16 consecutive words). Slices 16
+// deep of the weight rows and of the patch are staged in shared memory; each
+// invocation loads TM weights and TN patch values per slice.
 // Args: batch, in_c, in_h, in_w, out_c, out_h, out_w, kh, kw, stride_h, stride_w,
 // dilation_h, dilation_w, pad_top, pad_left, groups, pad_mode, alpha, has_bias,
 // row_tiles. Inputs: x0 input, x1 weight, x2 bias.
@@ -10,20 +14,26 @@
 #include "common.glsl"
 layout(local_size_x = 16, local_size_y = 16) in;
 layout(constant_id = 1) const int ACTIVATION = 0;
+// Outputs per invocation (vulkan::TiledConvTile): rows (output channels) and columns
+// (pixels), 1, 2 or 4 each.
+layout(constant_id = 2) const int TM = 4;
+layout(constant_id = 3) const int TN = 4;
+#define MAX_T 4
+#define BK 16
 
-// +1 column: the inner loop reads As by row and Bs by column without bank conflicts.
-shared float As[16][17];
-shared float Bs[16][17];
+shared float As[BK][16 * MAX_T];  // weights: [k][row]
+shared float Bs[BK][16 * MAX_T];  // patch: [k][column]
 
 void main() {
     const int in_c = ARG(1), in_h = ARG(2), in_w = ARG(3);
     const int out_c = ARG(4), out_h = ARG(5), out_w = ARG(6);
     const int kh_n = ARG(7), kw_n = ARG(8);
-    const int groups = ARG(15);
+    const int groups = ARG(15), mode = ARG(16);
     const int in_per_group = in_c / groups, out_per_group = out_c / groups;
     const int taps = kh_n * kw_n;
     const int K = in_per_group * taps;
     const int N = out_h * out_w;
+    const int BM = 16 * TM, BN = 16 * TN;
     // Pixel tiles beyond the grid's x limit continue in y, above the row tiles.
     const uint row_tiles = uint(ARG(19));
     const int col_tile =
@@ -31,34 +41,68 @@ void main() {
     const int row_tile = int(gl_WorkGroupID.y % row_tiles);
     const int n = int(gl_WorkGroupID.z) / groups, g = int(gl_WorkGroupID.z) % groups;
     const int lx = int(gl_LocalInvocationID.x), ly = int(gl_LocalInvocationID.y);
-    const int col = col_tile * 16 + lx;
-    const int row = row_tile * 16 + ly;
-    const int oh = col / out_w, ow = col % out_w;
-    const int ih0 = oh * ARG(9) - ARG(13), iw0 = ow * ARG(10) - ARG(14);
+    const int tid = ly * 16 + lx;
+    const int row0 = row_tile * BM, col0 = col_tile * BN;
     const uint in_base = uint(n * in_c + g * in_per_group) * uint(in_h * in_w);
-    const uint weight_row = uint(g * out_per_group + row) * uint(K);
-    const int mode = ARG(16);
 
-    float acc = 0.0;
-    for (int k0 = 0; k0 < K; k0 += 16) {
-        const int ka = k0 + lx;
-        As[ly][lx] = (row < out_per_group && ka < K) ? load1(weight_row + uint(ka)) : 0.0;
-        const int kb = k0 + ly;
-        float v = 0.0;
-        if (kb < K && col < N) {
-            const int c = kb / taps, t = kb % taps;
-            const int ih = map_index(ih0 + (t / kw_n) * ARG(11), in_h, mode);
-            const int iw = map_index(iw0 + (t % kw_n) * ARG(12), in_w, mode);
-            if (ih >= 0 && iw >= 0) v = load0(in_base + uint((c * in_h + ih) * in_w + iw));
+    // What this invocation stages per slice. Weights: slice row k = tid % 16 of the
+    // tile rows tid / 16 + 16 r (r < TM). Patch: the one column tid % BN (256 is a
+    // multiple of BN) at slice rows tid / BN + (256 / BN) r (r < TN).
+    const int a_k = tid % BK, a_row = tid / BK;
+    const int b_col = tid % BN, b_k = tid / BN, b_k_step = 256 / BN;
+    const int pixel = col0 + b_col;
+    const bool pixel_in = pixel < N;
+    const int oh = pixel / out_w, ow = pixel % out_w;
+    const int ih0 = oh * ARG(9) - ARG(13), iw0 = ow * ARG(10) - ARG(14);
+
+    float acc[MAX_T][MAX_T];
+    for (int i = 0; i < TM; ++i) {
+        for (int j = 0; j < TN; ++j) acc[i][j] = 0.0;
+    }
+    for (int k0 = 0; k0 < K; k0 += BK) {
+        const int ka = k0 + a_k;
+        for (int r = 0; r < TM; ++r) {
+            const int row = row0 + a_row + 16 * r;
+            As[a_k][a_row + 16 * r] =
+                (row < out_per_group && ka < K)
+                    ? load1(uint(g * out_per_group + row) * uint(K) + uint(ka))
+                    : 0.0;
         }
-        Bs[ly][lx] = v;
+        for (int r = 0; r < TN; ++r) {
+            const int kk = b_k + b_k_step * r;
+            const int kb = k0 + kk;
+            float v = 0.0;
+            if (kb < K && pixel_in) {
+                const int c = kb / taps, t = kb % taps;
+                const int ih = map_index(ih0 + (t / kw_n) * ARG(11), in_h, mode);
+                const int iw = map_index(iw0 + (t % kw_n) * ARG(12), in_w, mode);
+                if (ih >= 0 && iw >= 0) v = load0(in_base + uint((c * in_h + ih) * in_w + iw));
+            }
+            Bs[kk][b_col] = v;
+        }
         barrier();
-        for (int k = 0; k < 16; ++k) acc += As[ly][k] * Bs[k][lx];
+        for (int k = 0; k < BK; ++k) {
+            float a[MAX_T], b[MAX_T];
+            for (int i = 0; i < TM; ++i) a[i] = As[k][ly + 16 * i];
+            for (int j = 0; j < TN; ++j) b[j] = Bs[k][lx + 16 * j];
+            for (int i = 0; i < TM; ++i) {
+                for (int j = 0; j < TN; ++j) acc[i][j] += a[i] * b[j];
+            }
+        }
         barrier();
     }
-    if (row < out_per_group && col < N) {
+
+    const bool has_bias = ARG(18) != 0;
+    const float alpha = ARGF(17);
+    for (int i = 0; i < TM; ++i) {
+        const int row = row0 + ly + 16 * i;
+        if (row >= out_per_group) break;
         const int oc = g * out_per_group + row;
-        if (ARG(18) != 0) acc += load2(uint(oc));
-        store(uint(n * out_c + oc) * uint(N) + uint(col), activate(acc, ACTIVATION, ARGF(17)));
+        const float bias = has_bias ? load2(uint(oc)) : 0.0;
+        const uint out_row = uint(n * out_c + oc) * uint(N);
+        for (int j = 0; j < TN; ++j) {
+            const int col = col0 + lx + 16 * j;
+            if (col < N) store(out_row + uint(col), activate(acc[i][j] + bias, ACTIVATION, alpha));
+        }
     }
 }

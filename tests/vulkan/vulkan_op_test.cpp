@@ -82,22 +82,33 @@ TEST_F(VulkanOpTest, Conv2dMatchesReference) {
         op.attributes["activation"] = ints({c.activation});
         op.attributes["alpha"] = floats({0.2f});
         b.output(y);
-        // Both convolution shaders, whatever the device would pick; the direct one
-        // with its default tile, a tile wider than some outputs (7 channels x 8
-        // pixels) and single-row tiles.
-        const std::pair<vulkan::ConvAlgorithm, vulkan::DirectConvTile> variants[] = {
-            {vulkan::ConvAlgorithm::Tiled, {}},
-            {vulkan::ConvAlgorithm::Direct, {}},
-            {vulkan::ConvAlgorithm::Direct, {7, 8}},
-            {vulkan::ConvAlgorithm::Direct, {1, 3}},
+        // Every convolution shader, whatever the device would pick: the tiled one with
+        // the tile chosen per layer and with square and oblong tiles, the automatic
+        // choice, and the direct one with its default tile, a tile wider than some
+        // outputs (7 channels x 8 pixels) and single-row tiles.
+        struct Variant {
+            vulkan::ConvAlgorithm algorithm;
+            vulkan::TiledConvTile tiled;
+            vulkan::DirectConvTile direct;
         };
-        for (const auto& [algorithm, tile] : variants) {
-            SCOPED_TRACE(testing::Message()
-                         << (algorithm == vulkan::ConvAlgorithm::Tiled ? "tiled" : "direct")
-                         << " tile " << tile.channels << " x " << tile.pixels);
+        const Variant variants[] = {
+            {vulkan::ConvAlgorithm::Tiled, {}, {}},
+            {vulkan::ConvAlgorithm::Tiled, {4, 4}, {}},
+            {vulkan::ConvAlgorithm::Tiled, {1, 2}, {}},
+            {vulkan::ConvAlgorithm::Tiled, {4, 1}, {}},
+            {vulkan::ConvAlgorithm::Auto, {}, {}},
+            {vulkan::ConvAlgorithm::Direct, {}, {}},
+            {vulkan::ConvAlgorithm::Direct, {}, {7, 8}},
+            {vulkan::ConvAlgorithm::Direct, {}, {1, 3}},
+        };
+        for (const Variant& v : variants) {
+            SCOPED_TRACE(testing::Message() << static_cast<int>(v.algorithm) << " tiled "
+                                            << v.tiled.rows << " x " << v.tiled.cols << " direct "
+                                            << v.direct.channels << " x " << v.direct.pixels);
             vulkan::VulkanOptions options;
-            options.conv = algorithm;
-            options.direct_conv_tile = tile;
+            options.conv = v.algorithm;
+            options.tiled_conv_tile = v.tiled;
+            options.direct_conv_tile = v.direct;
             expect_matches(b, 1e-4, -1.0f, 1.0f, false, options);
         }
     }
@@ -115,6 +126,44 @@ TEST_F(VulkanOpTest, DirectConvTileOutsideTheShadersLimitIsRefused) {
     options.conv = vulkan::ConvAlgorithm::Direct;
     options.direct_conv_tile = {9, 4};
     EXPECT_THROW(vulkan::VulkanContext(model, options), Error);
+}
+
+TEST_F(VulkanOpTest, TiledConvTileOutsideOneTwoFourIsRefused) {
+    ModelBuilder b;
+    const uint32_t x = b.input("x", {1, 2, 4, 4});
+    const uint32_t w = b.random_constant("w", {2, 2, 1, 1}, 7);
+    const uint32_t y = b.activation("y", {1, 2, 4, 4});
+    b.op(OpType::Conv2d, "conv", {x, w, kNoTensor}, y);
+    b.output(y);
+    const auto model = load_model(b);
+    vulkan::VulkanOptions options;
+    options.conv = vulkan::ConvAlgorithm::Tiled;
+    options.tiled_conv_tile = {3, 4};
+    EXPECT_THROW(vulkan::VulkanContext(model, options), Error);
+}
+
+// The per-layer tile needs no device: the generators' layer shapes.
+TEST(TiledConvTileChoice, FillsTheGpuThenTakesTheLargestSquarestTile) {
+    using vulkan::tiled_conv_tile;
+    // inswapper_128's residual blocks: 1024 channels at 32 x 32, 256 groups of 64 x 64.
+    auto t = tiled_conv_tile(1024, 1024, 1);
+    EXPECT_EQ(t.rows, 4);
+    EXPECT_EQ(t.cols, 4);
+    // live_base's blocks: 192 channels at 32 x 32; 64 x 64 tiles give only 48 groups,
+    // 32 x 32 give 192.
+    t = tiled_conv_tile(192, 1024, 1);
+    EXPECT_EQ(t.rows, 2);
+    EXPECT_EQ(t.cols, 2);
+    // 16 channels: a 32-row tile is half empty and allowed, 64 rows are not.
+    t = tiled_conv_tile(16, 512 * 512, 1);
+    EXPECT_EQ(t.rows, 2);
+    EXPECT_EQ(t.cols, 4);
+    t = tiled_conv_tile(12, 512 * 512, 1);
+    EXPECT_EQ(t.rows, 1);
+    // Nothing fills the GPU: the most groups.
+    t = tiled_conv_tile(40, 64, 1);
+    EXPECT_EQ(t.rows, 1);
+    EXPECT_EQ(t.cols, 1);
 }
 
 TEST_F(VulkanOpTest, AdainMatchesReference) {

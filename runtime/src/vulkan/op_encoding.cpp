@@ -1,6 +1,8 @@
 #include "vulkan/op_encoding.h"
 
+#include <algorithm>
 #include <bit>
+#include <cstdlib>
 #include <limits>
 
 #include "kernels/kernel_types.h"
@@ -85,9 +87,8 @@ struct Encoder {
                 has_bias ? 1 : 0};
     }
 
-    void direct_conv(const kernels::Conv2dParams& p) {
+    void direct_conv(const kernels::Conv2dParams& p, const DirectConvTile& tile) {
         Dispatch& d = add("conv2d_direct", 3, static_cast<int>(p.activation.kind));
-        const DirectConvTile& tile = settings.tile;
         d.constants = {tile.channels, tile.pixels};
         const int64_t pixel_tiles = (p.out_width + tile.pixels - 1) / tile.pixels;
         const int64_t channel_tiles =
@@ -97,33 +98,57 @@ struct Encoder {
         d.args = conv_args(p, in(2) != kNoTensor);
         d.args.push_back(word(pixel_tiles));
         d.args.push_back(word(channel_tiles));
+        check_conv_indexing(p);
+    }
+
+    void tiled_conv(const kernels::Conv2dParams& p) {
+        Dispatch& d = add("conv2d", 3, static_cast<int>(p.activation.kind));
+        const int64_t rows = p.out_channels / p.groups;
+        const int64_t pixels = p.out_height * p.out_width;
+        const int64_t planes = p.batch * p.groups;
+        const TiledConvTile tile =
+            settings.tiled.rows > 0 ? settings.tiled : tiled_conv_tile(rows, pixels, planes);
+        d.constants = {tile.rows, tile.cols};
+        const int64_t row_tiles = (rows + 16 * tile.rows - 1) / (16 * tile.rows);
+        const int64_t col_tiles = (pixels + 16 * tile.cols - 1) / (16 * tile.cols);
+        const int64_t x = std::min<int64_t>(col_tiles, max_groups[0]);
+        const int64_t y = row_tiles * ((col_tiles + x - 1) / x);
+        if (y > max_groups[1] || planes > max_groups[2]) {
+            throw Error(ErrorKind::Unsupported, "Vulkan: a convolution exceeds the dispatch grid");
+        }
+        d.groups = {static_cast<uint32_t>(x), static_cast<uint32_t>(y),
+                    static_cast<uint32_t>(planes)};
+        d.args = conv_args(p, in(2) != kNoTensor);
+        d.args.push_back(word(row_tiles));
+        check_conv_indexing(p);
+    }
+
+    // The weights (K per output row included), the input and the output must be
+    // indexable with 32-bit words.
+    static void check_conv_indexing(const kernels::Conv2dParams& p) {
         word(p.out_channels * (p.in_channels / p.groups) * p.kernel_h * p.kernel_w);
         word(p.batch * p.in_channels * p.in_height * p.in_width);
         word(p.batch * p.out_channels * p.out_height * p.out_width);
     }
 
     void operator()(const kernels::Conv2dParams& p) {
-        if (settings.conv == ConvAlgorithm::Direct) {
-            direct_conv(p);
-            return;
-        }
-        Dispatch& d = add("conv2d", 3, static_cast<int>(p.activation.kind));
         const int64_t rows = p.out_channels / p.groups;
-        const int64_t row_tiles = (rows + 15) / 16;
-        const int64_t col_tiles = (p.out_height * p.out_width + 15) / 16;
-        const int64_t x = std::min<int64_t>(col_tiles, max_groups[0]);
-        const int64_t y = row_tiles * ((col_tiles + x - 1) / x);
-        const int64_t z = p.batch * p.groups;
-        if (y > max_groups[1] || z > max_groups[2]) {
-            throw Error(ErrorKind::Unsupported, "Vulkan: a convolution exceeds the dispatch grid");
+        switch (settings.conv) {
+            case ConvAlgorithm::Direct:
+                direct_conv(p, settings.tile);
+                return;
+            case ConvAlgorithm::Tiled:
+                tiled_conv(p);
+                return;
+            case ConvAlgorithm::Auto:
+                if (rows < 16) {
+                    // One invocation per pixel quad covering every channel: no idle rows.
+                    direct_conv(p, {static_cast<int>(std::min<int64_t>(rows, 8)), 4});
+                } else {
+                    tiled_conv(p);
+                }
+                return;
         }
-        d.groups = {static_cast<uint32_t>(x), static_cast<uint32_t>(y), static_cast<uint32_t>(z)};
-        d.args = conv_args(p, in(2) != kNoTensor);
-        d.args.push_back(word(row_tiles));
-        // K per output row must be indexable too.
-        word(p.out_channels * (p.in_channels / p.groups) * p.kernel_h * p.kernel_w);
-        word(p.batch * p.in_channels * p.in_height * p.in_width);
-        word(p.batch * p.out_channels * p.out_height * p.out_width);
     }
 
     void operator()(const graph::AdainOp& a) {
@@ -319,7 +344,44 @@ struct Encoder {
 
 }  // namespace
 
+TiledConvTile tiled_conv_tile(int64_t rows, int64_t pixels, int64_t planes) {
+    TiledConvTile best{1, 1};
+    int64_t best_groups = 0;
+    for (const int tm : {4, 2, 1}) {
+        // A tile more than half empty in rows is left out (1 always qualifies).
+        if (tm > 1 && 16 * tm > 2 * rows) continue;
+        for (const int tn : {4, 2, 1}) {
+            const int64_t groups =
+                (rows + 16 * tm - 1) / (16 * tm) * ((pixels + 16 * tn - 1) / (16 * tn)) * planes;
+            const bool fills = groups >= kFillGroups;
+            const bool best_fills = best_groups >= kFillGroups;
+            const int area = tm * tn, best_area = best.rows * best.cols;
+            const int skew = std::abs(tm - tn), best_skew = std::abs(best.rows - best.cols);
+            // Filling the GPU first, then the larger tile, then the squarer one (fewer
+            // shared-memory reads per multiply-add), then more columns.
+            const bool larger =
+                area > best_area ||
+                (area == best_area && (skew < best_skew || (skew == best_skew && tn > best.cols)));
+            const bool better = best_groups == 0 || (fills && !best_fills) ||
+                                (fills == best_fills && (fills ? larger : groups > best_groups));
+            if (better) {
+                best = {tm, tn};
+                best_groups = groups;
+            }
+        }
+    }
+    return best;
+}
+
 std::vector<Dispatch> encode_op(const graph::CheckedOp& op, const EncodeSettings& settings) {
+    const auto valid = [](int t) { return t == 1 || t == 2 || t == 4; };
+    if (settings.tiled.rows != 0 || settings.tiled.cols != 0) {
+        if (!valid(settings.tiled.rows) || !valid(settings.tiled.cols)) {
+            throw Error(ErrorKind::InvalidArgument,
+                        str_cat("Vulkan: a tiled convolution tile of ", settings.tiled.rows, " x ",
+                                settings.tiled.cols, " is not 1, 2 or 4 in each direction"));
+        }
+    }
     if (settings.tile.channels < 1 || settings.tile.channels > 8 || settings.tile.pixels < 1 ||
         settings.tile.pixels > 8) {
         throw Error(ErrorKind::InvalidArgument,

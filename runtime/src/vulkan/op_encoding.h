@@ -23,9 +23,11 @@ struct Dispatch {
     std::array<uint32_t, 3> groups = {1, 1, 1};
 };
 
-// How convolutions run: shared-memory tiles (conv2d.comp, for GPUs) or register tiles
-// with no barriers (conv2d_direct.comp, for devices that are CPUs).
-enum class ConvAlgorithm { Tiled, Direct };
+// How convolutions run. Tiled: the register-tiled implicit GEMM (conv2d.comp, for
+// GPUs); Direct: register tiles with no shared memory or barriers (conv2d_direct.comp,
+// for devices that are CPUs); Auto: Tiled, but Direct for layers with fewer output
+// channels per group than a workgroup's 16 rows (an RGB tail would waste 13 of them).
+enum class ConvAlgorithm { Auto, Tiled, Direct };
 
 // The direct convolution's register tile: output channels x pixels per invocation
 // (specialization constants; conv2d_direct.comp allows up to 8 x 8).
@@ -34,11 +36,28 @@ struct DirectConvTile {
     int pixels = 4;
 };
 
+// The tiled convolution's outputs per invocation, rows (output channels) x columns
+// (pixels), each 1, 2 or 4; a workgroup covers 16 times that. {0, 0}: chosen per layer
+// (tiled_conv_tile below).
+struct TiledConvTile {
+    int rows = 0;
+    int cols = 0;
+};
+
 struct EncodeSettings {
     std::array<uint32_t, 3> max_groups = {65535, 65535, 65535};  // maxComputeWorkGroupCount
-    ConvAlgorithm conv = ConvAlgorithm::Tiled;
+    ConvAlgorithm conv = ConvAlgorithm::Auto;
     DirectConvTile tile;
+    TiledConvTile tiled;
 };
+
+// The largest tile (fewest invocations, most reuse of each staged value) that still
+// gives at least kFillGroups workgroups, so that a small layer spreads over a large
+// GPU's compute units (an H200 has 132) rather than leaving most of them idle; among
+// equal sizes the squarer, then the wider; tiles more than half empty in rows are not
+// considered. Where no tile fills the GPU, the one giving the most workgroups.
+inline constexpr int64_t kFillGroups = 128;
+TiledConvTile tiled_conv_tile(int64_t rows, int64_t pixels, int64_t planes);
 
 // Throws swaprun::Error (Unsupported) for sizes beyond the shaders' 32-bit indexing
 // or the grid limits.

@@ -60,8 +60,9 @@ VulkanContext::VulkanContext(std::shared_ptr<const engine::LoadedModel> model,
     const auto& max = device_->limits().maxComputeWorkGroupCount;
     encode_settings_.max_groups = {max[0], max[1], max[2]};
     encode_settings_.conv = options.conv.value_or(
-        device_->info().type == "cpu" ? ConvAlgorithm::Direct : ConvAlgorithm::Tiled);
+        device_->info().type == "cpu" ? ConvAlgorithm::Direct : ConvAlgorithm::Auto);
     encode_settings_.tile = options.direct_conv_tile;
+    encode_settings_.tiled = options.tiled_conv_tile;
     max_binding_bytes_ = device_->limits().maxStorageBufferRange;
     if (options.max_storage_buffer_range > 0) {
         max_binding_bytes_ = std::min(max_binding_bytes_, options.max_storage_buffer_range);

@@ -28,10 +28,11 @@ struct VulkanOptions {
     int device = -1;             // a position in list_devices(); -1 for the best device
     bool fp16 = false;           // fp16 storage of weights and activations (fp32 arithmetic)
     std::string pipeline_cache;  // a pipeline cache file to load, or empty
-    // The convolution shader; unset: direct on devices that are CPUs (lavapipe),
-    // tiled on GPUs. Tests set it to run both on whatever device is present.
+    // The convolution shader; unset: Direct on devices that are CPUs (lavapipe), Auto
+    // on GPUs. Tests set it to run every shader on whatever device is present.
     std::optional<ConvAlgorithm> conv;
     DirectConvTile direct_conv_tile;
+    TiledConvTile tiled_conv_tile;  // {0, 0}: chosen per layer
     // Test hook: binds as if the device's maxStorageBufferRange were at most this many
     // bytes (0: the device's own), to exercise small-limit devices on any device.
     uint64_t max_storage_buffer_range = 0;
