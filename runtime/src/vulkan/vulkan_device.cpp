@@ -37,15 +37,22 @@ class Instance {
     Instance& operator=(const Instance&) = delete;
     VkInstance get() const { return instance_; }
 
-    // Created on first use (the loader must be available) and kept until the process
-    // ends or the last device on it is closed, whichever is later. Throws
-    // swaprun::Error where the loader finds no driver; the next call tries again.
+    // Created on first use (the loader must be available) and never destroyed: a
+    // vkDestroyInstance from a static destructor at exit crashed NVIDIA's driver, whose
+    // own state was gone by then. Throws swaprun::Error where the loader finds no
+    // driver; the next call tries again.
     static std::shared_ptr<const Instance> shared() {
+        // A union member's destructor runs only when asked: the holder outlives exit.
+        union Holder {
+            std::shared_ptr<const Instance> instance;
+            Holder() : instance() {}
+            ~Holder() {}
+        };
         static std::mutex mutex;
-        static std::shared_ptr<const Instance> instance;
+        static Holder holder;
         const std::lock_guard lock(mutex);
-        if (!instance) instance = std::make_shared<const Instance>();
-        return instance;
+        if (!holder.instance) holder.instance = std::make_shared<const Instance>();
+        return holder.instance;
     }
 
   private:
