@@ -154,11 +154,14 @@ TEST(TiledConvTileChoice, FillsTheGpuThenTakesTheLargestSquarestTile) {
     t = tiled_conv_tile(192, 1024, 1);
     EXPECT_EQ(t.rows, 2);
     EXPECT_EQ(t.cols, 2);
-    // 16 channels: a 32-row tile is half empty and allowed, 64 rows are not.
+    // 16 channels at 512 x 512: 32-row tiles would be half empty.
     t = tiled_conv_tile(16, 512 * 512, 1);
-    EXPECT_EQ(t.rows, 2);
+    EXPECT_EQ(t.rows, 1);
     EXPECT_EQ(t.cols, 4);
-    t = tiled_conv_tile(12, 512 * 512, 1);
+    // 48 channels: 64-row tiles leave 16 of 64 rows empty (allowed), 128 would not fit.
+    t = tiled_conv_tile(48, 128 * 128, 1);
+    EXPECT_EQ(t.rows, 4);
+    t = tiled_conv_tile(40, 128 * 128, 1);
     EXPECT_EQ(t.rows, 1);
     // Nothing fills the GPU: the most groups.
     t = tiled_conv_tile(40, 64, 1);

@@ -348,8 +348,10 @@ TiledConvTile tiled_conv_tile(int64_t rows, int64_t pixels, int64_t planes) {
     TiledConvTile best{1, 1};
     int64_t best_groups = 0;
     for (const int tm : {4, 2, 1}) {
-        // A tile more than half empty in rows is left out (1 always qualifies).
-        if (tm > 1 && 16 * tm > 2 * rows) continue;
+        // Tiles whose rows, over the layer, would be more than a quarter empty are
+        // left out (16 rows always qualify).
+        const int64_t covered = (rows + 16 * tm - 1) / (16 * tm) * (16 * tm);
+        if (tm > 1 && 4 * (covered - rows) > covered) continue;
         for (const int tn : {4, 2, 1}) {
             const int64_t groups =
                 (rows + 16 * tm - 1) / (16 * tm) * ((pixels + 16 * tn - 1) / (16 * tn)) * planes;
