@@ -4,7 +4,7 @@
 find_program(GLSLANG_VALIDATOR glslangValidator REQUIRED)
 
 set(SWAPRUN_SHADER_DIR ${PROJECT_SOURCE_DIR}/shaders)
-set(SWAPRUN_SHADERS adain binary conv2d conv2d_direct copy gemm pad pool reduce_mean resize transpose unary)
+set(SWAPRUN_SHADERS adain binary conv2d conv2d_direct conv2d_sum copy gemm pad pool reduce_mean resize transpose unary)
 set(SWAPRUN_SHADER_PRECISIONS fp32 fp16)
 
 function(swaprun_embed_shaders out_var)

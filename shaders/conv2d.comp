@@ -6,9 +6,12 @@
 // reads of a row of invocations are a broadcast and 16 consecutive words). Slices 16
 // deep of the weight rows and of the patch are staged in shared memory; each
 // invocation loads TM weights and TN patch values per slice.
+// A layer with too few tiles to fill the GPU splits K into parts (workgroup z runs
+// over planes x parts): each part writes its partial sums, without bias or activation,
+// to y[part * outputs + index], and conv2d_sum.comp adds them.
 // Args: batch, in_c, in_h, in_w, out_c, out_h, out_w, kh, kw, stride_h, stride_w,
 // dilation_h, dilation_w, pad_top, pad_left, groups, pad_mode, alpha, has_bias,
-// row_tiles. Inputs: x0 input, x1 weight, x2 bias.
+// row_tiles, parts, part depth (a multiple of 16). Inputs: x0 input, x1 weight, x2 bias.
 #version 450
 #extension GL_GOOGLE_include_directive : require
 #include "common.glsl"
@@ -39,7 +42,10 @@ void main() {
     const int col_tile =
         int(gl_WorkGroupID.x + gl_NumWorkGroups.x * (gl_WorkGroupID.y / row_tiles));
     const int row_tile = int(gl_WorkGroupID.y % row_tiles);
-    const int n = int(gl_WorkGroupID.z) / groups, g = int(gl_WorkGroupID.z) % groups;
+    const int parts = ARG(20);
+    const int plane = int(gl_WorkGroupID.z) / parts, part = int(gl_WorkGroupID.z) % parts;
+    const int n = plane / groups, g = plane % groups;
+    const int k_begin = part * ARG(21), k_end = min(K, k_begin + ARG(21));
     const int lx = int(gl_LocalInvocationID.x), ly = int(gl_LocalInvocationID.y);
     const int tid = ly * 16 + lx;
     const int row0 = row_tile * BM, col0 = col_tile * BN;
@@ -59,12 +65,12 @@ void main() {
     for (int i = 0; i < TM; ++i) {
         for (int j = 0; j < TN; ++j) acc[i][j] = 0.0;
     }
-    for (int k0 = 0; k0 < K; k0 += BK) {
+    for (int k0 = k_begin; k0 < k_end; k0 += BK) {
         const int ka = k0 + a_k;
         for (int r = 0; r < TM; ++r) {
             const int row = row0 + a_row + 16 * r;
             As[a_k][a_row + 16 * r] =
-                (row < out_per_group && ka < K)
+                (row < out_per_group && ka < k_end)
                     ? load1(uint(g * out_per_group + row) * uint(K) + uint(ka))
                     : 0.0;
         }
@@ -72,7 +78,7 @@ void main() {
             const int kk = b_k + b_k_step * r;
             const int kb = k0 + kk;
             float v = 0.0;
-            if (kb < K && pixel_in) {
+            if (kb < k_end && pixel_in) {
                 const int c = kb / taps, t = kb % taps;
                 const int ih = map_index(ih0 + (t / kw_n) * ARG(11), in_h, mode);
                 const int iw = map_index(iw0 + (t % kw_n) * ARG(12), in_w, mode);
@@ -92,17 +98,21 @@ void main() {
         barrier();
     }
 
-    const bool has_bias = ARG(18) != 0;
+    const bool whole = parts == 1;
+    const bool has_bias = whole && ARG(18) != 0;
     const float alpha = ARGF(17);
+    const uint part_base = uint(part) * uint(ARG(0) * out_c) * uint(N);
     for (int i = 0; i < TM; ++i) {
         const int row = row0 + ly + 16 * i;
         if (row >= out_per_group) break;
         const int oc = g * out_per_group + row;
         const float bias = has_bias ? load2(uint(oc)) : 0.0;
-        const uint out_row = uint(n * out_c + oc) * uint(N);
+        const uint out_row = part_base + uint(n * out_c + oc) * uint(N);
         for (int j = 0; j < TN; ++j) {
             const int col = col0 + lx + 16 * j;
-            if (col < N) store(out_row + uint(col), activate(acc[i][j] + bias, ACTIVATION, alpha));
+            if (col >= N) continue;
+            const float v = acc[i][j] + bias;
+            store(out_row + uint(col), whole ? activate(v, ACTIVATION, alpha) : v);
         }
     }
 }

@@ -96,6 +96,8 @@ TEST_F(VulkanOpTest, Conv2dMatchesReference) {
             {vulkan::ConvAlgorithm::Tiled, {4, 4}, {}},
             {vulkan::ConvAlgorithm::Tiled, {1, 2}, {}},
             {vulkan::ConvAlgorithm::Tiled, {4, 1}, {}},
+            {vulkan::ConvAlgorithm::Tiled, {2, 2, 3}, {}},  // K in parts, then summed
+            {vulkan::ConvAlgorithm::Tiled, {1, 4, 8}, {}},
             {vulkan::ConvAlgorithm::Auto, {}, {}},
             {vulkan::ConvAlgorithm::Direct, {}, {}},
             {vulkan::ConvAlgorithm::Direct, {}, {7, 8}},
@@ -128,7 +130,7 @@ TEST_F(VulkanOpTest, DirectConvTileOutsideTheShadersLimitIsRefused) {
     EXPECT_THROW(vulkan::VulkanContext(model, options), Error);
 }
 
-TEST_F(VulkanOpTest, TiledConvTileOutsideOneTwoFourIsRefused) {
+TEST_F(VulkanOpTest, TiledConvTileOutsideTheShadersLimitsIsRefused) {
     ModelBuilder b;
     const uint32_t x = b.input("x", {1, 2, 4, 4});
     const uint32_t w = b.random_constant("w", {2, 2, 1, 1}, 7);
@@ -138,35 +140,44 @@ TEST_F(VulkanOpTest, TiledConvTileOutsideOneTwoFourIsRefused) {
     const auto model = load_model(b);
     vulkan::VulkanOptions options;
     options.conv = vulkan::ConvAlgorithm::Tiled;
-    options.tiled_conv_tile = {3, 4};
+    options.tiled_conv_tile = {3, 4, 1};
+    EXPECT_THROW(vulkan::VulkanContext(model, options), Error);
+    options.tiled_conv_tile = {4, 4, vulkan::kMaxSplits + 1};
     EXPECT_THROW(vulkan::VulkanContext(model, options), Error);
 }
 
-// The per-layer tile needs no device: the generators' layer shapes.
-TEST(TiledConvTileChoice, FillsTheGpuThenTakesTheLargestSquarestTile) {
-    using vulkan::tiled_conv_tile;
+// The per-layer plan needs no device: the generators' layer shapes.
+TEST(TiledConvPlan, FillsTheGpuThenTakesTheLargestSquarestTile) {
+    using vulkan::plan_tiled_conv;
     // inswapper_128's residual blocks: 1024 channels at 32 x 32, 256 groups of 64 x 64.
-    auto t = tiled_conv_tile(1024, 1024, 1);
+    auto t = plan_tiled_conv(1024, 1024, 1, 1024 * 9);
     EXPECT_EQ(t.rows, 4);
     EXPECT_EQ(t.cols, 4);
-    // live_base's blocks: 192 channels at 32 x 32; 64 x 64 tiles give only 48 groups,
-    // 32 x 32 give 192.
-    t = tiled_conv_tile(192, 1024, 1);
-    EXPECT_EQ(t.rows, 2);
+    EXPECT_EQ(t.splits, 1);
+    // live_base's blocks: 192 channels at 32 x 32 make only 48 tiles of 64 x 64; K =
+    // 1728 in 3 parts gives 144 workgroups.
+    t = plan_tiled_conv(192, 1024, 1, 192 * 9);
+    EXPECT_EQ(t.rows, 4);
+    EXPECT_EQ(t.cols, 4);
+    EXPECT_EQ(t.splits, 3);
+    // The same with a shallow K, 2 parts of at least 128 at most: 64 x 32 tiles.
+    t = plan_tiled_conv(192, 1024, 1, 288);
+    EXPECT_EQ(t.rows, 4);
     EXPECT_EQ(t.cols, 2);
+    EXPECT_EQ(t.splits, 2);
     // 16 channels at 512 x 512: 32-row tiles would be half empty.
-    t = tiled_conv_tile(16, 512 * 512, 1);
+    t = plan_tiled_conv(16, 512 * 512, 1, 147);
     EXPECT_EQ(t.rows, 1);
     EXPECT_EQ(t.cols, 4);
-    // 48 channels: 64-row tiles leave 16 of 64 rows empty (allowed), 128 would not fit.
-    t = tiled_conv_tile(48, 128 * 128, 1);
-    EXPECT_EQ(t.rows, 4);
-    t = tiled_conv_tile(40, 128 * 128, 1);
-    EXPECT_EQ(t.rows, 1);
-    // Nothing fills the GPU: the most groups.
-    t = tiled_conv_tile(40, 64, 1);
+    EXPECT_EQ(t.splits, 1);
+    // 48 channels: 64-row tiles leave 16 of 64 rows empty (allowed); 40 would leave 24.
+    EXPECT_EQ(plan_tiled_conv(48, 128 * 128, 1, 432).rows, 4);
+    EXPECT_EQ(plan_tiled_conv(40, 128 * 128, 1, 360).rows, 1);
+    // Nothing fills the GPU: the most workgroups, K split as far as it goes.
+    t = plan_tiled_conv(40, 64, 1, 400);
     EXPECT_EQ(t.rows, 1);
     EXPECT_EQ(t.cols, 1);
+    EXPECT_EQ(t.splits, 3);
 }
 
 TEST_F(VulkanOpTest, AdainMatchesReference) {

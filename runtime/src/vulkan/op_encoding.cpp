@@ -102,25 +102,50 @@ struct Encoder {
     }
 
     void tiled_conv(const kernels::Conv2dParams& p) {
-        Dispatch& d = add("conv2d", 3, static_cast<int>(p.activation.kind));
+        const int activation = static_cast<int>(p.activation.kind);
+        Dispatch& d = add("conv2d", 3, activation);
         const int64_t rows = p.out_channels / p.groups;
         const int64_t pixels = p.out_height * p.out_width;
         const int64_t planes = p.batch * p.groups;
+        const int64_t depth = (p.in_channels / p.groups) * p.kernel_h * p.kernel_w;
         const TiledConvTile tile =
-            settings.tiled.rows > 0 ? settings.tiled : tiled_conv_tile(rows, pixels, planes);
+            settings.tiled.rows > 0 ? settings.tiled : plan_tiled_conv(rows, pixels, planes, depth);
+        // Each part a whole number of 16-deep slices, none empty.
+        const int64_t wanted = std::max(tile.splits, 1);
+        const int64_t part = ((depth + wanted - 1) / wanted + 15) / 16 * 16;
+        const int64_t splits = (depth + part - 1) / part;
         d.constants = {tile.rows, tile.cols};
         const int64_t row_tiles = (rows + 16 * tile.rows - 1) / (16 * tile.rows);
         const int64_t col_tiles = (pixels + 16 * tile.cols - 1) / (16 * tile.cols);
         const int64_t x = std::min<int64_t>(col_tiles, max_groups[0]);
         const int64_t y = row_tiles * ((col_tiles + x - 1) / x);
-        if (y > max_groups[1] || planes > max_groups[2]) {
+        if (y > max_groups[1] || planes * splits > max_groups[2]) {
             throw Error(ErrorKind::Unsupported, "Vulkan: a convolution exceeds the dispatch grid");
         }
         d.groups = {static_cast<uint32_t>(x), static_cast<uint32_t>(y),
-                    static_cast<uint32_t>(planes)};
+                    static_cast<uint32_t>(planes * splits)};
         d.args = conv_args(p, in(2) != kNoTensor);
         d.args.push_back(word(row_tiles));
+        d.args.push_back(word(splits));
+        d.args.push_back(word(part));
         check_conv_indexing(p);
+        if (splits == 1) return;
+
+        // The parts' partial sums go to the scratch buffer; a second dispatch adds them.
+        const int64_t count = p.batch * p.out_channels * pixels;
+        d.output = kScratchTensor;
+        d.scratch_elements = static_cast<uint64_t>(word(splits * count));
+        d.activation = 0;
+        Dispatch& sum = add("conv2d_sum", 0, activation);
+        sum.inputs = {kScratchTensor, in(2), kNoTensor, kNoTensor};
+        sum.scratch_elements = static_cast<uint64_t>(splits * count);
+        sum.groups = linear_grid(count);
+        sum.args = {word(count),
+                    word(splits),
+                    word(pixels),
+                    word(p.out_channels),
+                    in(2) != kNoTensor ? 1 : 0,
+                    word(p.activation.alpha)};
     }
 
     // The weights (K per output row included), the input and the output must be
@@ -344,30 +369,37 @@ struct Encoder {
 
 }  // namespace
 
-TiledConvTile tiled_conv_tile(int64_t rows, int64_t pixels, int64_t planes) {
-    TiledConvTile best{1, 1};
+TiledConvTile plan_tiled_conv(int64_t rows, int64_t pixels, int64_t planes, int64_t depth) {
+    TiledConvTile best{1, 1, 1};
     int64_t best_groups = 0;
+    const int64_t most_splits =
+        std::clamp<int64_t>(depth / kMinSplitDepth, 1, static_cast<int64_t>(kMaxSplits));
     for (const int tm : {4, 2, 1}) {
         // Tiles whose rows, over the layer, would be more than a quarter empty are
         // left out (16 rows always qualify).
         const int64_t covered = (rows + 16 * tm - 1) / (16 * tm) * (16 * tm);
         if (tm > 1 && 4 * (covered - rows) > covered) continue;
         for (const int tn : {4, 2, 1}) {
-            const int64_t groups =
+            const int64_t tiles =
                 (rows + 16 * tm - 1) / (16 * tm) * ((pixels + 16 * tn - 1) / (16 * tn)) * planes;
+            const int64_t splits =
+                std::clamp<int64_t>((kFillGroups + tiles - 1) / tiles, 1, most_splits);
+            const int64_t groups = tiles * splits;
             const bool fills = groups >= kFillGroups;
             const bool best_fills = best_groups >= kFillGroups;
             const int area = tm * tn, best_area = best.rows * best.cols;
             const int skew = std::abs(tm - tn), best_skew = std::abs(best.rows - best.cols);
             // Filling the GPU first, then the larger tile, then the squarer one (fewer
-            // shared-memory reads per multiply-add), then more columns.
-            const bool larger =
-                area > best_area ||
-                (area == best_area && (skew < best_skew || (skew == best_skew && tn > best.cols)));
+            // shared-memory reads per multiply-add), then more columns, then fewer parts.
+            const bool larger = area > best_area ||
+                                (area == best_area &&
+                                 (skew < best_skew ||
+                                  (skew == best_skew &&
+                                   (tn > best.cols || (tn == best.cols && splits < best.splits)))));
             const bool better = best_groups == 0 || (fills && !best_fills) ||
                                 (fills == best_fills && (fills ? larger : groups > best_groups));
             if (better) {
-                best = {tm, tn};
+                best = {tm, tn, static_cast<int>(splits)};
                 best_groups = groups;
             }
         }
@@ -377,11 +409,15 @@ TiledConvTile tiled_conv_tile(int64_t rows, int64_t pixels, int64_t planes) {
 
 std::vector<Dispatch> encode_op(const graph::CheckedOp& op, const EncodeSettings& settings) {
     const auto valid = [](int t) { return t == 1 || t == 2 || t == 4; };
-    if (settings.tiled.rows != 0 || settings.tiled.cols != 0) {
-        if (!valid(settings.tiled.rows) || !valid(settings.tiled.cols)) {
-            throw Error(ErrorKind::InvalidArgument,
-                        str_cat("Vulkan: a tiled convolution tile of ", settings.tiled.rows, " x ",
-                                settings.tiled.cols, " is not 1, 2 or 4 in each direction"));
+    const TiledConvTile& tiled = settings.tiled;
+    if (tiled.rows != 0 || tiled.cols != 0 || tiled.splits != 0) {
+        if (!valid(tiled.rows) || !valid(tiled.cols) || tiled.splits < 0 ||
+            tiled.splits > kMaxSplits) {
+            throw Error(
+                ErrorKind::InvalidArgument,
+                str_cat("Vulkan: a tiled convolution tile of ", tiled.rows, " x ", tiled.cols,
+                        " in ", tiled.splits, " parts is invalid (1, 2 or 4 each way; 0 to ",
+                        kMaxSplits, " parts)"));
         }
     }
     if (settings.tile.channels < 1 || settings.tile.channels > 8 || settings.tile.pixels < 1 ||

@@ -13,6 +13,10 @@
 
 namespace swaprun::vulkan {
 
+// In Dispatch::output and ::inputs: the context's scratch buffer (the partial sums of
+// a convolution split over K), bound over Dispatch::scratch_elements elements.
+inline constexpr uint32_t kScratchTensor = kNoTensor - 1;
+
 struct Dispatch {
     std::string shader;              // shaders/<shader>.comp
     int activation = 0;              // specialization constant 1
@@ -21,6 +25,7 @@ struct Dispatch {
     std::array<uint32_t, 4> inputs = {kNoTensor, kNoTensor, kNoTensor, kNoTensor};
     std::vector<int32_t> args;  // the words a shader reads as ARG(0), ARG(1), ...
     std::array<uint32_t, 3> groups = {1, 1, 1};
+    uint64_t scratch_elements = 0;  // how much of the scratch buffer it uses, if any
 };
 
 // How convolutions run. Tiled: the register-tiled implicit GEMM (conv2d.comp, for
@@ -37,11 +42,14 @@ struct DirectConvTile {
 };
 
 // The tiled convolution's outputs per invocation, rows (output channels) x columns
-// (pixels), each 1, 2 or 4; a workgroup covers 16 times that. {0, 0}: chosen per layer
-// (tiled_conv_tile below).
+// (pixels), each 1, 2 or 4 (a workgroup covers 16 times that), and the number of
+// parts K is split into (1..kMaxSplits; each part's workgroups write partial sums, a
+// second dispatch adds them with the bias and the activation). {0, 0, 0}: chosen per
+// layer (plan_tiled_conv below); splits 0 with a tile given: 1.
 struct TiledConvTile {
     int rows = 0;
     int cols = 0;
+    int splits = 0;
 };
 
 struct EncodeSettings {
@@ -51,14 +59,18 @@ struct EncodeSettings {
     TiledConvTile tiled;
 };
 
-// The largest tile (fewest invocations, most reuse of each staged value) that still
-// gives at least kFillGroups workgroups, so that a small layer spreads over a large
-// GPU's compute units (an H200 has 132) rather than leaving most of them idle; among
-// equal sizes the squarer, then the wider; tiles that leave more than a quarter of the
-// covered rows empty are not considered (a 16-channel layer at 512 x 512 ran at half
-// speed in 32-row tiles). Where no tile fills the GPU, the one giving the most workgroups.
+// The largest tile (fewest invocations, most reuse of each staged value) that gives
+// at least kFillGroups workgroups, splitting K where the tile alone gives fewer, so
+// that a small layer spreads over a large GPU's compute units (an H200 has 132) rather
+// than leaving most of them idle; among equal sizes the squarer, then the wider, then
+// the fewer splits. Tiles that leave more than a quarter of the covered rows empty are
+// not considered (a 16-channel layer at 512 x 512 ran at half speed in 32-row tiles);
+// each part of a split K has at least kMinSplitDepth values. Where nothing fills the
+// GPU, the most workgroups.
 inline constexpr int64_t kFillGroups = 128;
-TiledConvTile tiled_conv_tile(int64_t rows, int64_t pixels, int64_t planes);
+inline constexpr int kMaxSplits = 8;
+inline constexpr int64_t kMinSplitDepth = 128;
+TiledConvTile plan_tiled_conv(int64_t rows, int64_t pixels, int64_t planes, int64_t depth);
 
 // Throws swaprun::Error (Unsupported) for sizes beyond the shaders' 32-bit indexing
 // or the grid limits.

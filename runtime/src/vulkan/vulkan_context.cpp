@@ -232,6 +232,18 @@ void VulkanContext::build_dispatches() {
         }
     }
     params_ = VulkanBuffer(*device_, words.size() * sizeof(int32_t), VulkanBuffer::Kind::Device);
+    // One scratch buffer for every convolution split over K: they run one after another.
+    uint64_t scratch_elements = 0;
+    for (const Recorded& r : dispatches_) {
+        scratch_elements = std::max(scratch_elements, r.dispatch.scratch_elements);
+    }
+    if (scratch_elements > 0) {
+        scratch_ =
+            VulkanBuffer(*device_, scratch_elements * element_bytes_, VulkanBuffer::Kind::Device);
+    }
+    const auto location = [&](uint32_t t, const Dispatch& d) {
+        return t == kScratchTensor ? Location{scratch_.get(), 0, d.scratch_elements} : where_[t];
+    };
 
     const VkDevice dev = device_->device();
     const auto sets = static_cast<uint32_t>(std::max<size_t>(dispatches_.size(), 1));
@@ -257,11 +269,11 @@ void VulkanContext::build_dispatches() {
         std::array<VkDescriptorBufferInfo, kBindingCount> infos{};
         infos[0] = {params_.get(), 0, VK_WHOLE_SIZE};
         int32_t* header = words.data() + r.params_base;
-        infos[1] = bind(where_[r.dispatch.output], header[0]);
+        infos[1] = bind(location(r.dispatch.output, r.dispatch), header[0]);
         for (uint32_t s = 0; s < kMaxInputs; ++s) {
             const uint32_t t = r.dispatch.inputs[s];
             // An unused binding still needs a valid buffer: the parameters serve.
-            infos[2 + s] = t == kNoTensor ? infos[0] : bind(where_[t], header[1 + s]);
+            infos[2 + s] = t == kNoTensor ? infos[0] : bind(location(t, r.dispatch), header[1 + s]);
         }
         std::array<VkWriteDescriptorSet, kBindingCount> writes{};
         for (uint32_t b = 0; b < kBindingCount; ++b) {

@@ -32,7 +32,7 @@ struct VulkanOptions {
     // on GPUs. Tests set it to run every shader on whatever device is present.
     std::optional<ConvAlgorithm> conv;
     DirectConvTile direct_conv_tile;
-    TiledConvTile tiled_conv_tile;  // {0, 0}: chosen per layer
+    TiledConvTile tiled_conv_tile;  // {0, 0, 0}: chosen per layer
     // Test hook: binds as if the device's maxStorageBufferRange were at most this many
     // bytes (0: the device's own), to exercise small-limit devices on any device.
     uint64_t max_storage_buffer_range = 0;
@@ -95,6 +95,7 @@ class VulkanContext final : public exec::ExecutionContext {
     uint64_t max_binding_bytes_ = 0;  // the storage buffer range a binding may span
     std::unique_ptr<PipelineSet> pipelines_;
     VulkanBuffer arena_, weights_, params_, staging_;
+    VulkanBuffer scratch_;  // partial sums of convolutions split over K; empty if none
     UniqueDescriptorPool descriptor_pool_;
     UniqueCommandPool command_pool_;
     UniqueFence fence_;
