@@ -160,10 +160,11 @@ TEST(TiledConvPlan, FillsTheGpuThenTakesTheLargestSquarestTile) {
     EXPECT_EQ(t.rows, 4);
     EXPECT_EQ(t.cols, 4);
     EXPECT_EQ(t.splits, 3);
-    // The same with a shallow K, 2 parts of at least 128 at most: 64 x 32 tiles.
+    // The same with a shallow K, 2 parts of at least 128 at most: 32 x 64 tiles (of
+    // the two 8-output tiles that fill the GPU, the wider).
     t = plan_tiled_conv(192, 1024, 1, 288);
-    EXPECT_EQ(t.rows, 4);
-    EXPECT_EQ(t.cols, 2);
+    EXPECT_EQ(t.rows, 2);
+    EXPECT_EQ(t.cols, 4);
     EXPECT_EQ(t.splits, 2);
     // 16 channels at 512 x 512: 32-row tiles would be half empty.
     t = plan_tiled_conv(16, 512 * 512, 1, 147);
