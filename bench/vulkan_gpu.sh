@@ -6,27 +6,33 @@
 # torch, onnx and onnxruntime but not Node.js) at fp16 and fp32, and each generator's
 # per-op device times. Everything it prints goes to files in OUT_DIR too.
 #
-#   bench/vulkan_gpu.sh OUT_DIR [--bin DIR] [--threads N] [--python PY]
+#   bench/vulkan_gpu.sh OUT_DIR [--bin DIR] [--threads N] [--python PY] [--no-inswapper]
 #
 # --bin: swaprun, swapconv and vulkan_test, built elsewhere if need be (default
 # build/bin); --threads: the CPU threads of both runtimes' CPU columns (default: all
-# cores). Each step runs even when an earlier one failed; the exit status is 1 if any
-# step failed.
+# cores); --no-inswapper: the live models only (inswapper_128's export and runs take
+# about 80 s). Each step runs even when an earlier one failed; the exit status is 1 if
+# any step failed.
 set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
-usage() { echo "usage: bench/vulkan_gpu.sh OUT_DIR [--bin DIR] [--threads N] [--python PY]" >&2; exit 2; }
+usage() {
+  echo "usage: bench/vulkan_gpu.sh OUT_DIR [--bin DIR] [--threads N] [--python PY] [--no-inswapper]" >&2
+  exit 2
+}
 (($# >= 1)) || usage
 out="$1"
 shift
 bin="$root/build/bin"
 threads="$(nproc)"
 python="python3"
+inswapper=1
 while (($#)); do
   case "$1" in
     --bin) bin="$(cd "${2:?--bin needs a folder}" && pwd)" || exit 2; shift 2 ;;
     --threads) threads="${2:?--threads needs a count}"; shift 2 ;;
     --python) python="${2:?--python needs a program}"; shift 2 ;;
+    --no-inswapper) inswapper=0; shift ;;
     *) usage ;;
   esac
 done
@@ -79,6 +85,8 @@ for model in live_mini live_base; do
 done
 
 compare compare_live_fp32 fp32 live_mini,live_base 2
-compare compare_inswapper_fp16 fp16 inswapper_128 2
-compare compare_inswapper_fp32 fp32 inswapper_128 1
+if ((inswapper)); then
+  compare compare_inswapper_fp16 fp16 inswapper_128 2
+  compare compare_inswapper_fp32 fp32 inswapper_128 1
+fi
 exit "$failed"
