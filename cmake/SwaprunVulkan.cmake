@@ -22,7 +22,8 @@ target_sources(swaprun_runtime PRIVATE
   ${SWAPRUN_VULKAN_DIR}/vulkan_buffer.cpp
   ${SWAPRUN_VULKAN_DIR}/pipeline_set.cpp
   ${SWAPRUN_VULKAN_DIR}/op_encoding.cpp
-  ${SWAPRUN_VULKAN_DIR}/vulkan_context.cpp)
+  ${SWAPRUN_VULKAN_DIR}/vulkan_context.cpp
+  ${SWAPRUN_VULKAN_DIR}/half_convert.cpp)
 # Third-party C: not held to the project's warning flags.
 set_source_files_properties(${VOLK_SOURCE_DIR}/volk.c PROPERTIES COMPILE_OPTIONS "-w")
 target_include_directories(swaprun_runtime PUBLIC ${VOLK_SOURCE_DIR} ${VULKAN_HEADERS_DIR})

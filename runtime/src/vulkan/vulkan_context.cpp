@@ -2,12 +2,11 @@
 
 #include <algorithm>
 #include <array>
-#include <cstddef>
 #include <cstring>
 
 #include "util/error.h"
 #include "util/str_cat.h"
-#include "vulkan/half.h"
+#include "vulkan/half_convert.h"
 
 namespace swaprun::vulkan {
 
@@ -23,32 +22,21 @@ constexpr uint32_t kHeaderWords = 8;
 
 uint64_t align_up(uint64_t v, uint64_t a) { return (v + a - 1) / a * a; }
 
-// The host converts inputs and outputs to and from fp16, element by element: over the
-// cores for frame-sized tensors, where one core took about 2.5 ms of a 512 x 512
-// frame's round trip on a GPU that runs the whole generator in a few.
-constexpr std::ptrdiff_t kParallelConversion = 1 << 16;
-
 // Converts floats into the storage precision at dst.
 void store_elements(void* dst, const float* src, size_t count, bool fp16) {
-    if (!fp16) {
+    if (fp16) {
+        floats_to_halves(src, static_cast<uint16_t*>(dst), count);
+    } else {
         std::memcpy(dst, src, count * sizeof(float));
-        return;
     }
-    auto* h = static_cast<uint16_t*>(dst);
-    const auto n = static_cast<std::ptrdiff_t>(count);
-#pragma omp parallel for schedule(static) if (n >= kParallelConversion)
-    for (std::ptrdiff_t i = 0; i < n; ++i) h[i] = float_to_half(src[i]);
 }
 
 void load_elements(float* dst, const void* src, size_t count, bool fp16) {
-    if (!fp16) {
+    if (fp16) {
+        halves_to_floats(static_cast<const uint16_t*>(src), dst, count);
+    } else {
         std::memcpy(dst, src, count * sizeof(float));
-        return;
     }
-    const auto* h = static_cast<const uint16_t*>(src);
-    const auto n = static_cast<std::ptrdiff_t>(count);
-#pragma omp parallel for schedule(static) if (n >= kParallelConversion)
-    for (std::ptrdiff_t i = 0; i < n; ++i) dst[i] = half_to_float(h[i]);
 }
 
 void barrier(VkCommandBuffer cmd, VkPipelineStageFlags src_stage, VkAccessFlags src,

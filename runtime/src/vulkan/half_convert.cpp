@@ -1,0 +1,61 @@
+#include "vulkan/half_convert.h"
+
+#include "vulkan/half.h"
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define SWAPRUN_HAVE_F16C_PATH 1
+#endif
+
+namespace swaprun::vulkan {
+namespace {
+
+#ifdef SWAPRUN_HAVE_F16C_PATH
+// Compiled for F16C and AVX whatever the build's baseline; called only where the CPU
+// has both.
+__attribute__((target("avx,f16c"))) size_t floats_to_halves_f16c(const float* src, uint16_t* dst,
+                                                                 size_t count) {
+    size_t i = 0;
+    for (; i + 8 <= count; i += 8) {
+        const __m128i h = _mm256_cvtps_ph(_mm256_loadu_ps(src + i),
+                                          _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(dst + i), h);
+    }
+    return i;
+}
+
+__attribute__((target("avx,f16c"))) size_t halves_to_floats_f16c(const uint16_t* src, float* dst,
+                                                                 size_t count) {
+    size_t i = 0;
+    for (; i + 8 <= count; i += 8) {
+        const __m128i h = _mm_loadu_si128(reinterpret_cast<const __m128i*>(src + i));
+        _mm256_storeu_ps(dst + i, _mm256_cvtph_ps(h));
+    }
+    return i;
+}
+
+bool cpu_has_f16c() {
+    static const bool has = __builtin_cpu_supports("avx") && __builtin_cpu_supports("f16c");
+    return has;
+}
+#endif
+
+}  // namespace
+
+void floats_to_halves(const float* src, uint16_t* dst, size_t count) {
+    size_t done = 0;
+#ifdef SWAPRUN_HAVE_F16C_PATH
+    if (cpu_has_f16c()) done = floats_to_halves_f16c(src, dst, count);
+#endif
+    for (size_t i = done; i < count; ++i) dst[i] = float_to_half(src[i]);
+}
+
+void halves_to_floats(const uint16_t* src, float* dst, size_t count) {
+    size_t done = 0;
+#ifdef SWAPRUN_HAVE_F16C_PATH
+    if (cpu_has_f16c()) done = halves_to_floats_f16c(src, dst, count);
+#endif
+    for (size_t i = done; i < count; ++i) dst[i] = half_to_float(src[i]);
+}
+
+}  // namespace swaprun::vulkan
