@@ -3,6 +3,7 @@
 // results for any thread count.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -175,6 +176,27 @@ TEST(ConvFast, DirectShapes) {
     tail.mode = PadMode::Reflect;
     tail.act = Activation::TanhUnit;
     check(tail, seed++);
+}
+
+// Stride 2 splits each padded row into two phases in one pass over the pairs inside
+// the row: every pad mode, left pads from 0 to 3 (pairs starting inside and outside the
+// row), odd and even widths.
+TEST(ConvFast, StrideTwoEveryPadModeAndWidth) {
+    uint32_t seed = 600;
+    for (PadMode mode : {PadMode::Constant, PadMode::Reflect, PadMode::Edge}) {
+        for (int64_t pad = 0; pad <= 3; ++pad) {
+            for (int64_t w : {9, 10, 17}) {
+                const int64_t k = pad == 3 ? 7 : 3;
+                Case c{4, 6, 8, w, k};
+                c.stride = 2;
+                c.mode = mode;
+                c.pt = c.pb = std::min<int64_t>(pad, 1);
+                c.pl = pad;
+                c.pr = (pad + 1) % 3;
+                check(c, seed++);
+            }
+        }
+    }
 }
 
 TEST(ConvFast, Batches) {
