@@ -24,12 +24,13 @@ struct Variant;
 }
 
 // Floats in 64-byte aligned storage (what the vector loads of the packed
-// weights and the scratch tiles assume), zero-initialized, from `allocator` (the
-// default: aligned_alloc).
+// weights and the scratch tiles assume), from `allocator` (the default:
+// aligned_alloc); zero-initialized unless the caller writes every value itself.
 class AlignedFloats {
   public:
+    enum class Init { Zero, Uninitialized };
     AlignedFloats() = default;
-    explicit AlignedFloats(size_t count, const Allocator& allocator = {});
+    explicit AlignedFloats(size_t count, const Allocator& allocator = {}, Init init = Init::Zero);
     float* data() { return static_cast<float*>(block_.data()); }
     const float* data() const { return static_cast<const float*>(block_.data()); }
     size_t size() const { return size_; }
