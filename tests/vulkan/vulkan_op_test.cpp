@@ -116,7 +116,7 @@ TEST_F(VulkanOpTest, Conv2dMatchesReference) {
     }
 }
 
-TEST_F(VulkanOpTest, DirectConvTileOutsideTheShadersLimitIsRefused) {
+TEST_F(VulkanOpTest, ConvTilesOutsideTheShadersLimitsAreRefused) {
     ModelBuilder b;
     const uint32_t x = b.input("x", {1, 2, 4, 4});
     const uint32_t w = b.random_constant("w", {2, 2, 1, 1}, 7);
@@ -124,26 +124,16 @@ TEST_F(VulkanOpTest, DirectConvTileOutsideTheShadersLimitIsRefused) {
     b.op(OpType::Conv2d, "conv", {x, w, kNoTensor}, y);
     b.output(y);
     const auto model = load_model(b);
-    vulkan::VulkanOptions options;
-    options.conv = vulkan::ConvAlgorithm::Direct;
-    options.direct_conv_tile = {9, 4};
-    EXPECT_THROW(vulkan::VulkanContext(model, options), Error);
-}
-
-TEST_F(VulkanOpTest, TiledConvTileOutsideTheShadersLimitsIsRefused) {
-    ModelBuilder b;
-    const uint32_t x = b.input("x", {1, 2, 4, 4});
-    const uint32_t w = b.random_constant("w", {2, 2, 1, 1}, 7);
-    const uint32_t y = b.activation("y", {1, 2, 4, 4});
-    b.op(OpType::Conv2d, "conv", {x, w, kNoTensor}, y);
-    b.output(y);
-    const auto model = load_model(b);
-    vulkan::VulkanOptions options;
-    options.conv = vulkan::ConvAlgorithm::Tiled;
-    options.tiled_conv_tile = {3, 4, 1};
-    EXPECT_THROW(vulkan::VulkanContext(model, options), Error);
-    options.tiled_conv_tile = {4, 4, vulkan::kMaxSplits + 1};
-    EXPECT_THROW(vulkan::VulkanContext(model, options), Error);
+    vulkan::VulkanOptions direct;
+    direct.conv = vulkan::ConvAlgorithm::Direct;
+    direct.direct_conv_tile = {9, 4};
+    EXPECT_THROW(vulkan::VulkanContext(model, direct), Error);
+    vulkan::VulkanOptions tiled;
+    tiled.conv = vulkan::ConvAlgorithm::Tiled;
+    tiled.tiled_conv_tile = {3, 4, 1};
+    EXPECT_THROW(vulkan::VulkanContext(model, tiled), Error);
+    tiled.tiled_conv_tile = {4, 4, vulkan::kMaxSplits + 1};
+    EXPECT_THROW(vulkan::VulkanContext(model, tiled), Error);
 }
 
 // The per-layer plan needs no device: the generators' layer shapes.

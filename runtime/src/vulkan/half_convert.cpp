@@ -42,20 +42,22 @@ bool cpu_has_f16c() {
 
 }  // namespace
 
+// The F16C loops convert whole groups of 8; the scalar conversions take the rest
+// (everything, without F16C).
 void floats_to_halves(const float* src, uint16_t* dst, size_t count) {
-    size_t done = 0;
+    size_t i = 0;
 #ifdef SWAPRUN_HAVE_F16C_PATH
-    if (cpu_has_f16c()) done = floats_to_halves_f16c(src, dst, count);
+    if (cpu_has_f16c()) i = floats_to_halves_f16c(src, dst, count);
 #endif
-    for (size_t i = done; i < count; ++i) dst[i] = float_to_half(src[i]);
+    for (; i < count; ++i) dst[i] = float_to_half(src[i]);
 }
 
 void halves_to_floats(const uint16_t* src, float* dst, size_t count) {
-    size_t done = 0;
+    size_t i = 0;
 #ifdef SWAPRUN_HAVE_F16C_PATH
-    if (cpu_has_f16c()) done = halves_to_floats_f16c(src, dst, count);
+    if (cpu_has_f16c()) i = halves_to_floats_f16c(src, dst, count);
 #endif
-    for (size_t i = done; i < count; ++i) dst[i] = half_to_float(src[i]);
+    for (; i < count; ++i) dst[i] = half_to_float(src[i]);
 }
 
 }  // namespace swaprun::vulkan
