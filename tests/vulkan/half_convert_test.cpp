@@ -17,6 +17,14 @@ namespace {
 
 bool is_nan_half(uint16_t h) { return (h & 0x7c00u) == 0x7c00u && (h & 0x3ffu) != 0; }
 
+#if defined(__x86_64__)
+// Every x86-64 CPU with AVX2 has F16C: there the vector loops must be the ones tested.
+TEST(HalfConvert, UsesF16cWhereTheCpuHasIt) {
+    if (!__builtin_cpu_supports("avx2")) GTEST_SKIP() << "no AVX2 on this CPU";
+    EXPECT_TRUE(half_convert_uses_f16c());
+}
+#endif
+
 TEST(HalfConvert, EveryHalfWidensAsTheScalarConversion) {
     std::vector<uint16_t> halves(1 << 16);
     for (uint32_t i = 0; i < halves.size(); ++i) halves[i] = static_cast<uint16_t>(i);

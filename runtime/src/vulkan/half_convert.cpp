@@ -3,6 +3,7 @@
 #include "vulkan/half.h"
 
 #if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
 #include <immintrin.h>
 #define SWAPRUN_HAVE_F16C_PATH 1
 #endif
@@ -34,13 +35,28 @@ __attribute__((target("avx,f16c"))) size_t halves_to_floats_f16c(const uint16_t*
     return i;
 }
 
+// F16C's instructions are VEX-encoded, so they need AVX's register state enabled by the
+// OS (what __builtin_cpu_supports("avx") checks); the F16C bit itself is read from
+// CPUID, which clang's __builtin_cpu_supports does not know by name.
 bool cpu_has_f16c() {
-    static const bool has = __builtin_cpu_supports("avx") && __builtin_cpu_supports("f16c");
+    static const bool has = [] {
+        unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+        return __builtin_cpu_supports("avx") && __get_cpuid(1, &eax, &ebx, &ecx, &edx) != 0 &&
+               (ecx & bit_F16C) != 0;
+    }();
     return has;
 }
 #endif
 
 }  // namespace
+
+bool half_convert_uses_f16c() {
+#ifdef SWAPRUN_HAVE_F16C_PATH
+    return cpu_has_f16c();
+#else
+    return false;
+#endif
+}
 
 // The F16C loops convert whole groups of 8; the scalar conversions take the rest
 // (everything, without F16C).

@@ -12,4 +12,7 @@ namespace swaprun::vulkan {
 void floats_to_halves(const float* src, uint16_t* dst, size_t count);
 void halves_to_floats(const uint16_t* src, float* dst, size_t count);
 
+// Whether the F16C loops run on this machine (tests check that they were exercised).
+bool half_convert_uses_f16c();
+
 }  // namespace swaprun::vulkan
