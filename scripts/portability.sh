@@ -24,8 +24,15 @@ for kind in "${which[@]}"; do
     aarch64)
       command -v aarch64-linux-gnu-g++ >/dev/null ||
         { echo "portability: g++-aarch64-linux-gnu is not installed" >&2; exit 1; }
+      # swaprun embeds models converted at build time, by a swapconv that runs here.
+      host_swapconv="$root/build/bin/swapconv"
+      if [[ ! -x "$host_swapconv" ]]; then
+        cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
+        cmake --build build -j"$jobs" --target swapconv
+      fi
       cmake -S . -B build-aarch64 -DCMAKE_BUILD_TYPE=Release -DSWAPRUN_BUILD_TESTS=OFF \
-        -DCMAKE_TOOLCHAIN_FILE="$root/cmake/toolchains/aarch64-linux-gnu.cmake" >/dev/null
+        -DCMAKE_TOOLCHAIN_FILE="$root/cmake/toolchains/aarch64-linux-gnu.cmake" \
+        -DSWAPRUN_HOST_SWAPCONV="$host_swapconv" >/dev/null
       cmake --build build-aarch64 -j"$jobs" --target "${targets[@]}"
       file build-aarch64/lib/libswaprun.so.* | grep -q "ARM aarch64" ||
         { echo "portability: build-aarch64/lib/libswaprun.so is not an ARM64 library" >&2; exit 1; }
