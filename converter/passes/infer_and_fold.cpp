@@ -787,11 +787,16 @@ void handle_unary(NodeContext& c) {
     const Value& v = c.in(0);
     if (!v.is_float()) {
         std::vector<int64_t> n = v.ints;
+        // Two's complement negation, as ONNX Runtime and numpy compute it: INT64_MIN
+        // stays itself instead of overflowing (undefined behaviour in C++).
+        const auto negate = [](int64_t x) {
+            return static_cast<int64_t>(uint64_t{0} - static_cast<uint64_t>(x));
+        };
         for (auto& x : n) {
             if (op == "Neg")
-                x = -x;
+                x = negate(x);
             else if (op == "Abs")
-                x = std::abs(x);
+                x = x < 0 ? negate(x) : x;
             else if (op == "Relu")
                 x = std::max<int64_t>(x, 0);
             else if (op != "Floor" && op != "Ceil" && op != "Identity")

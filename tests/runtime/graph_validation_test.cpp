@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <functional>
+#include <limits>
 
 #include "test_support.h"
 #include "util/error.h"
@@ -242,6 +243,9 @@ TEST(GraphValidation, PadRules) {
     EXPECT_CONTAINS(one_op_error(OpType::Pad, {{1, 3, 4, 4}}, {1, 3, 6, 6}, pad({1, 1, 1, 1}, 0)),
                     "has 4 values, expected 8");
     EXPECT_CONTAINS(one_op_error(OpType::Pad, {{4}}, {1}, pad({-2, -2}, 0)), "crop away all");
+    // The most negative int64 has no absolute value: refused as out of range, not UB.
+    const int64_t most_negative = std::numeric_limits<int64_t>::min();
+    EXPECT_CONTAINS(one_op_error(OpType::Pad, {{4}}, {4}, pad({most_negative, 0}, 0)), "exceed");
 }
 
 TEST(GraphValidation, ReshapeConcatTranspose) {

@@ -90,7 +90,12 @@ OpParams check_pad(OpCheck& c) {
     std::vector<int64_t> out(rank);
     for (size_t i = 0; i < rank; ++i) {
         const int64_t begin = pads[i], end = pads[rank + i];
-        if (std::abs(begin) > kMaxSpatialAttribute || std::abs(end) > kMaxSpatialAttribute) {
+        // Compared as a range, not through std::abs: a hostile file's INT64_MIN has no
+        // absolute value (found by the sanitizer build's corruption test).
+        const auto out_of_range = [](int64_t v) {
+            return v > kMaxSpatialAttribute || v < -kMaxSpatialAttribute;
+        };
+        if (out_of_range(begin) || out_of_range(end)) {
             c.fail("pads ", shape_string(pads), " exceed ", kMaxSpatialAttribute);
         }
         // Crops must leave part of the input: everything else would read nothing of it.
