@@ -50,6 +50,9 @@ PixelBox paste_back(Image& frame, const Image& crop, const MaskPlane& mask,
     const uint8_t* crop_pixels = crop.data();
     const float* weights = mask.weights.data();
     const size_t mask_stride = static_cast<size_t>(cw);
+    // Rows go to the cores: each frame pixel is blended alone, so the result does not
+    // depend on how many.
+#pragma omp parallel for schedule(static)
     for (int y = box.y0; y < box.y1; ++y) {
         uint8_t* frame_row = frame.pixel(0, y);
         for (int x = box.x0; x < box.x1; ++x) {

@@ -10,11 +10,13 @@ namespace swaprun::pipeline {
 namespace {
 
 // Calls `write(x, y, taps)` for every output pixel whose source neighbourhood touches the
-// source image; the rest stay at the zero the output was created with.
+// source image; the rest stay at the zero the output was created with. Rows go to the
+// cores: each pixel is computed alone, so the result does not depend on how many.
 template <typename Write>
 void for_each_source_sample(const Affine2& dst_from_src, int src_width, int src_height, int width,
                             int height, Write write) {
     const Affine2 src_from_dst = invert(dst_from_src);
+#pragma omp parallel for schedule(static)
     for (int y = 0; y < height; ++y) {
         for (int x = 0; x < width; ++x) {
             const Point2 s = src_from_dst.apply({static_cast<double>(x), static_cast<double>(y)});

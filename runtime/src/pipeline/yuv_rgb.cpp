@@ -127,6 +127,8 @@ void y4m_to_rgb(const Y4mHeader& header, const Y4mFrame& frame, Image& rgb) {
     const DecodeTables t(levels_of(header));
     const Subsampling sub = subsampling_of(header.chroma);
     const int width = header.width;
+    // Rows go to the cores (each is converted alone: the same bytes for any count).
+#pragma omp parallel for schedule(static)
     for (int y = 0; y < header.height; ++y) {
         const uint8_t* luma = planes.y + size_t(y) * size_t(width);
         uint8_t* out = rgb.pixel(0, y);
@@ -177,6 +179,7 @@ void update_y4m_where_changed(const Image& decoded, const Image& edited, const Y
     const Subsampling sub = subsampling_of(header.chroma);
     // Rows are compared whole first: most rows of a frame with one face do not change.
     const size_t row_bytes = decoded.stride();
+#pragma omp parallel for schedule(static)
     for (int y = 0; y < header.height; ++y) {
         if (std::memcmp(decoded.pixel(0, y), edited.pixel(0, y), row_bytes) == 0) continue;
         uint8_t* luma = planes.y + size_t(y) * size_t(header.width);
@@ -187,6 +190,7 @@ void update_y4m_where_changed(const Image& decoded, const Image& edited, const Y
         }
     }
     if (sub.x == 0) return;
+#pragma omp parallel for schedule(static)
     for (int cy = 0; cy < planes.sizes.chroma_height; ++cy) {
         const int y_begin = cy * sub.y;
         const int y_end = std::min(y_begin + sub.y, header.height);
