@@ -172,6 +172,26 @@ TEST_F(ImageIoTest, PixelLimitIsCheckedFromTheHeader) {
     expect_error([&] { load_image(path("huge.bmp")); }, ErrorKind::InvalidArgument, "30000x30000");
 }
 
+// stb_image 2.27 overflows its Huffman tables when a JPEG table declares more than 256
+// codes; it reads a DHT segment's tables for as long as the segment's declared length
+// lasts, so a table whose counts run past a too-short segment must be caught too.
+TEST_F(ImageIoTest, JpegHuffmanTablesOfMoreThan256CodesAreRefused) {
+    std::vector<unsigned char> jpeg = {0xFF, 0xD8, 0xFF, 0xC4};
+    const auto dht = [&](unsigned length) {
+        std::vector<unsigned char> b = jpeg;
+        b.push_back(static_cast<unsigned char>(length >> 8));
+        b.push_back(static_cast<unsigned char>(length & 0xFF));
+        b.push_back(0x00);             // class 0, table 0
+        b.insert(b.end(), 16, 0x20);   // 16 lengths of 32 codes: 512 in all
+        b.insert(b.end(), 600, 0x00);  // the code values, and more
+        return b;
+    };
+    write_bytes(path("long.jpg"), dht(2 + 17 + 512));  // the length covers the table
+    expect_error([&] { load_image(path("long.jpg")); }, ErrorKind::Format, "512 codes");
+    write_bytes(path("short.jpg"), dht(3));  // one byte of table inside the segment
+    expect_error([&] { load_image(path("short.jpg")); }, ErrorKind::Format, "512 codes");
+}
+
 TEST_F(ImageIoTest, FailedWriteLeavesNothing) {
     expect_error([&] { save_png(path("no_dir/a.png"), test_pattern(4, 4)); }, ErrorKind::Io,
                  "no_dir/a.png");

@@ -85,18 +85,23 @@ void check_jpeg_huffman_tables(std::span<const uint8_t> b, const std::string& pa
         }
         if (marker == 0xD9 || p + 4 > b.size()) return;  // end of image, or truncated
         const size_t length = (size_t{b[p + 2]} << 8) | b[p + 3];
-        const size_t end = std::min(b.size(), p + 2 + length);
         if (marker == 0xC4) {
+            // Every table stb will read: it goes on while the segment's declared length
+            // lasts, 17 bytes plus the codes per table, even when a table's counts run
+            // past the segment's end (a length too short for its tables) or the file's
+            // (stb reads zeros there).
+            int64_t remaining = static_cast<int64_t>(length) - 2;
             size_t q = p + 4;
-            while (q + 17 <= end) {
+            while (remaining > 0 && q < b.size()) {
                 size_t codes = 0;
-                for (size_t i = 1; i <= 16; ++i) codes += b[q + i];
+                for (size_t i = 1; i <= 16 && q + i < b.size(); ++i) codes += b[q + i];
                 if (codes > 256) {
                     throw Error(ErrorKind::Format, path + ": offset " + std::to_string(q) +
                                                        ": JPEG Huffman table declares " +
                                                        std::to_string(codes) +
                                                        " codes (at most 256)");
                 }
+                remaining -= static_cast<int64_t>(17 + codes);
                 q += 17 + codes;
             }
         }
