@@ -192,6 +192,24 @@ TEST_F(ImageIoTest, JpegHuffmanTablesOfMoreThan256CodesAreRefused) {
     expect_error([&] { load_image(path("short.jpg")); }, ErrorKind::Format, "512 codes");
 }
 
+// stb_image sizes its PNG data buffer from a chunk's declared length before reading
+// it: a chunk longer than the rest of the file is refused first.
+TEST_F(ImageIoTest, PngChunkLongerThanTheFileIsRefused) {
+    std::vector<unsigned char> png;
+    stbi_write_png_to_func(append, &png, 12, 10, 3, std::vector<unsigned char>(360, 9).data(), 36);
+    ASSERT_GT(png.size(), 33u);
+    // The IDAT chunk follows the 8-byte signature and the 25-byte IHDR chunk.
+    png[33] = 0x7F;  // its length, big-endian: now over 2 GB
+    write_bytes(path("lying.png"), png);
+    expect_error([&] { load_image(path("lying.png")); }, ErrorKind::Format, "PNG chunk declares");
+    // Cut inside the IDAT data: the same refusal.
+    std::vector<unsigned char> cut;
+    stbi_write_png_to_func(append, &cut, 12, 10, 3, std::vector<unsigned char>(360, 9).data(), 36);
+    cut.resize(cut.size() - 20);
+    write_bytes(path("cut.png"), cut);
+    expect_error([&] { load_image(path("cut.png")); }, ErrorKind::Format, "PNG chunk declares");
+}
+
 TEST_F(ImageIoTest, FailedWriteLeavesNothing) {
     expect_error([&] { save_png(path("no_dir/a.png"), test_pattern(4, 4)); }, ErrorKind::Io,
                  "no_dir/a.png");

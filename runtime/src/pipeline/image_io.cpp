@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <cerrno>
 #include <climits>
+#include <cstddef>
+#include <cstdint>
 #include <cstring>
 #include <fstream>
 #include <iterator>
@@ -14,6 +16,7 @@
 
 #include "platform/atomic_file.h"
 #include "util/error.h"
+#include "util/str_cat.h"
 
 namespace swaprun::pipeline {
 
@@ -109,6 +112,31 @@ void check_jpeg_huffman_tables(std::span<const uint8_t> b, const std::string& pa
     }
 }
 
+// stb_image grows its buffer for a PNG's IDAT data to the size a chunk declares before
+// reading it (doubling up to 2 GiB for a lying length: found by fuzz_image). Chunks that
+// declare more bytes than the file holds after them are refused here, so stb never
+// allocates more than twice the file's size for them.
+void check_png_chunks(std::span<const uint8_t> b, const std::string& path) {
+    static constexpr uint8_t kSignature[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
+    if (b.size() < 8 || !std::equal(kSignature, kSignature + 8, b.begin())) return;  // not a PNG
+    size_t p = 8;
+    while (p + 8 <= b.size()) {
+        const uint64_t length = (uint64_t{b[p]} << 24) | (uint64_t{b[p + 1]} << 16) |
+                                (uint64_t{b[p + 2]} << 8) | b[p + 3];
+        const uint64_t after = b.size() - (p + 8);  // the chunk's data and CRC must fit
+        if (length + 4 > after) {
+            throw Error(ErrorKind::Format,
+                        str_cat(path, ": offset ", p, ": PNG chunk declares ", length,
+                                " bytes, but the file has ", after, " after its header"));
+        }
+        if (std::equal(b.begin() + static_cast<std::ptrdiff_t>(p + 4),
+                       b.begin() + static_cast<std::ptrdiff_t>(p + 8), "IEND")) {
+            return;
+        }
+        p += 12 + length;
+    }
+}
+
 }  // namespace
 
 Image load_image(const std::string& path, const ImageLimits& limits) {
@@ -125,6 +153,7 @@ Image decode_image(std::span<const uint8_t> bytes, const std::string& path,
     }
     const int length = static_cast<int>(bytes.size());
     check_jpeg_huffman_tables(bytes, path);
+    check_png_chunks(bytes, path);
 
     int width = 0;
     int height = 0;
