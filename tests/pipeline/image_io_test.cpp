@@ -190,6 +190,10 @@ TEST_F(ImageIoTest, JpegHuffmanTablesOfMoreThan256CodesAreRefused) {
     expect_error([&] { load_image(path("long.jpg")); }, ErrorKind::Format, "512 codes");
     write_bytes(path("short.jpg"), dht(3));  // one byte of table inside the segment
     expect_error([&] { load_image(path("short.jpg")); }, ErrorKind::Format, "512 codes");
+    // stb also takes 0xFF fill bytes before the start-of-image marker.
+    jpeg = {0xFF, 0xFF, 0xFF, 0xD8, 0xFF, 0xC4};
+    write_bytes(path("filled.jpg"), dht(2 + 17 + 512));
+    expect_error([&] { load_image(path("filled.jpg")); }, ErrorKind::Format, "512 codes");
 }
 
 // stb_image sizes its PNG data buffer from a chunk's declared length before reading

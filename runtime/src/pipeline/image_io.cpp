@@ -73,8 +73,11 @@ void write_atomically(const std::string& path, const std::vector<unsigned char>&
 // left to stb. Walks the markers, skipping entropy-coded data after each scan, since
 // progressive JPEGs define tables between scans.
 void check_jpeg_huffman_tables(std::span<const uint8_t> b, const std::string& path) {
-    if (b.size() < 2 || b[0] != 0xFF || b[1] != 0xD8) return;  // not a JPEG
-    size_t p = 2;
+    // stb takes any run of 0xFF fill bytes before the start-of-image marker.
+    size_t p = 0;
+    while (p < b.size() && b[p] == 0xFF) ++p;
+    if (p == 0 || p >= b.size() || b[p] != 0xD8) return;  // not a JPEG
+    ++p;
     while (p + 1 < b.size()) {
         if (b[p] != 0xFF) {
             ++p;  // entropy-coded data (or garbage stb will reject)
