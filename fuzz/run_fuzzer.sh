@@ -22,7 +22,9 @@ log="$findings/last_run.log"
 status=0
 # -timeout: one input may take at most 10 s; -rss_limit_mb and -malloc_limit_mb: 2 GB;
 # -max_len covers the seeds (the ONNX ones reach a few kB).
-"$target" "$corpus" "$seeds" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+# SWAPRUN_FUZZ_SEED: libFuzzer's random seed (0 or unset: a new one each run).
+"$target" "$corpus" "$seeds" -seed="${SWAPRUN_FUZZ_SEED:-0}" -max_total_time="$seconds" \
+  -timeout=10 -rss_limit_mb=2048 \
   -malloc_limit_mb=2048 -max_len=65536 -print_final_stats=1 -artifact_prefix="$findings/" \
   >"$log" 2>&1 || status=$?
 runs="$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || true)"

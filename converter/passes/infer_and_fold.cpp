@@ -1096,6 +1096,14 @@ void handle_matmul(NodeContext& c) {
 }
 
 void handle_normalization(NodeContext& c) {
+    // InstanceNormalization takes input, scale and B, BatchNormalization also mean and
+    // var, all required: the fused op reads every one of them.
+    const size_t inputs = c.node().op_type == "BatchNormalization" ? 5 : 3;
+    if (c.input_count() > inputs) {
+        c.fail("takes " + std::to_string(inputs) + " inputs, got " +
+               std::to_string(c.input_count()));
+    }
+    for (size_t i = 0; i < inputs; ++i) c.in(i);  // fails naming a missing one
     const Dims& x = c.shape(0);
     if (x.size() < 2) c.fail("input rank must be at least 2");
     for (size_t i = 1; i < c.input_count(); ++i) {
