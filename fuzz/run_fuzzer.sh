@@ -22,8 +22,10 @@ log="$findings/last_run.log"
 status=0
 # -timeout: one input may take at most 10 s; -rss_limit_mb and -malloc_limit_mb: 2 GB;
 # -max_len covers the seeds (the ONNX ones reach a few kB).
-# SWAPRUN_FUZZ_SEED: libFuzzer's random seed (0 or unset: a new one each run).
-"$target" "$corpus" "$seeds" -seed="${SWAPRUN_FUZZ_SEED:-0}" -max_total_time="$seconds" \
+# SWAPRUN_FUZZ_SEED: libFuzzer's random seed (0 or unset: a new one each run);
+# SWAPRUN_FUZZ_RUNS: executions at most (-1 or unset: until the time is up).
+"$target" "$corpus" "$seeds" -seed="${SWAPRUN_FUZZ_SEED:-0}" -runs="${SWAPRUN_FUZZ_RUNS:--1}" \
+  -max_total_time="$seconds" \
   -timeout=10 -rss_limit_mb=2048 \
   -malloc_limit_mb=2048 -max_len=65536 -print_final_stats=1 -artifact_prefix="$findings/" \
   >"$log" 2>&1 || status=$?
