@@ -110,9 +110,9 @@ struct Encoder {
         const int64_t depth = (p.in_channels / p.groups) * p.kernel_h * p.kernel_w;
         const TiledConvTile tile =
             settings.tiled.rows > 0 ? settings.tiled : plan_tiled_conv(rows, pixels, planes, depth);
-        // Each part a whole number of 16-deep slices, none empty.
+        // Each part a whole number of 16-deep slices (at least one), none empty.
         const int64_t wanted = std::max(tile.splits, 1);
-        const int64_t part = ((depth + wanted - 1) / wanted + 15) / 16 * 16;
+        const int64_t part = std::max<int64_t>(16, ((depth + wanted - 1) / wanted + 15) / 16 * 16);
         const int64_t splits = (depth + part - 1) / part;
         d.constants = {tile.rows, tile.cols};
         const int64_t row_tiles = (rows + 16 * tile.rows - 1) / (16 * tile.rows);
