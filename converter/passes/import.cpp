@@ -115,6 +115,10 @@ Graph import_model(const onnx::Model& model, const std::string& source,
         node.op_type = n.op_type;
         node.inputs = n.inputs;
         node.outputs = n.outputs;
+        // Every ONNX operator has at least one output; the shape rules rely on it.
+        if (node.outputs.empty()) {
+            throw Error(ErrorKind::Format, source + ": " + node.describe() + " has no outputs");
+        }
         if (!n.domain.empty() && n.domain != "ai.onnx") {
             throw Error(ErrorKind::Unsupported, source + ": " + node.describe() + ": domain '" +
                                                     n.domain + "' is not supported");

@@ -468,13 +468,20 @@ void handle_split(NodeContext& c) {
     const int64_t outputs = static_cast<int64_t>(c.node().outputs.size());
     if (sizes.empty()) {
         const int64_t parts = c.node().int_attr("num_outputs", outputs);
+        if (parts < 1 || parts != outputs) {
+            c.fail("num_outputs is " + std::to_string(parts) + " but the node has " +
+                   std::to_string(outputs) + " outputs");
+        }
         const int64_t chunk = (s[axis] + parts - 1) / parts;
         for (int64_t i = 0; i < parts; ++i) sizes.push_back(std::min(chunk, s[axis] - i * chunk));
     }
     if (static_cast<int64_t>(sizes.size()) != outputs)
         c.fail("split sizes do not match the outputs");
     int64_t total = 0;
-    for (auto v : sizes) total += v;
+    for (auto v : sizes) {
+        if (v < 0 || v > s[axis]) c.fail("split size " + std::to_string(v) + " is out of range");
+        total += v;
+    }
     if (total != s[axis])
         c.fail("split sizes add up to " + std::to_string(total) + ", not " +
                std::to_string(s[axis]));
