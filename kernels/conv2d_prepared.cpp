@@ -81,28 +81,99 @@ bool winograd_applies(const Conv2dParams& p) {
 // output and 32 input channels Winograd does.
 bool winograd_wins(const Conv2dParams& p) { return p.in_channels >= 32 && p.out_channels >= 64; }
 
-// G g G^T for one 3x3 kernel, in double: the transformed weights are made once,
-// so they may as well be exact to float rounding.
-void transform_kernel(const float* g, double (&u)[36]) {
-    static constexpr double kG[6][3] = {{1.0 / 4, 0, 0},
-                                        {-1.0 / 6, -1.0 / 6, -1.0 / 6},
-                                        {-1.0 / 6, 1.0 / 6, -1.0 / 6},
-                                        {1.0 / 24, 1.0 / 12, 1.0 / 6},
-                                        {1.0 / 24, -1.0 / 12, 1.0 / 6},
-                                        {0, 0, 1}};
-    double t[6][3];
-    for (int i = 0; i < 6; ++i) {
-        for (int j = 0; j < 3; ++j) {
-            t[i][j] = 0.0;
-            for (int k = 0; k < 3; ++k) t[i][j] += kG[i][k] * g[k * 3 + j];
-        }
+// What a prepared convolution stores, decided from the shape and options alone (so
+// the storage can be sized before any weight is packed: storage_bytes()).
+struct PackedLayout {
+    ConvIsa isa = ConvIsa::Portable;
+    ConvAlgorithm algorithm = ConvAlgorithm::Direct;
+    const winograd::Kernels* winograd = nullptr;  // set for Winograd
+    const direct::Variant* direct = nullptr;      // set for the SIMD direct path
+    int64_t mr = 1;                               // output channels per packed block
+    size_t weight_floats = 0;
+};
+
+PackedLayout packed_layout(const Conv2dParams& p, ConvOptions options) {
+    if (p.groups <= 0 || p.in_channels % p.groups != 0 || p.out_channels % p.groups != 0) {
+        throw std::invalid_argument("PreparedConv2d: channels not divisible by groups");
     }
+    PackedLayout l;
+    l.isa = resolve_isa(options.isa);
+    const int64_t icg = p.in_channels / p.groups, ocg = p.out_channels / p.groups;
+    const int64_t taps = icg * p.kernel_h * p.kernel_w;
+    const winograd::Kernels* wk = winograd_kernels(l.isa);
+    if (wk != nullptr && winograd_applies(p) &&
+        (options.algorithm == ConvAlgorithm::Winograd ||
+         (options.algorithm == ConvAlgorithm::Auto && winograd_wins(p)))) {
+        l.algorithm = ConvAlgorithm::Winograd;
+        l.winograd = wk;
+        l.mr = wk->mr;
+        const int64_t k_padded = (p.out_channels + l.mr - 1) / l.mr * l.mr;
+        l.weight_floats = static_cast<size_t>(winograd::kPoints * k_padded * p.in_channels);
+    } else if (const direct::Kernels* dk = direct_kernels(l.isa); dk != nullptr) {
+        l.direct = ocg <= dk->narrow.mr ? &dk->narrow : &dk->wide;
+        l.mr = l.direct->mr;
+        const int64_t blocks = (ocg + l.mr - 1) / l.mr;
+        l.weight_floats = static_cast<size_t>(p.groups * blocks * taps * l.mr);
+    } else {
+        l.weight_floats = static_cast<size_t>(p.out_channels * taps);
+    }
+    return l;
+}
+
+// Bytes an AlignedFloats of `count` floats takes from its allocator.
+size_t aligned_block_bytes(size_t count) {
+    const size_t bytes = std::max<size_t>(count * sizeof(float), 1);
+    return (bytes + AllocatedBlock::kAlignment - 1) / AllocatedBlock::kAlignment *
+           AllocatedBlock::kAlignment;
+}
+
+// The most output channels one Winograd micro-kernel takes (winograd_*.cpp).
+constexpr int kMaxWinogradRows = 16;
+
+// y = G x for F(4x4, 3x3)'s kernel transform
+//   G = [1/4 0 0; -1/6 -1/6 -1/6; -1/6 1/6 -1/6; 1/24 1/12 1/6; 1/24 -1/12 1/6; 0 0 1],
+// on n lanes at once (n kernels of one block; the loops over lanes vectorize). In double:
+// the weights are transformed once, so they may as well be exact to float rounding.
+using Lanes = double[kMaxWinogradRows];
+void apply_g(const Lanes& x0, const Lanes& x1, const Lanes& x2, Lanes* const (&y)[6], int n) {
+    for (int r = 0; r < n; ++r) {
+        const double outer = x0[r] + x2[r];
+        const double odd = x1[r] * (1.0 / 12);
+        const double even = x0[r] * (1.0 / 24) + x2[r] * (1.0 / 6);
+        (*y[0])[r] = x0[r] * 0.25;
+        (*y[1])[r] = (outer + x1[r]) * (-1.0 / 6);
+        (*y[2])[r] = (outer - x1[r]) * (-1.0 / 6);
+        (*y[3])[r] = even + odd;
+        (*y[4])[r] = even - odd;
+        (*y[5])[r] = x2[r];
+    }
+}
+
+// U = G g G^T of the mr kernels (output channels k0.., input channel c) of one
+// micro-kernel block, written as the 36 runs of mr floats the GEMM reads:
+// point xi's run at u + xi * point_floats. Kernels past out_c give zeros.
+void transform_block(const float* weight, int64_t k0, int64_t c, int64_t in_c, int64_t out_c,
+                     int mr, float* u, int64_t point_floats) {
+    Lanes g[9] = {};  // g[i * 3 + j][r]: tap (i, j) of kernel k0 + r
+    for (int r = 0; r < mr && k0 + r < out_c; ++r) {
+        const float* kernel = weight + ((k0 + r) * in_c + c) * 9;
+        for (int t = 0; t < 9; ++t) g[t][r] = kernel[t];
+    }
+    Lanes cols[6][3];  // (G g)[i][j]: G down each column of g
+    for (int j = 0; j < 3; ++j) {
+        apply_g(g[j], g[3 + j], g[6 + j],
+                {&cols[0][j], &cols[1][j], &cols[2][j], &cols[3][j], &cols[4][j], &cols[5][j]}, mr);
+    }
+    Lanes points[36];  // (G g G^T)[i][j] = G along row i of G g
     for (int i = 0; i < 6; ++i) {
-        for (int j = 0; j < 6; ++j) {
-            double s = 0.0;
-            for (int k = 0; k < 3; ++k) s += t[i][k] * kG[j][k];
-            u[i * 6 + j] = s;
-        }
+        apply_g(cols[i][0], cols[i][1], cols[i][2],
+                {&points[i * 6], &points[i * 6 + 1], &points[i * 6 + 2], &points[i * 6 + 3],
+                 &points[i * 6 + 4], &points[i * 6 + 5]},
+                mr);
+    }
+    for (int xi = 0; xi < winograd::kPoints; ++xi) {
+        float* run = u + xi * point_floats;
+        for (int r = 0; r < mr; ++r) run[r] = static_cast<float>(points[xi][r]);
     }
 }
 
@@ -180,30 +251,28 @@ ConvIsa best_conv_isa() {
     return best;
 }
 
+size_t PreparedConv2d::storage_bytes(const Conv2dParams& p, ConvOptions options) {
+    const PackedLayout l = packed_layout(p, options);
+    return aligned_block_bytes(static_cast<size_t>(std::max<int64_t>(1, p.out_channels))) +
+           aligned_block_bytes(l.weight_floats);
+}
+
 PreparedConv2d::PreparedConv2d(const Conv2dParams& p, const float* weight, const float* bias,
                                ConvOptions options, const Allocator& allocator)
-    : p_(p), isa_(resolve_isa(options.isa)) {
-    if (p.groups <= 0 || p.in_channels % p.groups != 0 || p.out_channels % p.groups != 0) {
-        throw std::invalid_argument("PreparedConv2d: channels not divisible by groups");
-    }
+    : p_(p) {
+    const PackedLayout layout = packed_layout(p, options);
+    isa_ = layout.isa;
+    algorithm_ = layout.algorithm;
     bias_ = AlignedFloats(static_cast<size_t>(std::max<int64_t>(1, p.out_channels)), allocator);
     if (bias != nullptr) {
         std::memcpy(bias_.data(), bias, static_cast<size_t>(p.out_channels) * sizeof(float));
     }
 
-    const winograd::Kernels* wk = winograd_kernels(isa_);
-    bool use_winograd = false;
-    if (wk != nullptr && winograd_applies(p)) {
-        use_winograd = options.algorithm == ConvAlgorithm::Winograd ||
-                       (options.algorithm == ConvAlgorithm::Auto && winograd_wins(p));
-    }
-    const direct::Kernels* dk = direct_kernels(isa_);
-    if (!use_winograd && dk != nullptr) {
-        algorithm_ = ConvAlgorithm::Direct;
+    if (layout.direct != nullptr) {
+        direct_ = layout.direct;
         const int64_t icg = p.in_channels / p.groups, ocg = p.out_channels / p.groups;
-        direct_ = ocg <= dk->narrow.mr ? &dk->narrow : &dk->wide;
         const int64_t mr = direct_->mr;
-        const int64_t cols = static_cast<int64_t>(dk->lanes) * direct_->nr;
+        const int64_t cols = static_cast<int64_t>(direct_kernels(isa_)->lanes) * direct_->nr;
         const int64_t blocks = (ocg + mr - 1) / mr;
         const int64_t taps = icg * p.kernel_h * p.kernel_w;
         const int64_t ow_padded = (p.out_width + cols - 1) / cols * cols;
@@ -214,7 +283,7 @@ PreparedConv2d::PreparedConv2d(const Conv2dParams& p, const float* weight, const
             tap_offset_[static_cast<size_t>(kw)] = (t % p.stride_w) * phase_len_ + t / p.stride_w;
         }
         row_floats_ = (icg * p.kernel_h * p.stride_w * phase_len_ + 15) / 16 * 16;
-        weight_ = AlignedFloats(static_cast<size_t>(p.groups * blocks * taps * mr), allocator);
+        weight_ = AlignedFloats(layout.weight_floats, allocator);
         float* w = weight_.data();
         for (int64_t g = 0; g < p.groups; ++g) {
             for (int64_t o = 0; o < ocg; ++o) {
@@ -226,16 +295,15 @@ PreparedConv2d::PreparedConv2d(const Conv2dParams& p, const float* weight, const
         }
         return;
     }
-    if (!use_winograd) {
-        algorithm_ = ConvAlgorithm::Direct;
-        const size_t count = static_cast<size_t>(p.out_channels * (p.in_channels / p.groups) *
-                                                 p.kernel_h * p.kernel_w);
-        weight_ = AlignedFloats(count, allocator);
-        if (count > 0) std::memcpy(weight_.data(), weight, count * sizeof(float));
+    if (algorithm_ == ConvAlgorithm::Direct) {  // the portable kernel reads plain weights
+        weight_ = AlignedFloats(layout.weight_floats, allocator);
+        if (layout.weight_floats > 0) {
+            std::memcpy(weight_.data(), weight, layout.weight_floats * sizeof(float));
+        }
         return;
     }
 
-    algorithm_ = ConvAlgorithm::Winograd;
+    const winograd::Kernels* wk = layout.winograd;
     const int64_t in_c = p.in_channels, out_c = p.out_channels;
     const int64_t mr = wk->mr;
     const int64_t cols = static_cast<int64_t>(wk->lanes) * wk->nr;
@@ -253,28 +321,18 @@ PreparedConv2d::PreparedConv2d(const Conv2dParams& p, const float* weight, const
     // Every value is written below (the padding rows as zeros): no zeroing pass, and
     // the first touch of the pages (a fault each, most of the load time of the
     // Winograd-heavy models) happens on all cores.
-    weight_ = AlignedFloats(static_cast<size_t>(winograd::kPoints * k_padded_ * in_c), allocator,
-                            AlignedFloats::Init::Uninitialized);
+    weight_ = AlignedFloats(layout.weight_floats, allocator, AlignedFloats::Init::Uninitialized);
     float* u = weight_.data();
-    // Per (block of mr output channels, input channel): the mr kernels' transforms go
-    // out as 36 runs of mr consecutive floats. One float per point and kernel touched
-    // 36 far-apart cache lines per kernel, which made loading live_base take ~0.4 s.
-    // Blocks are independent, so the cores share them.
+    // Blocks of mr output channels are independent, so the cores share them; within a
+    // block the input channels go in order, so each of the 36 points is written as
+    // one sequential stream, and each kernel's 9 weights are read in order.
+    if (mr > kMaxWinogradRows) throw std::logic_error("PreparedConv2d: Winograd rows too wide");
+    const int64_t point_floats = k_blocks * in_c * mr;
 #pragma omp parallel for schedule(static)
     for (int64_t kb = 0; kb < k_blocks; ++kb) {
-        std::vector<float> block(static_cast<size_t>(winograd::kPoints * mr));
         for (int64_t c = 0; c < in_c; ++c) {
-            for (int64_t r = 0; r < mr; ++r) {
-                const int64_t k = kb * mr + r;
-                double t[36] = {};  // rows past out_c stay zero
-                if (k < out_c) transform_kernel(weight + (k * in_c + c) * 9, t);
-                for (int xi = 0; xi < winograd::kPoints; ++xi) {
-                    block[static_cast<size_t>(xi * mr + r)] = static_cast<float>(t[xi]);
-                }
-            }
-            for (int xi = 0; xi < winograd::kPoints; ++xi) {
-                std::copy_n(block.data() + xi * mr, mr, u + ((xi * k_blocks + kb) * in_c + c) * mr);
-            }
+            transform_block(weight, kb * mr, c, in_c, out_c, static_cast<int>(mr),
+                            u + (kb * in_c + c) * mr, point_floats);
         }
     }
 }

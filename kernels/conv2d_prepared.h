@@ -69,6 +69,11 @@ class PreparedConv2d {
     // packed, into storage from `allocator`.
     PreparedConv2d(const Conv2dParams& p, const float* weight, const float* bias,
                    ConvOptions options = {}, const Allocator& allocator = {});
+    // Bytes the constructor takes from its allocator for this shape and these options
+    // (on this machine: the layout depends on the ISA), so that a caller can provide
+    // them as one block. Throws std::invalid_argument as the constructor does.
+    static size_t storage_bytes(const Conv2dParams& p, ConvOptions options = {});
+
     PreparedConv2d(const PreparedConv2d&) = delete;
     PreparedConv2d& operator=(const PreparedConv2d&) = delete;
     PreparedConv2d(PreparedConv2d&&) = default;

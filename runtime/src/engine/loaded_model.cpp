@@ -4,6 +4,7 @@
 #include <variant>
 
 #include "graph/graph_validation.h"
+#include "platform/large_pages.h"
 #include "util/error.h"
 #include "util/str_cat.h"
 
@@ -31,7 +32,7 @@ std::optional<size_t> find_in(const format::ModelDescription& model,
 
 LoadedModel::LoadedModel(Key, std::unique_ptr<format::SwpkFile> file, const Allocator& allocator,
                          uint64_t max_activation_bytes)
-    : allocator_(allocator),
+    : allocator_(allocator.is_default() ? platform::large_page_allocator() : allocator),
       file_(std::move(file)),
       graph_(graph::validate_graph(file_->model(), file_->path())),
       plan_(plan::plan_activations(file_->model(), graph_)) {
@@ -51,7 +52,14 @@ LoadedModel::LoadedModel(Key, std::unique_ptr<format::SwpkFile> file, const Allo
         if (tensor.role != format::TensorRole::Constant) return nullptr;
         return tensor.data.data();
     };
-    convs_.resize(graph_.ops.size());
+    struct Preparable {
+        size_t op;
+        const kernels::Conv2dParams* params;
+        const float* weight;
+        const float* bias;
+    };
+    std::vector<Preparable> preparable;
+    size_t packed_bytes = 0;
     for (size_t k = 0; k < graph_.ops.size(); ++k) {
         const auto& op = graph_.ops[k];
         const auto* p = std::get_if<kernels::Conv2dParams>(&op.params);
@@ -63,12 +71,20 @@ LoadedModel::LoadedModel(Key, std::unique_ptr<format::SwpkFile> file, const Allo
             bias = constant(op.inputs[2]);
             if (bias == nullptr) continue;  // a computed bias: the plain kernel reads it per run
         }
-        convs_[k] = std::make_unique<const kernels::PreparedConv2d>(
-            *p, weight, bias, kernels::ConvOptions{}, allocator_);
+        preparable.push_back({k, p, weight, bias});
+        packed_bytes += kernels::PreparedConv2d::storage_bytes(*p);
+    }
+    // All packed weights in one block (see WeightPool).
+    weight_pool_ = std::make_unique<WeightPool>(allocator_, std::max<size_t>(packed_bytes, 1));
+    const Allocator packed_weights = weight_pool_->allocator();
+    convs_.resize(graph_.ops.size());
+    for (const Preparable& c : preparable) {
+        convs_[c.op] = std::make_unique<const kernels::PreparedConv2d>(
+            *c.params, c.weight, c.bias, kernels::ConvOptions{}, packed_weights);
         // The prepared copy is what the CPU reads from now on: the file's pages of this
         // weight need not stay resident (they come back from the file if another
         // backend reads them).
-        file_->discard_pages(tensors[op.inputs[1]].data);
+        file_->discard_pages(tensors[graph_.ops[c.op].inputs[1]].data);
     }
     find_reusable_constants();
 }

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "engine/weight_pool.h"
 #include "format/swpk_io.h"
 #include "graph/op_params.h"
 #include "kernels/allocator.h"
@@ -25,7 +26,7 @@ class LoadedModel {
                                                    const format::ReadOptions& options = {},
                                                    const Allocator& allocator = {});
     // allocator: where the packed weights go, and the arenas of the contexts
-    // created from this model.
+    // created from this model (the default: platform::large_page_allocator).
     // max_activation_bytes: see format::ReadOptions; a model whose plan needs more
     // fails with InvalidArgument naming the file, the bytes and the limit.
     static std::shared_ptr<const LoadedModel> from_file(
@@ -70,6 +71,8 @@ class LoadedModel {
     void find_reusable_constants();
 
     Allocator allocator_;
+    // Holds convs_' packed weights; declared first, so it goes after them.
+    std::unique_ptr<WeightPool> weight_pool_;
     std::unique_ptr<format::SwpkFile> file_;
     graph::ValidatedGraph graph_;
     plan::ActivationPlan plan_;
