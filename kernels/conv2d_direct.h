@@ -1,15 +1,17 @@
 // Register-tiled direct convolution: the per-ISA micro-kernels behind
 // PreparedConv2d's Direct algorithm (private to kernels/).
 //
-// A task is one output row (n, group, oy). It first copies the input rows that
-// row reads (every input channel of the group, every kernel row) into a small
-// per-thread row buffer, applying the padding there through the pad-mode index
-// function and splitting each row into stride_w phases, so that the taps of
-// consecutive output columns are contiguous for any stride and dilation. Then,
-// per block of mr output channels and nr vectors of output columns, the
-// micro-kernel keeps mr x nr accumulators in registers while it walks the taps
-// (input channel, kernel row, kernel column: a fixed order), broadcasting mr
-// packed weights per tap. Bias and activation are applied before the store.
+// A task is one output row (n, group, oy). The input rows it reads (every input
+// channel of the group, every kernel row) come from a small per-thread ring of
+// padded rows: each input row is padded there once, through the pad-mode index
+// function, and split into stride_w phases, so that the taps of consecutive output
+// columns are contiguous for any stride and dilation. A thread takes consecutive
+// output rows, so each task pads only the rows that entered its window (one for a
+// stride-1 layer, where copying every kernel row again cost a third of a 7x7
+// layer's time). Then, per block of mr output channels and nr vectors of output
+// columns, the micro-kernel keeps mr x nr accumulators in registers while it walks
+// the taps (input channel, kernel row, kernel column: a fixed order), broadcasting
+// mr packed weights per tap. Bias and activation are applied before the store.
 #pragma once
 
 #include <cstdint>
@@ -26,10 +28,14 @@ struct Args {
     float* output = nullptr;
     float* scratch = nullptr;             // row_floats per thread
     int64_t phase_len = 0;                // floats per phase row in the row buffer
+    int64_t ring_rows = 0;                // padded rows per channel in the ring: ring_rows()
     int64_t row_floats = 0;               // per-thread row buffer
     const int64_t* tap_offset = nullptr;  // per kernel column: phase * phase_len + column
     int threads = 1;
 };
+
+// Rows of one channel the ring holds: the span of input rows one output row reads.
+inline int64_t ring_rows(const Conv2dParams& p) { return (p.kernel_h - 1) * p.dilation_h + 1; }
 
 struct Variant {
     int mr;  // output channels per micro-kernel

@@ -57,51 +57,47 @@ struct Impl {
     static constexpr int L = static_cast<int>(B::size);
     static constexpr int64_t kCols = static_cast<int64_t>(L) * NR;
 
-    // The rows output row oy reads, padded and split into stride_w phases:
-    // buf[((icg * kh_n + kh) * sw + phase) * phase_len + j] = padded row at j * sw + phase.
-    static void fill_rows(const Args& a, const float* in_group, int64_t oy, float* buf) {
+    // Input row py of channel c (py before padding is applied: it may lie outside the
+    // image) padded and split into stride_w phases: dst[phase * phase_len + j] = padded
+    // row at column j * sw + phase.
+    static void fill_row(const Args& a, const float* in_group, int64_t c, int64_t py, float* dst) {
         const Conv2dParams& p = *a.p;
-        const int64_t icg_n = p.in_channels / p.groups;
         const int64_t sw = p.stride_w, len = a.phase_len;
         const int64_t w = p.in_width;
-        for (int64_t c = 0; c < icg_n; ++c) {
-            for (int64_t kh = 0; kh < p.kernel_h; ++kh) {
-                float* dst = buf + (c * p.kernel_h + kh) * sw * len;
-                const int64_t iy = cpu::map_index(oy * p.stride_h - p.pad_top + kh * p.dilation_h,
-                                                  p.in_height, p.pad_mode);
-                if (iy < 0) {
-                    std::fill(dst, dst + sw * len, 0.0f);
-                    continue;
-                }
-                const float* src = in_group + (c * p.in_height + iy) * w;
-                if (sw == 2) {
-                    split_two_phases(p, src, dst, len);
-                    continue;
-                }
-                for (int64_t ph = 0; ph < sw; ++ph, dst += len) {
-                    // Padded column j * sw + ph reads source column j * sw + ph - pad_left:
-                    // inside the row for j in [lo, hi), a strided copy; the rest goes
-                    // through the pad-mode index function.
-                    const int64_t lo =
-                        std::clamp<int64_t>(cpu::ceil_div(p.pad_left - ph, sw), 0, len);
-                    const int64_t hi = std::clamp<int64_t>(
-                        cpu::floor_div(p.pad_left + w - 1 - ph, sw) + 1, lo, len);
-                    auto border = [&](int64_t j) {
-                        const int64_t m = cpu::map_index(j * sw + ph - p.pad_left, w, p.pad_mode);
-                        dst[j] = m < 0 ? 0.0f : src[m];
-                    };
-                    for (int64_t j = 0; j < lo; ++j) border(j);
-                    const float* s0 = src + ph - p.pad_left;
-                    if (sw == 1) {
-                        std::copy(s0 + lo, s0 + hi, dst + lo);  // the common case: a memcpy
-                    } else {
-                        for (int64_t j = lo; j < hi; ++j) dst[j] = s0[j * sw];
-                    }
-                    for (int64_t j = hi; j < len; ++j) border(j);
-                }
+        const int64_t iy = cpu::map_index(py, p.in_height, p.pad_mode);
+        if (iy < 0) {
+            std::fill(dst, dst + sw * len, 0.0f);
+            return;
+        }
+        const float* src = in_group + (c * p.in_height + iy) * w;
+        if (sw == 2) {
+            split_two_phases(p, src, dst, len);
+            return;
+        }
+        for (int64_t ph = 0; ph < sw; ++ph, dst += len) {
+            // Padded column j * sw + ph reads source column j * sw + ph - pad_left:
+            // inside the row for j in [lo, hi), a strided copy; the rest goes
+            // through the pad-mode index function.
+            const int64_t lo = std::clamp<int64_t>(cpu::ceil_div(p.pad_left - ph, sw), 0, len);
+            const int64_t hi =
+                std::clamp<int64_t>(cpu::floor_div(p.pad_left + w - 1 - ph, sw) + 1, lo, len);
+            auto border = [&](int64_t j) {
+                const int64_t m = cpu::map_index(j * sw + ph - p.pad_left, w, p.pad_mode);
+                dst[j] = m < 0 ? 0.0f : src[m];
+            };
+            for (int64_t j = 0; j < lo; ++j) border(j);
+            const float* s0 = src + ph - p.pad_left;
+            if (sw == 1) {
+                std::copy(s0 + lo, s0 + hi, dst + lo);  // the common case: a memcpy
+            } else {
+                for (int64_t j = lo; j < hi; ++j) dst[j] = s0[j * sw];
             }
+            for (int64_t j = hi; j < len; ++j) border(j);
         }
     }
+
+    // The ring slot of padded row py (rows keep their slot while in the ring).
+    static int64_t slot_of(int64_t py, int64_t ring) { return ((py % ring) + ring) % ring; }
 
     // fill_rows for stride 2: phase 0 (even padded columns) to dst, phase 1 (odd) to
     // dst + len, in one pass over the pairs both read inside the row (a loop g++
@@ -139,52 +135,62 @@ struct Impl {
     template <int KW, bool Unit>
     static SWAPRUN_ALWAYS_INLINE void tile(const Args& a, const float* __restrict buf,
                                            const float* __restrict w, int64_t x0,
-                                           B (&acc)[MR][NR]) {
+                                           int64_t first_slot, B (&acc)[MR][NR]) {
         const Conv2dParams& p = *a.p;
-        const int64_t rows_n = (p.in_channels / p.groups) * p.kernel_h;
+        const int64_t icg_n = p.in_channels / p.groups;
         const int64_t kw_n = KW > 0 ? KW : p.kernel_w;
         const int64_t row_stride = p.stride_w * a.phase_len;
+        const int64_t ring = a.ring_rows;
+        const int64_t slot_step = p.dilation_h % ring;
         const int64_t* off = a.tap_offset;
         for (int r = 0; r < MR; ++r) {
             for (int n = 0; n < NR; ++n) acc[r][n] = B(0.0f);
         }
-        const float* rows = buf + x0;
-        for (int64_t rk = 0; rk < rows_n; ++rk, rows += row_stride) {
+        for (int64_t c = 0; c < icg_n; ++c) {
+            const float* channel = buf + x0 + c * ring * row_stride;
+            int64_t slot = first_slot;
+            for (int64_t kh = 0; kh < p.kernel_h; ++kh) {
+                const float* rows = channel + slot * row_stride;
+                slot += slot_step;
+                if (slot >= ring) slot -= ring;
 #pragma GCC unroll 8
-            for (int64_t kw = 0; kw < kw_n; ++kw, w += MR) {
-                const float* src = rows + (Unit ? kw : off[kw]);
-                B x[NR];
-                for (int n = 0; n < NR; ++n) {
-                    x[n] = B::load_unaligned(src + n * L);
-                    keep_in_register<A>(x[n]);
-                }
+                for (int64_t kw = 0; kw < kw_n; ++kw, w += MR) {
+                    const float* src = rows + (Unit ? kw : off[kw]);
+                    B x[NR];
+                    for (int n = 0; n < NR; ++n) {
+                        x[n] = B::load_unaligned(src + n * L);
+                        keep_in_register<A>(x[n]);
+                    }
 #pragma GCC unroll 8
-                for (int r = 0; r < MR; ++r) {
-                    const B wr(w[r]);
-                    for (int n = 0; n < NR; ++n) acc[r][n] = xsimd::fma(wr, x[n], acc[r][n]);
+                    for (int r = 0; r < MR; ++r) {
+                        const B wr(w[r]);
+                        for (int n = 0; n < NR; ++n) acc[r][n] = xsimd::fma(wr, x[n], acc[r][n]);
+                    }
                 }
             }
         }
     }
 
     static SWAPRUN_ALWAYS_INLINE void tile_any(const Args& a, const float* buf, const float* w,
-                                               int64_t x0, B (&acc)[MR][NR]) {
+                                               int64_t x0, int64_t first_slot, B (&acc)[MR][NR]) {
         const bool unit = a.p->stride_w == 1 && a.p->dilation_w == 1;
         switch (a.p->kernel_w) {
-            case 1:
-                return tile<1, true>(a, buf, w, x0, acc);  // one tap: offset 0 either way
+            case 1:  // one tap: offset 0 either way
+                return tile<1, true>(a, buf, w, x0, first_slot, acc);
             case 3:
-                return unit ? tile<3, true>(a, buf, w, x0, acc)
-                            : tile<3, false>(a, buf, w, x0, acc);
+                return unit ? tile<3, true>(a, buf, w, x0, first_slot, acc)
+                            : tile<3, false>(a, buf, w, x0, first_slot, acc);
             case 7:
-                return unit ? tile<7, true>(a, buf, w, x0, acc)
-                            : tile<7, false>(a, buf, w, x0, acc);
+                return unit ? tile<7, true>(a, buf, w, x0, first_slot, acc)
+                            : tile<7, false>(a, buf, w, x0, first_slot, acc);
             default:
-                return tile<0, false>(a, buf, w, x0, acc);
+                return tile<0, false>(a, buf, w, x0, first_slot, acc);
         }
     }
 
-    static void row(const Args& a, const float* buf, int64_t n, int64_t g, int64_t oy) {
+    // Output row oy from the ring, whose window starts at slot first_slot.
+    static void row(const Args& a, const float* buf, int64_t n, int64_t g, int64_t oy,
+                    int64_t first_slot) {
         const Conv2dParams& p = *a.p;
         const int64_t icg_n = p.in_channels / p.groups, ocg_n = p.out_channels / p.groups;
         const int64_t blocks = (ocg_n + MR - 1) / MR;
@@ -195,7 +201,7 @@ struct Impl {
             const int64_t valid = std::min<int64_t>(MR, ocg_n - b * MR);
             for (int64_t x0 = 0; x0 < ow; x0 += kCols) {
                 B acc[MR][NR];
-                tile_any(a, buf, w, x0, acc);
+                tile_any(a, buf, w, x0, first_slot, acc);
                 for (int r = 0; r < valid; ++r) {
                     const int64_t oc = g * ocg_n + b * MR + r;
                     float* out = a.output + ((n * p.out_channels + oc) * p.out_height + oy) * ow;
@@ -222,18 +228,35 @@ struct Impl {
         const int64_t tasks = p.batch * p.groups * p.out_height;
         const int64_t icg_n = p.in_channels / p.groups;
         const int64_t in_image = p.in_channels * p.in_height * p.in_width;
+        const int64_t ring = a.ring_rows;
+        const int64_t row_floats = p.stride_w * a.phase_len;
 #pragma omp parallel num_threads(a.threads)
         {
             float* buf = a.scratch + omp_get_thread_num() * a.row_floats;
+            // The ring holds padded rows [next_py - ring, next_py) of plane `held`.
+            int64_t held = -1, next_py = 0;
 #pragma omp for schedule(static)
             for (int64_t t = 0; t < tasks; ++t) {
                 const int64_t oy = t % p.out_height;
-                const int64_t g = (t / p.out_height) % p.groups;
-                const int64_t n = t / (p.out_height * p.groups);
+                const int64_t plane = t / p.out_height;  // n * groups + g
+                const int64_t g = plane % p.groups;
+                const int64_t n = plane / p.groups;
                 const float* in_group =
                     a.input + n * in_image + g * icg_n * p.in_height * p.in_width;
-                fill_rows(a, in_group, oy, buf);
-                row(a, buf, n, g, oy);
+                // This row reads padded rows [first, first + ring); those already in
+                // the ring stay, the rest are padded in.
+                const int64_t first = oy * p.stride_h - p.pad_top;
+                int64_t from = first;
+                if (plane == held && first >= next_py - ring && first <= next_py) from = next_py;
+                for (int64_t py = from; py < first + ring; ++py) {
+                    const int64_t slot = slot_of(py, ring);
+                    for (int64_t c = 0; c < icg_n; ++c) {
+                        fill_row(a, in_group, c, py, buf + (c * ring + slot) * row_floats);
+                    }
+                }
+                held = plane;
+                next_py = first + ring;
+                row(a, buf, n, g, oy, slot_of(first, ring));
             }
         }
     }

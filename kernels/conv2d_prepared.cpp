@@ -282,7 +282,7 @@ PreparedConv2d::PreparedConv2d(const Conv2dParams& p, const float* weight, const
             const int64_t t = kw * p.dilation_w;
             tap_offset_[static_cast<size_t>(kw)] = (t % p.stride_w) * phase_len_ + t / p.stride_w;
         }
-        row_floats_ = (icg * p.kernel_h * p.stride_w * phase_len_ + 15) / 16 * 16;
+        row_floats_ = (icg * direct::ring_rows(p) * p.stride_w * phase_len_ + 15) / 16 * 16;
         weight_ = AlignedFloats(layout.weight_floats, allocator);
         float* w = weight_.data();
         for (int64_t g = 0; g < p.groups; ++g) {
@@ -373,6 +373,7 @@ void PreparedConv2d::run(const float* input, float* output, float* scratch, int 
         a.output = output;
         a.scratch = scratch;
         a.phase_len = phase_len_;
+        a.ring_rows = direct::ring_rows(p_);
         a.row_floats = row_floats_;
         a.tap_offset = tap_offset_.data();
         a.threads = threads;

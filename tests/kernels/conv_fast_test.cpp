@@ -211,6 +211,39 @@ TEST(ConvFast, Batches) {
     check(strided, 701);
 }
 
+// The direct kernel pads each input row once into a per-thread ring and keeps it
+// while later output rows of the same plane read it. Cases where the kept rows are
+// all, some or none of the next window (stride 1, stride 2 with dilation, a stride
+// beyond the window), and thread ranges that start mid-plane or span planes (batch
+// and groups, 1 to 3 threads).
+TEST(ConvFast, DirectRowRingAcrossPlanesStridesAndDilations) {
+    struct Shape {
+        int64_t k, stride, dilation, groups, batch;
+    };
+    uint32_t seed = 800;
+    for (const Shape& s : {Shape{3, 1, 1, 1, 2}, Shape{7, 1, 1, 2, 2}, Shape{3, 2, 2, 1, 2},
+                           Shape{3, 1, 3, 2, 1}, Shape{1, 3, 1, 1, 3}, Shape{5, 2, 1, 3, 2}}) {
+        Case c{6, 6, 13, 12, s.k};
+        c.stride = s.stride;
+        c.dilation = s.dilation;
+        c.groups = s.groups;
+        c.batch = s.batch;
+        c.pt = c.pb = c.pl = c.pr = s.dilation * (s.k - 1) / 2;
+        c.mode = PadMode::Reflect;
+        const Conv2dParams p = make(c);
+        const Data d = make_data(p, c.bias, seed++);
+        const std::vector<float> expected = run_reference(p, d);
+        for (ConvIsa isa : isas()) {
+            const PreparedConv2d conv(p, d.w.data(), d.b.data(),
+                                      ConvOptions{ConvAlgorithm::Direct, isa});
+            for (int threads = 1; threads <= 3; ++threads) {
+                EXPECT_TRUE(close_relative(run_prepared(conv, d, threads), expected, 1e-5))
+                    << describe(c, conv.isa(), conv.algorithm()) << ", " << threads << " threads";
+            }
+        }
+    }
+}
+
 TEST(ConvFast, ThreadCountDoesNotChangeBits) {
     for (ConvIsa isa : isas()) {
         for (ConvAlgorithm algo : {ConvAlgorithm::Direct, ConvAlgorithm::Winograd}) {
