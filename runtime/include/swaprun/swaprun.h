@@ -76,7 +76,8 @@ typedef struct swr_tensor_info {
 
 /* An application's allocator for the library's large buffers: the in-memory copy
  * of a model (swr_model_open_memory without use_memory_in_place), the packed
- * convolution weights of a model (the bulk of a model's memory), and the
+ * convolution weights of a model (one block for all of them, the bulk of a
+ * model's memory), and the
  * activation arena and scratch of every CPU context created from that model.
  * It does not cover small bookkeeping (graph records, names, handles: the C++
  * heap), file mappings (swr_model_open maps the file), Vulkan device memory and
@@ -103,7 +104,9 @@ typedef struct swr_model_options {
      * start on a 64-byte boundary (SWR_ERROR_INVALID_ARGUMENT otherwise) and stay
      * valid and unchanged until swr_model_release. */
     int32_t use_memory_in_place;
-    /* NULL: aligned_alloc/free. Otherwise the allocator of this model and of every
+    /* NULL: the library's own (aligned_alloc/free; the packed weights and activation
+     * arenas, blocks of several MiB, on the system's large pages where it has them:
+     * Linux's transparent huge pages). Otherwise the allocator of this model and of every
      * context created from it. The struct is copied; its functions and user_data
      * must stay valid until the model and all its contexts are released. */
     const swr_allocator* allocator;
