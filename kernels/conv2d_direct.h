@@ -28,7 +28,6 @@ struct Args {
     float* output = nullptr;
     float* scratch = nullptr;             // row_floats per thread
     int64_t phase_len = 0;                // floats per phase row in the row buffer
-    int64_t ring_rows = 0;                // padded rows per channel in the ring: ring_rows()
     int64_t row_floats = 0;               // per-thread row buffer
     const int64_t* tap_offset = nullptr;  // per kernel column: phase * phase_len + column
     int threads = 1;

@@ -99,7 +99,7 @@ struct Impl {
     // The ring slot of padded row py (rows keep their slot while in the ring).
     static int64_t slot_of(int64_t py, int64_t ring) { return ((py % ring) + ring) % ring; }
 
-    // fill_rows for stride 2: phase 0 (even padded columns) to dst, phase 1 (odd) to
+    // fill_row for stride 2: phase 0 (even padded columns) to dst, phase 1 (odd) to
     // dst + len, in one pass over the pairs both read inside the row (a loop g++
     // vectorizes into loads and shuffles; two strided copies ran element by element and
     // cost three times the stride-2 16-channel layer's arithmetic); the pad-mode index
@@ -140,7 +140,7 @@ struct Impl {
         const int64_t icg_n = p.in_channels / p.groups;
         const int64_t kw_n = KW > 0 ? KW : p.kernel_w;
         const int64_t row_stride = p.stride_w * a.phase_len;
-        const int64_t ring = a.ring_rows;
+        const int64_t ring = ring_rows(p);
         const int64_t slot_step = p.dilation_h % ring;
         const int64_t* off = a.tap_offset;
         for (int r = 0; r < MR; ++r) {
@@ -228,8 +228,8 @@ struct Impl {
         const int64_t tasks = p.batch * p.groups * p.out_height;
         const int64_t icg_n = p.in_channels / p.groups;
         const int64_t in_image = p.in_channels * p.in_height * p.in_width;
-        const int64_t ring = a.ring_rows;
-        const int64_t row_floats = p.stride_w * a.phase_len;
+        const int64_t ring = ring_rows(p);
+        const int64_t padded_row_floats = p.stride_w * a.phase_len;  // one row, all phases
 #pragma omp parallel num_threads(a.threads)
         {
             float* buf = a.scratch + omp_get_thread_num() * a.row_floats;
@@ -251,7 +251,7 @@ struct Impl {
                 for (int64_t py = from; py < first + ring; ++py) {
                     const int64_t slot = slot_of(py, ring);
                     for (int64_t c = 0; c < icg_n; ++c) {
-                        fill_row(a, in_group, c, py, buf + (c * ring + slot) * row_floats);
+                        fill_row(a, in_group, c, py, buf + (c * ring + slot) * padded_row_floats);
                     }
                 }
                 held = plane;

@@ -88,7 +88,7 @@ struct PackedLayout {
     ConvAlgorithm algorithm = ConvAlgorithm::Direct;
     const winograd::Kernels* winograd = nullptr;  // set for Winograd
     const direct::Variant* direct = nullptr;      // set for the SIMD direct path
-    int64_t mr = 1;                               // output channels per packed block
+    int64_t winograd_rows = 0;                    // out_channels rounded up to wk->mr
     size_t weight_floats = 0;
 };
 
@@ -106,14 +106,13 @@ PackedLayout packed_layout(const Conv2dParams& p, ConvOptions options) {
          (options.algorithm == ConvAlgorithm::Auto && winograd_wins(p)))) {
         l.algorithm = ConvAlgorithm::Winograd;
         l.winograd = wk;
-        l.mr = wk->mr;
-        const int64_t k_padded = (p.out_channels + l.mr - 1) / l.mr * l.mr;
-        l.weight_floats = static_cast<size_t>(winograd::kPoints * k_padded * p.in_channels);
+        l.winograd_rows = (p.out_channels + wk->mr - 1) / wk->mr * wk->mr;
+        l.weight_floats = static_cast<size_t>(winograd::kPoints * l.winograd_rows * p.in_channels);
     } else if (const direct::Kernels* dk = direct_kernels(l.isa); dk != nullptr) {
         l.direct = ocg <= dk->narrow.mr ? &dk->narrow : &dk->wide;
-        l.mr = l.direct->mr;
-        const int64_t blocks = (ocg + l.mr - 1) / l.mr;
-        l.weight_floats = static_cast<size_t>(p.groups * blocks * taps * l.mr);
+        const int64_t mr = l.direct->mr;
+        const int64_t blocks = (ocg + mr - 1) / mr;
+        l.weight_floats = static_cast<size_t>(p.groups * blocks * taps * mr);
     } else {
         l.weight_floats = static_cast<size_t>(p.out_channels * taps);
     }
@@ -307,7 +306,7 @@ PreparedConv2d::PreparedConv2d(const Conv2dParams& p, const float* weight, const
     const int64_t in_c = p.in_channels, out_c = p.out_channels;
     const int64_t mr = wk->mr;
     const int64_t cols = static_cast<int64_t>(wk->lanes) * wk->nr;
-    k_padded_ = (out_c + mr - 1) / mr * mr;
+    k_padded_ = layout.winograd_rows;
     tiles_ = ((p.out_height + 3) / 4) * ((p.out_width + 3) / 4);
     // Tiles per pass: the input transform writes all 36 slices of V (in_c x
     // tile_block each) and the GEMMs read them back, so V should stay near 2 MiB
@@ -373,7 +372,6 @@ void PreparedConv2d::run(const float* input, float* output, float* scratch, int 
         a.output = output;
         a.scratch = scratch;
         a.phase_len = phase_len_;
-        a.ring_rows = direct::ring_rows(p_);
         a.row_floats = row_floats_;
         a.tap_offset = tap_offset_.data();
         a.threads = threads;

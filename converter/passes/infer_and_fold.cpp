@@ -468,7 +468,7 @@ void handle_split(NodeContext& c) {
     const int64_t outputs = static_cast<int64_t>(c.node().outputs.size());
     if (sizes.empty()) {
         const int64_t parts = c.node().int_attr("num_outputs", outputs);
-        if (parts < 1 || parts != outputs) {
+        if (parts != outputs) {  // the importer leaves no node without outputs
             c.fail("num_outputs is " + std::to_string(parts) + " but the node has " +
                    std::to_string(outputs) + " outputs");
         }
@@ -478,7 +478,7 @@ void handle_split(NodeContext& c) {
     if (static_cast<int64_t>(sizes.size()) != outputs)
         c.fail("split sizes do not match the outputs");
     int64_t total = 0;
-    for (auto v : sizes) {
+    for (auto v : sizes) {  // each in range first, so that the sum cannot overflow
         if (v < 0 || v > s[axis]) c.fail("split size " + std::to_string(v) + " is out of range");
         total += v;
     }

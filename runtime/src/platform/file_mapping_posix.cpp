@@ -30,6 +30,14 @@ class Descriptor {
     int fd_;
 };
 
+// A model's every byte is read once at load (checksum, weight packing, upload): mapping
+// them all in one call costs a fraction of one page fault per 4 KiB.
+#ifdef MAP_POPULATE
+constexpr int kMapFlags = MAP_PRIVATE | MAP_POPULATE;
+#else
+constexpr int kMapFlags = MAP_PRIVATE;
+#endif
+
 [[noreturn]] void fail(const std::string& path, const char* what, int error_number) {
     throw Error(ErrorKind::Io, str_cat(path, ": ", what, ": ", std::strerror(error_number)));
 }
@@ -51,14 +59,7 @@ FileMapping FileMapping::open(const std::string& path) {
     if (size == 0) return FileMapping();
     if (size > SIZE_MAX) throw Error(ErrorKind::Io, str_cat(path, ": too large to map"));
 
-        // A model's every byte is read once at load (checksum, weight packing, upload):
-        // mapping them all in one call costs a fraction of one page fault per 4 KiB.
-#ifdef MAP_POPULATE
-    constexpr int kFlags = MAP_PRIVATE | MAP_POPULATE;
-#else
-    constexpr int kFlags = MAP_PRIVATE;
-#endif
-    void* p = ::mmap(nullptr, static_cast<size_t>(size), PROT_READ, kFlags, fd.get(), 0);
+    void* p = ::mmap(nullptr, static_cast<size_t>(size), PROT_READ, kMapFlags, fd.get(), 0);
     if (p == MAP_FAILED) fail(path, "cannot map", errno);
     return FileMapping(static_cast<const uint8_t*>(p), size);
 }
