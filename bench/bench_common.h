@@ -30,6 +30,7 @@ void register_gemm_benchmarks(const std::vector<int>& threads);
 void register_adain_benchmarks(const std::vector<int>& threads);
 void register_resize_benchmarks(const std::vector<int>& threads);
 void register_elementwise_benchmarks(const std::vector<int>& threads);
+void register_pipeline_benchmarks(const std::vector<int>& threads);
 
 // Deterministic values uniform in [-scale, scale] (a fixed seed per call site).
 std::vector<float> random_tensor(int64_t count, float scale, uint32_t seed);

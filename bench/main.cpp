@@ -58,6 +58,7 @@ int main(int argc, char** argv) {
     register_adain_benchmarks(threads);
     register_resize_benchmarks(threads);
     register_elementwise_benchmarks(threads);
+    register_pipeline_benchmarks(threads);
     benchmark::RunSpecifiedBenchmarks();
     benchmark::Shutdown();
     return 0;

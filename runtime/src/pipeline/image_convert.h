@@ -1,6 +1,8 @@
 // Conversions between RGB8 frames and the float CHW tensors the models take and give.
 #pragma once
 
+#include <array>
+
 #include "pipeline/image.h"
 
 namespace swaprun::pipeline {
@@ -19,6 +21,10 @@ inline constexpr Normalization kDetectorNormalization{127.5f, 128.0f};
 inline constexpr Normalization kRecognizerNormalization{127.5f, 127.5f};
 
 PlanarImage to_planar(const Image& image, Normalization norm = kUnitRange);
+
+// (level - mean) / scale for every 8-bit level, computed exactly as to_planar computes
+// each value: a look-up gives the same bits as the division.
+std::array<float, 256> normalized_levels(Normalization norm);
 
 // The inverse: pixel = value * scale + mean, rounded to nearest and clamped to 0..255.
 Image to_rgb8(const PlanarImage& planar, Normalization norm = kUnitRange);

@@ -82,10 +82,7 @@ PlanarImage resize_letterbox_planar(const Image& src, int width, int height, int
                     "resize: the resized image must fit in the canvas and be non-empty");
     }
     PlanarImage out(canvas_width, canvas_height);  // checks the canvas size
-    // The normalized value of every level, computed as to_planar computes it.
-    std::array<float, 256> level;
-    for (int i = 0; i < 256; ++i)
-        level[static_cast<size_t>(i)] = (static_cast<float>(i) - norm.mean) / norm.scale;
+    const std::array<float, 256> level = normalized_levels(norm);
     for (int c = 0; c < 3; ++c) std::fill(out.plane(c), out.plane(c) + out.plane_size(), level[0]);
     const size_t row = static_cast<size_t>(canvas_width);
     for_each_resized(src, width, height, [&](int x, int y, size_t c, uint8_t v) {

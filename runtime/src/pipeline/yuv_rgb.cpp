@@ -51,6 +51,13 @@ inline uint8_t to_byte(int32_t fixed_value) {
     return static_cast<uint8_t>(std::clamp((fixed_value + 32768) >> 16, 0, 255));
 }
 
+inline void decode_pixel(const DecodeTables& t, uint8_t y, uint8_t u, uint8_t v, uint8_t* out) {
+    const int32_t yy = t.luma[y];
+    out[0] = to_byte(yy + t.red_v[v]);
+    out[1] = to_byte(yy + t.green_u[u] + t.green_v[v]);
+    out[2] = to_byte(yy + t.blue_u[u]);
+}
+
 inline uint8_t round_byte(double v) {
     return static_cast<uint8_t>(std::clamp(std::lround(v), 0L, 255L));
 }
@@ -142,13 +149,26 @@ void y4m_to_rgb(const Y4mHeader& header, const Y4mFrame& frame, Image& rgb) {
         const size_t chroma_row = size_t(y / sub.y) * size_t(planes.sizes.chroma_width);
         const uint8_t* u = planes.u + chroma_row;
         const uint8_t* v = planes.v + chroma_row;
-        for (int x = 0; x < width; ++x) {
-            const int cx = sub.x == 2 ? x >> 1 : x;
-            const int32_t yy = t.luma[luma[x]];
-            out[3 * x] = to_byte(yy + t.red_v[v[cx]]);
-            out[3 * x + 1] = to_byte(yy + t.green_u[u[cx]] + t.green_v[v[cx]]);
-            out[3 * x + 2] = to_byte(yy + t.blue_u[u[cx]]);
+        if (sub.x == 1) {
+            for (int x = 0; x < width; ++x) decode_pixel(t, luma[x], u[x], v[x], out + 3 * x);
+            continue;
         }
+        // Each chroma sample covers two pixels: its contributions are looked up once.
+        int x = 0;
+        for (; x + 1 < width; x += 2) {
+            const int cx = x >> 1;
+            const int32_t red = t.red_v[v[cx]];
+            const int32_t green = t.green_u[u[cx]] + t.green_v[v[cx]];
+            const int32_t blue = t.blue_u[u[cx]];
+            for (int k = 0; k < 2; ++k) {
+                const int32_t yy = t.luma[luma[x + k]];
+                uint8_t* o = out + 3 * (x + k);
+                o[0] = to_byte(yy + red);
+                o[1] = to_byte(yy + green);
+                o[2] = to_byte(yy + blue);
+            }
+        }
+        if (x < width) decode_pixel(t, luma[x], u[x >> 1], v[x >> 1], out + 3 * x);
     }
 }
 
