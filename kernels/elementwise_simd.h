@@ -45,6 +45,24 @@ struct Table {
     // with v clamped at the edges. tmp holds in_width + 2 floats.
     void (*resize2x_row)(const float* far, const float* near, int64_t in_width, float* tmp,
                          float* out);
+
+    // The image warps' inner loops (pipeline/warp_affine.cpp, pipeline/paste_back.cpp),
+    // bit for bit as their scalar loops; nullptr where gathers do not pay (NEON).
+    //
+    // n RGB8 pixels sampled bilinearly, each from a 2x2 block inside the image: pixel i
+    // blends the taps at src + offset[i], 3 bytes to its right, and the same two one row
+    // (stride bytes) below, by wx[i] across and wy[i] down, rounded half away from zero
+    // to 0..255. out receives 3 n bytes.
+    void (*bilinear_rgb8)(const uint8_t* src, int64_t stride, const int32_t* offset,
+                          const float* wx, const float* wy, int64_t n, uint8_t* out);
+
+    // n RGB8 frame pixels (3 n bytes at frame) blended with a crop and its soft mask,
+    // both sampled as above (the crop's block at crop + crop_offset[i], the mask's at
+    // mask + mask_offset[i], rows crop_stride bytes and mask_stride floats apart):
+    // frame = round(w * crop + (1 - w) * frame) where the mask's w > 0, unchanged elsewhere.
+    void (*paste_rgb8)(const uint8_t* crop, int64_t crop_stride, const int32_t* crop_offset,
+                       const float* mask, int64_t mask_stride, const int32_t* mask_offset,
+                       const float* wx, const float* wy, int64_t n, uint8_t* frame);
 };
 
 #if SWAPRUN_X86_DISPATCH

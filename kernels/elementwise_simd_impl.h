@@ -18,6 +18,7 @@
 #include <type_traits>
 #include <xsimd/xsimd.hpp>
 
+#include "kernels/bilinear_rgb8_impl.h"
 #include "kernels/elementwise_simd.h"
 
 // Everything here has internal linkage: each ISA's translation unit gets its own
@@ -332,7 +333,19 @@ void resize2x_row(const float* far, const float* near, int64_t iw, float* tmp, f
 
 template <class A>
 constexpr Table make_table(const char* name) {
-    return Table{name, &unary<A>, &binary<A>, &moments, &adain_apply<A>, &resize2x_row<A>};
+#if defined(__x86_64__) || defined(__i386__)
+    return Table{name,
+                 &unary<A>,
+                 &binary<A>,
+                 &moments,
+                 &adain_apply<A>,
+                 &resize2x_row<A>,
+                 &bilinear_rgb8<A>,
+                 &paste_rgb8<A>};
+#else
+    return Table{name,    &unary<A>, &binary<A>, &moments, &adain_apply<A>, &resize2x_row<A>,
+                 nullptr, nullptr};
+#endif
 }
 
 }  // namespace

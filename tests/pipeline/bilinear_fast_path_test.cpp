@@ -129,6 +129,40 @@ TEST(BilinearFastPath, PasteBackIsBitIdenticalToTheCheckedSampler) {
     }
 }
 
+// A stream's sizes: a 512 crop out of a 720p frame and pasted back, through the vector
+// loops' full groups and remainders. Every value rounded is a fresh chance to catch a
+// product fused into its add (one rounding instead of two) or a rounding off by a half.
+TEST(BilinearFastPath, WarpOfAFaceCropIsBitIdentical) {
+    const Image frame = noise(1280, 720, 13);
+    for (const Affine2& m :
+         {rotation_scale(2.1, 0.12, -1050.0, -400.0), rotation_scale(1.7, -0.8, -600.0, 600.0)}) {
+        EXPECT_EQ(bytes(warp_affine(frame, m, 512, 512)),
+                  bytes(reference_warp(frame, m, 512, 512)));
+    }
+}
+
+// The paste's blend alone: a whole-pixel shift puts every tap's weight at 0, so each frame
+// pixel mixes one crop pixel by one mask weight, and the weights here take every value in
+// [-0.05, 1.05): zero and negative ones leave the frame as it was.
+TEST(BilinearFastPath, PasteBackBlendIsBitIdenticalForEveryWeight) {
+    const Image frame = noise(700, 560, 17);
+    const Image crop = noise(512, 512, 19);
+    MaskPlane mask = make_full_mask(512, 512);
+    uint32_t state = 23;
+    for (float& w : mask.weights) {
+        state = state * 1664525u + 1013904223u;
+        w = -0.05f + 1.1f * static_cast<float>(state >> 8) / 16777216.0f;
+    }
+    for (const Affine2& m :
+         {rotation_scale(1.0, 0.0, -90.0, -20.0), rotation_scale(0.93, 0.21, -60.0, -40.0)}) {
+        Image fast = frame;
+        Image reference = frame;
+        paste_back(fast, crop, mask, m);
+        reference_paste(reference, crop, mask, m);
+        EXPECT_EQ(bytes(fast), bytes(reference));
+    }
+}
+
 TEST(BilinearFastPath, LetterboxResizeEqualsResizePadAndNormalize) {
     const Image src = noise(211, 117, 5);
     for (const auto& [w, h] : {std::pair{160, 89}, std::pair{100, 30}, std::pair{160, 120}}) {

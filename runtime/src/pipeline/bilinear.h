@@ -5,6 +5,9 @@
 
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <vector>
 
 namespace swaprun::pipeline::detail {
 
@@ -61,6 +64,37 @@ inline unsigned char to_u8(float v) {
     if (!(v > 0.0f)) return 0;
     if (v >= 255.0f) return 255;
     return static_cast<unsigned char>(static_cast<int>(static_cast<double>(v) + 0.5));
+}
+
+// Consecutive pixels of one output row whose four taps all lie inside the image, gathered
+// for the vector loops (kernels/elementwise_simd.h: bilinear_rgb8, paste_rgb8), which take
+// each pixel's block as a 32-bit offset.
+struct InsideRun {
+    explicit InsideRun(int capacity) {
+        offset.resize(static_cast<size_t>(capacity));
+        mask_offset.resize(static_cast<size_t>(capacity));
+        wx.resize(static_cast<size_t>(capacity));
+        wy.resize(static_cast<size_t>(capacity));
+    }
+    void add(int x, const BilinearTaps& t, int32_t block_offset, int32_t block_mask_offset = 0) {
+        if (count == 0) first_x = x;
+        const size_t i = static_cast<size_t>(count++);
+        offset[i] = block_offset;
+        mask_offset[i] = block_mask_offset;
+        wx[i] = t.wx;
+        wy[i] = t.wy;
+    }
+
+    std::vector<int32_t> offset, mask_offset;
+    std::vector<float> wx, wy;
+    int first_x = 0;
+    int count = 0;
+};
+
+// Whether every byte (or element) offset into a buffer of `size` fits the vector loops'
+// 32-bit offsets, with room for the reads one word past a block.
+inline bool fits_int32_offsets(size_t size) {
+    return size < static_cast<size_t>(std::numeric_limits<int32_t>::max()) - 16;
 }
 
 }  // namespace swaprun::pipeline::detail

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "kernels/elementwise_simd.h"
 #include "pipeline/bilinear.h"
 #include "util/error.h"
 
@@ -50,46 +51,68 @@ PixelBox paste_back(Image& frame, const Image& crop, const MaskPlane& mask,
     const uint8_t* crop_pixels = crop.data();
     const float* weights = mask.weights.data();
     const size_t mask_stride = static_cast<size_t>(cw);
+    const kernels::simd::Table* simd = kernels::simd::table();
+    const bool vector = simd != nullptr && simd->paste_rgb8 != nullptr &&
+                        detail::fits_int32_offsets(crop.size_bytes());
     // Rows go to the cores: each frame pixel is blended alone, so the result does not
-    // depend on how many.
-#pragma omp parallel for schedule(static)
-    for (int y = box.y0; y < box.y1; ++y) {
-        uint8_t* frame_row = frame.pixel(0, y);
-        for (int x = box.x0; x < box.x1; ++x) {
-            const Point2 q =
-                crop_from_frame.apply({static_cast<double>(x), static_cast<double>(y)});
-            const detail::BilinearTaps taps = detail::bilinear_taps(q.x, q.y);
-            uint8_t* f = frame_row + static_cast<size_t>(x) * 3;
-            if (detail::taps_inside(taps, cw, ch)) {
-                // Most of the box: all four taps inside the crop, read without checks.
-                // The same blend as the border path below, so the same bits.
-                const size_t m0 =
-                    static_cast<size_t>(taps.y0) * mask_stride + static_cast<size_t>(taps.x0);
-                const size_t m1 = m0 + mask_stride;
-                const float w = detail::blend_taps(taps, weights[m0], weights[m0 + 1], weights[m1],
-                                                   weights[m1 + 1]);
-                if (!(w > 0.0f)) continue;  // the feathered mask's zero border
-                const uint8_t* p0 = crop_pixels + static_cast<size_t>(taps.y0) * crop_stride +
-                                    static_cast<size_t>(taps.x0) * 3;
-                const uint8_t* p1 = p0 + crop_stride;
+    // depend on how many. Pixels whose taps all lie inside the crop go to the vector loop
+    // in runs; the crop's border through the checked sampler.
+#pragma omp parallel
+    {
+        detail::InsideRun run(vector ? box.x1 - box.x0 : 0);
+#pragma omp for schedule(static)
+        for (int y = box.y0; y < box.y1; ++y) {
+            uint8_t* frame_row = frame.pixel(0, y);
+            auto flush = [&] {
+                if (run.count == 0) return;
+                simd->paste_rgb8(crop_pixels, static_cast<int64_t>(crop_stride), run.offset.data(),
+                                 weights, static_cast<int64_t>(mask_stride), run.mask_offset.data(),
+                                 run.wx.data(), run.wy.data(), run.count,
+                                 frame_row + static_cast<size_t>(run.first_x) * 3);
+                run.count = 0;
+            };
+            for (int x = box.x0; x < box.x1; ++x) {
+                const Point2 q =
+                    crop_from_frame.apply({static_cast<double>(x), static_cast<double>(y)});
+                const detail::BilinearTaps taps = detail::bilinear_taps(q.x, q.y);
+                uint8_t* f = frame_row + static_cast<size_t>(x) * 3;
+                if (detail::taps_inside(taps, cw, ch)) {
+                    const size_t m0 =
+                        static_cast<size_t>(taps.y0) * mask_stride + static_cast<size_t>(taps.x0);
+                    const size_t block = static_cast<size_t>(taps.y0) * crop_stride +
+                                         static_cast<size_t>(taps.x0) * 3;
+                    if (vector) {
+                        run.add(x, taps, static_cast<int32_t>(block), static_cast<int32_t>(m0));
+                        continue;
+                    }
+                    // The same blend as the checked path below, so the same bits.
+                    const size_t m1 = m0 + mask_stride;
+                    const float w = detail::blend_taps(taps, weights[m0], weights[m0 + 1],
+                                                       weights[m1], weights[m1 + 1]);
+                    if (!(w > 0.0f)) continue;  // the feathered mask's zero border
+                    const uint8_t* p0 = crop_pixels + block;
+                    const uint8_t* p1 = p0 + crop_stride;
+                    for (int c = 0; c < 3; ++c) {
+                        const float value = detail::blend_taps(
+                            taps, static_cast<float>(p0[c]), static_cast<float>(p0[3 + c]),
+                            static_cast<float>(p1[c]), static_cast<float>(p1[3 + c]));
+                        f[c] = detail::to_u8(w * value + (1.0f - w) * static_cast<float>(f[c]));
+                    }
+                    continue;
+                }
+                flush();
+                if (!detail::taps_touch(taps, cw, ch)) continue;
+                const float w = detail::sample_bilinear(
+                    taps, cw, ch, [&](int sx, int sy) { return mask.at(sx, sy); });
+                if (!(w > 0.0f)) continue;
                 for (int c = 0; c < 3; ++c) {
-                    const float value = detail::blend_taps(
-                        taps, static_cast<float>(p0[c]), static_cast<float>(p0[3 + c]),
-                        static_cast<float>(p1[c]), static_cast<float>(p1[3 + c]));
+                    const float value = detail::sample_bilinear(taps, cw, ch, [&](int sx, int sy) {
+                        return static_cast<float>(crop.pixel(sx, sy)[c]);
+                    });
                     f[c] = detail::to_u8(w * value + (1.0f - w) * static_cast<float>(f[c]));
                 }
-                continue;
             }
-            if (!detail::taps_touch(taps, cw, ch)) continue;
-            const float w = detail::sample_bilinear(
-                taps, cw, ch, [&](int sx, int sy) { return mask.at(sx, sy); });
-            if (!(w > 0.0f)) continue;
-            for (int c = 0; c < 3; ++c) {
-                const float value = detail::sample_bilinear(taps, cw, ch, [&](int sx, int sy) {
-                    return static_cast<float>(crop.pixel(sx, sy)[c]);
-                });
-                f[c] = detail::to_u8(w * value + (1.0f - w) * static_cast<float>(f[c]));
-            }
+            flush();
         }
     }
     return box;

@@ -3,6 +3,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "kernels/elementwise_simd.h"
 #include "pipeline/bilinear.h"
 
 namespace swaprun::pipeline {
@@ -37,27 +38,60 @@ Image warp_affine(const Image& src, const Affine2& dst_from_src, int width, int 
     const int sh = src.height();
     const size_t src_stride = src.stride();
     const uint8_t* src_pixels = src.data();
-    for_each_source_sample(
-        dst_from_src, sw, sh, width, height, [&](int x, int y, const detail::BilinearTaps& taps) {
-            unsigned char* o = out.pixel(x, y);
-            if (detail::taps_inside(taps, sw, sh)) {
-                // All four taps inside: read them directly (the same blend, the same bits).
-                const uint8_t* p0 = src_pixels + static_cast<size_t>(taps.y0) * src_stride +
-                                    static_cast<size_t>(taps.x0) * 3;
-                const uint8_t* p1 = p0 + src_stride;
-                for (int c = 0; c < 3; ++c) {
-                    o[c] = detail::to_u8(detail::blend_taps(
-                        taps, static_cast<float>(p0[c]), static_cast<float>(p0[3 + c]),
-                        static_cast<float>(p1[c]), static_cast<float>(p1[3 + c])));
+    const kernels::simd::Table* simd = kernels::simd::table();
+    const bool vector = simd != nullptr && simd->bilinear_rgb8 != nullptr &&
+                        detail::fits_int32_offsets(src.size_bytes());
+    const Affine2 src_from_dst = invert(dst_from_src);
+    // Rows go to the cores: each pixel is computed alone, so the result does not depend
+    // on how many. Interior pixels (all four taps inside) go to the vector loop in runs;
+    // the few at the image's border through the checked sampler.
+#pragma omp parallel
+    {
+        detail::InsideRun run(vector ? width : 0);
+#pragma omp for schedule(static)
+        for (int y = 0; y < height; ++y) {
+            uint8_t* row = out.pixel(0, y);
+            auto flush = [&] {
+                if (run.count == 0) return;
+                simd->bilinear_rgb8(src_pixels, static_cast<int64_t>(src_stride), run.offset.data(),
+                                    run.wx.data(), run.wy.data(), run.count,
+                                    row + static_cast<size_t>(run.first_x) * 3);
+                run.count = 0;
+            };
+            for (int x = 0; x < width; ++x) {
+                const Point2 s =
+                    src_from_dst.apply({static_cast<double>(x), static_cast<double>(y)});
+                const detail::BilinearTaps taps = detail::bilinear_taps(s.x, s.y);
+                const size_t block =
+                    static_cast<size_t>(taps.y0) * src_stride + static_cast<size_t>(taps.x0) * 3;
+                if (detail::taps_inside(taps, sw, sh)) {
+                    if (vector) {
+                        run.add(x, taps, static_cast<int32_t>(block));
+                        continue;
+                    }
+                    // The same blend as the checked sampler below, so the same bits.
+                    const uint8_t* p0 = src_pixels + block;
+                    const uint8_t* p1 = p0 + src_stride;
+                    uint8_t* o = row + static_cast<size_t>(x) * 3;
+                    for (int c = 0; c < 3; ++c) {
+                        o[c] = detail::to_u8(detail::blend_taps(
+                            taps, static_cast<float>(p0[c]), static_cast<float>(p0[3 + c]),
+                            static_cast<float>(p1[c]), static_cast<float>(p1[3 + c])));
+                    }
+                    continue;
                 }
-                return;
+                flush();
+                if (!detail::taps_touch(taps, sw, sh)) continue;
+                uint8_t* o = row + static_cast<size_t>(x) * 3;
+                for (int c = 0; c < 3; ++c) {
+                    o[c] = detail::to_u8(detail::sample_bilinear(taps, sw, sh, [&](int sx, int sy) {
+                        return static_cast<float>(src.pixel(sx, sy)[c]);
+                    }));
+                }
             }
-            for (int c = 0; c < 3; ++c) {
-                o[c] = detail::to_u8(detail::sample_bilinear(taps, sw, sh, [&](int sx, int sy) {
-                    return static_cast<float>(src.pixel(sx, sy)[c]);
-                }));
-            }
-        });
+            flush();
+        }
+    }
     return out;
 }
 
