@@ -138,7 +138,7 @@ PlanarImage FaceSwapper::run(const PlanarImage& target) {
     context_->set_input(kTarget, target.data(), target.plane_size() * 3);
     context_->run();
     const std::span<const float> out = context_->output(kOutput);
-    PlanarImage result(crop_size_, crop_size_);
+    PlanarImage result(crop_size_, crop_size_, kUninitialized);
     std::copy(out.begin(), out.end(), result.data());
     return result;
 }

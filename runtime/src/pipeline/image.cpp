@@ -28,4 +28,9 @@ PlanarImage::PlanarImage(int width, int height) : width_(width), height_(height)
     values_.assign(plane_size() * 3, 0.0f);
 }
 
+PlanarImage::PlanarImage(int width, int height, Uninitialized) : width_(width), height_(height) {
+    check_size(width, height, "PlanarImage");
+    values_.resize(plane_size() * 3);
+}
+
 }  // namespace swaprun::pipeline

@@ -4,6 +4,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
+#include <utility>
 #include <vector>
 
 namespace swaprun::pipeline {
@@ -36,12 +38,39 @@ class Image {
     std::vector<uint8_t> pixels_;
 };
 
+// Tags the constructor for a caller that writes every value itself: zeroing megabytes
+// first costs a visible part of a video frame's time.
+struct Uninitialized {};
+inline constexpr Uninitialized kUninitialized{};
+
+namespace detail {
+// Default-initializes (leaves uninitialized) what std::vector would value-initialize.
+template <typename T>
+struct DefaultInitAllocator : std::allocator<T> {
+    template <typename U>
+    struct rebind {
+        using other = DefaultInitAllocator<U>;
+    };
+    using std::allocator<T>::allocator;
+    template <typename U>
+    void construct(U* p) noexcept {
+        ::new (static_cast<void*>(p)) U;
+    }
+    template <typename U, typename... Args>
+    void construct(U* p, Args&&... args) {
+        ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+    }
+};
+}  // namespace detail
+
 // Three float planes (R, G, B), each height rows of width values: a 1x3xHxW tensor.
 class PlanarImage {
   public:
     PlanarImage() = default;
     // All zeros. Throws swaprun::Error (InvalidArgument) for a non-positive size.
     PlanarImage(int width, int height);
+    // Values unset: the caller writes all 3 * width * height of them.
+    PlanarImage(int width, int height, Uninitialized);
 
     int width() const { return width_; }
     int height() const { return height_; }
@@ -67,7 +96,7 @@ class PlanarImage {
   private:
     int width_ = 0;
     int height_ = 0;
-    std::vector<float> values_;
+    std::vector<float, detail::DefaultInitAllocator<float>> values_;
 };
 
 }  // namespace swaprun::pipeline

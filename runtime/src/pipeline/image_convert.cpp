@@ -20,7 +20,7 @@ std::array<float, 256> normalized_levels(Normalization norm) {
 
 PlanarImage to_planar(const Image& image, Normalization norm) {
     if (image.empty()) return {};
-    PlanarImage out(image.width(), image.height());
+    PlanarImage out(image.width(), image.height(), kUninitialized);
     // A look-up instead of a division per value: the division was most of the time.
     const std::array<float, 256> level = normalized_levels(norm);
     const size_t width = static_cast<size_t>(image.width());

@@ -47,6 +47,9 @@ template <typename Put>
 void for_each_resized(const Image& src, int width, int height, Put put) {
     const AxisTaps xs = axis_taps(src.width(), width);
     const AxisTaps ys = axis_taps(src.height(), height);
+    // Rows go to the cores: each value is computed alone, so the result does not depend
+    // on how many.
+#pragma omp parallel for schedule(static)
     for (int y = 0; y < height; ++y) {
         const uint8_t* row0 = src.pixel(0, ys.first[static_cast<size_t>(y)]);
         const uint8_t* row1 = src.pixel(0, ys.second[static_cast<size_t>(y)]);
@@ -81,10 +84,19 @@ PlanarImage resize_letterbox_planar(const Image& src, int width, int height, int
         throw Error(ErrorKind::InvalidArgument,
                     "resize: the resized image must fit in the canvas and be non-empty");
     }
-    PlanarImage out(canvas_width, canvas_height);  // checks the canvas size
+    PlanarImage out(canvas_width, canvas_height, kUninitialized);  // checks the canvas size
     const std::array<float, 256> level = normalized_levels(norm);
-    for (int c = 0; c < 3; ++c) std::fill(out.plane(c), out.plane(c) + out.plane_size(), level[0]);
+    // The padding right of and below the image, black as insightface pads; the image
+    // overwrites the rest.
     const size_t row = static_cast<size_t>(canvas_width);
+    for (int c = 0; c < 3; ++c) {
+        float* plane = out.plane(c);
+        for (int y = 0; y < height; ++y) {
+            std::fill(plane + static_cast<size_t>(y) * row + static_cast<size_t>(width),
+                      plane + static_cast<size_t>(y + 1) * row, level[0]);
+        }
+        std::fill(plane + static_cast<size_t>(height) * row, plane + out.plane_size(), level[0]);
+    }
     for_each_resized(src, width, height, [&](int x, int y, size_t c, uint8_t v) {
         out.plane(static_cast<int>(c))[static_cast<size_t>(y) * row + static_cast<size_t>(x)] =
             level[v];
