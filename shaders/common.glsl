@@ -14,6 +14,15 @@
 #define STORE_T float
 #endif
 
+// The arithmetic type of the shaders built with fp16 arithmetic (SWR_FP16_MATH, on
+// devices with shaderFloat16): float16_t there, float everywhere else.
+#ifdef SWR_FP16_MATH
+#extension GL_EXT_shader_explicit_arithmetic_types_float16 : require
+#define MATH_T float16_t
+#else
+#define MATH_T float
+#endif
+
 layout(std430, set = 0, binding = 0) readonly buffer Params { int prm[]; };
 layout(std430, set = 0, binding = 1) buffer Out { STORE_T y_[]; };
 layout(std430, set = 0, binding = 2) readonly buffer In0 { STORE_T x0_[]; };

@@ -12,6 +12,9 @@
 // Args: batch, in_c, in_h, in_w, out_c, out_h, out_w, kh, kw, stride_h, stride_w,
 // dilation_h, dilation_w, pad_top, pad_left, groups, pad_mode, alpha, has_bias,
 // row_tiles, parts, part depth (a multiple of 16). Inputs: x0 input, x1 weight, x2 bias.
+// Built with fp16 arithmetic (SWR_FP16_MATH), the staged slices are fp16 and each
+// slice's 16 products are summed in fp16; the slices' sums add up in fp32, since an
+// fp16 running sum over thousands of products would lose the small ones.
 #version 450
 #extension GL_GOOGLE_include_directive : require
 #include "common.glsl"
@@ -24,8 +27,8 @@ layout(constant_id = 3) const int TN = 4;
 #define MAX_T 4
 #define BK 16
 
-shared float As[BK][16 * MAX_T];  // weights: [k][row]
-shared float Bs[BK][16 * MAX_T];  // patch: [k][column]
+shared MATH_T As[BK][16 * MAX_T];  // weights: [k][row]
+shared MATH_T Bs[BK][16 * MAX_T];  // patch: [k][column]
 
 void main() {
     const int in_c = ARG(1), in_h = ARG(2), in_w = ARG(3);
@@ -70,9 +73,9 @@ void main() {
         for (int r = 0; r < TM; ++r) {
             const int row = row0 + a_row + 16 * r;
             As[a_k][a_row + 16 * r] =
-                (row < out_per_group && ka < k_end)
-                    ? load1(uint(g * out_per_group + row) * uint(K) + uint(ka))
-                    : 0.0;
+                MATH_T((row < out_per_group && ka < k_end)
+                           ? load1(uint(g * out_per_group + row) * uint(K) + uint(ka))
+                           : 0.0);
         }
         for (int r = 0; r < TN; ++r) {
             const int kk = b_k + b_k_step * r;
@@ -84,17 +87,32 @@ void main() {
                 const int iw = map_index(iw0 + (t % kw_n) * ARG(12), in_w, mode);
                 if (ih >= 0 && iw >= 0) v = load0(in_base + uint((c * in_h + ih) * in_w + iw));
             }
-            Bs[kk][b_col] = v;
+            Bs[kk][b_col] = MATH_T(v);
         }
         barrier();
+#ifdef SWR_FP16_MATH
+        float16_t slice[MAX_T][MAX_T];
+        for (int i = 0; i < TM; ++i) {
+            for (int j = 0; j < TN; ++j) slice[i][j] = float16_t(0.0);
+        }
+#endif
         for (int k = 0; k < BK; ++k) {
-            float a[MAX_T], b[MAX_T];
+            MATH_T a[MAX_T], b[MAX_T];
             for (int i = 0; i < TM; ++i) a[i] = As[k][ly + 16 * i];
             for (int j = 0; j < TN; ++j) b[j] = Bs[k][lx + 16 * j];
             for (int i = 0; i < TM; ++i) {
+#ifdef SWR_FP16_MATH
+                for (int j = 0; j < TN; ++j) slice[i][j] += a[i] * b[j];
+#else
                 for (int j = 0; j < TN; ++j) acc[i][j] += a[i] * b[j];
+#endif
             }
         }
+#ifdef SWR_FP16_MATH
+        for (int i = 0; i < TM; ++i) {
+            for (int j = 0; j < TN; ++j) acc[i][j] += float(slice[i][j]);
+        }
+#endif
         barrier();
     }
 

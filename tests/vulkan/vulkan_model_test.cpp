@@ -38,9 +38,42 @@ TEST_F(VulkanModelTest, SmallGeneratorMatchesCpuInFp16) {
     exec::CpuContext cpu(model, 1);
     vulkan::VulkanOptions options;
     options.fp16 = true;
+    options.fp16_math = false;
     vulkan::VulkanContext gpu(model, options);
+    EXPECT_FALSE(gpu.fp16_math());
     const auto inputs = generator_inputs(12);
     EXPECT_GE(psnr(run_context(gpu, inputs), run_context(cpu, inputs)), 40.0);
+}
+
+// The tiled convolution's fp16-arithmetic build (the GPU shader; lavapipe would pick the
+// direct one), every convolution of the generator through it.
+TEST_F(VulkanModelTest, SmallGeneratorMatchesCpuInFp16Arithmetic) {
+    if (!vulkan_fp16_math_present()) {
+        GTEST_SKIP() << "the Vulkan device has no 16-bit storage or no 16-bit arithmetic";
+    }
+    const auto model = load_model(small_generator());
+    exec::CpuContext cpu(model, 1);
+    vulkan::VulkanOptions options;
+    options.fp16 = true;
+    options.conv = vulkan::ConvAlgorithm::Tiled;
+    vulkan::VulkanContext gpu(model, options);  // fp16_math unset: the device has it
+    EXPECT_TRUE(gpu.fp16_math());
+    const auto inputs = generator_inputs(13);
+    const auto got = run_context(gpu, inputs);
+    EXPECT_GE(psnr(got, run_context(cpu, inputs)), 40.0);
+    // The same convolutions with fp32 arithmetic round differently: the fp16 build ran.
+    options.fp16_math = false;
+    vulkan::VulkanContext storage_only(model, options);
+    EXPECT_NE(got, run_context(storage_only, inputs));
+}
+
+TEST_F(VulkanModelTest, Fp16ArithmeticIsOnlyEverWithFp16Storage) {
+    const auto model = load_model(small_generator());
+    vulkan::VulkanOptions options;
+    options.fp16_math = true;  // ignored without fp16
+    vulkan::VulkanContext gpu(model, options);
+    EXPECT_FALSE(gpu.fp16());
+    EXPECT_FALSE(gpu.fp16_math());
 }
 
 TEST_F(VulkanModelTest, RunsWithOnlyTheTargetChangedMatchCpu) {

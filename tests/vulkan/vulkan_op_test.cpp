@@ -114,12 +114,26 @@ TEST_F(VulkanOpTest, Conv2dMatchesReference) {
             expect_matches(b, 1e-4, -1.0f, 1.0f, false, options);
         }
         // fp16 storage, the split's partial sums included: within fp16's rounding (a
-        // part lost or added twice would be off by the size of the values).
+        // part lost or added twice would be off by the size of the values). Then the
+        // tiled shader's fp16-arithmetic build, whole and split, where the device has it.
         if (vulkan_fp16_present()) {
             vulkan::VulkanOptions split;
             split.conv = vulkan::ConvAlgorithm::Tiled;
             split.tiled_conv_tile = {2, 2, 3};
+            split.fp16_math = false;
             expect_matches(b, 1e-2, -1.0f, 1.0f, true, split);
+        }
+        if (vulkan_fp16_math_present()) {
+            for (const vulkan::TiledConvTile tile :
+                 {vulkan::TiledConvTile{}, vulkan::TiledConvTile{2, 2, 3}}) {
+                SCOPED_TRACE(testing::Message()
+                             << "fp16 arithmetic, K in " << tile.splits << " parts");
+                vulkan::VulkanOptions math;
+                math.conv = vulkan::ConvAlgorithm::Tiled;
+                math.tiled_conv_tile = tile;
+                math.fp16_math = true;
+                expect_matches(b, 1e-2, -1.0f, 1.0f, true, math);
+            }
         }
     }
 }

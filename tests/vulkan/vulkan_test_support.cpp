@@ -72,6 +72,12 @@ bool vulkan_fp16_present() {
     return best >= 0 && devices[best].fp16_storage;
 }
 
+bool vulkan_fp16_math_present() {
+    const auto devices = vulkan::list_devices();
+    const int best = vulkan::best_device(devices);
+    return best >= 0 && devices[best].fp16_storage && devices[best].fp16_math;
+}
+
 std::shared_ptr<const engine::LoadedModel> load_model(const ModelBuilder& model) {
     // The mapping outlives the directory's removal (POSIX keeps unlinked files).
     TempDir dir;

@@ -24,6 +24,8 @@ namespace swaprun::testkit {
 
 bool vulkan_present();
 bool vulkan_fp16_present();
+// 16-bit storage and 16-bit float arithmetic (the fp16m shader builds).
+bool vulkan_fp16_math_present();
 
 // Writes the model to a temporary file and loads it.
 std::shared_ptr<const engine::LoadedModel> load_model(const ModelBuilder& model);

@@ -29,6 +29,7 @@ int run_devices(const Command&) {
                   << " api=" << (d.api_version >> 22) << "." << ((d.api_version >> 12) & 0x3ff)
                   << "." << (d.api_version & 0xfff)
                   << "\n  fp16_storage=" << (d.fp16_storage ? "yes" : "no")
+                  << " fp16_math=" << (d.fp16_math ? "yes" : "no")
                   << " subgroup_size=" << d.subgroup_size
                   << " max_shared_memory=" << d.max_shared_memory
                   << " max_invocations=" << d.max_invocations

@@ -124,7 +124,7 @@ typedef struct swr_model_options {
 
 /* Storage precision of weights and activations on Vulkan (the CPU is always fp32). */
 #define SWR_PRECISION_FP32 0
-#define SWR_PRECISION_FP16 1 /* 16-bit storage, fp32 arithmetic; needs device support */
+#define SWR_PRECISION_FP16 1 /* 16-bit storage (+ fp16 math where the device has it) */
 
 typedef struct swr_context_options {
     uint32_t struct_size; /* sizeof(swr_context_options) */

@@ -21,9 +21,9 @@ std::vector<char> read_file(const std::string& path) {
 
 }  // namespace
 
-PipelineSet::PipelineSet(std::shared_ptr<const VulkanDevice> device, bool fp16,
+PipelineSet::PipelineSet(std::shared_ptr<const VulkanDevice> device, ShaderPrecision precision,
                          const std::string& cache_path)
-    : device_(std::move(device)), fp16_(fp16) {
+    : device_(std::move(device)), precision_(precision) {
     const VkDevice d = device_->device();
     std::array<VkDescriptorSetLayoutBinding, kBindingCount> bindings{};
     for (uint32_t b = 0; b < kBindingCount; ++b) {
@@ -79,7 +79,12 @@ VkPipeline PipelineSet::get(const std::string& shader, int activation,
 
     auto module = modules_.find(shader);
     if (module == modules_.end()) {
-        const auto code = embedded_spirv(shader + (fp16_ ? "_fp16" : "_fp32"));
+        auto code = std::span<const uint32_t>{};
+        if (precision_ == ShaderPrecision::Fp16Math) code = embedded_spirv(shader + "_fp16m");
+        if (code.empty()) {
+            code =
+                embedded_spirv(shader + (precision_ == ShaderPrecision::Fp32 ? "_fp32" : "_fp16"));
+        }
         if (code.empty()) {
             throw Error(ErrorKind::Internal, str_cat("Vulkan: no embedded shader '", shader, "'"));
         }

@@ -22,11 +22,16 @@ inline constexpr uint32_t kMaxInputs = 4;
 // LINEAR_GROUP in shaders/common.glsl.
 inline constexpr uint32_t kLinearGroupSize = 128;
 
+// The shader builds (cmake/SwaprunShaders.cmake): fp32; fp16 storage with fp32
+// arithmetic; fp16 storage with fp16 arithmetic in the shaders whose time is arithmetic
+// (conv2d.comp; the others run their fp16-storage build).
+enum class ShaderPrecision { Fp32, Fp16Storage, Fp16Math };
+
 class PipelineSet {
   public:
     // cache_path: a pipeline cache file to start from (ignored when missing or made by
     // another device or driver); empty for none.
-    PipelineSet(std::shared_ptr<const VulkanDevice> device, bool fp16,
+    PipelineSet(std::shared_ptr<const VulkanDevice> device, ShaderPrecision precision,
                 const std::string& cache_path = "");
 
     // The pipeline of shaders/<shader>.comp with the given activation (the
@@ -41,7 +46,7 @@ class PipelineSet {
 
   private:
     std::shared_ptr<const VulkanDevice> device_;
-    bool fp16_;
+    ShaderPrecision precision_;
     UniqueSetLayout set_layout_;
     UniquePipelineLayout layout_;
     UniquePipelineCache cache_;

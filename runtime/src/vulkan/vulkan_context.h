@@ -25,8 +25,11 @@
 namespace swaprun::vulkan {
 
 struct VulkanOptions {
-    int device = -1;             // a position in list_devices(); -1 for the best device
-    bool fp16 = false;           // fp16 storage of weights and activations (fp32 arithmetic)
+    int device = -1;    // a position in list_devices(); -1 for the best device
+    bool fp16 = false;  // fp16 storage of weights and activations
+    // With fp16: fp16 arithmetic in the convolution shader too. Unset: wherever the
+    // device has it (shaderFloat16); tests set it to run both builds on one device.
+    std::optional<bool> fp16_math;
     std::string pipeline_cache;  // a pipeline cache file to load, or empty
     // The convolution shader; unset: Direct on devices that are CPUs (lavapipe), Auto
     // on GPUs. Tests set it to run every shader on whatever device is present.
@@ -56,6 +59,7 @@ class VulkanContext final : public exec::ExecutionContext {
 
     const DeviceInfo& device_info() const { return device_->info(); }
     bool fp16() const { return fp16_; }
+    bool fp16_math() const { return fp16_math_; }
     size_t dispatch_count() const { return dispatches_.size(); }
     void save_pipeline_cache(const std::string& path) const { pipelines_->save_cache(path); }
 
@@ -90,6 +94,7 @@ class VulkanContext final : public exec::ExecutionContext {
     std::shared_ptr<const engine::LoadedModel> model_;
     std::shared_ptr<VulkanDevice> device_;  // destroyed after everything made on it
     bool fp16_ = false;
+    bool fp16_math_ = false;
     uint64_t element_bytes_ = 4;
     EncodeSettings encode_settings_;
     uint64_t max_binding_bytes_ = 0;  // the storage buffer range a binding may span

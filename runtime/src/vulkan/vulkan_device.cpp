@@ -1,8 +1,10 @@
 #include "vulkan/vulkan_device.h"
 
+#include <cstring>
 #include <mutex>
 #include <optional>
 #include <utility>
+#include <vector>
 
 #include "util/error.h"
 #include "util/str_cat.h"
@@ -12,6 +14,26 @@ namespace {
 
 // The shaders' fixed workgroups (conv2d 16x16, adain 256) need this many invocations.
 constexpr uint32_t kRequiredInvocations = 256;
+
+// The instance asks for Vulkan 1.1, so 16-bit float arithmetic comes through its
+// extension (core only from 1.2).
+constexpr const char* kFloat16Extension = VK_KHR_SHADER_FLOAT16_INT8_EXTENSION_NAME;
+
+bool has_device_extension(VkPhysicalDevice physical, const char* name) {
+    uint32_t count = 0;
+    if (vkEnumerateDeviceExtensionProperties(physical, nullptr, &count, nullptr) != VK_SUCCESS) {
+        return false;
+    }
+    std::vector<VkExtensionProperties> extensions(count);
+    if (vkEnumerateDeviceExtensionProperties(physical, nullptr, &count, extensions.data()) !=
+        VK_SUCCESS) {
+        return false;
+    }
+    for (const VkExtensionProperties& e : extensions) {
+        if (std::strcmp(e.extensionName, name) == 0) return true;
+    }
+    return false;
+}
 
 }  // namespace
 
@@ -121,6 +143,11 @@ DeviceInfo describe(VkPhysicalDevice physical) {
 
     VkPhysicalDevice16BitStorageFeatures storage16{};
     storage16.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_16BIT_STORAGE_FEATURES;
+    // Chained only where the extension is there to describe it.
+    VkPhysicalDeviceShaderFloat16Int8FeaturesKHR float16{};
+    float16.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_FLOAT16_INT8_FEATURES_KHR;
+    const bool has_float16_extension = has_device_extension(physical, kFloat16Extension);
+    if (has_float16_extension) storage16.pNext = &float16;
     VkPhysicalDeviceFeatures2 features{};
     features.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2;
     features.pNext = &storage16;
@@ -136,6 +163,7 @@ DeviceInfo describe(VkPhysicalDevice physical) {
                                         : str_cat("driver version ", p.driverVersion);
     info.api_version = p.apiVersion;
     info.fp16_storage = storage16.storageBuffer16BitAccess == VK_TRUE;
+    info.fp16_math = has_float16_extension && float16.shaderFloat16 == VK_TRUE;
     info.subgroup_size = subgroup.subgroupSize;
     info.max_shared_memory = p.limits.maxComputeSharedMemorySize;
     info.max_invocations = p.limits.maxComputeWorkGroupInvocations;
@@ -192,7 +220,8 @@ int best_device(const std::vector<DeviceInfo>& devices) {
     return best;
 }
 
-std::shared_ptr<VulkanDevice> VulkanDevice::open(int index, bool fp16) {
+std::shared_ptr<VulkanDevice> VulkanDevice::open(int index, bool fp16,
+                                                 std::optional<bool> fp16_math_asked) {
     if (!loader_available()) {
         throw Error(ErrorKind::Unsupported,
                     "Vulkan: no Vulkan loader (libvulkan.so.1) could be loaded");
@@ -221,11 +250,18 @@ std::shared_ptr<VulkanDevice> VulkanDevice::open(int index, bool fp16) {
                     str_cat("Vulkan device ", index, " (", devices[index].name,
                             ") does not support 16-bit storage buffers (fp16)"));
     }
+    const bool fp16_math = fp16_math_asked.value_or(devices[index].fp16_math);
+    if (fp16_math && !devices[index].fp16_math) {
+        throw Error(ErrorKind::Unsupported,
+                    str_cat("Vulkan device ", index, " (", devices[index].name,
+                            ") does not support 16-bit float arithmetic in shaders"));
+    }
 
     std::shared_ptr<VulkanDevice> d(new VulkanDevice());  // private constructor
     d->instance_ = Instance::shared();
     d->physical_ = physical_devices(d->instance_->get()).at(static_cast<size_t>(index));
     d->info_ = describe(d->physical_);
+    d->fp16_math_ = fp16_math;
     d->queue_family_ = *compute_queue_family(d->physical_);
     d->timestamp_valid_bits_ = queue_families(d->physical_)[d->queue_family_].timestampValidBits;
     vkGetPhysicalDeviceProperties(d->physical_, &d->properties_);
@@ -240,11 +276,19 @@ std::shared_ptr<VulkanDevice> VulkanDevice::open(int index, bool fp16) {
     VkPhysicalDevice16BitStorageFeatures storage16{};
     storage16.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_16BIT_STORAGE_FEATURES;
     storage16.storageBuffer16BitAccess = fp16 ? VK_TRUE : VK_FALSE;
+    VkPhysicalDeviceShaderFloat16Int8FeaturesKHR float16{};
+    float16.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_FLOAT16_INT8_FEATURES_KHR;
+    float16.shaderFloat16 = VK_TRUE;
+    if (fp16_math) storage16.pNext = &float16;
     VkDeviceCreateInfo info{};
     info.sType = VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO;
     info.pNext = &storage16;
     info.queueCreateInfoCount = 1;
     info.pQueueCreateInfos = &queue;
+    if (fp16_math) {
+        info.enabledExtensionCount = 1;
+        info.ppEnabledExtensionNames = &kFloat16Extension;
+    }
     vk_check(vkCreateDevice(d->physical_, &info, nullptr, &d->device_), "vkCreateDevice");
     vkGetDeviceQueue(d->device_, d->queue_family_, 0, &d->queue_);
     return d;

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,7 @@ struct DeviceInfo {
     std::string driver;  // driver name and info where the driver reports them
     uint32_t api_version = 0;
     bool fp16_storage = false;  // storageBuffer16BitAccess
+    bool fp16_math = false;     // shaderFloat16 (VK_KHR_shader_float16_int8)
     uint32_t subgroup_size = 0;
     uint32_t max_shared_memory = 0;
     uint32_t max_invocations = 0;
@@ -39,10 +41,12 @@ class Instance;
 // shared by whatever runs on it.
 class VulkanDevice {
   public:
-    // index: a position in list_devices(), or -1 for best_device(). Throws
-    // swaprun::Error (Unsupported when there is no loader or no such usable device,
-    // or fp16 is asked of a device without 16-bit storage).
-    static std::shared_ptr<VulkanDevice> open(int index, bool fp16);
+    // index: a position in list_devices(), or -1 for best_device(). fp16: 16-bit storage
+    // buffers. fp16_math: 16-bit float arithmetic in shaders; unset, enabled where the
+    // device has it. Throws swaprun::Error (Unsupported when there is no loader or no
+    // such usable device, or a feature asked for is missing).
+    static std::shared_ptr<VulkanDevice> open(int index, bool fp16,
+                                              std::optional<bool> fp16_math = false);
     ~VulkanDevice();
     VulkanDevice(const VulkanDevice&) = delete;
     VulkanDevice& operator=(const VulkanDevice&) = delete;
@@ -56,6 +60,8 @@ class VulkanDevice {
     const VkPhysicalDeviceLimits& limits() const { return properties_.limits; }
     const VkPhysicalDeviceMemoryProperties& memory() const { return memory_; }
     const DeviceInfo& info() const { return info_; }
+    // Whether 16-bit float arithmetic was enabled on this device.
+    bool fp16_math() const { return fp16_math_; }
     const VkPhysicalDeviceProperties& properties() const { return properties_; }
 
   private:
@@ -70,6 +76,7 @@ class VulkanDevice {
     VkPhysicalDeviceProperties properties_{};
     VkPhysicalDeviceMemoryProperties memory_{};
     DeviceInfo info_;
+    bool fp16_math_ = false;
 };
 
 }  // namespace swaprun::vulkan
