@@ -1,5 +1,5 @@
 // Convolutions at the shapes that carry the three generators' MACs
-// (models/README.md), run as the runtime runs them: a PreparedConv2d made once
+// (models/README.md) and the detector's, run as the runtime runs them: a PreparedConv2d made once
 // (weights packed, or Winograd-transformed, outside the timed loop) and run with
 // its scratch. Every 3x3 stride-1 shape runs with both algorithms, the others
 // direct only; the label names the algorithm and ISA and marks the one the
@@ -52,6 +52,12 @@ constexpr ConvShape kShapes[] = {
     // The 512x512 7x7 head and tail: 10 % (base) and 20 % (mini).
     {"live_head", 3, 16, 512, 7, 1, kReflect, kLeaky},
     {"live_tail", 16, 3, 512, 7, 1, kReflect, k::Activation::TanhUnit},
+    // The SCRFD-10GF detector at 640 x 640 (models/scrfd.py): the stem at 320 and the
+    // first stage at 160 carry about 60 % of its time.
+    {"scrfd_stem", 28, 28, 320, 3, 1, kZero, k::Activation::Relu},
+    {"scrfd_stem_widen", 28, 56, 320, 3, 1, kZero, k::Activation::Relu},
+    {"scrfd_stage0", 56, 56, 160, 3, 1, kZero, k::Activation::Relu},
+    {"scrfd_stage1", 88, 88, 80, 3, 1, kZero, k::Activation::Relu},
 };
 
 // Formatted with snprintf: g++ 12 reports a false -Wrestrict on some chains of

@@ -76,10 +76,12 @@ bool winograd_applies(const Conv2dParams& p) {
 
 // Cost model: Winograd does 36/(4*4*9) = 1/4 of the direct multiplies in its
 // GEMMs, plus transforms that cost per channel and tile, not per channel pair;
-// with few channels those dominate and the direct path wins. Measured on Zen 4
-// (AVX-512): at 16 or 32 output channels the direct micro-kernels win; from 64
-// output and 32 input channels Winograd does.
-bool winograd_wins(const Conv2dParams& p) { return p.in_channels >= 32 && p.out_channels >= 64; }
+// with few channels those dominate and the direct path wins. Measured on Zen 4/5
+// (AVX-512; kernel_bench conv2d/, 2 threads, medians of 9 interleaved runs): the direct
+// micro-kernels win at 16 or 32 output channels and at 28 -> 28 (4.99 against
+// 5.25 ms); Winograd wins at 28 -> 56 (7.87 against 8.59 ms), 56 -> 56 (3.06 against
+// 4.10 ms) and from 64 output and 32 input channels.
+bool winograd_wins(const Conv2dParams& p) { return p.in_channels >= 24 && p.out_channels >= 48; }
 
 // What a prepared convolution stores, decided from the shape and options alone (so
 // the storage can be sized before any weight is packed: storage_bytes()).
