@@ -49,7 +49,7 @@ std::unique_ptr<ConvertedModel> convert_onnx_file(const std::string& path,
     }
 
     auto out = std::make_unique<ConvertedModel>();
-    out->graph = import_model(model, path, bindings);
+    out->graph = import_model(model, path, bindings, options.input_shapes);
     infer_and_fold(out->graph);
     fuse(out->graph);
     out->description = lower(out->graph);

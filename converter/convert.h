@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "converter/ir/graph.h"
+#include "converter/passes/passes.h"
 #include "format/model_description.h"
 
 namespace swaprun::convert {
@@ -14,6 +15,9 @@ namespace swaprun::convert {
 struct ConvertOptions {
     // Graph inputs turned into constants: (input name, .npy or .pb file).
     std::vector<std::pair<std::string, std::string>> bindings;
+    // Sizes for graph inputs declared with dynamic dimensions ('?' or a symbolic name),
+    // which the .swpk fixes at conversion. See InputShapes.
+    InputShapes input_shapes;
 };
 
 // The converted model; `description`'s constants point into `graph`.

@@ -1,7 +1,9 @@
+#include <algorithm>
 #include <set>
 
 #include "converter/passes/passes.h"
 #include "util/error.h"
+#include "util/str_cat.h"
 
 namespace swaprun::convert {
 
@@ -19,10 +21,59 @@ Value constant_from(const onnx::Tensor& t, const std::string& name) {
     return v;
 }
 
+std::string dims_text(const std::vector<int64_t>& dims) {
+    std::string text;
+    for (int64_t d : dims) text += str_cat(text.empty() ? "" : ",", d);
+    return text;
+}
+
+// The input's declared dimensions with the dynamic ones filled from `shapes`.
+std::vector<int64_t> fixed_shape(const onnx::ValueInfo& in, const std::string& what,
+                                 const InputShapes& shapes) {
+    const std::vector<int64_t>* given = nullptr;
+    for (const auto& [name, dims] : shapes.by_name) {
+        if (name == in.name) given = &dims;
+    }
+    if (given != nullptr && given->size() != in.dims.size()) {
+        throw Error(ErrorKind::InvalidArgument,
+                    str_cat(what, " has ", in.dims.size(), " dimensions; --input-shape ", in.name,
+                            "=", dims_text(*given), " gives ", given->size()));
+    }
+    std::vector<int64_t> dims = in.dims;
+    for (size_t i = 0; i < dims.size(); ++i) {
+        if (given != nullptr && (*given)[i] < 1) {
+            throw Error(ErrorKind::InvalidArgument,
+                        str_cat("--input-shape ", in.name, "=", dims_text(*given),
+                                ": sizes must be positive"));
+        }
+        if (dims[i] >= 1) {
+            if (given != nullptr && (*given)[i] != dims[i]) {
+                throw Error(ErrorKind::InvalidArgument,
+                            str_cat(what, " has dimension ", i, " fixed at ", dims[i],
+                                    "; --input-shape gives ", (*given)[i]));
+            }
+            continue;
+        }
+        if (given != nullptr) {
+            dims[i] = (*given)[i];
+        } else if (i < shapes.fallback.size()) {
+            dims[i] = shapes.fallback[i];
+        } else {
+            const std::string symbol =
+                in.dim_params[i].empty() ? "" : str_cat(" ('", in.dim_params[i], "')");
+            throw Error(ErrorKind::Unsupported,
+                        str_cat(what, " has a dynamic dimension ", i, symbol,
+                                "; shapes are fixed at conversion: give them with --input-shape ",
+                                in.name, "=D0,D1,..."));
+        }
+    }
+    return dims;
+}
+
 }  // namespace
 
 Graph import_model(const onnx::Model& model, const std::string& source,
-                   const std::vector<Binding>& bindings) {
+                   const std::vector<Binding>& bindings, const InputShapes& shapes) {
     Graph g;
     g.source = source;
     g.opset = model.opset();
@@ -75,6 +126,17 @@ Graph import_model(const onnx::Model& model, const std::string& source,
         bound.insert(b.name);
     }
 
+    for (const auto& [name, dims] : shapes.by_name) {
+        const bool runtime_input = !bound.count(name) && !g.values.count(name) &&
+                                   std::any_of(model.graph.inputs.begin(), model.graph.inputs.end(),
+                                               [&](const auto& in) { return in.name == name; });
+        if (!runtime_input) {
+            throw Error(ErrorKind::InvalidArgument,
+                        str_cat(source, ": --input-shape names '", name,
+                                "', which is not a run-time graph input"));
+        }
+    }
+
     for (const auto& in : model.graph.inputs) {
         if (bound.count(in.name)) continue;
         if (g.values.count(in.name)) continue;  // an initializer listed as input (IR < 4)
@@ -87,19 +149,10 @@ Graph import_model(const onnx::Model& model, const std::string& source,
                             in.name + "=FILE)");
         }
         if (!in.has_shape) throw Error(ErrorKind::Unsupported, what + " has no declared shape");
-        for (size_t i = 0; i < in.dims.size(); ++i) {
-            if (in.dims[i] < 1) {
-                throw Error(ErrorKind::Unsupported,
-                            what + " has a dynamic dimension " + std::to_string(i) +
-                                (in.dim_params[i].empty() ? "" : " ('" + in.dim_params[i] + "')") +
-                                "; shapes are fixed at conversion: export the model with a fixed "
-                                "shape");
-            }
-        }
         Value v;
         v.name = in.name;
         v.element_type = static_cast<int32_t>(onnx::ElementType::Float);
-        v.shape = in.dims;
+        v.shape = fixed_shape(in, what, shapes);
         v.shape_known = true;
         g.values[in.name] = std::move(v);
         g.inputs.push_back(in.name);

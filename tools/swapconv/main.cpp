@@ -39,6 +39,7 @@ int run(const swaprun::swapconv::Command& command) {
     using swaprun::swapconv::CommandKind;
     swaprun::convert::ConvertOptions options;
     options.bindings = command.bindings;
+    options.input_shapes.by_name = command.input_shapes;
     switch (command.kind) {
         case CommandKind::Help:
             std::cout << swaprun::swapconv::kUsage;

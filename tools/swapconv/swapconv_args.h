@@ -2,6 +2,7 @@
 // (exit status 2) is found before any file is read.
 #pragma once
 
+#include <cstdint>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -24,6 +25,8 @@ struct Command {
     std::string output_path;  // Convert: OUT.swpk
     // --bind NAME=FILE, in the order given.
     std::vector<std::pair<std::string, std::string>> bindings;
+    // --input-shape NAME=D0,D1,...: sizes for an input's dynamic dimensions.
+    std::vector<std::pair<std::string, std::vector<int64_t>>> input_shapes;
 };
 
 // args excludes the program name. Throws UsageError.

@@ -69,7 +69,8 @@ ResolvedModels resolve_face_models(const FaceArgs& args, std::ostream& log) {
                             " or .swpk; or --swapper NAME|PATH)"));
     }
     if (!paths.detector.empty())
-        out.models.detector = pipeline::load_model_file(paths.detector, &log);
+        out.models.detector =
+            pipeline::load_model_file(paths.detector, &log, pipeline::kDetectorInputDims);
     out.models.recognizer = pipeline::load_model_file(paths.recognizer, &log);
     out.models.swapper = pipeline::load_model_file(paths.swapper, &log);
     return out;

@@ -145,7 +145,9 @@ swr_status swr_pipeline_create(const swr_pipeline_models* models,
                                 dir.empty() ? std::string(" given") : " in " + dir));
         }
         pl::FaceModels loaded;
-        if (!paths.detector.empty()) loaded.detector = pl::load_model_file(paths.detector);
+        if (!paths.detector.empty()) {
+            loaded.detector = pl::load_model_file(paths.detector, nullptr, pl::kDetectorInputDims);
+        }
         loaded.recognizer = pl::load_model_file(paths.recognizer);
         loaded.swapper = pl::load_model_file(paths.swapper);
 

@@ -105,8 +105,8 @@ std::string converted_cache_path(const std::string& onnx_path) {
     return (p.parent_path() / (p.stem().string() + "." + hex + ".swpk")).string();
 }
 
-std::shared_ptr<const engine::LoadedModel> load_model_file(const std::string& path,
-                                                           std::ostream* log) {
+std::shared_ptr<const engine::LoadedModel> load_model_file(
+    const std::string& path, std::ostream* log, const std::vector<int64_t>& dynamic_dims) {
     if (!ends_with(path, ".onnx")) return engine::LoadedModel::open(path);
     const std::string cache = converted_cache_path(path);
     std::error_code ec;
@@ -121,7 +121,9 @@ std::shared_ptr<const engine::LoadedModel> load_model_file(const std::string& pa
         }
     }
     if (log) *log << "swaprun: converting " << path << " (once; cached as " << cache << ")\n";
-    const auto converted = convert::convert_onnx_file(path, {});
+    convert::ConvertOptions options;
+    options.input_shapes.fallback = dynamic_dims;
+    const auto converted = convert::convert_onnx_file(path, options);
     try {
         format::write_swpk(converted->description, cache);
         return engine::LoadedModel::open(cache);

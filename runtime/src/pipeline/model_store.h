@@ -4,9 +4,11 @@
 // converted again.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include "engine/loaded_model.h"
 
@@ -33,10 +35,18 @@ ModelPaths find_models(const std::string& dir, const std::string& swapper = "");
 // The name <stem>.<16 hex digits of the content's hash>.swpk in the file's directory.
 std::string converted_cache_path(const std::string& onnx_path);
 
+// The sizes an .onnx model's dynamic input dimensions get at conversion, by position:
+// insightface leaves the detectors' height and width open (their det_size, 640 x 640 by
+// default, is chosen at run time) and the recognizers' batch; the .swpk fixes them.
+inline const std::vector<int64_t> kDetectorInputDims = {1, 3, 640, 640};
+inline const std::vector<int64_t> kBatchOfOne = {1};
+
 // Opens a .swpk file, or converts an .onnx file (reusing the cache when present; a cache
-// that cannot be written is replaced by a temporary file, with a note on `log`). Throws
-// swaprun::Error naming the file.
-std::shared_ptr<const engine::LoadedModel> load_model_file(const std::string& path,
-                                                           std::ostream* log = nullptr);
+// that cannot be written is replaced by a temporary file, with a note on `log`), its
+// dynamic input dimensions sized by position from `dynamic_dims`. Throws swaprun::Error
+// naming the file.
+std::shared_ptr<const engine::LoadedModel> load_model_file(
+    const std::string& path, std::ostream* log = nullptr,
+    const std::vector<int64_t>& dynamic_dims = kBatchOfOne);
 
 }  // namespace swaprun::pipeline
