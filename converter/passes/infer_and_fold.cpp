@@ -1209,9 +1209,11 @@ void infer_and_fold(Graph& graph) {
         try {
             it->second(context);
         } catch (const Error& e) {
-            // Shape arithmetic (shape_math) does not know the node: name it here.
+            // Shape arithmetic (shape_math) may not know the node: name it here, once.
             const std::string where = graph.source + ": ";
-            if (std::string_view(e.what()).starts_with(where)) throw;
+            const std::string_view message = e.what();
+            if (message.starts_with(where)) throw;
+            if (message.starts_with(node.describe())) throw Error(e.kind(), where + e.what());
             throw Error(e.kind(), where + node.describe() + ": " + e.what());
         }
         bool folded = !node.outputs.empty();

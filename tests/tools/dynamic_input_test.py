@@ -92,6 +92,14 @@ class DynamicInputs(unittest.TestCase):
             with self.subTest(value=value):
                 self.assert_fails(self.convert(self.dynamic, out, "--input-shape", value), out, fragment)
 
+    def test_a_size_the_graph_cannot_take_names_the_node_once(self):
+        # The replica's upsampling was traced at 640 x 640 with fixed output sizes, so
+        # another height meets a mismatch in the neck.
+        out = self.path("h384.swpk")
+        r = self.convert(self.dynamic, out, "--input-shape", "input.1=1,3,384,640")
+        self.assert_fails(r, out, "node '/neck/Add' (Add): shapes", "do not broadcast")
+        self.assertEqual(r.stderr.count("/neck/Add"), 1, r.stderr)
+
     def test_the_model_store_converts_an_open_detector_at_640(self):
         models = self.path("models")
         os.makedirs(models)
