@@ -126,7 +126,8 @@ Graph import_model(const onnx::Model& model, const std::string& source,
         bound.insert(b.name);
     }
 
-    for (const auto& [name, dims] : shapes.by_name) {
+    for (const auto& entry : shapes.by_name) {
+        const std::string& name = entry.first;  // clang 14 cannot capture a binding
         const bool runtime_input = !bound.count(name) && !g.values.count(name) &&
                                    std::any_of(model.graph.inputs.begin(), model.graph.inputs.end(),
                                                [&](const auto& in) { return in.name == name; });
