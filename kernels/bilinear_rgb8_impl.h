@@ -32,7 +32,7 @@ template <class A>
 constexpr int64_t kLanes = static_cast<int64_t>(Floats<A>::size);
 
 template <class A>
-constexpr bool kAvx512 = std::is_same_v<A, xsimd::avx512f>;
+constexpr bool kIsAvx512 = std::is_same_v<A, xsimd::avx512f>;
 
 // A value the optimizer cannot see into: a product passed through it is rounded to
 // float before it is added, as the scalar code rounds it.
@@ -46,7 +46,7 @@ SWAPRUN_ALWAYS_INLINE Floats<A> separate(Floats<A> x) {
 // The 32-bit little-endian words at base + offset[i] (byte offsets).
 template <class A>
 SWAPRUN_ALWAYS_INLINE Ints<A> gather_words(const uint8_t* base, Ints<A> offset) {
-    if constexpr (kAvx512<A>) {
+    if constexpr (kIsAvx512<A>) {
         return _mm512_i32gather_epi32(offset, base, 1);
     } else {
         return _mm256_i32gather_epi32(reinterpret_cast<const int*>(base), offset, 1);
@@ -56,7 +56,7 @@ SWAPRUN_ALWAYS_INLINE Ints<A> gather_words(const uint8_t* base, Ints<A> offset) 
 // The floats at base[index[i]].
 template <class A>
 SWAPRUN_ALWAYS_INLINE Floats<A> gather_floats(const float* base, Ints<A> index) {
-    if constexpr (kAvx512<A>) {
+    if constexpr (kIsAvx512<A>) {
         return _mm512_i32gather_ps(index, base, 4);
     } else {
         return _mm256_i32gather_ps(base, index, 4);
@@ -91,7 +91,7 @@ SWAPRUN_ALWAYS_INLINE Ints<A> round_to_byte(Floats<A> v) {
 // Writes the low three bytes of each word as one pixel, `count` of them.
 template <class A>
 SWAPRUN_ALWAYS_INLINE void store_pixels(Ints<A> rgb, int64_t count, uint8_t* out) {
-    alignas(64) int32_t words[Ints<A>::size];
+    alignas(64) int32_t words[kLanes<A>];
     rgb.store_aligned(words);
     for (int64_t i = 0; i < count; ++i) std::memcpy(out + 3 * i, &words[i], 3);
 }
@@ -102,7 +102,7 @@ template <class A, class Body>
 SWAPRUN_ALWAYS_INLINE void for_each_group(int64_t n, const int32_t* const* index_inputs,
                                           int index_count, const float* wx, const float* wy,
                                           Body body) {
-    constexpr int64_t kL = static_cast<int64_t>(Floats<A>::size);
+    constexpr int64_t kL = kLanes<A>;
     int64_t i = 0;
     for (; i + kL <= n; i += kL) {
         Ints<A> idx[2];
@@ -155,7 +155,7 @@ void paste_rgb8(const uint8_t* crop, int64_t crop_stride, const int32_t* crop_of
                 const float* wy, int64_t n, uint8_t* frame) {
     using I = Ints<A>;
     using F = Floats<A>;
-    constexpr int64_t kL = static_cast<int64_t>(F::size);
+    constexpr int64_t kL = kLanes<A>;
     const I crop_row(static_cast<int32_t>(crop_stride));
     const I mask_row(static_cast<int32_t>(mask_stride));
     alignas(64) int32_t lanes[kL];

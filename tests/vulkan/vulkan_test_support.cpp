@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <optional>
 
 #include "format/swpk_io.h"
 #include "kernels/reference.h"
@@ -66,16 +67,26 @@ struct ReferenceCall {
 
 bool vulkan_present() { return vulkan::best_device(vulkan::list_devices()) >= 0; }
 
-bool vulkan_fp16_present() {
+namespace {
+
+// What the device a default request opens has; nullopt without one.
+std::optional<vulkan::DeviceInfo> best_device_info() {
     const auto devices = vulkan::list_devices();
     const int best = vulkan::best_device(devices);
-    return best >= 0 && devices[best].fp16_storage;
+    if (best < 0) return std::nullopt;
+    return devices[static_cast<size_t>(best)];
+}
+
+}  // namespace
+
+bool vulkan_fp16_present() {
+    const auto info = best_device_info();
+    return info && info->fp16_storage;
 }
 
 bool vulkan_fp16_math_present() {
-    const auto devices = vulkan::list_devices();
-    const int best = vulkan::best_device(devices);
-    return best >= 0 && devices[best].fp16_storage && devices[best].fp16_math;
+    const auto info = best_device_info();
+    return info && info->fp16_storage && info->fp16_math;
 }
 
 std::shared_ptr<const engine::LoadedModel> load_model(const ModelBuilder& model) {

@@ -56,7 +56,6 @@ VulkanContext::VulkanContext(std::shared_ptr<const engine::LoadedModel> model,
     if (model_ == nullptr) throw Error(ErrorKind::InvalidArgument, "VulkanContext: no model");
     device_ = VulkanDevice::open(options.device, options.fp16,
                                  options.fp16 ? options.fp16_math : std::optional<bool>(false));
-    fp16_math_ = device_->fp16_math();
     const auto& max = device_->limits().maxComputeWorkGroupCount;
     encode_settings_.max_groups = {max[0], max[1], max[2]};
     encode_settings_.conv = options.conv.value_or(
@@ -67,9 +66,9 @@ VulkanContext::VulkanContext(std::shared_ptr<const engine::LoadedModel> model,
     if (options.max_storage_buffer_range > 0) {
         max_binding_bytes_ = std::min(max_binding_bytes_, options.max_storage_buffer_range);
     }
-    const ShaderPrecision precision = !fp16_       ? ShaderPrecision::Fp32
-                                      : fp16_math_ ? ShaderPrecision::Fp16Math
-                                                   : ShaderPrecision::Fp16Storage;
+    const ShaderPrecision precision = !fp16_        ? ShaderPrecision::Fp32
+                                      : fp16_math() ? ShaderPrecision::Fp16Math
+                                                    : ShaderPrecision::Fp16Storage;
     pipelines_ = std::make_unique<PipelineSet>(device_, precision, options.pipeline_cache);
     const VkDevice d = device_->device();
 

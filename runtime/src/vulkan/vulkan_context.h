@@ -59,7 +59,7 @@ class VulkanContext final : public exec::ExecutionContext {
 
     const DeviceInfo& device_info() const { return device_->info(); }
     bool fp16() const { return fp16_; }
-    bool fp16_math() const { return fp16_math_; }
+    bool fp16_math() const { return device_->fp16_math(); }
     size_t dispatch_count() const { return dispatches_.size(); }
     void save_pipeline_cache(const std::string& path) const { pipelines_->save_cache(path); }
 
@@ -94,7 +94,6 @@ class VulkanContext final : public exec::ExecutionContext {
     std::shared_ptr<const engine::LoadedModel> model_;
     std::shared_ptr<VulkanDevice> device_;  // destroyed after everything made on it
     bool fp16_ = false;
-    bool fp16_math_ = false;
     uint64_t element_bytes_ = 4;
     EncodeSettings encode_settings_;
     uint64_t max_binding_bytes_ = 0;  // the storage buffer range a binding may span
