@@ -109,9 +109,13 @@ def _upsample(x: np.ndarray, height: int, width: int) -> np.ndarray:
 
 
 def export_onnx(model: nn.Module, example: np.ndarray, input_name: str, output_names: Sequence[str],
-                opset: int) -> onnx.ModelProto:
+                opset: int, open_height_width: bool = False) -> onnx.ModelProto:
     """Trace-export at `opset` as insightface exported its models (eval mode, batch 1,
     static shape), keeping BatchNormalization nodes literal.
+
+    With `open_height_width` the input's height and width are left open ('?'), as in
+    insightface's detector files: the traced sizes (the neck's upsampling) become Shape
+    arithmetic on the input instead of constants, so the file runs at any det_size.
 
     insightface's files had their Conv + BatchNormalization pairs folded by the
     exporter; keeping them here makes the converter's folding part of what the tests
@@ -133,6 +137,7 @@ def export_onnx(model: nn.Module, example: np.ndarray, input_name: str, output_n
             # PRESERVE on a model in eval mode: inference-mode BatchNormalization
             # nodes, not folded into the convolutions by the exporter.
             training=torch.onnx.TrainingMode.PRESERVE,
+            dynamic_axes={input_name: {2: "?", 3: "?"}} if open_height_width else None,
         )
     proto = onnx.load_from_string(buf.getvalue())
     proto.producer_name = "swaprun-models"

@@ -3,6 +3,7 @@
 // output buffer untouched.
 #include <gtest/gtest.h>
 
+#include <cstddef>
 #include <limits>
 #include <string>
 #include <vector>
@@ -184,6 +185,37 @@ TEST_F(PipelineApi, WrongArgumentsFailWithAMessageAndLeaveTheOutputAlone) {
     models.models_dir = nullptr;
     EXPECT_EQ(swr_pipeline_create(&models, nullptr, &q), SWR_ERROR_INVALID_ARGUMENT);
     EXPECT_EQ(swr_pipeline_create(nullptr, nullptr, &q), SWR_ERROR_INVALID_ARGUMENT);
+}
+
+TEST_F(PipelineApi, DetectorSizeIsCheckedAgainstTheDetector) {
+    swr_pipeline_models models{};
+    models.struct_size = sizeof models;
+    const std::string d = dir.path().string();
+    models.models_dir = d.c_str();
+    auto create_with = [&](int32_t width, int32_t height, uint32_t struct_size) {
+        swr_pipeline_options options{};
+        options.struct_size = struct_size;
+        options.detector_width = width;
+        options.detector_height = height;
+        swr_pipeline* p = nullptr;
+        const swr_status status = swr_pipeline_create(&models, &options, &p);
+        swr_pipeline_release(p);
+        return status;
+    };
+    // The planted detector is a .swpk fixed at 640 x 640.
+    EXPECT_EQ(create_with(640, 640, sizeof(swr_pipeline_options)), SWR_OK) << swr_last_error();
+    EXPECT_EQ(create_with(640, 384, sizeof(swr_pipeline_options)), SWR_ERROR_INVALID_ARGUMENT);
+    EXPECT_NE(std::string(swr_last_error()).find("fixed at 640x640; it cannot run at 640x384"),
+              std::string::npos)
+        << swr_last_error();
+    EXPECT_EQ(create_with(640, 0, sizeof(swr_pipeline_options)), SWR_ERROR_INVALID_ARGUMENT);
+    EXPECT_NE(std::string(swr_last_error()).find("set together"), std::string::npos);
+    EXPECT_EQ(create_with(640, 380, sizeof(swr_pipeline_options)), SWR_ERROR_INVALID_ARGUMENT);
+    EXPECT_NE(std::string(swr_last_error()).find("multiple of 32"), std::string::npos);
+    EXPECT_EQ(create_with(4096, 640, sizeof(swr_pipeline_options)), SWR_ERROR_INVALID_ARGUMENT);
+    // A caller built before the size fields existed gets the detector's own size.
+    EXPECT_EQ(create_with(640, 384, offsetof(swr_pipeline_options, detector_width)), SWR_OK)
+        << swr_last_error();
 }
 
 }  // namespace

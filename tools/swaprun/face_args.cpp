@@ -29,6 +29,25 @@ std::string lower(std::string s) {
     return s;
 }
 
+// "WxH", each side a multiple of 32 from 32 to 2048.
+pipeline::DetectorSize parse_detector_size(const std::string& text) {
+    const size_t x = text.find('x');
+    pipeline::DetectorSize size;
+    if (x == std::string::npos) {
+        throw UsageError("--det-size takes WIDTHxHEIGHT (such as 640x384), not '" + text + "'");
+    }
+    size.width =
+        parse_int("--det-size's width", text.substr(0, x), pipeline::DetectorSize::kMaxSide);
+    size.height =
+        parse_int("--det-size's height", text.substr(x + 1), pipeline::DetectorSize::kMaxSide);
+    if (!pipeline::DetectorSize::valid_side(size.width) ||
+        !pipeline::DetectorSize::valid_side(size.height)) {
+        throw UsageError("--det-size " + text + ": each side must be a multiple of 32 from 32 to " +
+                         std::to_string(pipeline::DetectorSize::kMaxSide));
+    }
+    return size;
+}
+
 }  // namespace
 
 pipeline::FivePoints parse_landmark_list(const std::string& flag, const std::string& text) {
@@ -76,7 +95,8 @@ bool parse_face_option(const std::vector<std::string>& args, size_t& i, FaceArgs
         "--output",      "--models",           "--detector",
         "--recognizer",  "--swapper",          "--threads",
         "--device",      "--precision",        "--face",
-        "--pixel-boost", "--source-landmarks", "--target-landmarks"};
+        "--pixel-boost", "--source-landmarks", "--target-landmarks",
+        "--det-size"};
     if (arg == "--all-faces") {
         if (value) throw UsageError("--all-faces takes no value");
         if (out.all_faces) throw UsageError("--all-faces is given twice");
@@ -135,6 +155,9 @@ bool parse_face_option(const std::vector<std::string>& args, size_t& i, FaceArgs
             throw UsageError("--pixel-boost takes 256 or 512, not '" + *value + "'");
         }
         out.pixel_boost = std::stoi(*value);
+    } else if (arg == "--det-size") {
+        if (out.detector_size) throw UsageError("--det-size is given twice");
+        out.detector_size = parse_detector_size(*value);
     } else if (arg == "--source-landmarks") {
         if (out.source_landmarks) throw UsageError(arg + " is given twice");
         out.source_landmarks = parse_landmark_list(arg, *value);

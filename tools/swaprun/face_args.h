@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "pipeline/face_template.h"
+#include "pipeline/model_store.h"
 
 namespace swaprun::cli {
 
@@ -22,6 +23,9 @@ struct FaceArgs {
     bool all_faces = false;
     std::optional<int> face_index;  // --face N
     int pixel_boost = 0;            // 0, 256 or 512
+    // --det-size WxH: the detector's input; unset: 640x640 for a detector whose size is
+    // open, its own for one whose size is fixed.
+    std::optional<pipeline::DetectorSize> detector_size;
     std::optional<pipeline::FivePoints> source_landmarks, target_landmarks;
 };
 

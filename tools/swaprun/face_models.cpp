@@ -55,6 +55,10 @@ ResolvedModels resolve_face_models(const FaceArgs& args, std::ostream& log) {
             << "; using the embedded default models. " << kSyntheticModelsWarning << "\n";
         out.models = open_builtin_models();
         out.builtin = true;
+        if (args.detector_size) {
+            pipeline::require_detector_size(*out.models.detector, *args.detector_size,
+                                            "--det-size with the embedded detector");
+        }
         return out;
     }
     const std::string where = args.models_dir.empty() ? "" : " in " + args.models_dir;
@@ -68,9 +72,11 @@ ResolvedModels resolve_face_models(const FaceArgs& args, std::ostream& log) {
                     str_cat("no face swapper", where, " (", names(pipeline::kSwapperNames),
                             " or .swpk; or --swapper NAME|PATH)"));
     }
-    if (!paths.detector.empty())
-        out.models.detector =
-            pipeline::load_model_file(paths.detector, &log, pipeline::kDetectorInputDims);
+    if (!paths.detector.empty()) {
+        out.models.detector = pipeline::load_detector_file(
+            paths.detector, args.detector_size.value_or(pipeline::DetectorSize{}),
+            args.detector_size.has_value(), &log);
+    }
     out.models.recognizer = pipeline::load_model_file(paths.recognizer, &log);
     out.models.swapper = pipeline::load_model_file(paths.swapper, &log);
     return out;

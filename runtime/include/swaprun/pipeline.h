@@ -53,6 +53,13 @@ typedef struct swr_pipeline_options {
     int32_t face_index;
     float score_threshold;  /* detection; 0 means 0.5 */
     float nms_iou;          /* detection; 0 means 0.4 */
+    /* The detector's input size (insightface's det_size), each side a multiple of 32 up to
+     * 2048: a detector .onnx with open height and width is converted at it (and cached per
+     * size); a detector of another fixed size is an error. 0, 0: 640 x 640 for an open
+     * detector, a fixed one's own size. 640 x 384 suits 16:9 frames: a 640 x 640 input
+     * spends 44 % of the detector's work on padding below such a frame. */
+    int32_t detector_width;
+    int32_t detector_height;
 } swr_pipeline_options;
 
 /* A face found by the last swr_pipeline_process or swr_pipeline_detect. */

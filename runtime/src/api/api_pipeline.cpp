@@ -144,9 +144,25 @@ swr_status swr_pipeline_create(const swr_pipeline_models* models,
                                                            "live_mini)",
                                 dir.empty() ? std::string(" given") : " in " + dir));
         }
+        const int32_t detector_width =
+            option_field(options, &swr_pipeline_options::detector_width, 0);
+        const int32_t detector_height =
+            option_field(options, &swr_pipeline_options::detector_height, 0);
+        if ((detector_width == 0) != (detector_height == 0)) {
+            throw Error(ErrorKind::InvalidArgument,
+                        "swr_pipeline_create: detector_width and detector_height are set "
+                        "together or both left 0");
+        }
+        const bool detector_size_given = detector_width != 0;
+        pl::DetectorSize detector_size;
+        if (detector_size_given) {
+            detector_size = {detector_width, detector_height};
+            pl::check_detector_size(detector_size, "swr_pipeline_create: detector size");
+        }
         pl::FaceModels loaded;
         if (!paths.detector.empty()) {
-            loaded.detector = pl::load_model_file(paths.detector, nullptr, pl::kDetectorInputDims);
+            loaded.detector =
+                pl::load_detector_file(paths.detector, detector_size, detector_size_given);
         }
         loaded.recognizer = pl::load_model_file(paths.recognizer);
         loaded.swapper = pl::load_model_file(paths.swapper);

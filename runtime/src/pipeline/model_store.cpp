@@ -42,7 +42,8 @@ std::string find_any(const fs::path& dir, const char* const (&stems)[N]) {
 }
 
 // Hash of the file's bytes, read in blocks.
-uint64_t file_hash(const std::string& path) {
+// The hash of the file's content followed by `salt`'s values.
+uint64_t file_hash(const std::string& path, const std::vector<int64_t>& salt) {
     std::ifstream in(path, std::ios::binary);
     if (!in) throw Error(ErrorKind::Io, str_cat(path, ": cannot open for reading"));
     format::Checksum64 hash;
@@ -54,6 +55,12 @@ uint64_t file_hash(const std::string& path) {
             hash.update(reinterpret_cast<const uint8_t*>(block.data()), static_cast<uint64_t>(got));
     }
     if (in.bad()) throw Error(ErrorKind::Io, str_cat(path, ": read error"));
+    for (const int64_t value : salt) {
+        uint8_t bytes[8];
+        for (int i = 0; i < 8; ++i)
+            bytes[i] = static_cast<uint8_t>(static_cast<uint64_t>(value) >> (8 * i));
+        hash.update(bytes, sizeof bytes);
+    }
     return hash.digest();
 }
 
@@ -97,10 +104,26 @@ ModelPaths find_models(const std::string& dir, const std::string& swapper) {
     return paths;
 }
 
-std::string converted_cache_path(const std::string& onnx_path) {
+std::vector<int64_t> detector_input_dims(const DetectorSize& size) {
+    return {1, 3, size.height, size.width};
+}
+
+void check_detector_size(const DetectorSize& size, const std::string& what) {
+    for (const int side : {size.width, size.height}) {
+        if (!DetectorSize::valid_side(side)) {
+            throw Error(ErrorKind::InvalidArgument,
+                        str_cat(what, " ", size.width, "x", size.height,
+                                ": each side must be a multiple of ", DetectorSize::kMultiple,
+                                " from ", DetectorSize::kMultiple, " to ", DetectorSize::kMaxSide));
+        }
+    }
+}
+
+std::string converted_cache_path(const std::string& onnx_path,
+                                 const std::vector<int64_t>& dynamic_dims) {
     char hex[17];
     std::snprintf(hex, sizeof hex, "%016llx",
-                  static_cast<unsigned long long>(file_hash(onnx_path)));
+                  static_cast<unsigned long long>(file_hash(onnx_path, dynamic_dims)));
     const fs::path p(onnx_path);
     return (p.parent_path() / (p.stem().string() + "." + hex + ".swpk")).string();
 }
@@ -108,7 +131,7 @@ std::string converted_cache_path(const std::string& onnx_path) {
 std::shared_ptr<const engine::LoadedModel> load_model_file(
     const std::string& path, std::ostream* log, const std::vector<int64_t>& dynamic_dims) {
     if (!ends_with(path, ".onnx")) return engine::LoadedModel::open(path);
-    const std::string cache = converted_cache_path(path);
+    const std::string cache = converted_cache_path(path, dynamic_dims);
     std::error_code ec;
     if (fs::is_regular_file(cache, ec)) {
         try {
@@ -141,6 +164,40 @@ std::shared_ptr<const engine::LoadedModel> load_model_file(
     RemoveOnExit remove(temp);
     format::write_swpk(converted->description, temp.string());
     return engine::LoadedModel::open(temp.string());
+}
+
+DetectorSize detector_input_size(const engine::LoadedModel& model) {
+    const format::ModelDescription& d = model.description();
+    if (d.inputs.size() == 1) {
+        const std::vector<int64_t>& shape = d.tensors[d.inputs[0]].shape;
+        if (shape.size() == 4 && shape[2] <= DetectorSize::kMaxSide &&
+            shape[3] <= DetectorSize::kMaxSide) {
+            return {static_cast<int>(shape[3]), static_cast<int>(shape[2])};
+        }
+    }
+    throw Error(ErrorKind::InvalidArgument,
+                "a detector needs one [1, 3, H, W] input with H and W up to 2048");
+}
+
+void require_detector_size(const engine::LoadedModel& model, const DetectorSize& size,
+                           const std::string& where) {
+    const DetectorSize own = detector_input_size(model);
+    if (own.width != size.width || own.height != size.height) {
+        throw Error(ErrorKind::InvalidArgument,
+                    str_cat(where, ": the detector's input size is fixed at ", own.width, "x",
+                            own.height, "; it cannot run at ", size.width, "x", size.height,
+                            " (a detector .onnx with open height and width can)"));
+    }
+}
+
+std::shared_ptr<const engine::LoadedModel> load_detector_file(const std::string& path,
+                                                              const DetectorSize& size,
+                                                              bool required, std::ostream* log) {
+    check_detector_size(size, "detector size");
+    auto model = load_model_file(path, log, detector_input_dims(size));
+    // A file with open dimensions now has `size`; one that differs was fixed before.
+    if (required) require_detector_size(*model, size, path);
+    return model;
 }
 
 }  // namespace swaprun::pipeline

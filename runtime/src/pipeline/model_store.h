@@ -32,14 +32,53 @@ inline constexpr const char* kSwapperNames[] = {"inswapper_128", "live_base", "l
 // named swapper is not found.
 ModelPaths find_models(const std::string& dir, const std::string& swapper = "");
 
-// The name <stem>.<16 hex digits of the content's hash>.swpk in the file's directory.
-std::string converted_cache_path(const std::string& onnx_path);
-
 // The sizes an .onnx model's dynamic input dimensions get at conversion, by position:
 // insightface leaves the detectors' height and width open (their det_size, 640 x 640 by
 // default, is chosen at run time) and the recognizers' batch; the .swpk fixes them.
-inline const std::vector<int64_t> kDetectorInputDims = {1, 3, 640, 640};
 inline const std::vector<int64_t> kBatchOfOne = {1};
+
+// A detector's input size (insightface's det_size): the frame is letterboxed into it.
+struct DetectorSize {
+    int width = 640;
+    int height = 640;
+    // The largest side accepted; SCRFD's strides need multiples of 32.
+    static constexpr int kMaxSide = 2048;
+    static constexpr int kMultiple = 32;
+    static constexpr bool valid_side(int side) {
+        return side >= kMultiple && side <= kMaxSide && side % kMultiple == 0;
+    }
+};
+
+// {1, 3, height, width}: the dimensions a detector's open input takes at conversion.
+std::vector<int64_t> detector_input_dims(const DetectorSize& size);
+
+// Throws swaprun::Error (InvalidArgument) unless both sides are multiples of 32 from 32
+// to 2048; `what` names the setting in the message.
+void check_detector_size(const DetectorSize& size, const std::string& what);
+
+// The name <stem>.<16 hex digits>.swpk in the file's directory: a hash of the content and
+// of `dynamic_dims`, so that a changed file, or the same file sized differently (a
+// detector at another det_size), is converted again.
+std::string converted_cache_path(const std::string& onnx_path,
+                                 const std::vector<int64_t>& dynamic_dims = kBatchOfOne);
+
+// The size of a detector's one [1, 3, H, W] input. Throws swaprun::Error (InvalidArgument)
+// for a model with another input.
+DetectorSize detector_input_size(const engine::LoadedModel& model);
+
+// Throws swaprun::Error (InvalidArgument) naming `where` when `model`'s input size is not
+// `size`.
+void require_detector_size(const engine::LoadedModel& model, const DetectorSize& size,
+                           const std::string& where);
+
+// Opens a detector's .swpk file, or converts its .onnx file with open height and width
+// at `size`. A file whose size is fixed must have `size` when `required` is set, else it
+// keeps its own. Throws swaprun::Error naming the file (InvalidArgument for a size that
+// differs).
+std::shared_ptr<const engine::LoadedModel> load_detector_file(const std::string& path,
+                                                              const DetectorSize& size,
+                                                              bool required,
+                                                              std::ostream* log = nullptr);
 
 // Opens a .swpk file, or converts an .onnx file (reusing the cache when present; a cache
 // that cannot be written is replaced by a temporary file, with a note on `log`), its
