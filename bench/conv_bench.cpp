@@ -28,6 +28,7 @@ struct ConvShape {
     int64_t kernel, stride;
     k::PadMode pad_mode;  // Reflect: a ReflectionPad fused into the conv
     k::Activation activation;
+    int64_t groups = 1;  // in_c for a depthwise convolution
 };
 
 constexpr auto kZero = k::PadMode::Constant;
@@ -58,6 +59,11 @@ constexpr ConvShape kShapes[] = {
     {"scrfd_stem_widen", 28, 56, 320, 3, 1, kZero, k::Activation::Relu},
     {"scrfd_stage0", 56, 56, 160, 3, 1, kZero, k::Activation::Relu},
     {"scrfd_stage1", 88, 88, 80, 3, 1, kZero, k::Activation::Relu},
+    // The SCRFD-0.5GF detector (det_500m) at 640 x 640: its depthwise convolutions, on
+    // the widest map (stride 2 and 1) and on the narrowest, most numerous one.
+    {"scrfd500m_dw_s2", 16, 16, 320, 3, 2, kZero, k::Activation::Relu, 16},
+    {"scrfd500m_dw_stage0", 40, 40, 160, 3, 1, kZero, k::Activation::Relu, 40},
+    {"scrfd500m_dw_stage3", 288, 288, 20, 3, 1, kZero, k::Activation::Relu, 288},
 };
 
 // Formatted with snprintf: g++ 12 reports a false -Wrestrict on some chains of
@@ -79,6 +85,7 @@ k::Conv2dParams params_of(const ConvShape& s) {
     p.in_channels = s.in_c;
     p.in_height = p.in_width = s.size;
     p.out_channels = s.out_c;
+    p.groups = s.groups;
     p.kernel_h = p.kernel_w = s.kernel;
     p.stride_h = p.stride_w = s.stride;
     const int64_t pad = s.kernel / 2;
@@ -89,11 +96,13 @@ k::Conv2dParams params_of(const ConvShape& s) {
     return p;
 }
 
-bool winograd_applies(const ConvShape& s) { return s.kernel == 3 && s.stride == 1; }
+bool winograd_applies(const ConvShape& s) {
+    return s.kernel == 3 && s.stride == 1 && s.groups == 1;
+}
 
 // He-like weights keep the outputs near unit size, away from tanh saturation.
 std::vector<float> weights_of(const ConvShape& s) {
-    const int64_t taps = s.in_c * s.kernel * s.kernel;
+    const int64_t taps = s.in_c / s.groups * s.kernel * s.kernel;
     return random_tensor(s.out_c * taps, 1.7f / std::sqrt(static_cast<float>(taps)), 2);
 }
 
@@ -109,8 +118,8 @@ void bm_conv(benchmark::State& state, const ConvShape& s, k::ConvAlgorithm algor
     std::vector<float> output(static_cast<size_t>(s.out_c * p.out_height * p.out_width));
 
     Work work;
-    work.flops = 2.0 * static_cast<double>(s.out_c * p.out_height * p.out_width * s.in_c *
-                                           s.kernel * s.kernel);
+    work.flops = 2.0 * static_cast<double>(s.out_c * p.out_height * p.out_width * s.in_c /
+                                           s.groups * s.kernel * s.kernel);
     run_kernel(state, work,
                [&] { conv.run(input.data(), output.data(), scratch.data(), threads); });
     std::string label =
@@ -123,7 +132,8 @@ void bm_conv(benchmark::State& state, const ConvShape& s, k::ConvAlgorithm algor
 // only on the shape, so zero weights do).
 k::ConvAlgorithm runtime_choice(const ConvShape& s) {
     const k::Conv2dParams p = params_of(s);
-    const std::vector<float> zeros(static_cast<size_t>(s.out_c * s.in_c * s.kernel * s.kernel));
+    const std::vector<float> zeros(
+        static_cast<size_t>(s.out_c * s.in_c / s.groups * s.kernel * s.kernel));
     return k::PreparedConv2d(p, zeros.data(), nullptr).algorithm();
 }
 

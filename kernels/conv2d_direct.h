@@ -30,6 +30,9 @@ struct Args {
     int64_t phase_len = 0;                // floats per phase row in the row buffer
     int64_t row_floats = 0;               // per-thread row buffer
     const int64_t* tap_offset = nullptr;  // per kernel column: phase * phase_len + column
+    // Depthwise only: per buffer column (phase * phase_len + j), the input column it
+    // holds, or -1 for a zero (padding, or past the row).
+    const int32_t* column_source = nullptr;
     int threads = 1;
 };
 
@@ -40,6 +43,7 @@ struct Variant {
     int mr;  // output channels per micro-kernel
     int nr;  // vectors of output columns per micro-kernel
     void (*run)(const Args& a);
+    int64_t rows_per_task = 1;  // output rows per task (of one channel)
 };
 
 struct Kernels {
@@ -47,7 +51,19 @@ struct Kernels {
     int lanes;
     Variant wide;    // for groups with many output channels
     Variant narrow;  // for groups with at most narrow.mr output channels (image tails)
+    // For depthwise layers (one input and one output channel per group): see Depthwise in
+    // conv2d_direct_impl.h.
+    Variant depthwise;
 };
+
+// Output rows a depthwise task computes: its input rows are padded once for all of them.
+inline constexpr int64_t kDepthwiseBandRows = 16;
+
+// Rows of one channel a thread's buffer holds for `v`: a ring of one output row's window,
+// or a depthwise band's window.
+inline int64_t buffer_rows(const Conv2dParams& p, const Variant& v) {
+    return v.rows_per_task == 1 ? ring_rows(p) : (v.rows_per_task - 1) * p.stride_h + ring_rows(p);
+}
 
 #if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__)) && \
     !defined(SWAPRUN_NO_ISA_DISPATCH)

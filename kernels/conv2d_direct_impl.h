@@ -262,11 +262,170 @@ struct Impl {
     }
 };
 
+// Depthwise convolution (one input and one output channel per group). Impl<A, 1, NR>
+// would run it as a task per output row: one short FMA chain per vector of columns,
+// and the per-row set-up around 9 taps, left a detector's depthwise layers at 3-12 % of
+// the FMA peak. Here a task is a band of output rows of one channel: the band's input
+// rows are padded and phase-split once into the thread's buffer (as Impl's ring rows
+// are), then R output rows x NR vectors of columns accumulate at once, R * NR
+// independent chains. Each output still sums its taps in (kernel row, kernel column)
+// order from zero, then adds the bias: the same order for any thread count.
+template <class A, int R, int NR>
+struct Depthwise {
+    using B = xsimd::batch<float, A>;
+    static constexpr int L = static_cast<int>(B::size);
+    static constexpr int64_t kCols = static_cast<int64_t>(L) * NR;
+
+    // The buffer columns that copy a run of the input row: for each phase, [lo, hi) of
+    // its columns j whose padded column j * stride_w + phase lies inside the row.
+    struct Interior {
+        int64_t lo[2] = {0, 0}, hi[2] = {0, 0};  // stride 1 uses phase 0 only
+        int64_t pair_lo = 0, pair_hi = 0;        // stride 2: pairs with both columns inside
+    };
+
+    static Interior interior(const Conv2dParams& p, int64_t len) {
+        Interior in;
+        const int64_t w = p.in_width, pad = p.pad_left;
+        if (p.stride_w == 1) {
+            in.lo[0] = std::clamp<int64_t>(pad, 0, len);
+            in.hi[0] = std::clamp<int64_t>(pad + w, in.lo[0], len);
+        } else {  // stride 2: the pair loop of Impl::split_two_phases
+            in.pair_lo = std::clamp<int64_t>(cpu::ceil_div(pad, 2), 0, len);
+            in.pair_hi = std::clamp<int64_t>(cpu::floor_div(pad + w - 2, 2) + 1, in.pair_lo, len);
+        }
+        return in;
+    }
+
+    // Padded input row py of the plane, phase-split, into dst. The run inside the row is
+    // a plain copy (stride 1) or one pass over column pairs (stride 2); only the padding
+    // columns read the precomputed column map. (Impl's fill_row pays divisions and calls
+    // per row: more than a narrow map's row of 9 taps costs.)
+    static SWAPRUN_ALWAYS_INLINE void fill_row(const Args& a, const Interior& in,
+                                               const float* in_plane, int64_t py,
+                                               float* __restrict dst) {
+        const Conv2dParams& p = *a.p;
+        const int64_t len = a.phase_len;
+        const int64_t iy = cpu::map_index(py, p.in_height, p.pad_mode);
+        if (iy < 0) {
+            std::fill(dst, dst + p.stride_w * len, 0.0f);
+            return;
+        }
+        const float* __restrict src = in_plane + iy * p.in_width;
+        const int32_t* __restrict map = a.column_source;
+        auto gather = [&](int64_t from, int64_t to) {
+            for (int64_t k = from; k < to; ++k) dst[k] = map[k] < 0 ? 0.0f : src[map[k]];
+        };
+        if (p.stride_w == 1) {
+            gather(0, in.lo[0]);
+            std::copy(src + in.lo[0] - p.pad_left, src + in.hi[0] - p.pad_left, dst + in.lo[0]);
+            gather(in.hi[0], len);
+            return;
+        }
+        float* __restrict even = dst;
+        float* __restrict odd = dst + len;
+        const float* pairs = src - p.pad_left;
+        for (int64_t j = in.pair_lo; j < in.pair_hi; ++j) {
+            even[j] = pairs[2 * j];
+            odd[j] = pairs[2 * j + 1];
+        }
+        gather(0, in.pair_lo);
+        gather(in.pair_hi, len);
+        gather(len, len + in.pair_lo);
+        gather(len + in.pair_hi, 2 * len);
+    }
+
+    // Output rows [oy, oy + RR) (oy counted from the band's first row) of one channel.
+    template <int RR>
+    static SWAPRUN_ALWAYS_INLINE void rows(const Args& a, const float* __restrict buf,
+                                           const float* __restrict w, float bias_value, int64_t oy,
+                                           float* out_row0) {
+        const Conv2dParams& p = *a.p;
+        const int64_t ow = p.out_width;
+        const int64_t row_stride = p.stride_w * a.phase_len;
+        const int64_t* off = a.tap_offset;
+        const B bias(bias_value);
+        for (int64_t x0 = 0; x0 < ow; x0 += kCols) {
+            B acc[RR][NR];
+            for (int r = 0; r < RR; ++r) {
+                for (int n = 0; n < NR; ++n) acc[r][n] = B(0.0f);
+            }
+            const float* wt = w;
+            for (int64_t kh = 0; kh < p.kernel_h; ++kh) {
+                const float* band_rows =
+                    buf + (oy * p.stride_h + kh * p.dilation_h) * row_stride + x0;
+                for (int64_t kw = 0; kw < p.kernel_w; ++kw, ++wt) {
+                    const B weight(*wt);
+                    for (int r = 0; r < RR; ++r) {
+                        const float* src = band_rows + r * p.stride_h * row_stride + off[kw];
+                        for (int n = 0; n < NR; ++n) {
+                            acc[r][n] =
+                                xsimd::fma(weight, B::load_unaligned(src + n * L), acc[r][n]);
+                        }
+                    }
+                }
+            }
+            for (int r = 0; r < RR; ++r) {
+                float* out = out_row0 + (oy + r) * ow;
+                for (int n = 0; n < NR; ++n) {
+                    const int64_t x = x0 + n * L;
+                    if (x >= ow) break;
+                    const B v = activate<A>(acc[r][n] + bias, p.activation);
+                    if (x + L <= ow) {
+                        v.store_unaligned(out + x);
+                    } else {
+                        alignas(64) float tmp[L];
+                        v.store_aligned(tmp);
+                        std::copy(tmp, tmp + (ow - x), out + x);
+                    }
+                }
+            }
+        }
+    }
+
+    static void run(const Args& a) {
+        const Conv2dParams& p = *a.p;
+        const int64_t band = kDepthwiseBandRows;
+        const int64_t bands = (p.out_height + band - 1) / band;
+        const int64_t tasks = p.batch * p.groups * bands;
+        const int64_t row_stride = p.stride_w * a.phase_len;
+        const int64_t taps = p.kernel_h * p.kernel_w;
+        const Interior in = interior(p, a.phase_len);
+#pragma omp parallel num_threads(a.threads)
+        {
+            float* buf = a.scratch + omp_get_thread_num() * a.row_floats;
+#pragma omp for schedule(static)
+            for (int64_t t = 0; t < tasks; ++t) {
+                const int64_t plane = t / bands;  // n * groups + g: the channel's plane
+                const int64_t g = plane % p.groups;
+                const int64_t oy0 = (t % bands) * band;
+                const int64_t oy1 = std::min(p.out_height, oy0 + band);
+                const int64_t first = oy0 * p.stride_h - p.pad_top;
+                const int64_t window = (oy1 - oy0 - 1) * p.stride_h + ring_rows(p);
+                const float* in_plane = a.input + plane * p.in_height * p.in_width;
+                for (int64_t i = 0; i < window; ++i) {
+                    fill_row(a, in, in_plane, first + i, buf + i * row_stride);
+                }
+                const float* w = a.w + g * taps;
+                float* out_band = a.output + plane * p.out_height * p.out_width + oy0 * p.out_width;
+                const int64_t count = oy1 - oy0;
+                int64_t oy = 0;
+                for (; oy + R <= count; oy += R) rows<R>(a, buf, w, a.bias[g], oy, out_band);
+                for (; oy < count; ++oy) rows<1>(a, buf, w, a.bias[g], oy, out_band);
+            }
+        }
+    }
+};
+
 template <class A, int MR1, int NR1, int MR2, int NR2>
 Kernels make_kernels(const char* name) {
     using W = Impl<A, MR1, NR1>;
     using N = Impl<A, MR2, NR2>;
-    return Kernels{name, W::L, Variant{MR1, NR1, &W::run}, Variant{MR2, NR2, &N::run}};
+    // About 32 columns (a detector's last maps are 20 wide) and 8 accumulators.
+    constexpr int kDwNr = std::max(1, 32 / W::L);
+    constexpr int kDwRows = std::max(1, 8 / kDwNr);
+    using D = Depthwise<A, kDwRows, kDwNr>;
+    return Kernels{name, W::L, Variant{MR1, NR1, &W::run}, Variant{MR2, NR2, &N::run},
+                   Variant{1, kDwNr, &D::run, kDepthwiseBandRows}};
 }
 
 }  // namespace swaprun::kernels::direct::detail

@@ -111,7 +111,10 @@ PackedLayout packed_layout(const Conv2dParams& p, ConvOptions options) {
         l.winograd_rows = (p.out_channels + wk->mr - 1) / wk->mr * wk->mr;
         l.weight_floats = static_cast<size_t>(winograd::kPoints * l.winograd_rows * p.in_channels);
     } else if (const direct::Kernels* dk = direct_kernels(l.isa); dk != nullptr) {
-        l.direct = ocg <= dk->narrow.mr ? &dk->narrow : &dk->wide;
+        // The depthwise kernel's row fill handles strides 1 and 2.
+        l.direct = icg == 1 && ocg == 1 && p.stride_w <= 2 ? &dk->depthwise
+                   : ocg <= dk->narrow.mr                  ? &dk->narrow
+                                                           : &dk->wide;
         const int64_t mr = l.direct->mr;
         const int64_t blocks = (ocg + mr - 1) / mr;
         l.weight_floats = static_cast<size_t>(p.groups * blocks * taps * mr);
@@ -283,7 +286,18 @@ PreparedConv2d::PreparedConv2d(const Conv2dParams& p, const float* weight, const
             const int64_t t = kw * p.dilation_w;
             tap_offset_[static_cast<size_t>(kw)] = (t % p.stride_w) * phase_len_ + t / p.stride_w;
         }
-        row_floats_ = (icg * direct::ring_rows(p) * p.stride_w * phase_len_ + 15) / 16 * 16;
+        row_floats_ =
+            (icg * direct::buffer_rows(p, *direct_) * p.stride_w * phase_len_ + 15) / 16 * 16;
+        if (direct_ == &direct_kernels(isa_)->depthwise) {
+            // Buffer column j of phase ph is padded column j * stride_w + ph.
+            column_source_.resize(static_cast<size_t>(p.stride_w * phase_len_));
+            for (int64_t ph = 0; ph < p.stride_w; ++ph) {
+                for (int64_t j = 0; j < phase_len_; ++j) {
+                    column_source_[static_cast<size_t>(ph * phase_len_ + j)] = static_cast<int32_t>(
+                        cpu::map_index(j * p.stride_w + ph - p.pad_left, p.in_width, p.pad_mode));
+                }
+            }
+        }
         weight_ = AlignedFloats(layout.weight_floats, allocator);
         float* w = weight_.data();
         for (int64_t g = 0; g < p.groups; ++g) {
@@ -376,6 +390,7 @@ void PreparedConv2d::run(const float* input, float* output, float* scratch, int 
         a.phase_len = phase_len_;
         a.row_floats = row_floats_;
         a.tap_offset = tap_offset_.data();
+        a.column_source = column_source_.data();
         a.threads = threads;
         direct_->run(a);
         return;

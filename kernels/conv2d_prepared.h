@@ -102,7 +102,8 @@ class PreparedConv2d {
     // Direct geometry (direct_ is null on the portable path).
     const direct::Variant* direct_ = nullptr;
     int64_t phase_len_ = 0, row_floats_ = 0;
-    std::vector<int64_t> tap_offset_;  // per kernel column, into a row's phases
+    std::vector<int64_t> tap_offset_;     // per kernel column, into a row's phases
+    std::vector<int32_t> column_source_;  // depthwise: per buffer column, its input column
 };
 
 }  // namespace swaprun::kernels

@@ -244,6 +244,62 @@ TEST(ConvFast, DirectRowRingAcrossPlanesStridesAndDilations) {
     }
 }
 
+// Depthwise layers (one input and one output channel per group) run in bands of 16 output
+// rows whose input rows are padded once per band: heights across band edges, widths across
+// the 32-column tiles, strides 1 and 2 (the phase split of a pair run and its borders),
+// every pad mode, uneven pads, dilation, 3x3 and 5x5, a batch, activations, no bias; a
+// channel multiplier of 2 and stride 3 take the other direct kernels.
+TEST(ConvFast, DepthwiseBandsTilesAndPads) {
+    uint32_t seed = 1000;
+    struct Shape {
+        int64_t c, h, w, k, stride, dilation;
+    };
+    for (const Shape& s :
+         {Shape{5, 16, 20, 3, 1, 1}, Shape{3, 17, 33, 3, 1, 1}, Shape{4, 33, 31, 3, 2, 1},
+          Shape{2, 40, 70, 5, 2, 1}, Shape{3, 15, 32, 3, 1, 2}, Shape{2, 9, 1, 3, 1, 1},
+          Shape{2, 1, 9, 3, 2, 1}, Shape{6, 21, 13, 3, 3, 1}}) {
+        for (PadMode mode : {PadMode::Constant, PadMode::Reflect, PadMode::Edge}) {
+            Case c{s.c, s.c, s.h, s.w, s.k};
+            c.groups = s.c;
+            c.stride = s.stride;
+            c.dilation = s.dilation;
+            const int64_t half = s.dilation * (s.k - 1) / 2;
+            c.pt = half;
+            c.pb = std::max<int64_t>(0, half - 1);
+            c.pl = half;
+            c.pr = half + 1;
+            if (mode == PadMode::Reflect && (s.h <= c.pb + 1 || s.w <= c.pr || s.h <= c.pt)) {
+                c.mode = PadMode::Edge;  // reflection needs pads shorter than the image
+            } else {
+                c.mode = mode;
+            }
+            c.batch = s.c % 2 == 0 ? 2 : 1;
+            c.act = s.c % 3 == 0 ? Activation::Relu : Activation::LeakyRelu;
+            c.bias = s.w != 33;
+            check(c, seed++);
+        }
+    }
+    Case multiplier{4, 8, 18, 19, 3};
+    multiplier.groups = 4;
+    check(multiplier, seed++);
+}
+
+TEST(ConvFast, DepthwiseThreadCountDoesNotChangeBits) {
+    for (ConvIsa isa : isas()) {
+        Case c{7, 7, 37, 45, 3};
+        c.groups = 7;
+        c.stride = 2;
+        c.mode = PadMode::Reflect;
+        const Conv2dParams p = make(c);
+        const Data d = make_data(p, true, 1100);
+        const PreparedConv2d conv(p, d.w.data(), d.b.data(),
+                                  ConvOptions{ConvAlgorithm::Direct, isa});
+        const std::vector<float> one = run_prepared(conv, d, 1);
+        EXPECT_TRUE(bit_identical(one, run_prepared(conv, d, 2))) << to_string(isa);
+        EXPECT_TRUE(bit_identical(one, run_prepared(conv, d, 3))) << to_string(isa);
+    }
+}
+
 TEST(ConvFast, ThreadCountDoesNotChangeBits) {
     for (ConvIsa isa : isas()) {
         for (ConvAlgorithm algo : {ConvAlgorithm::Direct, ConvAlgorithm::Winograd}) {
