@@ -6,9 +6,11 @@
     /usr/bin/python3 models/export.py --info [--layers] [--models ...] [--widths ...]
     /usr/bin/python3 models/export.py --builtin [--out models/builtin]
 
-The detector and recognition replicas (scrfd_10g, arcface_r50; not in the default
---models list) are exported at opset 11 only, as insightface exported det_10g and
-w600k_r50, to DIR/<name>[_w4|_w8]_op11.onnx with their input DIR/<name>[_w4|_w8].input.npy.
+The detector and recognition replicas (scrfd_10g, scrfd_500m, arcface_r50; not in the
+default --models list) are exported at opset 11 only, as insightface exported det_10g,
+det_500m and w600k_r50, to DIR/<name>[_w4|_w8]_op11.onnx with their input
+DIR/<name>[_w4|_w8].input.npy; with --open-height-width the detectors' height and width
+are left open, as in insightface's files, in DIR/<name>[_w4|_w8]_open_op11.onnx.
 --builtin writes the small default models swaprun embeds (BUILTIN below); with
 --inputs-only it writes just the inputs they are checked with (no export).
 
@@ -47,7 +49,8 @@ from live import LIVE_BASE, LIVE_MINI  # noqa: E402
 
 MODELS = {a.name: a for a in (INSWAPPER_128, LIVE_BASE, LIVE_MINI)}
 # Detector and recognition replicas: name -> (module, full-size arch).
-FACE_MODELS = {"scrfd_10g": (scrfd, scrfd.SCRFD_10G), "arcface_r50": (arcface, arcface.ARCFACE_R50)}
+FACE_MODELS = {"scrfd_10g": (scrfd, scrfd.SCRFD_10G), "scrfd_500m": (scrfd, scrfd.SCRFD_500M),
+               "arcface_r50": (arcface, arcface.ARCFACE_R50)}
 FACE_OPSET = 11
 # The default models swaprun embeds (`swaprun demo`): width divisors chosen so that the
 # three files stay under about 4 MB together (ArcFace's Gemm on 49 * 512 / 32 inputs
@@ -136,22 +139,26 @@ def variants(models, widths):
 
 
 def export_face(name: str, width: int, out: str, force: bool, onnx_path: str = None,
-                input_path: str = None, inputs_only: bool = False) -> None:
-    """One detector/recognition replica and its default input."""
+                input_path: str = None, inputs_only: bool = False, open_height_width: bool = False) -> None:
+    """One detector/recognition replica and its default input; with open_height_width (a
+    detector only) the input's height and width are left open, as in insightface's file,
+    and the file is <name>_open_op11.onnx."""
     module, full = FACE_MODELS[name]
     arch = full.scaled(width)
     x = module.default_input(arch)
     input_path = input_path or os.path.join(out, f"{arch.name}.input.npy")
     if input_path != os.devnull:
         print(f"{'wrote' if save_if_changed(input_path, x) else 'same '} {input_path}", flush=True)
-    path = onnx_path or os.path.join(out, f"{arch.name}_op{FACE_OPSET}.onnx")
+    open_hw = open_height_width and module is scrfd
+    path = onnx_path or os.path.join(out, f"{arch.name}{'_open' if open_hw else ''}_op{FACE_OPSET}.onnx")
     if inputs_only:
         return
     if os.path.exists(path) and not force:
         print(f"skip  {path} (exists; --force rewrites)", flush=True)
         return
     t0 = time.time()
-    proto = export_face_onnx(module.build(arch), x, module.INPUT_NAME, module.OUTPUT_NAMES, FACE_OPSET)
+    proto = export_face_onnx(module.build(arch), x, module.INPUT_NAME, module.OUTPUT_NAMES, FACE_OPSET,
+                             open_height_width=open_hw)
     tmp = path + ".tmp"
     onnx.save(proto, tmp)
     os.replace(tmp, path)
@@ -189,7 +196,7 @@ def cmd_export(args) -> None:
     for name in args.models:
         if name in FACE_MODELS:
             for w in args.widths:
-                export_face(name, w, args.out, args.force)
+                export_face(name, w, args.out, args.force, open_height_width=args.open_height_width)
     for arch in variants(args.models, args.widths):
         target, source = default_inputs(arch.size, arch.seed)
         for kind, arr in (("target", target), ("source", source)):
@@ -254,6 +261,9 @@ def main(argv=None) -> int:
     p.add_argument("--force", action="store_true", help="rewrite existing .onnx files")
     p.add_argument("--info", action="store_true", help="print params / MACs per variant")
     p.add_argument("--layers", action="store_true", help="with --info: per-layer table and op counts")
+    p.add_argument("--open-height-width", action="store_true",
+                   help="detectors: leave the input's height and width open, as insightface's files "
+                        "do (written as <name>_open_op11.onnx)")
     p.add_argument("--builtin", action="store_true",
                    help="write the embedded default models (to --out, default models/builtin)")
     p.add_argument("--inputs-only", action="store_true", help="with --builtin: only the check inputs")

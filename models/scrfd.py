@@ -18,6 +18,17 @@
         bbox_8, bbox_16, bbox_32 ([H*W*2, 4]), kps_8, kps_16, kps_32 ([H*W*2, 10]);
         each map is permuted to NHWC and flattened, so row (y * W + x) * 2 + a is
         anchor a of location (x, y), as insightface's SCRFD.detect reads them.
+
+SCRFD_500M replicates det_500m.onnx (SCRFD-0.5GF, "scrfd_500m_bnkps") the same way, on a
+MobileNetV1 backbone built from depthwise-separable blocks (Conv3x3 depthwise + BN +
+ReLU, Conv1x1 + BN + ReLU):
+    stem    Conv3x3 s2 3->16 (BN, ReLU), separable 16->16
+    stages  separable blocks x (2, 3, 2, 6) to (40, 72, 152, 288), the first of each at
+            stride 2 (strides 4, 8, 16, 32)
+    neck    the same PAFPN on the last three stages, 16 channels
+    head    per stride: 2 x separable (16->64, 64->64), then the cls, reg and kps
+            Conv3x3s as above
+The interface and outputs are det_10g's.
 """
 
 from dataclasses import dataclass
@@ -50,6 +61,7 @@ class ScrfdArch:
     head_feat: int
     size: int = 640
     seed: int = 0
+    mobile: bool = False  # MobileNetV1 backbone and depthwise-separable head convs (det_500m)
 
     def scaled(self, width_div: int) -> "ScrfdArch":
         """Every internal width divided by width_div (at least 2 channels)."""
@@ -63,16 +75,23 @@ class ScrfdArch:
                          stage_blocks=self.stage_blocks,
                          stage_planes=tuple(div(c) for c in self.stage_planes), neck=div(self.neck),
                          head_convs=self.head_convs, head_feat=div(self.head_feat), size=self.size,
-                         seed=self.seed)
+                         seed=self.seed, mobile=self.mobile)
 
 
 SCRFD_10G = ScrfdArch("scrfd_10g", stem=56, stage_blocks=(3, 4, 2, 3), stage_planes=(56, 88, 88, 224),
                       neck=56, head_convs=3, head_feat=80, seed=1010)
+SCRFD_500M = ScrfdArch("scrfd_500m", stem=16, stage_blocks=(2, 3, 2, 6), stage_planes=(40, 72, 152, 288),
+                       neck=16, head_convs=2, head_feat=64, seed=500, mobile=True)
 
 
-def conv_bn(cin: int, cout: int, k: int, stride: int = 1) -> nn.Sequential:
-    return nn.Sequential(nn.Conv2d(cin, cout, k, stride=stride, padding=k // 2, bias=False),
+def conv_bn(cin: int, cout: int, k: int, stride: int = 1, groups: int = 1) -> nn.Sequential:
+    return nn.Sequential(nn.Conv2d(cin, cout, k, stride=stride, padding=k // 2, groups=groups, bias=False),
                          nn.BatchNorm2d(cout))
+
+
+def separable(cin: int, cout: int, stride: int = 1) -> nn.Sequential:
+    """MobileNetV1's block: depthwise Conv3x3 + BN + ReLU, pointwise Conv1x1 + BN + ReLU."""
+    return nn.Sequential(conv_bn(cin, cin, 3, stride, groups=cin), nn.ReLU(), conv_bn(cin, cout, 1), nn.ReLU())
 
 
 class BasicBlock(nn.Module):
@@ -103,6 +122,26 @@ class Backbone(nn.Module):
             layers = [BasicBlock(cin, cout, stride)]
             layers += [BasicBlock(cout, cout, 1) for _ in range(blocks - 1)]
             stages.append(nn.Sequential(*layers))
+            cin = cout
+        self.stages = nn.ModuleList(stages)
+
+    def forward(self, x):
+        x = self.stem(x)
+        outs = []
+        for stage in self.stages:
+            x = stage(x)
+            outs.append(x)
+        return outs[1:]  # strides 8, 16, 32
+
+
+class MobileBackbone(nn.Module):
+    def __init__(self, arch: ScrfdArch):
+        super().__init__()
+        self.stem = nn.Sequential(conv_bn(3, arch.stem, 3, 2), nn.ReLU(), separable(arch.stem, arch.stem))
+        stages = []
+        cin = arch.stem
+        for blocks, cout in zip(arch.stage_blocks, arch.stage_planes):
+            stages.append(nn.Sequential(separable(cin, cout, 2), *[separable(cout, cout) for _ in range(blocks - 1)]))
             cin = cout
         self.stages = nn.ModuleList(stages)
 
@@ -146,11 +185,12 @@ class Scale(nn.Module):
 
 
 class HeadLevel(nn.Module):
-    def __init__(self, cin: int, feat: int, convs: int):
+    def __init__(self, cin: int, feat: int, convs: int, mobile: bool = False):
         super().__init__()
         layers = []
         for i in range(convs):
-            layers += [conv_bn(cin if i == 0 else feat, feat, 3), nn.ReLU()]
+            c = cin if i == 0 else feat
+            layers += [separable(c, feat)] if mobile else [conv_bn(c, feat, 3), nn.ReLU()]
         self.convs = nn.Sequential(*layers)
         self.cls = nn.Conv2d(feat, ANCHORS, 3, padding=1)
         self.reg = nn.Conv2d(feat, 4 * ANCHORS, 3, padding=1)
@@ -171,9 +211,10 @@ class Scrfd(nn.Module):
     def __init__(self, arch: ScrfdArch):
         super().__init__()
         self.arch = arch
-        self.backbone = Backbone(arch)
+        self.backbone = MobileBackbone(arch) if arch.mobile else Backbone(arch)
         self.neck = PAFPN(arch.stage_planes[1:], arch.neck)
-        self.heads = nn.ModuleList(HeadLevel(arch.neck, arch.head_feat, arch.head_convs) for _ in STRIDES)
+        self.heads = nn.ModuleList(HeadLevel(arch.neck, arch.head_feat, arch.head_convs, arch.mobile)
+                                   for _ in STRIDES)
 
     def raw(self, x):
         """Per level (cls logits, scaled reg, kps) before the output reshapes."""
@@ -198,6 +239,14 @@ def build(arch: ScrfdArch) -> Scrfd:
     for p in model.parameters():
         p.requires_grad_(False)
     init_layers(model, gen)
+    with torch.no_grad():
+        for m in model.modules():
+            if isinstance(m, nn.Conv2d) and m.groups > 1:
+                # Depthwise kernels as smoothing filters (non-negative taps), as a trained
+                # MobileNet's mostly are. Sign-random 3x3 kernels on smooth images make
+                # the 30-layer network chaotic: fp32 and fp64 PyTorch then differ by
+                # 4e-4 of an output's spread, more than the runtime comparisons allow.
+                m.weight.abs_()
     calibration = torch.from_numpy(seeded_images(2, arch.size, arch.size, arch.seed + 1))
     calibrate_batchnorm(model, calibration)
     with torch.no_grad():

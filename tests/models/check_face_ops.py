@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """The detector and recognition replicas use the ops insightface's files use.
 
-For det_10g.onnx and w600k_r50.onnx: when SWAPRUN_INSIGHTFACE_MODELS names a
+For det_10g.onnx, det_500m.onnx and w600k_r50.onnx: when SWAPRUN_INSIGHTFACE_MODELS names a
 directory holding the real file, the real file must convert with swapconv and
 every op it uses must appear in the replica. Otherwise (the usual case: the
 files cannot be fetched here) the replica's op list must contain the ops the
@@ -18,13 +18,19 @@ import onnx
 
 # (real file, replica fixture stem, ops the real file computes with, interface:
 # input name and shape, output shapes for a 640x640 input / the 112x112 crop)
+SCRFD_OUTPUTS = [[12800, 1], [3200, 1], [800, 1], [12800, 4], [3200, 4], [800, 4], [12800, 10], [3200, 10],
+                 [800, 10]]
 MODELS = (
     ("det_10g.onnx", "scrfd_10g_w8_op11",
      {"Conv", "Relu", "MaxPool", "AveragePool", "Add", "Resize", "Sigmoid", "Reshape", "Transpose",
       "Mul"},
      ("input.1", [1, 3, 640, 640]),
-     [[12800, 1], [3200, 1], [800, 1], [12800, 4], [3200, 4], [800, 4], [12800, 10], [3200, 10],
-      [800, 10]]),
+     SCRFD_OUTPUTS),
+    # MobileNet backbone: depthwise Conv nodes (group = channels), no pooling.
+    ("det_500m.onnx", "scrfd_500m_w8_op11",
+     {"Conv", "Relu", "Add", "Resize", "Sigmoid", "Reshape", "Transpose", "Mul"},
+     ("input.1", [1, 3, 640, 640]),
+     SCRFD_OUTPUTS),
     ("w600k_r50.onnx", "arcface_r50_w8_op11",
      {"Conv", "BatchNormalization", "PRelu", "Add", "Flatten", "Gemm"},
      ("input.1", [1, 3, 112, 112]),
@@ -36,9 +42,12 @@ def dims(value_info):
     return [d.dim_value for d in value_info.type.tensor_type.shape.dim]
 
 
-def converts(swapconv, path, failures):
+def converts(swapconv, path, failures, input_shape=None):
+    """insightface's files leave dimensions open (the detectors' height and width, the
+    recognizer's batch): they convert at the interface's shape."""
+    shape = ["--input-shape", f"{input_shape[0]}={','.join(map(str, input_shape[1]))}"] if input_shape else []
     with tempfile.TemporaryDirectory() as tmp:
-        proc = subprocess.run([swapconv, path, os.path.join(tmp, "m.swpk")], capture_output=True,
+        proc = subprocess.run([swapconv, path, os.path.join(tmp, "m.swpk"), *shape], capture_output=True,
                               text=True)
     if proc.returncode != 0:
         failures.append(f"{path} does not convert: {proc.stderr.strip()}")
@@ -58,7 +67,7 @@ def main():
         real_path = os.path.join(real_dir, real_name) if real_dir else ""
         if real_path and os.path.exists(real_path):
             real = onnx.load(real_path)
-            converts(args.swapconv, real_path, failures)
+            converts(args.swapconv, real_path, failures, (in_name, in_shape))
             missing = {n.op_type for n in real.graph.node} - replica_ops - {"Constant"}
             print(f"{real_name}: real file checked; ops not in the replica: {sorted(missing) or 'none'}")
             if missing:
