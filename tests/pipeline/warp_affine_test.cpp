@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 
@@ -64,6 +65,23 @@ TEST(WarpAffine, MatchesANaiveReference) {
         }
     }
     EXPECT_GT(nonzero, 3000);  // the warp covers a good part of the output
+}
+
+// A video reuses one crop buffer: warping into one that holds the previous frame's
+// pixels (here 0xAB everywhere) gives the fresh result, zero border included.
+TEST(WarpAffine, IntoAUsedBufferOverwritesEveryPixel) {
+    const Image src = pattern(50, 40);
+    const Affine2 m{1.3, 0.2, -12.0, -0.2, 1.3, 9.0};  // part of the output lies outside
+    const Image fresh = warp_affine(src, m, 96, 80);
+    Image used(96, 80);
+    std::fill(used.data(), used.data() + used.size_bytes(), uint8_t{0xAB});
+    warp_affine_into(src, m, used);
+    ASSERT_TRUE(std::equal(fresh.data(), fresh.data() + fresh.size_bytes(), used.data()));
+    EXPECT_EQ(fresh.pixel(95, 79)[0], 0);  // the zero border is part of what was compared
+    // And from an empty source: all zero.
+    warp_affine_into(Image(), m, used);
+    EXPECT_TRUE(std::all_of(used.data(), used.data() + used.size_bytes(),
+                            [](uint8_t v) { return v == 0; }));
 }
 
 TEST(WarpAffine, PlanarMatchesTheNaiveReference) {

@@ -68,10 +68,12 @@ std::vector<DetectedFace> FaceDetector::detect(const Image& image, float score_t
     const Letterbox box =
         scrfd_letterbox(image.width(), image.height(), params_.input_width, params_.input_height);
     // Padded with black, as insightface pads.
-    const PlanarImage input =
-        resize_letterbox_planar(image, box.resized_width, box.resized_height, params_.input_width,
-                                params_.input_height, kDetectorNormalization);
-    context_->set_input(input_name_, input.data(), input.plane_size() * 3);
+    if (input_.plane_size() == 0) {
+        input_ = PlanarImage(params_.input_width, params_.input_height, kUninitialized);
+    }
+    resize_letterbox_planar_into(image, box.resized_width, box.resized_height,
+                                 kDetectorNormalization, input_);
+    context_->set_input(input_name_, input_.data(), input_.plane_size() * 3);
     context_->run();
 
     std::array<ScrfdLevel, 3> levels;

@@ -32,6 +32,7 @@ class FaceDetector {
     std::string input_name_;
     std::vector<std::string> output_names_;  // 9, in the order above
     ScrfdParams params_;
+    PlanarImage input_;  // the letterboxed frame, reused from frame to frame
 };
 
 }  // namespace swaprun::pipeline

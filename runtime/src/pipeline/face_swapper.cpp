@@ -134,13 +134,14 @@ void FaceSwapper::set_source(std::span<const float> embedding) {
     has_source_ = true;
 }
 
-PlanarImage FaceSwapper::run(const PlanarImage& target) {
+void FaceSwapper::run(const PlanarImage& target, PlanarImage& result) {
     context_->set_input(kTarget, target.data(), target.plane_size() * 3);
     context_->run();
     const std::span<const float> out = context_->output(kOutput);
-    PlanarImage result(crop_size_, crop_size_, kUninitialized);
+    if (result.width() != crop_size_ || result.height() != crop_size_) {
+        result = PlanarImage(crop_size_, crop_size_, kUninitialized);
+    }
     std::copy(out.begin(), out.end(), result.data());
-    return result;
 }
 
 const MaskPlane& FaceSwapper::mask(int size) {
@@ -165,26 +166,31 @@ PixelBox FaceSwapper::swap(Image& frame, const FivePoints& landmarks, int crop_s
     };
     auto start = Clock::now();
     const Affine2 crop_from_frame = align_to_template(landmarks, size);
-    const Image crop = warp_affine(frame, crop_from_frame, size, size);
-    const PlanarImage target = to_planar(crop, input_norm_);
+    if (crop_.width() != size) crop_ = Image(size, size);
+    warp_affine_into(frame, crop_from_frame, crop_);
+    to_planar_into(crop_, input_norm_, target_);
     const int factor = size / crop_size_;
     std::vector<PlanarImage> tiles;
-    if (factor > 1) tiles = split_polyphase(target, factor);
+    if (factor > 1) tiles = split_polyphase(target_, factor);
     times_.crop_ms += ms_since(start);
 
     start = Clock::now();
-    PlanarImage generated;
     if (factor == 1) {
-        generated = run(target);
+        run(target_, generated_);
     } else {
-        for (PlanarImage& tile : tiles) tile = run(tile);
+        // Each tile's output takes its input's place; the input's buffer takes the next.
+        PlanarImage out;
+        for (PlanarImage& tile : tiles) {
+            run(tile, out);
+            std::swap(tile, out);
+        }
     }
     times_.generator_ms += ms_since(start);
 
     start = Clock::now();
-    if (factor > 1) generated = merge_polyphase(tiles, factor);
-    const PixelBox box =
-        paste_back(frame, to_rgb8(generated, output_norm_), mask(size), crop_from_frame);
+    if (factor > 1) generated_ = merge_polyphase(tiles, factor);
+    to_rgb8_into(generated_, output_norm_, generated_rgb_);
+    const PixelBox box = paste_back(frame, generated_rgb_, mask(size), crop_from_frame);
     times_.paste_ms += ms_since(start);
     return box;
 }

@@ -19,8 +19,19 @@ std::array<float, 256> normalized_levels(Normalization norm) {
 // result does not depend on how many.
 
 PlanarImage to_planar(const Image& image, Normalization norm) {
-    if (image.empty()) return {};
-    PlanarImage out(image.width(), image.height(), kUninitialized);
+    PlanarImage out;
+    to_planar_into(image, norm, out);
+    return out;
+}
+
+void to_planar_into(const Image& image, Normalization norm, PlanarImage& out) {
+    if (image.empty()) {
+        out = {};
+        return;
+    }
+    if (out.width() != image.width() || out.height() != image.height()) {
+        out = PlanarImage(image.width(), image.height(), kUninitialized);
+    }
     // A look-up instead of a division per value: the division was most of the time.
     const std::array<float, 256> level = normalized_levels(norm);
     const size_t width = static_cast<size_t>(image.width());
@@ -37,12 +48,22 @@ PlanarImage to_planar(const Image& image, Normalization norm) {
             b[row + x] = level[in[3 * x + 2]];
         }
     }
-    return out;
 }
 
 Image to_rgb8(const PlanarImage& planar, Normalization norm) {
-    if (planar.plane_size() == 0) return {};
-    Image out(planar.width(), planar.height());
+    Image out;
+    to_rgb8_into(planar, norm, out);
+    return out;
+}
+
+void to_rgb8_into(const PlanarImage& planar, Normalization norm, Image& out) {
+    if (planar.plane_size() == 0) {
+        out = {};
+        return;
+    }
+    if (out.width() != planar.width() || out.height() != planar.height()) {
+        out = Image(planar.width(), planar.height());
+    }
     const size_t width = static_cast<size_t>(planar.width());
     const float* const r = planar.plane(0);
     const float* const g = planar.plane(1);
@@ -57,7 +78,6 @@ Image to_rgb8(const PlanarImage& planar, Normalization norm) {
             o[3 * x + 2] = detail::to_u8(b[row + x] * norm.scale + norm.mean);
         }
     }
-    return out;
 }
 
 }  // namespace swaprun::pipeline

@@ -21,6 +21,8 @@ inline constexpr Normalization kDetectorNormalization{127.5f, 128.0f};
 inline constexpr Normalization kRecognizerNormalization{127.5f, 127.5f};
 
 PlanarImage to_planar(const Image& image, Normalization norm = kUnitRange);
+// The same into `out`, resized (reallocated) only when its size differs from `image`'s.
+void to_planar_into(const Image& image, Normalization norm, PlanarImage& out);
 
 // (level - mean) / scale for every 8-bit level, computed exactly as to_planar computes
 // each value: a look-up gives the same bits as the division.
@@ -28,5 +30,7 @@ std::array<float, 256> normalized_levels(Normalization norm);
 
 // The inverse: pixel = value * scale + mean, rounded to nearest and clamped to 0..255.
 Image to_rgb8(const PlanarImage& planar, Normalization norm = kUnitRange);
+// The same into `out`, resized (reallocated) only when its size differs from `planar`'s.
+void to_rgb8_into(const PlanarImage& planar, Normalization norm, Image& out);
 
 }  // namespace swaprun::pipeline

@@ -79,12 +79,20 @@ Image resize_bilinear(const Image& src, int width, int height) {
 
 PlanarImage resize_letterbox_planar(const Image& src, int width, int height, int canvas_width,
                                     int canvas_height, Normalization norm) {
+    PlanarImage out(canvas_width, canvas_height, kUninitialized);  // checks the canvas size
+    resize_letterbox_planar_into(src, width, height, norm, out);
+    return out;
+}
+
+void resize_letterbox_planar_into(const Image& src, int width, int height, Normalization norm,
+                                  PlanarImage& out) {
+    const int canvas_width = out.width();
+    const int canvas_height = out.height();
     if (src.empty()) throw Error(ErrorKind::InvalidArgument, "resize: the source image is empty");
     if (width <= 0 || height <= 0 || width > canvas_width || height > canvas_height) {
         throw Error(ErrorKind::InvalidArgument,
                     "resize: the resized image must fit in the canvas and be non-empty");
     }
-    PlanarImage out(canvas_width, canvas_height, kUninitialized);  // checks the canvas size
     const std::array<float, 256> level = normalized_levels(norm);
     // The padding right of and below the image, black as insightface pads; the image
     // overwrites the rest.
@@ -101,7 +109,6 @@ PlanarImage resize_letterbox_planar(const Image& src, int width, int height, int
         out.plane(static_cast<int>(c))[static_cast<size_t>(y) * row + static_cast<size_t>(x)] =
             level[v];
     });
-    return out;
 }
 
 }  // namespace swaprun::pipeline

@@ -19,5 +19,8 @@ Image resize_bilinear(const Image& src, int width, int height);
 // size that is not positive or does not fit in the canvas.
 PlanarImage resize_letterbox_planar(const Image& src, int width, int height, int canvas_width,
                                     int canvas_height, Normalization norm);
+// The same into `canvas`, whose size is the canvas's and which is overwritten whole.
+void resize_letterbox_planar_into(const Image& src, int width, int height, Normalization norm,
+                                  PlanarImage& canvas);
 
 }  // namespace swaprun::pipeline

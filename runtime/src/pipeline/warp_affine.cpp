@@ -1,5 +1,6 @@
 #include "pipeline/warp_affine.h"
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 
@@ -33,7 +34,18 @@ void for_each_source_sample(const Affine2& dst_from_src, int src_width, int src_
 
 Image warp_affine(const Image& src, const Affine2& dst_from_src, int width, int height) {
     Image out(width, height);
-    if (src.empty()) return out;
+    warp_affine_into(src, dst_from_src, out);
+    return out;
+}
+
+void warp_affine_into(const Image& src, const Affine2& dst_from_src, Image& out) {
+    if (out.empty()) return;
+    if (src.empty()) {
+        std::fill(out.data(), out.data() + out.size_bytes(), uint8_t{0});
+        return;
+    }
+    const int width = out.width();
+    const int height = out.height();
     const int sw = src.width();
     const int sh = src.height();
     const size_t src_stride = src.stride();
@@ -81,8 +93,11 @@ Image warp_affine(const Image& src, const Affine2& dst_from_src, int width, int 
                     continue;
                 }
                 flush();
-                if (!detail::taps_touch(taps, sw, sh)) continue;
                 uint8_t* o = row + static_cast<size_t>(x) * 3;
+                if (!detail::taps_touch(taps, sw, sh)) {
+                    o[0] = o[1] = o[2] = 0;  // outside the source: the zero border
+                    continue;
+                }
                 for (int c = 0; c < 3; ++c) {
                     o[c] = detail::to_u8(detail::sample_bilinear(taps, sw, sh, [&](int sx, int sy) {
                         return static_cast<float>(src.pixel(sx, sy)[c]);
@@ -92,7 +107,6 @@ Image warp_affine(const Image& src, const Affine2& dst_from_src, int width, int 
             flush();
         }
     }
-    return out;
 }
 
 PlanarImage warp_affine(const PlanarImage& src, const Affine2& dst_from_src, int width,

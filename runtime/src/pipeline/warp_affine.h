@@ -12,6 +12,9 @@ namespace swaprun::pipeline {
 // images; this uses floats, so 8-bit results can differ from cv2 by one level.
 // Throws swaprun::Error (InvalidArgument) for a non-invertible matrix or a bad size.
 Image warp_affine(const Image& src, const Affine2& dst_from_src, int width, int height);
+// The same into `out`, which gives the size and is overwritten whole: a video's crops
+// reuse one buffer instead of faulting in fresh pages every frame.
+void warp_affine_into(const Image& src, const Affine2& dst_from_src, Image& out);
 PlanarImage warp_affine(const PlanarImage& src, const Affine2& dst_from_src, int width, int height);
 
 }  // namespace swaprun::pipeline
