@@ -51,6 +51,28 @@ SWAPRUN_ALWAYS_INLINE void keep_in_register(xsimd::batch<float, A>& v) {
 #endif
 }
 
+// One output row's NR vectors of columns from x0: bias, activation, then a store; the
+// vector that passes the row's end stores only its columns inside it.
+template <class A, int NR>
+SWAPRUN_ALWAYS_INLINE void store_columns(const xsimd::batch<float, A> (&acc)[NR],
+                                         xsimd::batch<float, A> bias, const ActivationParams& act,
+                                         int64_t x0, int64_t width, float* out) {
+    using B = xsimd::batch<float, A>;
+    constexpr int L = static_cast<int>(B::size);
+    for (int n = 0; n < NR; ++n) {
+        const int64_t x = x0 + n * L;
+        if (x >= width) break;
+        const B v = activate<A>(acc[n] + bias, act);
+        if (x + L <= width) {
+            v.store_unaligned(out + x);
+        } else {
+            alignas(64) float tmp[L];
+            v.store_aligned(tmp);
+            std::copy(tmp, tmp + (width - x), out + x);
+        }
+    }
+}
+
 template <class A, int MR, int NR>
 struct Impl {
     using B = xsimd::batch<float, A>;
@@ -205,19 +227,7 @@ struct Impl {
                 for (int r = 0; r < valid; ++r) {
                     const int64_t oc = g * ocg_n + b * MR + r;
                     float* out = a.output + ((n * p.out_channels + oc) * p.out_height + oy) * ow;
-                    const B bias(a.bias[oc]);
-                    for (int nn = 0; nn < NR; ++nn) {
-                        const int64_t x = x0 + nn * L;
-                        if (x >= ow) break;
-                        const B v = activate<A>(acc[r][nn] + bias, p.activation);
-                        if (x + L <= ow) {
-                            v.store_unaligned(out + x);
-                        } else {
-                            alignas(64) float tmp[L];
-                            v.store_aligned(tmp);
-                            std::copy(tmp, tmp + (ow - x), out + x);
-                        }
-                    }
+                    store_columns<A, NR>(acc[r], B(a.bias[oc]), p.activation, x0, ow, out);
                 }
             }
         }
@@ -365,19 +375,7 @@ struct Depthwise {
                 }
             }
             for (int r = 0; r < RR; ++r) {
-                float* out = out_row0 + (oy + r) * ow;
-                for (int n = 0; n < NR; ++n) {
-                    const int64_t x = x0 + n * L;
-                    if (x >= ow) break;
-                    const B v = activate<A>(acc[r][n] + bias, p.activation);
-                    if (x + L <= ow) {
-                        v.store_unaligned(out + x);
-                    } else {
-                        alignas(64) float tmp[L];
-                        v.store_aligned(tmp);
-                        std::copy(tmp, tmp + (ow - x), out + x);
-                    }
-                }
+                store_columns<A, NR>(acc[r], bias, p.activation, x0, ow, out_row0 + (oy + r) * ow);
             }
         }
     }

@@ -110,7 +110,19 @@ class BasicBlock(nn.Module):
         return F.relu(y + (x if self.shortcut is None else self.shortcut(x)))
 
 
-class Backbone(nn.Module):
+class StagedBackbone(nn.Module):
+    """A stem, then stages; the last three stages' outputs (strides 8, 16, 32)."""
+
+    def forward(self, x):
+        x = self.stem(x)
+        outs = []
+        for stage in self.stages:
+            x = stage(x)
+            outs.append(x)
+        return outs[1:]
+
+
+class Backbone(StagedBackbone):
     def __init__(self, arch: ScrfdArch):
         super().__init__()
         half = max(2, arch.stem // 2)
@@ -125,16 +137,8 @@ class Backbone(nn.Module):
             cin = cout
         self.stages = nn.ModuleList(stages)
 
-    def forward(self, x):
-        x = self.stem(x)
-        outs = []
-        for stage in self.stages:
-            x = stage(x)
-            outs.append(x)
-        return outs[1:]  # strides 8, 16, 32
 
-
-class MobileBackbone(nn.Module):
+class MobileBackbone(StagedBackbone):
     def __init__(self, arch: ScrfdArch):
         super().__init__()
         self.stem = nn.Sequential(conv_bn(3, arch.stem, 3, 2), nn.ReLU(), separable(arch.stem, arch.stem))
@@ -144,14 +148,6 @@ class MobileBackbone(nn.Module):
             stages.append(nn.Sequential(separable(cin, cout, 2), *[separable(cout, cout) for _ in range(blocks - 1)]))
             cin = cout
         self.stages = nn.ModuleList(stages)
-
-    def forward(self, x):
-        x = self.stem(x)
-        outs = []
-        for stage in self.stages:
-            x = stage(x)
-            outs.append(x)
-        return outs[1:]  # strides 8, 16, 32
 
 
 class PAFPN(nn.Module):
