@@ -286,19 +286,20 @@ struct Depthwise {
     static constexpr int L = static_cast<int>(B::size);
     static constexpr int64_t kCols = static_cast<int64_t>(L) * NR;
 
-    // The buffer columns that copy a run of the input row: for each phase, [lo, hi) of
-    // its columns j whose padded column j * stride_w + phase lies inside the row.
+    // The buffer columns that copy a run of the input row. Stride 1: columns [lo, hi),
+    // whose padded column lies inside the row. Stride 2: the column pairs [pair_lo,
+    // pair_hi) of the two phases whose padded columns 2j and 2j + 1 both lie inside.
     struct Interior {
-        int64_t lo[2] = {0, 0}, hi[2] = {0, 0};  // stride 1 uses phase 0 only
-        int64_t pair_lo = 0, pair_hi = 0;        // stride 2: pairs with both columns inside
+        int64_t lo = 0, hi = 0;
+        int64_t pair_lo = 0, pair_hi = 0;
     };
 
     static Interior interior(const Conv2dParams& p, int64_t len) {
         Interior in;
         const int64_t w = p.in_width, pad = p.pad_left;
         if (p.stride_w == 1) {
-            in.lo[0] = std::clamp<int64_t>(pad, 0, len);
-            in.hi[0] = std::clamp<int64_t>(pad + w, in.lo[0], len);
+            in.lo = std::clamp<int64_t>(pad, 0, len);
+            in.hi = std::clamp<int64_t>(pad + w, in.lo, len);
         } else {  // stride 2: the pair loop of Impl::split_two_phases
             in.pair_lo = std::clamp<int64_t>(cpu::ceil_div(pad, 2), 0, len);
             in.pair_hi = std::clamp<int64_t>(cpu::floor_div(pad + w - 2, 2) + 1, in.pair_lo, len);
@@ -326,9 +327,9 @@ struct Depthwise {
             for (int64_t k = from; k < to; ++k) dst[k] = map[k] < 0 ? 0.0f : src[map[k]];
         };
         if (p.stride_w == 1) {
-            gather(0, in.lo[0]);
-            std::copy(src + in.lo[0] - p.pad_left, src + in.hi[0] - p.pad_left, dst + in.lo[0]);
-            gather(in.hi[0], len);
+            gather(0, in.lo);
+            std::copy(src + in.lo - p.pad_left, src + in.hi - p.pad_left, dst + in.lo);
+            gather(in.hi, len);
             return;
         }
         float* __restrict even = dst;

@@ -166,7 +166,7 @@ PixelBox FaceSwapper::swap(Image& frame, const FivePoints& landmarks, int crop_s
     };
     auto start = Clock::now();
     const Affine2 crop_from_frame = align_to_template(landmarks, size);
-    if (crop_.width() != size) crop_ = Image(size, size);
+    if (crop_.width() != size || crop_.height() != size) crop_ = Image(size, size);
     warp_affine_into(frame, crop_from_frame, crop_);
     to_planar_into(crop_, input_norm_, target_);
     const int factor = size / crop_size_;

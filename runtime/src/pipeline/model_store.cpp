@@ -41,8 +41,7 @@ std::string find_any(const fs::path& dir, const char* const (&stems)[N]) {
     return {};
 }
 
-// Hash of the file's bytes, read in blocks.
-// The hash of the file's content followed by `salt`'s values.
+// The hash of the file's bytes (read in blocks) followed by `salt`'s values.
 uint64_t file_hash(const std::string& path, const std::vector<int64_t>& salt) {
     std::ifstream in(path, std::ios::binary);
     if (!in) throw Error(ErrorKind::Io, str_cat(path, ": cannot open for reading"));
@@ -176,7 +175,10 @@ DetectorSize detector_input_size(const engine::LoadedModel& model) {
         }
     }
     throw Error(ErrorKind::InvalidArgument,
-                "a detector needs one [1, 3, H, W] input with H and W up to 2048");
+                str_cat(model.path(),
+                        ": a detector needs one [1, 3, H, W] input with H and W up "
+                        "to ",
+                        DetectorSize::kMaxSide));
 }
 
 void require_detector_size(const engine::LoadedModel& model, const DetectorSize& size,
