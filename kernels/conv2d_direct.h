@@ -59,10 +59,10 @@ struct Kernels {
 // Output rows a depthwise task computes: its input rows are padded once for all of them.
 inline constexpr int64_t kDepthwiseBandRows = 16;
 
-// Rows of one channel a thread's buffer holds for `v`: a ring of one output row's window,
-// or a depthwise band's window.
+// Rows of one channel a thread's buffer holds for `v`: the window of its task's output
+// rows (one row's: the ring; a depthwise band's).
 inline int64_t buffer_rows(const Conv2dParams& p, const Variant& v) {
-    return v.rows_per_task == 1 ? ring_rows(p) : (v.rows_per_task - 1) * p.stride_h + ring_rows(p);
+    return (v.rows_per_task - 1) * p.stride_h + ring_rows(p);
 }
 
 #if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__)) && \

@@ -61,6 +61,7 @@ FaceDetector::FaceDetector(std::shared_ptr<const engine::LoadedModel> model,
         }
     }
     context_ = make_execution_context(std::move(model), backend);
+    input_ = PlanarImage(params_.input_width, params_.input_height, kUninitialized);
 }
 
 std::vector<DetectedFace> FaceDetector::detect(const Image& image, float score_threshold,
@@ -68,9 +69,6 @@ std::vector<DetectedFace> FaceDetector::detect(const Image& image, float score_t
     const Letterbox box =
         scrfd_letterbox(image.width(), image.height(), params_.input_width, params_.input_height);
     // Padded with black, as insightface pads.
-    if (input_.plane_size() == 0) {
-        input_ = PlanarImage(params_.input_width, params_.input_height, kUninitialized);
-    }
     resize_letterbox_planar_into(image, box.resized_width, box.resized_height,
                                  kDetectorNormalization, input_);
     context_->set_input(input_name_, input_.data(), input_.plane_size() * 3);
