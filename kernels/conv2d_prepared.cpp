@@ -91,8 +91,22 @@ struct PackedLayout {
     const winograd::Kernels* winograd = nullptr;  // set for Winograd
     const direct::Variant* direct = nullptr;      // set for the SIMD direct path
     int64_t winograd_rows = 0;                    // out_channels rounded up to wk->mr
+    int64_t tiles = 0;                            // Winograd output tiles per image
+    int64_t tile_block = 0;                       // Winograd tiles per pass
+    bool transform_per_run = false;  // Winograd: keep the 3x3 kernels, not U (winograd.h)
     size_t weight_floats = 0;
 };
+
+// Tiles per pass: the input transform writes all 36 slices of V (in_c x
+// tile_block each) and the GEMMs read them back, so V should stay near 2 MiB
+// (in L2 and the L3); but each pass re-reads all of U, so at least 64 tiles
+// go per pass where there are that many.
+int64_t winograd_tile_block(const Conv2dParams& p, int64_t tiles, const winograd::Kernels& wk) {
+    const int64_t cols = static_cast<int64_t>(wk.lanes) * wk.nr;
+    const int64_t v_fit = (2 * 1024 * 1024 / (winograd::kPoints * 4 * p.in_channels)) / cols * cols;
+    const int64_t fit = std::max<int64_t>({cols, (64 + cols - 1) / cols * cols, v_fit});
+    return std::min<int64_t>({fit, 1024, (tiles + cols - 1) / cols * cols});
+}
 
 PackedLayout packed_layout(const Conv2dParams& p, ConvOptions options) {
     if (p.groups <= 0 || p.in_channels % p.groups != 0 || p.out_channels % p.groups != 0) {
@@ -109,7 +123,15 @@ PackedLayout packed_layout(const Conv2dParams& p, ConvOptions options) {
         l.algorithm = ConvAlgorithm::Winograd;
         l.winograd = wk;
         l.winograd_rows = (p.out_channels + wk->mr - 1) / wk->mr * wk->mr;
-        l.weight_floats = static_cast<size_t>(winograd::kPoints * l.winograd_rows * p.in_channels);
+        l.tiles = ((p.out_height + winograd::kTile - 1) / winograd::kTile) *
+                  ((p.out_width + winograd::kTile - 1) / winograd::kTile);
+        l.tile_block = winograd_tile_block(p, l.tiles, *wk);
+        // One pass for the whole run: U made per run is made once.
+        l.transform_per_run = p.batch == 1 && l.tiles <= l.tile_block;
+        l.weight_floats = static_cast<size_t>(
+            l.transform_per_run
+                ? l.winograd_rows / wk->mr * 9 * winograd::g_plane_floats(p.in_channels, wk->mr)
+                : winograd::kPoints * l.winograd_rows * p.in_channels);
     } else if (const direct::Kernels* dk = direct_kernels(l.isa); dk != nullptr) {
         // The depthwise kernel's row fill handles strides 1 and 2.
         l.direct = icg == 1 && ocg == 1 && p.stride_w <= 2 ? &dk->depthwise
@@ -321,22 +343,37 @@ PreparedConv2d::PreparedConv2d(const Conv2dParams& p, const float* weight, const
     const winograd::Kernels* wk = layout.winograd;
     const int64_t in_c = p.in_channels, out_c = p.out_channels;
     const int64_t mr = wk->mr;
-    const int64_t cols = static_cast<int64_t>(wk->lanes) * wk->nr;
     k_padded_ = layout.winograd_rows;
-    tiles_ = ((p.out_height + 3) / 4) * ((p.out_width + 3) / 4);
-    // Tiles per pass: the input transform writes all 36 slices of V (in_c x
-    // tile_block each) and the GEMMs read them back, so V should stay near 2 MiB
-    // (in L2 and the L3); but each pass re-reads all of U, so at least 64 tiles
-    // go per pass where there are that many (U of a 1024-channel layer is 151 MB).
-    const int64_t v_fit = (2 * 1024 * 1024 / (winograd::kPoints * 4 * in_c)) / cols * cols;
-    const int64_t fit = std::max<int64_t>({cols, (64 + cols - 1) / cols * cols, v_fit});
-    tile_block_ = std::min<int64_t>({fit, 1024, (tiles_ + cols - 1) / cols * cols});
+    tiles_ = layout.tiles;
+    tile_block_ = layout.tile_block;
+    transform_per_run_ = layout.transform_per_run;
 
     const int64_t k_blocks = k_padded_ / mr;
     // Every value is written below (the padding rows as zeros): no zeroing pass, and
     // the first touch of the pages (a fault each, most of the load time of the
     // Winograd-heavy models) happens on all cores.
     weight_ = AlignedFloats(layout.weight_floats, allocator, AlignedFloats::Init::Uninitialized);
+    if (transform_per_run_) {
+        // g[kb][tap][c * mr + r]: tap of kernel (kb * mr + r, c); zeros past out_c and
+        // in each plane's padding.
+        const int64_t plane = winograd::g_plane_floats(in_c, mr);
+        float* g = weight_.data();
+#pragma omp parallel for schedule(static)
+        for (int64_t kb = 0; kb < k_blocks; ++kb) {
+            float* block = g + kb * 9 * plane;
+            for (int t = 0; t < 9; ++t) {
+                float* dst = block + t * plane;
+                std::fill(dst + in_c * mr, dst + plane, 0.0f);
+                for (int64_t c = 0; c < in_c; ++c) {
+                    for (int64_t r = 0; r < mr; ++r) {
+                        const int64_t k = kb * mr + r;
+                        dst[c * mr + r] = k < out_c ? weight[(k * in_c + c) * 9 + t] : 0.0f;
+                    }
+                }
+            }
+        }
+        return;
+    }
     float* u = weight_.data();
     // Blocks of mr output channels are independent, so the cores share them; within a
     // block the input channels go in order, so each of the 36 points is written as
@@ -355,9 +392,15 @@ PreparedConv2d::PreparedConv2d(const Conv2dParams& p, const float* weight, const
 size_t PreparedConv2d::scratch_floats(int threads) const {
     if (direct_ != nullptr) return static_cast<size_t>(std::max(1, threads) * row_floats_);
     if (algorithm_ != ConvAlgorithm::Winograd) return 0;
-    // Shared by the threads (the stages partition it), so independent of their count.
+    // V and M are shared by the threads (the stages partition them); a row of U made
+    // per run is each thread's own.
+    const winograd::Kernels* wk = winograd_kernels(isa_);
+    const int64_t u_rows =
+        transform_per_run_ ? std::max(1, threads) * winograd::u_row_floats(p_.in_channels, wk->mr)
+                           : 0;
     return static_cast<size_t>(
-        winograd::kPoints * ((p_.in_channels + k_padded_) * tile_block_ + 2 * winograd::kSlicePad));
+        winograd::kPoints * ((p_.in_channels + k_padded_) * tile_block_ + 2 * winograd::kSlicePad) +
+        u_rows);
 }
 
 void PreparedConv2d::run(const float* input, float* output, float* scratch, int threads) const {
@@ -367,7 +410,7 @@ void PreparedConv2d::run(const float* input, float* output, float* scratch, int 
     if (algorithm_ == ConvAlgorithm::Winograd) {
         winograd::Args a;
         a.p = &p_;
-        a.u = weight_.data();
+        (transform_per_run_ ? a.g : a.u) = weight_.data();
         a.bias = bias_.data();
         a.input = input;
         a.output = output;

@@ -82,6 +82,9 @@ class PreparedConv2d {
     const Conv2dParams& params() const { return p_; }
     ConvAlgorithm algorithm() const { return algorithm_; }
     ConvIsa isa() const { return isa_; }
+    // Winograd: whether the kernels are transformed per run rather than kept
+    // transformed (winograd.h says which layers).
+    bool transforms_weights_per_run() const { return transform_per_run_; }
 
     // Scratch run() needs with `threads` threads (64-byte aligned).
     size_t scratch_floats(int threads) const;
@@ -96,9 +99,10 @@ class PreparedConv2d {
     AlignedFloats weight_;  // the packed (or plain, for Direct) weights
     AlignedFloats bias_;    // out_channels values (zeros when the model has none)
     // Winograd geometry.
-    int64_t tiles_ = 0;       // output tiles per image
-    int64_t tile_block_ = 0;  // tiles per pass through the three stages
-    int64_t k_padded_ = 0;    // out_channels rounded up to the micro-kernel rows
+    int64_t tiles_ = 0;               // output tiles per image
+    int64_t tile_block_ = 0;          // tiles per pass through the three stages
+    int64_t k_padded_ = 0;            // out_channels rounded up to the micro-kernel rows
+    bool transform_per_run_ = false;  // weight_ holds 3x3 kernels, not U (winograd.h)
     // Direct geometry (direct_ is null on the portable path).
     const direct::Variant* direct_ = nullptr;
     int64_t phase_len_ = 0, row_floats_ = 0;

@@ -8,10 +8,21 @@
 //   V[xi][c][t]  = (B^T d B)[xi]   input transform, vectorized over tiles
 //   M[xi][k][t]  = sum_c U[xi][k][c] * V[xi][c][t]   36 independent GEMMs
 //   out          = A^T M A + bias, activation        output transform
-// U is packed at load as [xi][k / mr][c][mr] (zero rows past out_channels), so
-// the GEMM micro-kernel broadcasts mr consecutive weights per input channel and
+// The GEMM micro-kernel reads U as [xi][k / mr][c][mr] (zero rows past
+// out_channels): it broadcasts mr consecutive weights per input channel and
 // multiplies them with nr vectors of tiles. Each M element is one thread's sum
 // over c in increasing order, whatever the thread count.
+//
+// Where U comes from. Transformed, the weights take 36/9 = 4 times their size
+// (85 MB for live_base's 16 block convolutions, 1.8 GB for inswapper_128's 12):
+// kept whole, they are most of a model's memory and are read from DRAM on every
+// pass. So a layer that runs in one pass (its tiles fit one tile block: the
+// 32x32 residual blocks of every generator) keeps only its 3x3 kernels, packed
+// at load as [k / mr][tap][c][mr], and each GEMM task transforms the row of U it
+// is about to use (6 points of mr output channels, all input channels) into its
+// thread's slice of scratch, where it stays in L2. That costs about a tenth of
+// the GEMMs' arithmetic, done once per run. Layers of several passes would
+// repeat it per pass, so they keep U transformed at load.
 #pragma once
 
 #include <cstdint>
@@ -26,15 +37,32 @@ inline constexpr int kSlicePad = 16;  // floats between point slices (see winogr
 
 struct Args {
     const Conv2dParams* p = nullptr;
-    const float* u = nullptr;     // packed transformed weights
+    const float* u = nullptr;     // transformed weights, or null: then g
+    const float* g = nullptr;     // 3x3 kernels as [k / mr][tap][c][mr], transformed per run
     const float* bias = nullptr;  // out_channels values
     const float* input = nullptr;
     float* output = nullptr;
-    float* scratch =
-        nullptr;  // v (kPoints * in_c * tile_block) then m (kPoints * k_padded * tile_block)
+    // v (kPoints * in_c * tile_block), then m (kPoints * k_padded * tile_block), then,
+    // with g, one row of U per thread (u_row_floats(in_c, mr) each).
+    float* scratch = nullptr;
     int64_t tiles = 0, tile_block = 0, k_padded = 0;
     int threads = 1;
 };
+
+// The 3x3 kernels of a layer whose U is made per run: per block of mr output
+// channels, 9 tap planes of in_c * mr floats ([tap][c][r]), each padded to whole
+// vectors of any ISA, so that the transform runs down them vector by vector.
+inline int64_t g_plane_floats(int64_t in_channels, int64_t mr) {
+    return (in_channels * mr + 15) / 16 * 16;
+}
+// Floats between the 6 point slices of one row of U made per run (padded as V's
+// and M's are), and a thread's share of scratch for that row.
+inline int64_t u_slice_floats(int64_t in_channels, int64_t mr) {
+    return g_plane_floats(in_channels, mr) + kSlicePad;
+}
+inline int64_t u_row_floats(int64_t in_channels, int64_t mr) {
+    return 6 * u_slice_floats(in_channels, mr);
+}
 
 struct Kernels {
     const char* name;

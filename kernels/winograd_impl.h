@@ -137,6 +137,61 @@ struct Impl {
         }
     }
 
+    // U's row i (points i * 6 .. i * 6 + 5) for the mr kernels of one block: row i
+    // of G g, then G along it, as G is
+    //   [1/4 0 0; -1/6 -1/6 -1/6; -1/6 1/6 -1/6; 1/24 1/12 1/6; 1/24 -1/12 1/6; 0 0 1].
+    // Every (input channel, kernel) pair takes the same steps, so the loop runs down
+    // the tap planes g[tap][c * MR + r] with whole vectors, whatever MR is; point j
+    // lands in u[j * slice + c * MR + r], the order the GEMM reads.
+    template <int I>
+    static void transform_row(const float* __restrict g, int64_t plane, float* __restrict u,
+                              int64_t slice) {
+        for (int64_t e = 0; e < plane; e += L) {
+            B row[3];  // (G g)[I][col]
+            for (int col = 0; col < 3; ++col) {
+                row[col] = g_row<I>(B::load_aligned(g + col * plane + e),
+                                    B::load_aligned(g + (3 + col) * plane + e),
+                                    B::load_aligned(g + (6 + col) * plane + e));
+            }
+            g_row<0>(row[0], row[1], row[2]).store_aligned(u + e);
+            g_row<1>(row[0], row[1], row[2]).store_aligned(u + slice + e);
+            g_row<2>(row[0], row[1], row[2]).store_aligned(u + 2 * slice + e);
+            g_row<3>(row[0], row[1], row[2]).store_aligned(u + 3 * slice + e);
+            g_row<4>(row[0], row[1], row[2]).store_aligned(u + 4 * slice + e);
+            g_row<5>(row[0], row[1], row[2]).store_aligned(u + 5 * slice + e);
+        }
+    }
+
+    // Row I of G times (x0, x1, x2).
+    template <int I>
+    static SWAPRUN_ALWAYS_INLINE B g_row(B x0, B x1, B x2) {
+        if constexpr (I == 0) return x0 * B(0.25f);
+        if constexpr (I == 1) return (x0 + x2 + x1) * B(-1.0f / 6);
+        if constexpr (I == 2) return (x0 + x2 - x1) * B(-1.0f / 6);
+        if constexpr (I == 3)
+            return xsimd::fma(x0, B(1.0f / 24), x2 * B(1.0f / 6)) + x1 * B(1.0f / 12);
+        if constexpr (I == 4)
+            return xsimd::fma(x0, B(1.0f / 24), x2 * B(1.0f / 6)) - x1 * B(1.0f / 12);
+        return x2;
+    }
+
+    static void transform_row(int i, const float* g, int64_t plane, float* u, int64_t slice) {
+        switch (i) {
+            case 0:
+                return transform_row<0>(g, plane, u, slice);
+            case 1:
+                return transform_row<1>(g, plane, u, slice);
+            case 2:
+                return transform_row<2>(g, plane, u, slice);
+            case 3:
+                return transform_row<3>(g, plane, u, slice);
+            case 4:
+                return transform_row<4>(g, plane, u, slice);
+            default:
+                return transform_row<5>(g, plane, u, slice);
+        }
+    }
+
     static void output_transform(const Conv2dParams& p, const float* m, int64_t point_stride,
                                  float bias, int64_t tiles_w, int64_t tiles, int64_t t_first,
                                  float* plane) {
@@ -183,6 +238,7 @@ struct Impl {
         // land in the same L1 set.
         const int64_t v_stride = point_stride(in_c * tb), m_stride = point_stride(kp * tb);
         float* const m = v + kPoints * v_stride;
+        float* const u_rows = m + kPoints * m_stride;
         const int64_t in_plane = p.in_height * p.in_width;
         const int64_t out_plane = p.out_height * p.out_width;
         constexpr int64_t kCols = static_cast<int64_t>(L) * NR;  // tiles per micro-kernel
@@ -203,14 +259,33 @@ struct Impl {
                         input_transform(p, in + c * in_plane, tiles_w, a.tiles, t0 + g * L,
                                         v + c * tb + g * L, v_stride);
                     }
-#pragma omp for schedule(static)
-                    for (int64_t item = 0; item < kPoints * k_blocks; ++item) {
-                        const int64_t xi = item / k_blocks, kb = item % k_blocks;
-                        const float* u = a.u + (xi * k_blocks + kb) * in_c * MR;
+                    // M[xi][kb] for one point xi and one block kb of output channels.
+                    auto gemm = [&](int64_t xi, int64_t kb, const float* u) {
                         const float* vx = v + xi * v_stride;
                         float* mx = m + xi * m_stride + kb * MR * tb;
                         for (int64_t cb = 0; cb < col_blocks; ++cb) {
                             gemm_tile(u, vx + cb * kCols, in_c, tb, mx + cb * kCols, tb);
+                        }
+                    };
+                    if (a.u != nullptr) {
+#pragma omp for schedule(static)
+                        for (int64_t item = 0; item < kPoints * k_blocks; ++item) {
+                            const int64_t xi = item / k_blocks, kb = item % k_blocks;
+                            gemm(xi, kb, a.u + (xi * k_blocks + kb) * in_c * MR);
+                        }
+                    } else {
+                        // One row of U at a time, transformed into this thread's slice.
+                        float* const u_row = u_rows + omp_get_thread_num() * u_row_floats(in_c, MR);
+                        const int64_t plane = g_plane_floats(in_c, MR);
+                        const int64_t slice = u_slice_floats(in_c, MR);
+                        // Row-major over (row of U, block), so that a thread's GEMMs
+                        // keep reading the same 6 slices of V.
+#pragma omp for schedule(static)
+                        for (int64_t item = 0; item < 6 * k_blocks; ++item) {
+                            const int i = static_cast<int>(item / k_blocks);
+                            const int64_t kb = item % k_blocks;
+                            transform_row(i, a.g + kb * 9 * plane, plane, u_row, slice);
+                            for (int j = 0; j < 6; ++j) gemm(i * 6 + j, kb, u_row + j * slice);
                         }
                     }
 #pragma omp for schedule(static)

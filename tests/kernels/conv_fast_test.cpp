@@ -316,6 +316,41 @@ TEST(ConvFast, ThreadCountDoesNotChangeBits) {
     }
 }
 
+// A Winograd layer of one pass makes U per run from its 3x3 kernels; one of several
+// passes (more tiles than a block, or a batch) keeps U from load. Both forms agree
+// with the reference and do not depend on the thread count.
+TEST(ConvFast, WinogradWeightsMadePerRunOrKept) {
+    struct Form {
+        Case c;
+        bool per_run;
+    };
+    Case two_passes{256, 13, 36, 36, 3};  // 81 tiles; 64 per pass at 256 channels
+    two_passes.mode = PadMode::Reflect;
+    Case batched{24, 50, 9, 10, 3};
+    batched.batch = 2;
+    Case one_pass{33, 70, 30, 29, 3};  // 70: past a whole number of micro-kernel rows
+    one_pass.act = Activation::LeakyRelu;
+    uint32_t seed = 1300;
+    for (const Form& f : {Form{two_passes, false}, Form{batched, false}, Form{one_pass, true}}) {
+        const Conv2dParams p = make(f.c);
+        const Data d = make_data(p, true, seed++);
+        const std::vector<float> expected = run_reference(p, d);
+        for (ConvIsa isa : isas()) {
+            if (isa == ConvIsa::Portable) continue;  // no Winograd there
+            const PreparedConv2d conv(p, d.w.data(), d.b.data(),
+                                      ConvOptions{ConvAlgorithm::Winograd, isa});
+            ASSERT_EQ(conv.algorithm(), ConvAlgorithm::Winograd);
+            EXPECT_EQ(conv.transforms_weights_per_run(), f.per_run)
+                << describe(f.c, isa, ConvAlgorithm::Winograd);
+            const std::vector<float> one = run_prepared(conv, d, 1);
+            EXPECT_TRUE(close_relative(one, expected, 1e-4))
+                << describe(f.c, isa, ConvAlgorithm::Winograd);
+            EXPECT_TRUE(bit_identical(one, run_prepared(conv, d, 3)))
+                << describe(f.c, isa, ConvAlgorithm::Winograd);
+        }
+    }
+}
+
 TEST(ConvFast, AutoPicksWinogradForWide3x3) {
     Case c{64, 64, 32, 32, 3};  // wide enough for the cost model to pick Winograd
     const Conv2dParams p = make(c);
