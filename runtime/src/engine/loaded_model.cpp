@@ -87,6 +87,13 @@ LoadedModel::LoadedModel(Key, std::unique_ptr<format::SwpkFile> file, const Allo
         file_->discard_pages(tensors[graph_.ops[c.op].inputs[1]].data);
     }
     find_reusable_constants();
+    // The checksum read every page. Of those the frames do not read, the style Gemms'
+    // weights are read again when a source is set, and the extra tensors (the emap)
+    // when a pipeline embeds one: neither need stay resident until then.
+    for (size_t k = 0; k < graph_.ops.size(); ++k) discard_reusable_constants(k);
+    for (const auto& tensor : tensors) {
+        if (tensor.role == format::TensorRole::Extra) file_->discard_pages(tensor.data);
+    }
 }
 
 void LoadedModel::find_reusable_constants() {

@@ -32,10 +32,6 @@ class LoadedSwpkFile final : public SwpkFile {
         : mapping_(std::move(mapping)), copy_(std::move(copy)), path_(std::move(path)) {
         const detail::FileBytes bytes(data, size, path_);
         model_ = detail::parse_swpk(bytes, options, &version_);
-        // Validation (the checksum above all) read every page; from here on a page is
-        // resident only if something reads it again, so weights that are packed into
-        // another layout at load do not stay in memory twice.
-        mapping_.discard_pages(data, size);
     }
 
     const ModelDescription& model() const override { return model_; }
