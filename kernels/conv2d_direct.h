@@ -33,8 +33,18 @@ struct Args {
     // Depthwise only: per buffer column (phase * phase_len + j), the input column it
     // holds, or -1 for a zero (padding, or past the row).
     const int32_t* column_source = nullptr;
+    // Set when the input is p's at half the height and width, read upsampled by 2
+    // (bilinear, half-pixel: ConvOptions::upsampled_input): the Resize kernel's row
+    // function (simd::Table::resize2x_row), so that the rows are the ones a Resize
+    // would write. The wide and narrow kernels only, at stride 1; each thread's
+    // buffer ends with upsample_row_floats() more floats.
+    void (*upsample_row)(const float* far, const float* near, int64_t in_width, float* tmp,
+                         float* out) = nullptr;
     int threads = 1;
 };
+
+// The vertical blend of two input rows, one column of clamping either side.
+inline int64_t upsample_row_floats(const Conv2dParams& p) { return p.in_width / 2 + 2; }
 
 // Rows of one channel the ring holds: the span of input rows one output row reads.
 inline int64_t ring_rows(const Conv2dParams& p) { return (p.kernel_h - 1) * p.dilation_h + 1; }

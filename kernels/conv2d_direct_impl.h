@@ -82,13 +82,18 @@ struct Impl {
     // Input row py of channel c (py before padding is applied: it may lie outside the
     // image) padded and split into stride_w phases: dst[phase * phase_len + j] = padded
     // row at column j * sw + phase.
-    static void fill_row(const Args& a, const float* in_group, int64_t c, int64_t py, float* dst) {
+    static void fill_row(const Args& a, const float* in_group, int64_t c, int64_t py, float* dst,
+                         float* blend) {
         const Conv2dParams& p = *a.p;
         const int64_t sw = p.stride_w, len = a.phase_len;
         const int64_t w = p.in_width;
         const int64_t iy = cpu::map_index(py, p.in_height, p.pad_mode);
         if (iy < 0) {
             std::fill(dst, dst + sw * len, 0.0f);
+            return;
+        }
+        if (a.upsample_row != nullptr) {
+            fill_upsampled_row(a, in_group, c, iy, dst, len, blend);
             return;
         }
         const float* src = in_group + (c * p.in_height + iy) * w;
@@ -116,6 +121,27 @@ struct Impl {
             }
             for (int64_t j = hi; j < len; ++j) border(j);
         }
+    }
+
+    // Row iy of the upsampled input (stride 1: one phase), made from the two rows of
+    // the half-size input it mixes straight into the buffer at pad_left; then the
+    // padding columns, through the pad-mode index function on the upsampled row.
+    static void fill_upsampled_row(const Args& a, const float* in_group, int64_t c, int64_t iy,
+                                   float* dst, int64_t len, float* blend) {
+        const Conv2dParams& p = *a.p;
+        const int64_t h = p.in_height / 2, w = p.in_width / 2;
+        const int64_t i = iy / 2;
+        // Even rows mix the row above (0.25) with row i (0.75), odd rows the row below.
+        const int64_t other = iy % 2 == 0 ? std::max<int64_t>(i - 1, 0) : std::min(i + 1, h - 1);
+        const float* plane = in_group + c * h * w;
+        float* row = dst + p.pad_left;
+        a.upsample_row(plane + other * w, plane + i * w, w, blend, row);
+        auto border = [&](int64_t j) {
+            const int64_t m = cpu::map_index(j - p.pad_left, p.in_width, p.pad_mode);
+            dst[j] = m < 0 ? 0.0f : row[m];
+        };
+        for (int64_t j = 0; j < p.pad_left; ++j) border(j);
+        for (int64_t j = p.pad_left + p.in_width; j < len; ++j) border(j);
     }
 
     // The ring slot of padded row py (rows keep their slot while in the ring).
@@ -237,12 +263,15 @@ struct Impl {
         const Conv2dParams& p = *a.p;
         const int64_t tasks = p.batch * p.groups * p.out_height;
         const int64_t icg_n = p.in_channels / p.groups;
-        const int64_t in_image = p.in_channels * p.in_height * p.in_width;
+        // Floats per channel of the input as given: a quarter when it is read upsampled.
+        const int64_t in_plane = a.upsample_row != nullptr ? (p.in_height / 2) * (p.in_width / 2)
+                                                           : p.in_height * p.in_width;
         const int64_t ring = ring_rows(p);
         const int64_t padded_row_floats = p.stride_w * a.phase_len;  // one row, all phases
 #pragma omp parallel num_threads(a.threads)
         {
             float* buf = a.scratch + omp_get_thread_num() * a.row_floats;
+            float* blend = buf + icg_n * ring * padded_row_floats;  // with upsample_row only
             // The ring holds padded rows [next_py - ring, next_py) of plane `held`.
             int64_t held = -1, next_py = 0;
 #pragma omp for schedule(static)
@@ -251,8 +280,7 @@ struct Impl {
                 const int64_t plane = t / p.out_height;  // n * groups + g
                 const int64_t g = plane % p.groups;
                 const int64_t n = plane / p.groups;
-                const float* in_group =
-                    a.input + n * in_image + g * icg_n * p.in_height * p.in_width;
+                const float* in_group = a.input + (n * p.in_channels + g * icg_n) * in_plane;
                 // This row reads padded rows [first, first + ring); those already in
                 // the ring stay, the rest are padded in.
                 const int64_t first = oy * p.stride_h - p.pad_top;
@@ -261,7 +289,8 @@ struct Impl {
                 for (int64_t py = from; py < first + ring; ++py) {
                     const int64_t slot = slot_of(py, ring);
                     for (int64_t c = 0; c < icg_n; ++c) {
-                        fill_row(a, in_group, c, py, buf + (c * ring + slot) * padded_row_floats);
+                        fill_row(a, in_group, c, py, buf + (c * ring + slot) * padded_row_floats,
+                                 blend);
                     }
                 }
                 held = plane;

@@ -12,6 +12,7 @@
 #include "kernels/conv2d_direct.h"
 #include "kernels/conv2d_portable.h"
 #include "kernels/cpu_common.h"
+#include "kernels/elementwise_simd.h"
 #include "kernels/kernels.h"
 #include "kernels/winograd.h"
 
@@ -117,7 +118,7 @@ PackedLayout packed_layout(const Conv2dParams& p, ConvOptions options) {
     const int64_t icg = p.in_channels / p.groups, ocg = p.out_channels / p.groups;
     const int64_t taps = icg * p.kernel_h * p.kernel_w;
     const winograd::Kernels* wk = winograd_kernels(l.isa);
-    if (wk != nullptr && winograd_applies(p) &&
+    if (wk != nullptr && winograd_applies(p) && !options.upsampled_input &&
         (options.algorithm == ConvAlgorithm::Winograd ||
          (options.algorithm == ConvAlgorithm::Auto && winograd_wins(p)))) {
         l.algorithm = ConvAlgorithm::Winograd;
@@ -277,6 +278,20 @@ ConvIsa best_conv_isa() {
     return best;
 }
 
+bool PreparedConv2d::reads_upsampled_input(const Conv2dParams& p, ConvOptions options) {
+    options.upsampled_input = false;
+    const PackedLayout l = packed_layout(p, options);
+    if (l.direct == nullptr || l.direct == &direct_kernels(l.isa)->depthwise) return false;
+    // The upsampled row is written in place into the buffer's one phase, from
+    // pad_left: it must fit there (it does for pads up to the kernel's width less one).
+    const int64_t cols = static_cast<int64_t>(direct_kernels(l.isa)->lanes) * l.direct->nr;
+    const int64_t ow_padded = (p.out_width + cols - 1) / cols * cols;
+    const int64_t phase_len = ow_padded + (p.kernel_w - 1) + 1;
+    return simd::table() != nullptr && p.stride_h == 1 && p.stride_w == 1 && p.dilation_h == 1 &&
+           p.dilation_w == 1 && p.in_height % 2 == 0 && p.in_width % 2 == 0 && p.in_height > 0 &&
+           p.in_width > 0 && p.pad_left >= 0 && p.pad_left + p.in_width <= phase_len;
+}
+
 size_t PreparedConv2d::storage_bytes(const Conv2dParams& p, ConvOptions options) {
     const PackedLayout l = packed_layout(p, options);
     return aligned_block_bytes(static_cast<size_t>(std::max<int64_t>(1, p.out_channels))) +
@@ -285,7 +300,12 @@ size_t PreparedConv2d::storage_bytes(const Conv2dParams& p, ConvOptions options)
 
 PreparedConv2d::PreparedConv2d(const Conv2dParams& p, const float* weight, const float* bias,
                                ConvOptions options, const Allocator& allocator)
-    : p_(p) {
+    : p_(p), upsampled_input_(options.upsampled_input) {
+    if (upsampled_input_ && !reads_upsampled_input(p, options)) {
+        throw std::invalid_argument(
+            "PreparedConv2d: this convolution cannot read its input upsampled "
+            "(reads_upsampled_input)");
+    }
     const PackedLayout layout = packed_layout(p, options);
     isa_ = layout.isa;
     algorithm_ = layout.algorithm;
@@ -308,8 +328,9 @@ PreparedConv2d::PreparedConv2d(const Conv2dParams& p, const float* weight, const
             const int64_t t = kw * p.dilation_w;
             tap_offset_[static_cast<size_t>(kw)] = (t % p.stride_w) * phase_len_ + t / p.stride_w;
         }
-        row_floats_ =
-            (icg * direct::buffer_rows(p, *direct_) * p.stride_w * phase_len_ + 15) / 16 * 16;
+        row_floats_ = icg * direct::buffer_rows(p, *direct_) * p.stride_w * phase_len_;
+        if (upsampled_input_) row_floats_ += direct::upsample_row_floats(p);
+        row_floats_ = (row_floats_ + 15) / 16 * 16;
         if (direct_ == &direct_kernels(isa_)->depthwise) {
             // Buffer column j of phase ph is padded column j * stride_w + ph.
             column_source_.resize(static_cast<size_t>(p.stride_w * phase_len_));
@@ -434,6 +455,7 @@ void PreparedConv2d::run(const float* input, float* output, float* scratch, int 
         a.row_floats = row_floats_;
         a.tap_offset = tap_offset_.data();
         a.column_source = column_source_.data();
+        if (upsampled_input_) a.upsample_row = simd::table()->resize2x_row;
         a.threads = threads;
         direct_->run(a);
         return;

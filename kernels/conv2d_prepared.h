@@ -55,6 +55,11 @@ struct ConvOptions {
     // SWAPRUN_DISABLE_AVX512 / SWAPRUN_DISABLE_NEON opt-outs. A named ISA the
     // machine lacks falls back to the next one down.
     ConvIsa isa = ConvIsa::Auto;
+    // The input comes at half the height and width that the params give, and is read
+    // upsampled by 2 (bilinear, half-pixel, edges clamped: what ONNX Resize does with
+    // mode linear and scale 2, kernels::resize) without that tensor being written.
+    // Only where reads_upsampled_input() allows it.
+    bool upsampled_input = false;
 };
 
 const char* to_string(ConvAlgorithm a);
@@ -73,6 +78,9 @@ class PreparedConv2d {
     // (on this machine: the layout depends on the ISA), so that a caller can provide
     // them as one block. Throws std::invalid_argument as the constructor does.
     static size_t storage_bytes(const Conv2dParams& p, ConvOptions options = {});
+    // Whether a convolution of this shape can take ConvOptions::upsampled_input: the
+    // SIMD direct kernels, stride and dilation 1, and padding within the row buffer.
+    static bool reads_upsampled_input(const Conv2dParams& p, ConvOptions options = {});
 
     PreparedConv2d(const PreparedConv2d&) = delete;
     PreparedConv2d& operator=(const PreparedConv2d&) = delete;
@@ -85,6 +93,7 @@ class PreparedConv2d {
     // Winograd: whether the kernels are transformed per run rather than kept
     // transformed (winograd.h says which layers).
     bool transforms_weights_per_run() const { return transform_per_run_; }
+    bool upsampled_input() const { return upsampled_input_; }
 
     // Scratch run() needs with `threads` threads (64-byte aligned).
     size_t scratch_floats(int threads) const;
@@ -103,6 +112,7 @@ class PreparedConv2d {
     int64_t tile_block_ = 0;          // tiles per pass through the three stages
     int64_t k_padded_ = 0;            // out_channels rounded up to the micro-kernel rows
     bool transform_per_run_ = false;  // weight_ holds 3x3 kernels, not U (winograd.h)
+    bool upsampled_input_ = false;    // ConvOptions::upsampled_input
     // Direct geometry (direct_ is null on the portable path).
     const direct::Variant* direct_ = nullptr;
     int64_t phase_len_ = 0, row_floats_ = 0;

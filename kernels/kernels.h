@@ -25,6 +25,10 @@ void adain(const AdainParams& p, const float* input, const float* scale, const f
 void gemm(const GemmParams& p, const float* a, const float* b, const float* c, float* y);
 
 void resize(const ResizeParams& p, const float* input, float* output);
+// Whether p is the bilinear, half-pixel upsampling by exactly 2 on both axes: the one
+// the generators use, and the one a prepared convolution can read its input through
+// (ConvOptions::upsampled_input).
+bool is_bilinear_x2(const ResizeParams& p);
 
 // Numpy-style broadcasting; both shapes are right-aligned against out_shape.
 // output may alias a or b when that operand has out_shape.

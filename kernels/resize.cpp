@@ -174,17 +174,6 @@ SWAPRUN_TARGET_AVX2 void row_avx2(const ResizeParams& p, const AxisTaps& ty, con
     row_impl(p, ty, tx, in, oy, tmp, out);
 }
 
-// Bilinear, half-pixel, scale exactly 2 on both axes: output row 2i mixes input
-// rows i-1 and i (0.25 / 0.75), row 2i+1 rows i and i+1, clamped at the edges;
-// the columns follow the same pattern.
-bool is_exact_x2_linear(const ResizeParams& p) {
-    const bool half_pixel = p.coordinates == ResizeCoordinates::HalfPixel ||
-                            p.coordinates == ResizeCoordinates::PytorchHalfPixel;
-    return p.mode == ResizeMode::Linear && half_pixel && p.scale_h == 2.0f && p.scale_w == 2.0f &&
-           p.in_height > 0 && p.in_width > 0 && p.out_height == 2 * p.in_height &&
-           p.out_width == 2 * p.in_width;
-}
-
 void resize_x2_linear(const simd::Table& t, const ResizeParams& p, const float* input,
                       float* output) {
     const int64_t ih = p.in_height, iw = p.in_width, ow = p.out_width;
@@ -209,10 +198,20 @@ void resize_x2_linear(const simd::Table& t, const ResizeParams& p, const float* 
 
 }  // namespace
 
+// Output row 2i mixes input rows i-1 and i (0.25 / 0.75), row 2i+1 rows i and i+1,
+// clamped at the edges; the columns follow the same pattern.
+bool is_bilinear_x2(const ResizeParams& p) {
+    const bool half_pixel = p.coordinates == ResizeCoordinates::HalfPixel ||
+                            p.coordinates == ResizeCoordinates::PytorchHalfPixel;
+    return p.mode == ResizeMode::Linear && half_pixel && p.scale_h == 2.0f && p.scale_w == 2.0f &&
+           p.in_height > 0 && p.in_width > 0 && p.out_height == 2 * p.in_height &&
+           p.out_width == 2 * p.in_width;
+}
+
 void resize(const ResizeParams& p, const float* input, float* output) {
     const int64_t planes = p.batch * p.channels;
     if (planes <= 0 || p.out_height <= 0 || p.out_width <= 0) return;
-    if (const simd::Table* t = simd::table(); t != nullptr && is_exact_x2_linear(p)) {
+    if (const simd::Table* t = simd::table(); t != nullptr && is_bilinear_x2(p)) {
         resize_x2_linear(*t, p, input, output);
         return;
     }

@@ -5,10 +5,12 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "kernels/conv2d_prepared.h"
+#include "kernels/kernels.h"
 #include "kernels/reference.h"
 #include "test_util.h"
 
@@ -348,6 +350,97 @@ TEST(ConvFast, WinogradWeightsMadePerRunOrKept) {
             EXPECT_TRUE(bit_identical(one, run_prepared(conv, d, 3)))
                 << describe(f.c, isa, ConvAlgorithm::Winograd);
         }
+    }
+}
+
+// A convolution that reads its input upsampled (ConvOptions::upsampled_input) gives
+// bit for bit what the Resize kernel then the same convolution give, on every SIMD
+// ISA, and within 1e-5 of the naive kernels.
+TEST(ConvFast, UpsampledInputMatchesResizeThenConvolution) {
+    std::vector<Case> cases;
+    for (PadMode mode : {PadMode::Constant, PadMode::Reflect, PadMode::Edge}) {
+        Case c{16, 16, 2 * 9, 2 * 20, 3};  // the generators' last upsampling, small
+        c.mode = mode;
+        c.act = Activation::LeakyRelu;
+        cases.push_back(c);
+    }
+    Case wide{13, 37, 2 * 5, 2 * 23, 3};  // the wide kernel, a partial column block
+    wide.batch = 2;
+    cases.push_back(wide);
+    Case five{3, 4, 2 * 6, 2 * 7, 5};  // the narrow kernel, padding 2
+    five.pt = five.pl = five.pb = five.pr = 2;
+    five.mode = PadMode::Reflect;
+    cases.push_back(five);
+    Case one{8, 24, 2 * 3, 2 * 1, 1};  // one input column, no padding
+    one.pt = one.pl = one.pb = one.pr = 0;
+    cases.push_back(one);
+    Case lopsided{6, 9, 2 * 4, 2 * 8, 3};
+    lopsided.pt = 0;
+    lopsided.pl = 2;
+    lopsided.pr = 0;
+    cases.push_back(lopsided);
+
+    uint32_t seed = 1500;
+    for (const Case& c : cases) {
+        const Conv2dParams p = make(c);
+        ResizeParams r;
+        r.batch = p.batch;
+        r.channels = p.in_channels;
+        r.in_height = p.in_height / 2;
+        r.in_width = p.in_width / 2;
+        r.out_height = p.in_height;
+        r.out_width = p.in_width;
+        r.scale_h = r.scale_w = 2.0f;
+        ASSERT_TRUE(is_bilinear_x2(r));
+        Data small = make_data(p, c.bias, seed++);
+        small.in.resize(small.in.size() / 4);
+        Data full = small;
+        full.in.resize(small.in.size() * 4);
+        resize(r, small.in.data(), full.in.data());
+        Data naive_full = small;
+        naive_full.in.resize(small.in.size() * 4);
+        reference::resize(r, small.in.data(), naive_full.in.data());
+        const std::vector<float> expected = run_reference(p, naive_full);
+        for (ConvIsa isa : isas()) {
+            if (isa == ConvIsa::Portable) continue;  // the SIMD direct kernels only
+            const ConvOptions plain{ConvAlgorithm::Direct, isa};
+            ConvOptions upsampled = plain;
+            upsampled.upsampled_input = true;
+            ASSERT_TRUE(PreparedConv2d::reads_upsampled_input(p, upsampled))
+                << describe(c, isa, ConvAlgorithm::Direct);
+            const PreparedConv2d fused(p, small.w.data(), small.b.data(), upsampled);
+            const PreparedConv2d separate(p, full.w.data(), full.b.data(), plain);
+            const std::vector<float> got = run_prepared(fused, small, 2);
+            EXPECT_TRUE(bit_identical(got, run_prepared(separate, full, 2)))
+                << describe(c, isa, ConvAlgorithm::Direct);
+            EXPECT_TRUE(close_relative(got, expected, 1e-5))
+                << describe(c, isa, ConvAlgorithm::Direct);
+            EXPECT_TRUE(bit_identical(got, run_prepared(fused, small, 1)))
+                << describe(c, isa, ConvAlgorithm::Direct);
+            EXPECT_TRUE(bit_identical(got, run_prepared(fused, small, 3)))
+                << describe(c, isa, ConvAlgorithm::Direct);
+        }
+    }
+}
+
+// Where the input cannot be read upsampled, asking for it is refused.
+TEST(ConvFast, UpsampledInputOnlyWhereItApplies) {
+    Case strided{8, 8, 16, 16, 3};
+    strided.stride = 2;
+    Case odd{8, 8, 15, 16, 3};
+    Case depthwise{8, 8, 16, 16, 3};
+    depthwise.groups = 8;
+    for (const Case& c : {strided, odd, depthwise}) {
+        const Conv2dParams p = make(c);
+        ConvOptions o{ConvAlgorithm::Direct, ConvIsa::Auto};
+        o.upsampled_input = true;
+        EXPECT_FALSE(PreparedConv2d::reads_upsampled_input(p, o));
+        const Data d = make_data(p, true, 1);
+        EXPECT_THROW(PreparedConv2d(p, d.w.data(), d.b.data(), o), std::invalid_argument);
+    }
+    const Conv2dParams wide = make(Case{64, 64, 32, 32, 3});  // Auto picks Winograd
+    if (best_conv_isa() != ConvIsa::Portable) {
+        EXPECT_FALSE(PreparedConv2d::reads_upsampled_input(wide));
     }
 }
 

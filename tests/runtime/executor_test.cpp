@@ -5,7 +5,10 @@
 
 #include <cmath>
 
+#include "engine/loaded_model.h"
 #include "executor_support.h"
+#include "format/swpk_io.h"
+#include "kernels/elementwise_simd.h"
 #include "kernels/reference.h"
 
 namespace {
@@ -441,6 +444,29 @@ TEST(Executor, SmallGeneratorMatchesReferenceChain) {
     ref::unary(kernels::UnaryOp::TanhUnit, 0.0f, 768, conv2.data(), expected.data());
 
     EXPECT_LE(max_relative_error(run_model(b, {target, source}), expected), kTolerance);
+}
+
+// The small generator's x2 Resize feeds a convolution that can read its input
+// upsampled: on the CPU it is folded into that convolution (the test above checks the
+// values), its output gets no slot, and the arena is smaller for it.
+TEST(Executor, ResizeIntoAConvolutionIsFoldedOnTheCpu) {
+    if (kernels::simd::table() == nullptr) GTEST_SKIP() << "no SIMD kernels: nothing is folded";
+    ModelBuilder b = testkit::small_generator();
+    testkit::TempDir dir;
+    format::write_swpk(b.desc(), dir.file("model.swpk"));
+    const auto model = engine::LoadedModel::open(dir.file("model.swpk"));
+    const auto& ops = model->graph().ops;
+    for (size_t k = 0; k < ops.size(); ++k) {
+        const bool resize = ops[k].type == OpType::Resize;
+        EXPECT_EQ(model->folded_on_cpu(k), resize) << "op " << k;
+        if (resize) {
+            EXPECT_EQ(model->cpu_plan().tensor_offset[ops[k].output], plan::kNoSlot);
+            EXPECT_NE(model->plan().tensor_offset[ops[k].output], plan::kNoSlot);
+            ASSERT_NE(model->prepared_conv(k + 1), nullptr);
+            EXPECT_TRUE(model->prepared_conv(k + 1)->upsampled_input());
+        }
+    }
+    EXPECT_LT(model->cpu_plan().arena_bytes, model->plan().arena_bytes);
 }
 
 }  // namespace

@@ -122,6 +122,31 @@ TEST(ActivationPlan, LiveTensorsNeverOverlap) {
     EXPECT_LT(plan.arena_bytes, plan.unshared_bytes);
 }
 
+// A folded op (its reader reads its input in its place) gets no slot, and its input
+// stays live, apart from every other tensor, until that reader has run.
+TEST(ActivationPlan, FoldedOpHasNoSlotAndItsInputLivesToItsReader) {
+    testkit::ModelBuilder b;
+    const uint32_t x = b.input("x", {1, 4, 8, 8});
+    const uint32_t a = b.activation("a", {1, 4, 8, 8});
+    b.op(OpType::Unary, "relu", {x}, a).attributes["op"] = testkit::ints({1});
+    const uint32_t up = b.activation("up", {1, 4, 16, 16});
+    auto& resize = b.op(OpType::Resize, "up", {a}, up);
+    resize.attributes["mode"] = testkit::ints({1});
+    resize.attributes["scales"] = testkit::floats({2.0f, 2.0f});
+    const uint32_t y = b.activation("y", {1, 4, 16, 16});
+    b.op(OpType::Unary, "neg", {up}, y).attributes["op"] = testkit::ints({7});
+    b.output(y);
+    const auto graph = graph::validate_graph(b.desc(), "m");
+    const auto plain = plan::plan_activations(b.desc(), graph);
+    const auto folded = plan::plan_activations(b.desc(), graph, {false, true, false});
+    EXPECT_NE(plain.tensor_offset[up], plan::kNoSlot);
+    EXPECT_EQ(folded.tensor_offset[up], plan::kNoSlot);
+    // "a" is read by the op after the folded one: it must not share bytes with "y".
+    const uint64_t a_bytes = 4 * 8 * 8 * 4, y_bytes = 4 * 16 * 16 * 4;
+    EXPECT_FALSE(overlap(folded.tensor_offset[a], a_bytes, folded.tensor_offset[y], y_bytes));
+    EXPECT_LT(folded.arena_bytes, plain.arena_bytes);
+}
+
 TEST(ActivationPlan, ReshapeAliasesOnlyWhenItsInputDies) {
     testkit::ModelBuilder b;
     const uint32_t x = b.input("x", {2, 8});

@@ -1,15 +1,19 @@
 #include "engine/loaded_model.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <variant>
 
 #include "graph/graph_validation.h"
+#include "kernels/kernels.h"
 #include "platform/large_pages.h"
 #include "util/error.h"
 #include "util/str_cat.h"
 
 namespace swaprun::engine {
 namespace {
+
+constexpr size_t kNoOp = SIZE_MAX;  // a tensor no op writes (an input or a constant)
 
 std::string quoted_names(const format::ModelDescription& model, const std::vector<uint32_t>& list) {
     std::string s;
@@ -59,7 +63,7 @@ LoadedModel::LoadedModel(Key, std::unique_ptr<format::SwpkFile> file, const Allo
         const float* bias;
     };
     std::vector<Preparable> preparable;
-    size_t packed_bytes = 0;
+    std::vector<bool> is_preparable(graph_.ops.size(), false);
     for (size_t k = 0; k < graph_.ops.size(); ++k) {
         const auto& op = graph_.ops[k];
         const auto* p = std::get_if<kernels::Conv2dParams>(&op.params);
@@ -72,7 +76,24 @@ LoadedModel::LoadedModel(Key, std::unique_ptr<format::SwpkFile> file, const Allo
             if (bias == nullptr) continue;  // a computed bias: the plain kernel reads it per run
         }
         preparable.push_back({k, p, weight, bias});
-        packed_bytes += kernels::PreparedConv2d::storage_bytes(*p);
+        is_preparable[k] = true;
+    }
+    std::vector<size_t> producer(tensors.size(), kNoOp);
+    for (size_t k = 0; k < graph_.ops.size(); ++k) producer[graph_.ops[k].output] = k;
+    folded_ = find_cpu_folds(is_preparable, producer);
+    cpu_plan_ = std::find(folded_.begin(), folded_.end(), true) == folded_.end()
+                    ? plan_
+                    : plan::plan_activations(file_->model(), graph_, folded_);
+    // A convolution reads its input upsampled where the Resize before it is folded.
+    auto options_of = [&](size_t op) {
+        kernels::ConvOptions o;
+        const uint32_t in = graph_.ops[op].inputs[0];
+        o.upsampled_input = producer[in] != kNoOp && folded_[producer[in]];
+        return o;
+    };
+    size_t packed_bytes = 0;
+    for (const Preparable& c : preparable) {
+        packed_bytes += kernels::PreparedConv2d::storage_bytes(*c.params, options_of(c.op));
     }
     // All packed weights in one block (see WeightPool).
     weight_pool_ = std::make_unique<WeightPool>(allocator_, std::max<size_t>(packed_bytes, 1));
@@ -80,7 +101,7 @@ LoadedModel::LoadedModel(Key, std::unique_ptr<format::SwpkFile> file, const Allo
     convs_.resize(graph_.ops.size());
     for (const Preparable& c : preparable) {
         convs_[c.op] = std::make_unique<const kernels::PreparedConv2d>(
-            *c.params, c.weight, c.bias, kernels::ConvOptions{}, packed_weights);
+            *c.params, c.weight, c.bias, options_of(c.op), packed_weights);
         // The prepared copy is what the CPU reads from now on: the file's pages of this
         // weight need not stay resident (they come back from the file if another
         // backend reads them).
@@ -94,6 +115,34 @@ LoadedModel::LoadedModel(Key, std::unique_ptr<format::SwpkFile> file, const Allo
     for (const auto& tensor : tensors) {
         if (tensor.role == format::TensorRole::Extra) file_->discard_pages(tensor.data);
     }
+}
+
+std::vector<bool> LoadedModel::find_cpu_folds(const std::vector<bool>& preparable,
+                                              const std::vector<size_t>& producer) const {
+    const auto& model = file_->model();
+    std::vector<int> readers(model.tensors.size(), 0);
+    for (const auto& op : graph_.ops) {
+        for (uint32_t t : op.inputs) {
+            if (t != kNoTensor) ++readers[t];
+        }
+    }
+    for (uint32_t t : model.outputs) ++readers[t];
+    std::vector<bool> folded(graph_.ops.size(), false);
+    const auto& reusable = plan_.reuse.reusable;
+    for (size_t k = 0; k < graph_.ops.size(); ++k) {
+        const auto& op = graph_.ops[k];
+        if (!preparable[k] || reusable[k]) continue;
+        const uint32_t in = op.inputs[0];
+        const size_t r = producer[in];
+        if (r == kNoOp || reusable[r] || readers[in] != 1) continue;
+        const auto* resize = std::get_if<kernels::ResizeParams>(&graph_.ops[r].params);
+        if (resize == nullptr || !kernels::is_bilinear_x2(*resize)) continue;
+        kernels::ConvOptions o;
+        o.upsampled_input = true;
+        const auto& conv = std::get<kernels::Conv2dParams>(op.params);
+        if (kernels::PreparedConv2d::reads_upsampled_input(conv, o)) folded[r] = true;
+    }
+    return folded;
 }
 
 void LoadedModel::find_reusable_constants() {

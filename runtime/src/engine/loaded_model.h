@@ -36,6 +36,12 @@ class LoadedModel {
     const format::ModelDescription& description() const { return file_->model(); }
     const graph::ValidatedGraph& graph() const { return graph_; }
     const plan::ActivationPlan& plan() const { return plan_; }
+    // The CPU backend's plan: plan() less the outputs of the folded ops.
+    const plan::ActivationPlan& cpu_plan() const { return cpu_plan_; }
+    // Whether op k is folded into the CPU backend's next op: a bilinear x2 Resize whose
+    // one reader, a convolution, reads its input upsampled (kernels::ConvOptions::
+    // upsampled_input). The CPU never runs it or writes its output; other backends do.
+    bool folded_on_cpu(size_t op) const { return op < folded_.size() && folded_[op]; }
     // Op k's convolution with its weights packed at load, or null (not a Conv2d,
     // or its weight is not a constant of the file).
     const kernels::PreparedConv2d* prepared_conv(size_t op) const {
@@ -69,6 +75,10 @@ class LoadedModel {
 
   private:
     void find_reusable_constants();
+    // The ops folded on the CPU (see folded_on_cpu), given which ops have a prepared
+    // convolution and the op that writes each tensor.
+    std::vector<bool> find_cpu_folds(const std::vector<bool>& preparable,
+                                     const std::vector<size_t>& producer) const;
 
     Allocator allocator_;
     // Holds convs_' packed weights; declared first, so it goes after them.
@@ -76,6 +86,8 @@ class LoadedModel {
     std::unique_ptr<format::SwpkFile> file_;
     graph::ValidatedGraph graph_;
     plan::ActivationPlan plan_;
+    std::vector<bool> folded_;  // per op; see folded_on_cpu
+    plan::ActivationPlan cpu_plan_;
     std::vector<std::unique_ptr<const kernels::PreparedConv2d>> convs_;  // per op
     // Per op: the constant inputs that no op but reusable ones reads.
     std::vector<std::vector<uint32_t>> reusable_constants_;

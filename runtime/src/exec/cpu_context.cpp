@@ -29,7 +29,7 @@ CpuContext::CpuContext(std::shared_ptr<const engine::LoadedModel> model, int thr
     : model_(std::move(model)), threads_(checked_thread_count(threads)) {
     if (model_ == nullptr) throw Error(ErrorKind::InvalidArgument, "CpuContext: no model");
     const auto& description = model_->description();
-    const auto& plan = model_->plan();
+    const auto& plan = model_->cpu_plan();
     arena_ = AlignedFloatBuffer(static_cast<size_t>(plan.arena_bytes), model_->allocator());
 
     tensor_data_.assign(description.tensors.size(), nullptr);
@@ -48,11 +48,16 @@ CpuContext::CpuContext(std::shared_ptr<const engine::LoadedModel> model, int thr
                                        model_->allocator());
 
     const auto& ops = model_->graph().ops;
+    // A folded op's output is never written: its reader reads the folded op's input.
+    for (size_t k = 0; k < ops.size(); ++k) {
+        if (model_->folded_on_cpu(k)) tensor_data_[ops[k].output] = tensor_data_[ops[k].inputs[0]];
+    }
     bound_.resize(ops.size());
     for (size_t k = 0; k < ops.size(); ++k) {
         for (uint32_t i : ops[k].inputs) {
             bound_[k].inputs.push_back(i == kNoTensor ? nullptr : tensor_data_[i]);
         }
+        if (model_->folded_on_cpu(k)) continue;  // never run: bound to nothing else
         // Activations are in the arena, which this context owns and may write.
         bound_[k].output = arena_.data() + plan.tensor_offset[ops[k].output] / sizeof(float);
         bound_[k].conv = model_->prepared_conv(k);
@@ -83,7 +88,7 @@ void CpuContext::set_input(std::string_view name, const float* data, size_t coun
     if (data == nullptr) {
         throw Error(ErrorKind::InvalidArgument, str_cat("input '", name, "': null data"));
     }
-    std::memcpy(arena_.data() + model_->plan().tensor_offset[t] / sizeof(float), data,
+    std::memcpy(arena_.data() + model_->cpu_plan().tensor_offset[t] / sizeof(float), data,
                 count * sizeof(float));
     input_set_[*index] = true;
     input_changed_[*index] = true;
@@ -100,7 +105,7 @@ void CpuContext::run(std::vector<double>* op_ms) {
     }
     // Whether op k's last result is still valid: it is reusable, a run has completed,
     // and none of the inputs it depends on was set since.
-    const auto& reuse = model_->plan().reuse;
+    const auto& reuse = model_->cpu_plan().reuse;
     auto still_valid = [&](size_t k) {
         if (!has_run_ || !reuse.reusable[k]) return false;
         for (uint32_t p : reuse.op_dependencies[k]) {
@@ -109,7 +114,7 @@ void CpuContext::run(std::vector<double>* op_ms) {
         return true;
     };
     const auto& ops = model_->graph().ops;
-    for (size_t k = 0; k < ops.size(); ++k) skip_[k] = still_valid(k);
+    for (size_t k = 0; k < ops.size(); ++k) skip_[k] = model_->folded_on_cpu(k) || still_valid(k);
 
     has_run_ = false;
     const ThreadCountScope scope(threads_);
@@ -127,7 +132,7 @@ void CpuContext::run(std::vector<double>* op_ms) {
         }
         // A reusable op runs again only when the source changes: its weights need not
         // stay resident while the frames go through.
-        if (model_->plan().reuse.reusable[k]) model_->discard_reusable_constants(k);
+        if (reuse.reusable[k]) model_->discard_reusable_constants(k);
     }
     std::fill(input_changed_.begin(), input_changed_.end(), false);
     has_run_ = true;

@@ -16,15 +16,26 @@ constexpr int64_t kNever = std::numeric_limits<int64_t>::min();
 }  // namespace
 
 ActivationPlan plan_activations(const format::ModelDescription& model,
-                                const graph::ValidatedGraph& graph) {
+                                const graph::ValidatedGraph& graph,
+                                const std::vector<bool>& folded) {
     const size_t tensor_count = model.tensors.size();
     const auto op_count = static_cast<int64_t>(graph.ops.size());
     const int64_t end = op_count;  // one step past the last op: "the end of the run"
+    auto is_folded = [&](int64_t k) {
+        return static_cast<size_t>(k) < folded.size() && folded[static_cast<size_t>(k)];
+    };
 
+    // What each op reads: a folded op's output stands for that op's first input.
+    std::vector<uint32_t> stands_for(tensor_count);
+    for (uint32_t t = 0; t < tensor_count; ++t) stands_for[t] = t;
+    for (int64_t k = 0; k < op_count; ++k) {
+        if (is_folded(k)) stands_for[graph.ops[k].output] = graph.ops[k].inputs[0];
+    }
     std::vector<int64_t> last_read(tensor_count, kNever);
     for (int64_t k = 0; k < op_count; ++k) {
+        if (is_folded(k)) continue;  // it never runs
         for (uint32_t i : graph.ops[k].inputs) {
-            if (i != kNoTensor) last_read[i] = k;
+            if (i != kNoTensor) last_read[stands_for[i]] = k;
         }
     }
     for (uint32_t o : model.outputs) last_read[o] = end;
@@ -43,6 +54,7 @@ ActivationPlan plan_activations(const format::ModelDescription& model,
         buffers.push_back({bytes_of(i), -1, end});
     }
     for (int64_t k = 0; k < op_count; ++k) {
+        if (is_folded(k)) continue;  // no slot: its reader reads its input
         const graph::CheckedOp& op = graph.ops[k];
         const uint32_t out = op.output;
         const bool persistent = reuse.reusable[k];

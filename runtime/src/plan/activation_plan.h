@@ -33,7 +33,12 @@ struct ActivationPlan {
     InputReuse reuse;
 };
 
+// folded (empty, or one flag per op): ops whose output is never written because
+// their one reader reads their first input in its place (a Resize that the next
+// convolution reads its input through, on the CPU). Such an op gets no slot, and its
+// input stays live until that reader has run.
 ActivationPlan plan_activations(const format::ModelDescription& model,
-                                const graph::ValidatedGraph& graph);
+                                const graph::ValidatedGraph& graph,
+                                const std::vector<bool>& folded = {});
 
 }  // namespace swaprun::plan
