@@ -244,10 +244,12 @@ struct Impl {
         const int64_t blocks = (ocg_n + MR - 1) / MR;
         const int64_t taps = icg_n * p.kernel_h * p.kernel_w;
         const int64_t ow = p.out_width;
-        for (int64_t b = 0; b < blocks; ++b) {
-            const float* w = a.w + (g * blocks + b) * taps * MR;
-            const int64_t valid = std::min<int64_t>(MR, ocg_n - b * MR);
-            for (int64_t x0 = 0; x0 < ow; x0 += kCols) {
+        // Columns outer, blocks inner: the blocks of one column tile read the same few
+        // KiB of the ring, which stay in L1 from the first block to the last.
+        for (int64_t x0 = 0; x0 < ow; x0 += kCols) {
+            for (int64_t b = 0; b < blocks; ++b) {
+                const float* w = a.w + (g * blocks + b) * taps * MR;
+                const int64_t valid = std::min<int64_t>(MR, ocg_n - b * MR);
                 B acc[MR][NR];
                 tile_any(a, buf, w, x0, first_slot, acc);
                 for (int r = 0; r < valid; ++r) {
