@@ -60,13 +60,19 @@ int run_info(const Command& command) {
         const auto& op = d.ops[k];
         out << "  " << std::setw(4) << k << "  " << std::left << std::setw(10)
             << *op_type_name(static_cast<uint32_t>(op.type)) << std::right << " " << op.name
-            << " -> " << tensor_line(d, op.outputs[0]) << "\n";
+            << " -> " << tensor_line(d, op.outputs[0])
+            << (model->folded_on_cpu(k) ? " (CPU: read by the next op, not written)" : "") << "\n";
     }
     const auto& plan = model->plan();
     out << "weights: " << constant_bytes << " bytes (" << mib(constant_bytes) << ")\n";
     out << "activation arena: " << plan.arena_bytes << " bytes (" << mib(plan.arena_bytes)
         << "); unshared: " << plan.unshared_bytes << " bytes (" << mib(plan.unshared_bytes)
         << ")\n";
+    const auto& cpu = model->cpu_plan();
+    if (cpu.arena_bytes != plan.arena_bytes) {
+        out << "CPU activation arena: " << cpu.arena_bytes << " bytes (" << mib(cpu.arena_bytes)
+            << "), without the outputs of the ops marked CPU\n";
+    }
     return 0;
 }
 
