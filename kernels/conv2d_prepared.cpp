@@ -84,6 +84,10 @@ bool winograd_applies(const Conv2dParams& p) {
 // 4.10 ms) and from 64 output and 32 input channels.
 bool winograd_wins(const Conv2dParams& p) { return p.in_channels >= 24 && p.out_channels >= 48; }
 
+// The most bytes of V (6 point slices) for which a Winograd layer makes U per run: half
+// of a Zen 4 / Zen 5 core's L2, the rest left to the row of U and to M.
+constexpr int64_t kPerRunVRowBytes = 512 * 1024;
+
 // What a prepared convolution stores, decided from the shape and options alone (so
 // the storage can be sized before any weight is packed: storage_bytes()).
 struct PackedLayout {
@@ -127,8 +131,14 @@ PackedLayout packed_layout(const Conv2dParams& p, ConvOptions options) {
         l.tiles = ((p.out_height + winograd::kTile - 1) / winograd::kTile) *
                   ((p.out_width + winograd::kTile - 1) / winograd::kTile);
         l.tile_block = winograd_tile_block(p, l.tiles, *wk);
-        // One pass for the whole run: U made per run is made once.
-        l.transform_per_run = p.batch == 1 && l.tiles <= l.tile_block;
+        // One pass for the whole run, so U made per run is made once; and the 6 slices
+        // of V that the GEMMs of one row of U read, for every block of output
+        // channels, stay in L2. With more (inswapper_128's 1024 channels: 1.5 MiB) they
+        // came from L3 once per block, and the layer took 17 % longer (kernel_bench
+        // inswapper_block) than with U from load.
+        const int64_t v_row_bytes = 6 * p.in_channels * l.tile_block * 4;
+        l.transform_per_run =
+            p.batch == 1 && l.tiles <= l.tile_block && v_row_bytes <= kPerRunVRowBytes;
         l.weight_floats = static_cast<size_t>(
             l.transform_per_run
                 ? l.winograd_rows / wk->mr * 9 * winograd::g_plane_floats(p.in_channels, wk->mr)

@@ -319,7 +319,8 @@ TEST(ConvFast, ThreadCountDoesNotChangeBits) {
 }
 
 // A Winograd layer of one pass makes U per run from its 3x3 kernels; one of several
-// passes (more tiles than a block, or a batch) keeps U from load. Both forms agree
+// passes (more tiles than a block, or a batch), or with so many input channels that
+// its GEMMs' share of V leaves L2, keeps U from load. Both forms agree
 // with the reference and do not depend on the thread count.
 TEST(ConvFast, WinogradWeightsMadePerRunOrKept) {
     struct Form {
@@ -332,8 +333,10 @@ TEST(ConvFast, WinogradWeightsMadePerRunOrKept) {
     batched.batch = 2;
     Case one_pass{33, 70, 30, 29, 3};  // 70: past a whole number of micro-kernel rows
     one_pass.act = Activation::LeakyRelu;
+    const Case wide_input{700, 5, 24, 24, 3};  // one pass, but V's row is past L2's share
     uint32_t seed = 1300;
-    for (const Form& f : {Form{two_passes, false}, Form{batched, false}, Form{one_pass, true}}) {
+    for (const Form& f : {Form{two_passes, false}, Form{batched, false}, Form{one_pass, true},
+                          Form{wide_input, false}}) {
         const Conv2dParams p = make(f.c);
         const Data d = make_data(p, true, seed++);
         const std::vector<float> expected = run_reference(p, d);
