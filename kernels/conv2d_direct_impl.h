@@ -130,12 +130,10 @@ struct Impl {
                                    float* dst, int64_t len, float* blend) {
         const Conv2dParams& p = *a.p;
         const int64_t h = p.in_height / 2, w = p.in_width / 2;
-        const int64_t i = iy / 2;
-        // Even rows mix the row above (0.25) with row i (0.75), odd rows the row below.
-        const int64_t other = iy % 2 == 0 ? std::max<int64_t>(i - 1, 0) : std::min(i + 1, h - 1);
         const float* plane = in_group + c * h * w;
         float* row = dst + p.pad_left;
-        a.upsample_row(plane + other * w, plane + i * w, w, blend, row);
+        a.upsample_row(plane + simd::resize2x_far_row(iy, h) * w, plane + iy / 2 * w, w, blend,
+                       row);
         auto border = [&](int64_t j) {
             const int64_t m = cpu::map_index(j - p.pad_left, p.in_width, p.pad_mode);
             dst[j] = m < 0 ? 0.0f : row[m];

@@ -157,6 +157,15 @@ PackedLayout packed_layout(const Conv2dParams& p, ConvOptions options) {
     return l;
 }
 
+// Floats per phase of a padded row in the direct kernels' buffer: the output columns
+// rounded up to whole micro-kernel tiles, plus the taps' reach past the last one.
+int64_t direct_phase_len(const Conv2dParams& p, const direct::Kernels& dk,
+                         const direct::Variant& v) {
+    const int64_t cols = static_cast<int64_t>(dk.lanes) * v.nr;
+    const int64_t ow_padded = (p.out_width + cols - 1) / cols * cols;
+    return ow_padded + ((p.kernel_w - 1) * p.dilation_w) / p.stride_w + 1;
+}
+
 // Bytes an AlignedFloats of `count` floats takes from its allocator.
 size_t aligned_block_bytes(size_t count) {
     const size_t bytes = std::max<size_t>(count * sizeof(float), 1);
@@ -294,9 +303,7 @@ bool PreparedConv2d::reads_upsampled_input(const Conv2dParams& p, ConvOptions op
     if (l.direct == nullptr || l.direct == &direct_kernels(l.isa)->depthwise) return false;
     // The upsampled row is written in place into the buffer's one phase, from
     // pad_left: it must fit there (it does for pads up to the kernel's width less one).
-    const int64_t cols = static_cast<int64_t>(direct_kernels(l.isa)->lanes) * l.direct->nr;
-    const int64_t ow_padded = (p.out_width + cols - 1) / cols * cols;
-    const int64_t phase_len = ow_padded + (p.kernel_w - 1) + 1;
+    const int64_t phase_len = direct_phase_len(p, *direct_kernels(l.isa), *l.direct);
     return simd::table() != nullptr && p.stride_h == 1 && p.stride_w == 1 && p.dilation_h == 1 &&
            p.dilation_w == 1 && p.in_height % 2 == 0 && p.in_width % 2 == 0 && p.in_height > 0 &&
            p.in_width > 0 && p.pad_left >= 0 && p.pad_left + p.in_width <= phase_len;
@@ -328,11 +335,9 @@ PreparedConv2d::PreparedConv2d(const Conv2dParams& p, const float* weight, const
         direct_ = layout.direct;
         const int64_t icg = p.in_channels / p.groups, ocg = p.out_channels / p.groups;
         const int64_t mr = direct_->mr;
-        const int64_t cols = static_cast<int64_t>(direct_kernels(isa_)->lanes) * direct_->nr;
         const int64_t blocks = (ocg + mr - 1) / mr;
         const int64_t taps = icg * p.kernel_h * p.kernel_w;
-        const int64_t ow_padded = (p.out_width + cols - 1) / cols * cols;
-        phase_len_ = ow_padded + ((p.kernel_w - 1) * p.dilation_w) / p.stride_w + 1;
+        phase_len_ = direct_phase_len(p, *direct_kernels(isa_), *direct_);
         tap_offset_.resize(static_cast<size_t>(p.kernel_w));
         for (int64_t kw = 0; kw < p.kernel_w; ++kw) {
             const int64_t t = kw * p.dilation_w;

@@ -10,6 +10,7 @@
 // thread count, so results stay thread-count independent.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdlib>
 
@@ -39,7 +40,8 @@ struct Table {
     void (*adain_apply)(const ActivationParams& act, const float* x, float center, float a, float b,
                         const float* residual, float* y, int64_t n);
 
-    // One output row of an exact x2 bilinear half-pixel resize:
+    // One output row of an exact x2 bilinear half-pixel resize (output row y of an
+    // input of h rows: near = y / 2, far = resize2x_far_row(y, h)):
     // v = 0.25 * far + 0.75 * near (the vertical mix), then
     // out[2j] = 0.25 v[j-1] + 0.75 v[j] and out[2j+1] = 0.75 v[j] + 0.25 v[j+1],
     // with v clamped at the edges. tmp holds in_width + 2 floats.
@@ -87,6 +89,13 @@ inline bool env_flag(const char* name) {
 // SWAPRUN_DISABLE_AVX2 forces the portable loops (as for every kernel);
 // SWAPRUN_DISABLE_AVX512 stops at AVX2, so tests can cover all three on one machine.
 // On AArch64, SWAPRUN_DISABLE_NEON forces the portable loops.
+// The input row that output row y of an exact x2 bilinear resize mixes with row y / 2:
+// the row above for even y, the row below for odd y, clamped to the input's h rows.
+inline int64_t resize2x_far_row(int64_t y, int64_t h) {
+    const int64_t near = y / 2;
+    return y % 2 == 0 ? std::max<int64_t>(near - 1, 0) : std::min<int64_t>(near + 1, h - 1);
+}
+
 inline const Table* table() {
 #if SWAPRUN_NEON_TABLE
     static const Table* const t = env_flag("SWAPRUN_DISABLE_NEON") ? nullptr : &kNeon;

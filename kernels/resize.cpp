@@ -187,8 +187,8 @@ void resize_x2_linear(const simd::Table& t, const ResizeParams& p, const float* 
             const int64_t i = task % ih;
             const float* in = input + plane * ih * iw;
             const float* row = in + i * iw;
-            const float* above = in + (i > 0 ? i - 1 : 0) * iw;
-            const float* below = in + (i + 1 < ih ? i + 1 : ih - 1) * iw;
+            const float* above = in + simd::resize2x_far_row(2 * i, ih) * iw;
+            const float* below = in + simd::resize2x_far_row(2 * i + 1, ih) * iw;
             float* out = output + (plane * 2 * ih + 2 * i) * ow;
             t.resize2x_row(above, row, iw, tmp.data(), out);
             t.resize2x_row(below, row, iw, tmp.data(), out + ow);

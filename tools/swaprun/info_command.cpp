@@ -61,7 +61,8 @@ int run_info(const Command& command) {
         out << "  " << std::setw(4) << k << "  " << std::left << std::setw(10)
             << *op_type_name(static_cast<uint32_t>(op.type)) << std::right << " " << op.name
             << " -> " << tensor_line(d, op.outputs[0])
-            << (model->folded_on_cpu(k) ? " (CPU: read by the next op, not written)" : "") << "\n";
+            << (model->folded_on_cpu(k) ? " (CPU: folded into the convolution that reads it)" : "")
+            << "\n";
     }
     const auto& plan = model->plan();
     out << "weights: " << constant_bytes << " bytes (" << mib(constant_bytes) << ")\n";

@@ -38,9 +38,10 @@ class LoadedModel {
     const plan::ActivationPlan& plan() const { return plan_; }
     // The CPU backend's plan: plan() less the outputs of the folded ops.
     const plan::ActivationPlan& cpu_plan() const { return cpu_plan_; }
-    // Whether op k is folded into the CPU backend's next op: a bilinear x2 Resize whose
-    // one reader, a convolution, reads its input upsampled (kernels::ConvOptions::
-    // upsampled_input). The CPU never runs it or writes its output; other backends do.
+    // Whether op k is folded, on the CPU, into the one op that reads its output: a
+    // bilinear x2 Resize read by a convolution that reads its input upsampled
+    // (kernels::ConvOptions::upsampled_input). The CPU never runs it or writes its
+    // output; other backends do.
     bool folded_on_cpu(size_t op) const { return op < folded_.size() && folded_[op]; }
     // Op k's convolution with its weights packed at load, or null (not a Conv2d,
     // or its weight is not a constant of the file).
