@@ -1,5 +1,6 @@
-// FileMapping::discard_pages: the bytes stay readable, and the resident memory they
-// took is given back (what keeps a loaded model's weights from counting twice).
+// FileMapping: discard_pages (the bytes stay readable, and the resident memory they
+// took is given back) and read_at; read_file_in_order, the loader's one pass over a
+// file through a reused buffer.
 #include "platform/file_mapping.h"
 
 #include <gtest/gtest.h>
@@ -7,10 +8,14 @@
 
 #include <cstdint>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
+#include <optional>
 #include <vector>
 
+#include "format/file_pass.h"
 #include "test_support.h"
+#include "util/error.h"
 
 namespace swaprun::testkit {
 namespace {
@@ -53,6 +58,115 @@ TEST(FileMapping, DiscardOutsideTheMappingIsIgnored) {
     mapping.discard_pages(mapping.data() + 100, mapping.size());  // runs past its end
     mapping.discard_pages(mapping.data() + 10, 20);               // no whole page inside
     for (size_t i = 0; i < bytes.size(); ++i) ASSERT_EQ(mapping.data()[i], 7) << i;
+}
+
+std::vector<uint8_t> pattern_bytes(size_t n) {
+    std::vector<uint8_t> bytes(n);
+    for (size_t i = 0; i < n; ++i) bytes[i] = static_cast<uint8_t>((i * 2654435761u) >> 13);
+    return bytes;
+}
+
+TEST(FileMapping, ReadAtCopiesTheFileAndRefusesRangesOutsideIt) {
+    TempDir dir;
+    const std::string path = dir.file("bytes.bin");
+    const std::vector<uint8_t> bytes = pattern_bytes(10000);
+    write_bytes(path, bytes);
+    const auto mapping = platform::FileMapping::open(path);
+    std::vector<uint8_t> got(3001);
+    mapping.read_at(6999, got);
+    EXPECT_EQ(0, std::memcmp(got.data(), bytes.data() + 6999, got.size()));
+    mapping.read_at(10000, std::span<uint8_t>());  // empty, at the end
+    try {
+        mapping.read_at(7000, got);
+        FAIL() << "a read past the end was allowed";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.kind(), ErrorKind::Io);
+        EXPECT_NE(std::string(e.what()).find(path), std::string::npos) << e.what();
+    }
+    EXPECT_THROW(mapping.read_at(UINT64_MAX, got), Error);
+}
+
+TEST(FileMapping, ReadAtSeesTheMappedFileAfterARename) {
+    TempDir dir;
+    const std::string path = dir.file("model.bin");
+    write_bytes(path, std::vector<uint8_t>(5000, 1));
+    const auto mapping = platform::FileMapping::open(path);
+    // A writer replaces the file by renaming a new one over it: both views keep the old.
+    write_bytes(dir.file("new.bin"), std::vector<uint8_t>(5000, 2));
+    std::filesystem::rename(dir.file("new.bin"), path);
+    std::vector<uint8_t> got(5000);
+    mapping.read_at(0, got);
+    EXPECT_EQ(got, std::vector<uint8_t>(5000, 1));
+    EXPECT_EQ(mapping.data()[4999], 1);
+}
+
+// Every range arrives whole and right; the hash sink sees each byte once, in order,
+// including the gaps, the overlaps counted once, and the end.
+TEST(ReadFileInOrder, HandsOverRangesAndHashesEveryByteOnce) {
+    TempDir dir;
+    const std::string path = dir.file("file.bin");
+    const std::vector<uint8_t> bytes = pattern_bytes(100003);
+    write_bytes(path, bytes);
+    const auto mapping = platform::FileMapping::open(path);
+    const std::vector<format::ByteRange> wanted = {{0, 64},   {64, 1000},    {500, 700},
+                                                   {5000, 0}, {40000, 4096}, {99003, 1000}};
+    for (size_t buffer_bytes : {size_t{4096}, size_t{4097}, size_t{200000}}) {
+        std::vector<uint8_t> buffer(buffer_bytes);
+        std::vector<uint8_t> hashed;
+        std::vector<size_t> seen;
+        format::read_file_in_order(
+            mapping, wanted, buffer,
+            [&](uint64_t offset, std::span<const uint8_t> piece) {
+                ASSERT_EQ(offset, hashed.size());
+                ASSERT_LE(piece.size(), buffer_bytes);
+                hashed.insert(hashed.end(), piece.begin(), piece.end());
+            },
+            [&](size_t i, std::span<const uint8_t> got) {
+                seen.push_back(i);
+                ASSERT_EQ(got.size(), wanted[i].bytes);
+                EXPECT_EQ(0, std::memcmp(got.data(), bytes.data() + wanted[i].offset, got.size()))
+                    << "range " << i << ", buffer " << buffer_bytes;
+            });
+        EXPECT_EQ(hashed, bytes) << "buffer " << buffer_bytes;
+        EXPECT_EQ(seen, (std::vector<size_t>{0, 1, 2, 3, 4, 5}));
+    }
+}
+
+TEST(ReadFileInOrder, WithoutAHashReadsOnlyTheRanges) {
+    TempDir dir;
+    const std::string path = dir.file("file.bin");
+    const std::vector<uint8_t> bytes = pattern_bytes(9000);
+    write_bytes(path, bytes);
+    const auto mapping = platform::FileMapping::open(path);
+    std::vector<uint8_t> buffer(100);
+    const std::vector<format::ByteRange> wanted = {{128, 100}, {8900, 100}};
+    int calls = 0;
+    format::read_file_in_order(
+        mapping, wanted, buffer, nullptr, [&](size_t i, std::span<const uint8_t> got) {
+            ++calls;
+            EXPECT_EQ(0, std::memcmp(got.data(), bytes.data() + wanted[i].offset, 100));
+        });
+    EXPECT_EQ(calls, 2);
+}
+
+TEST(ReadFileInOrder, RefusesAShortBufferUnsortedRangesAndRangesPastTheEnd) {
+    TempDir dir;
+    const std::string path = dir.file("file.bin");
+    write_bytes(path, pattern_bytes(9000));
+    const auto mapping = platform::FileMapping::open(path);
+    std::vector<uint8_t> buffer(100);
+    auto ignore = [](size_t, std::span<const uint8_t>) {};
+    auto kind_of = [&](std::vector<format::ByteRange> wanted) {
+        try {
+            format::read_file_in_order(mapping, wanted, buffer, nullptr, ignore);
+        } catch (const Error& e) {
+            return std::optional<ErrorKind>(e.kind());
+        }
+        return std::optional<ErrorKind>();
+    };
+    EXPECT_EQ(kind_of({{0, 101}}), ErrorKind::InvalidArgument);
+    EXPECT_EQ(kind_of({{200, 10}, {100, 10}}), ErrorKind::InvalidArgument);
+    EXPECT_EQ(kind_of({{8950, 100}}), ErrorKind::Io);
 }
 
 }  // namespace

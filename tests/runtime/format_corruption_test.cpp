@@ -289,4 +289,108 @@ TEST_F(SwpkCorruption, GraphValidationErrorsNameTheOp) {
     EXPECT_CONTAINS(error, "pads");
 }
 
+// A file on disk is hashed by reading it, and LoadedModel::open defers the checksum
+// to the pass that reads the weights; a damaged byte anywhere past the header must
+// still be reported as damage, whichever check it trips first. Every 13th byte (the
+// file is tens of KiB), and every byte of the records before the data.
+TEST_F(SwpkCorruption, DamageOnDiskIsReportedAsSuchHoweverItIsOpened) {
+    const std::string path = dir_.file("damaged.swpk");
+    const uint64_t data_start = section(format::SectionKind::Data).first;
+    for (uint64_t offset = FileHeaderLayout::kSize; offset < valid_.size();
+         offset += offset < data_start ? 1 : 13) {
+        std::vector<uint8_t> bytes = valid_;
+        bytes[offset] ^= static_cast<uint8_t>(1u << (offset % 8));
+        testkit::write_bytes(path, bytes);
+        for (bool deferred : {false, true}) {
+            try {
+                format::ReadOptions options;
+                options.defer_checksum = deferred;
+                if (deferred) {
+                    engine::LoadedModel::open(path, options);
+                } else {
+                    SwpkFile::open(path, options);
+                }
+                ADD_FAILURE() << "offset " << offset << " loaded";
+            } catch (const Error& e) {
+                ASSERT_EQ(e.kind(), ErrorKind::Format) << e.what();
+                ASSERT_EQ(std::string(e.what()),
+                          path + ": checksum mismatch: the file is corrupted")
+                    << "offset " << offset << (deferred ? ", deferred" : "");
+            }
+        }
+    }
+}
+
+TEST_F(SwpkCorruption, DeferredChecksumComesWithTheConstantsPass) {
+    const std::string path = dir_.file("damaged.swpk");
+    std::vector<uint8_t> bytes = valid_;
+    bytes[section(format::SectionKind::Data).first + 4] ^= 0x20;
+    testkit::write_bytes(path, bytes);
+    format::ReadOptions deferred;
+    deferred.defer_checksum = true;
+
+    const auto file = SwpkFile::open(path, deferred);  // the records are intact
+    std::vector<uint32_t> constants;
+    for (uint32_t t = 0; t < file->model().tensors.size(); ++t) {
+        if (!file->model().tensors[t].data.empty()) constants.push_back(t);
+    }
+    ASSERT_FALSE(constants.empty());
+    size_t visits = 0;
+    try {
+        file->read_constants(constants, [&](uint32_t, std::span<const float>) { ++visits; });
+        FAIL() << "the damage went unnoticed";
+    } catch (const Error& e) {
+        EXPECT_CONTAINS(e.what(), "checksum mismatch");
+    }
+    EXPECT_EQ(visits, constants.size());  // the verdict comes after the pass
+
+    EXPECT_THROW(SwpkFile::open(path, deferred)->verify_pending_checksum(), Error);
+    format::ReadOptions unchecked = deferred;
+    unchecked.verify_checksum = false;
+    SwpkFile::open(path, unchecked)->verify_pending_checksum();  // nothing pending
+
+    testkit::write_bytes(path, valid_);
+    const auto intact = SwpkFile::open(path, deferred);
+    intact->read_constants(constants, [](uint32_t, std::span<const float>) {});
+    intact->verify_pending_checksum();
+}
+
+// read_constants gives a mapped file's values (read past the mapping) exactly as the
+// bytes in memory hold them: each tensor once, in file order.
+TEST_F(SwpkCorruption, ReadConstantsMatchesTheBytesInMemory) {
+    const std::string path = dir_.file("model.swpk");
+    const auto mapped = SwpkFile::open(path);
+    const testkit::AlignedBytes aligned(valid_);
+    const auto in_memory = SwpkFile::from_memory(aligned.data(), aligned.size(), "mem.swpk");
+    const auto& tensors = in_memory->model().tensors;
+    std::vector<uint32_t> wanted;
+    for (uint32_t t = static_cast<uint32_t>(tensors.size()); t-- > 0;) {
+        if (!tensors[t].data.empty()) wanted.insert(wanted.end(), {t, t});  // repeats ignored
+    }
+    ASSERT_GE(wanted.size(), 4u);
+    for (const SwpkFile* file : {mapped.get(), in_memory.get()}) {
+        std::vector<uint32_t> order;
+        file->read_constants(wanted, [&](uint32_t t, std::span<const float> values) {
+            order.push_back(t);
+            ASSERT_EQ(values.size(), tensors[t].data.size());
+            EXPECT_EQ(0, std::memcmp(values.data(), tensors[t].data.data(), values.size_bytes()))
+                << tensors[t].name;
+        });
+        ASSERT_EQ(order.size(), wanted.size() / 2);
+        for (size_t i = 1; i < order.size(); ++i) {
+            EXPECT_LT(tensors[order[i - 1]].data.data(), tensors[order[i]].data.data());
+        }
+    }
+    const auto not_constant = static_cast<uint32_t>(tensors.size());
+    for (const SwpkFile* file : {mapped.get(), in_memory.get()}) {
+        try {
+            file->read_constants(std::vector<uint32_t>{not_constant},
+                                 [](uint32_t, std::span<const float>) {});
+            FAIL();
+        } catch (const Error& e) {
+            EXPECT_EQ(e.kind(), ErrorKind::InvalidArgument);
+        }
+    }
+}
+
 }  // namespace

@@ -32,14 +32,33 @@ std::optional<size_t> find_in(const format::ModelDescription& model,
     return std::nullopt;
 }
 
+// Runs a step of loading that checks the file. Until the weights' pass, the checksum
+// of a file opened with ReadOptions::defer_checksum is pending, and damage may trip
+// any check: then the error is the checksum's.
+template <class Step>
+auto damage_reported_first(const format::SwpkFile& file, Step&& step) -> decltype(step()) {
+    try {
+        return step();
+    } catch (const Error&) {
+        file.verify_pending_checksum();
+        throw;
+    }
+}
+
 }  // namespace
 
 LoadedModel::LoadedModel(Key, std::unique_ptr<format::SwpkFile> file, const Allocator& allocator,
                          uint64_t max_activation_bytes)
     : allocator_(allocator.is_default() ? platform::large_page_allocator() : allocator),
       file_(std::move(file)),
-      graph_(graph::validate_graph(file_->model(), file_->path())),
-      plan_(plan::plan_activations(file_->model(), graph_)) {
+      graph_(damage_reported_first(
+          *file_, [&] { return graph::validate_graph(file_->model(), file_->path()); })),
+      plan_(damage_reported_first(*file_,
+                                  [&] { return plan::plan_activations(file_->model(), graph_); })) {
+    damage_reported_first(*file_, [&] { prepare(max_activation_bytes); });
+}
+
+void LoadedModel::prepare(uint64_t max_activation_bytes) {
     // Checked before the weights are packed and before any context allocates.
     if (plan_.arena_bytes > max_activation_bytes) {
         throw Error(ErrorKind::InvalidArgument,
@@ -59,7 +78,7 @@ LoadedModel::LoadedModel(Key, std::unique_ptr<format::SwpkFile> file, const Allo
     struct Preparable {
         size_t op;
         const kernels::Conv2dParams* params;
-        const float* weight;
+        uint32_t weight;  // tensor index
         const float* bias;
     };
     std::vector<Preparable> preparable;
@@ -67,15 +86,13 @@ LoadedModel::LoadedModel(Key, std::unique_ptr<format::SwpkFile> file, const Allo
     for (size_t k = 0; k < graph_.ops.size(); ++k) {
         const auto& op = graph_.ops[k];
         const auto* p = std::get_if<kernels::Conv2dParams>(&op.params);
-        if (p == nullptr || op.inputs.size() < 2) continue;
-        const float* weight = constant(op.inputs[1]);
-        if (weight == nullptr) continue;
+        if (p == nullptr || op.inputs.size() < 2 || constant(op.inputs[1]) == nullptr) continue;
         const float* bias = nullptr;
         if (op.inputs.size() > 2 && op.inputs[2] != kNoTensor) {
             bias = constant(op.inputs[2]);
             if (bias == nullptr) continue;  // a computed bias: the plain kernel reads it per run
         }
-        preparable.push_back({k, p, weight, bias});
+        preparable.push_back({k, p, op.inputs[1], bias});
         is_preparable[k] = true;
     }
     std::vector<size_t> producer(tensors.size(), kNoOp);
@@ -99,22 +116,19 @@ LoadedModel::LoadedModel(Key, std::unique_ptr<format::SwpkFile> file, const Allo
     weight_pool_ = std::make_unique<WeightPool>(allocator_, std::max<size_t>(packed_bytes, 1));
     const Allocator packed_weights = weight_pool_->allocator();
     convs_.resize(graph_.ops.size());
-    for (const Preparable& c : preparable) {
-        convs_[c.op] = std::make_unique<const kernels::PreparedConv2d>(
-            *c.params, c.weight, c.bias, options_of(c.op), packed_weights);
-        // The prepared copy is what the CPU reads from now on: the file's pages of this
-        // weight need not stay resident (they come back from the file if another
-        // backend reads them).
-        file_->discard_pages(tensors[graph_.ops[c.op].inputs[1]].data);
-    }
+    std::vector<uint32_t> weights;
+    for (const Preparable& c : preparable) weights.push_back(c.weight);
+    // The file hands over the weights in its own order, each once, read past the
+    // mapping (which the CPU never reads them through again): the pass that also
+    // verifies a deferred checksum. A convolution or two may share a weight.
+    file_->read_constants(weights, [&](uint32_t weight, std::span<const float> values) {
+        for (const Preparable& c : preparable) {
+            if (c.weight != weight) continue;
+            convs_[c.op] = std::make_unique<const kernels::PreparedConv2d>(
+                *c.params, values.data(), c.bias, options_of(c.op), packed_weights);
+        }
+    });
     find_reusable_constants();
-    // The checksum read every page. Of those the frames do not read, the style Gemms'
-    // weights are read again when a source is set, and the extra tensors (the emap)
-    // when a pipeline embeds one: neither need stay resident until then.
-    for (size_t k = 0; k < graph_.ops.size(); ++k) discard_reusable_constants(k);
-    for (const auto& tensor : tensors) {
-        if (tensor.role == format::TensorRole::Extra) file_->discard_pages(tensor.data);
-    }
 }
 
 std::vector<bool> LoadedModel::find_cpu_folds(const std::vector<bool>& preparable,
@@ -185,7 +199,10 @@ size_t LoadedModel::conv_scratch_floats(int threads) const {
 std::shared_ptr<const LoadedModel> LoadedModel::open(const std::string& path,
                                                      const format::ReadOptions& options,
                                                      const Allocator& allocator) {
-    return from_file(format::SwpkFile::open(path, options), allocator,
+    // The checksum comes with the pass that reads the weights for packing.
+    format::ReadOptions deferred = options;
+    deferred.defer_checksum = true;
+    return from_file(format::SwpkFile::open(path, deferred), allocator,
                      options.max_activation_bytes);
 }
 

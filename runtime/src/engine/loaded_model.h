@@ -75,6 +75,9 @@ class LoadedModel {
                 uint64_t max_activation_bytes);
 
   private:
+    // Checks the plan against the limit, folds, plans the CPU arena and packs the
+    // convolutions' weights: the constructor's work after the graph and plan.
+    void prepare(uint64_t max_activation_bytes);
     void find_reusable_constants();
     // The ops folded on the CPU (see folded_on_cpu), given which ops have a prepared
     // convolution and the op that writes each tensor.

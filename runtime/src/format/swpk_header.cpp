@@ -1,5 +1,7 @@
 // The reader's first stage: magic, version, header fields, checksum, section table.
-// Nothing beyond the header is trusted until this stage has passed.
+// Nothing beyond the header is trusted until this stage has passed, except where the
+// checksum is deferred (ReadOptions::defer_checksum): then the records are checked
+// structurally, as they always are, and the checksum comes with the weights' pass.
 #include <algorithm>
 #include <cstring>
 #include <vector>
@@ -92,18 +94,6 @@ void check_header_fields(const FileBytes& file) {
     }
 }
 
-void verify_checksum(const FileBytes& file) {
-    const uint8_t* p = file.data();
-    const auto stored = load<uint64_t>(p + FileHeaderLayout::kChecksum);
-    // Hashed as written: the checksum field counts as zero.
-    Checksum64 hash;
-    hash.update(p, FileHeaderLayout::kChecksum);
-    const uint8_t zeros[8] = {};
-    hash.update(zeros, sizeof(zeros));
-    hash.update(p + FileHeaderLayout::kChecksum + 8, file.size() - FileHeaderLayout::kChecksum - 8);
-    if (hash.digest() != stored) file.fail("checksum mismatch: the file is corrupted");
-}
-
 SectionMap parse_section_table(const FileBytes& file) {
     const uint8_t* p = file.data();
     const auto table = load<uint64_t>(p + FileHeaderLayout::kSectionTable);
@@ -165,10 +155,46 @@ SectionMap parse_section_table(const FileBytes& file) {
 
 }  // namespace
 
-Header parse_header(const FileBytes& file, const ReadOptions& options) {
+void check_header(const FileBytes& file) {
     check_identity(file);
     check_header_fields(file);
-    if (options.verify_checksum) verify_checksum(file);
+}
+
+void hash_as_written(Checksum64& hash, uint64_t offset, std::span<const uint8_t> bytes) {
+    constexpr uint64_t kField = FileHeaderLayout::kChecksum;
+    constexpr uint64_t kFieldEnd = kField + 8;
+    const uint64_t end = offset + bytes.size();
+    if (end <= kField || offset >= kFieldEnd) {
+        hash.update(bytes.data(), bytes.size());
+        return;
+    }
+    const uint8_t zeros[8] = {};
+    for (uint64_t at = offset; at < end;) {
+        if (at >= kField && at < kFieldEnd) {
+            const uint64_t n = std::min(end, kFieldEnd) - at;
+            hash.update(zeros, n);
+            at += n;
+        } else {
+            const uint64_t n = (at < kField ? std::min(end, kField) : end) - at;
+            hash.update(bytes.data() + (at - offset), n);
+            at += n;
+        }
+    }
+}
+
+void check_checksum(const FileBytes& file, uint64_t computed) {
+    if (computed != load<uint64_t>(file.data() + FileHeaderLayout::kChecksum)) {
+        file.fail("checksum mismatch: the file is corrupted");
+    }
+}
+
+Header parse_header(const FileBytes& file, const ReadOptions& options) {
+    check_header(file);
+    if (options.verify_checksum) {
+        Checksum64 hash;
+        hash_as_written(hash, 0, {file.data(), static_cast<size_t>(file.size())});
+        check_checksum(file, hash.digest());
+    }
     Header header;
     header.version = kFormatVersion;
     header.sections = parse_section_table(file);

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -23,6 +24,12 @@ void write_swpk(const ModelDescription& model, const std::string& path);
 
 struct ReadOptions {
     bool verify_checksum = true;
+    // With verify_checksum, a mapped file (SwpkFile::open) leaves the checksum to the
+    // first read_constants(), which reads the file anyway: one pass over it instead
+    // of two. Until then the bytes are checked only structurally, so the caller must
+    // run read_constants() (or verify_pending_checksum()) before it trusts them.
+    // Bytes in memory are always verified at once.
+    bool defer_checksum = false;
     // Largest activation arena (the planned bytes of every activation of one
     // inference) a context of this model may need; checked by engine::LoadedModel
     // when it plans the model, before any context allocates (util/limits.h).
@@ -62,6 +69,24 @@ class SwpkFile {
     // memory, to be read back from the file if they are touched again. The bytes stay
     // valid and readable either way; bytes owned by a caller are left alone.
     virtual void discard_pages(std::span<const float> /*bytes*/) const noexcept {}
+
+    // The values of the tensors `tensors` (indices into model().tensors of Constant
+    // or Extra tensors; any order, repeats ignored), each handed to `use` once, in
+    // file order; a span is valid during its call only. A mapped file reads them by
+    // offset through one reused buffer rather than through the mapping, which is the
+    // fast way to read constants that are copied into another layout (see
+    // platform/file_mapping.h), and leaves their pages of the mapping untouched.
+    // Where the checksum was deferred (ReadOptions::defer_checksum), this pass reads
+    // the whole file and verifies it, and throws the mismatch after the last call:
+    // whatever `use` made of the bytes must then be thrown away. InvalidArgument for
+    // a tensor without data; Io when reading fails.
+    using ConstantUse = std::function<void(uint32_t tensor, std::span<const float> values)>;
+    virtual void read_constants(std::span<const uint32_t> tensors,
+                                const ConstantUse& use) const = 0;
+    // Where the checksum is still deferred: verifies it now (the same pass without
+    // the constants), so a loader that fails on the file before read_constants() can
+    // report a damaged file as damaged rather than by the check its damage tripped.
+    virtual void verify_pending_checksum() const = 0;
 };
 
 }  // namespace swaprun::format

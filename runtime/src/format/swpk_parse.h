@@ -5,9 +5,11 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 
 #include "format/byte_order.h"
+#include "format/checksum64.h"
 #include "format/model_description.h"
 #include "format/swpk_io.h"
 #include "util/error.h"
@@ -123,7 +125,19 @@ struct Header {
     uint32_t version = 0;
     SectionMap sections;
 };
+// With options.verify_checksum, verifies the checksum (over file.data()) after
+// check_header and before the section table.
 Header parse_header(const FileBytes& file, const ReadOptions& options);
+// Magic, version and header fields (the size that the header gives the file among
+// them): the checks that come before the checksum.
+void check_header(const FileBytes& file);
+// Hashes `bytes`, found at `offset` in the file, as the writer hashed them: the
+// checksum field's bytes count as zero. Pieces passed in file order give the file's
+// checksum.
+void hash_as_written(Checksum64& hash, uint64_t offset, std::span<const uint8_t> bytes);
+// Format error "checksum mismatch" unless `computed` is the checksum the header holds
+// (whose 8 bytes must be in file.data()).
+void check_checksum(const FileBytes& file, uint64_t computed);
 
 // Section contents (swpk_records.cpp).
 void parse_tensors(const FileBytes& file, const SectionMap& sections, const StringSection& strings,

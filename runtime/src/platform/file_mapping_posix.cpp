@@ -15,7 +15,7 @@
 namespace swaprun::platform {
 namespace {
 
-// Closes a descriptor on every path out of open(); the mapping outlives it.
+// Closes a descriptor on every path out of open() until the mapping takes it.
 class Descriptor {
   public:
     explicit Descriptor(int fd) : fd_(fd) {}
@@ -25,18 +25,15 @@ class Descriptor {
         if (fd_ >= 0) ::close(fd_);
     }
     int get() const { return fd_; }
+    int take() { return std::exchange(fd_, -1); }
 
   private:
     int fd_;
 };
 
-// A model's every byte is read once at load (checksum, weight packing, upload): mapping
-// them all in one call costs a fraction of one page fault per 4 KiB.
-#ifdef MAP_POPULATE
-constexpr int kMapFlags = MAP_PRIVATE | MAP_POPULATE;
-#else
+// Not MAP_POPULATE: the bulk reads at load go through read_at(), so the mapping is
+// touched only where a tensor is used in place, and its resident size stays that.
 constexpr int kMapFlags = MAP_PRIVATE;
-#endif
 
 [[noreturn]] void fail(const std::string& path, const char* what, int error_number) {
     throw Error(ErrorKind::Io, str_cat(path, ": ", what, ": ", std::strerror(error_number)));
@@ -56,22 +53,46 @@ FileMapping FileMapping::open(const std::string& path) {
         throw Error(ErrorKind::Io, str_cat(path, ": not a regular file"));
     }
     const auto size = static_cast<uint64_t>(info.st_size);
-    if (size == 0) return FileMapping();
+    if (size == 0) return FileMapping(fd.take(), nullptr, 0, path);
     if (size > SIZE_MAX) throw Error(ErrorKind::Io, str_cat(path, ": too large to map"));
 
     void* p = ::mmap(nullptr, static_cast<size_t>(size), PROT_READ, kMapFlags, fd.get(), 0);
     if (p == MAP_FAILED) fail(path, "cannot map", errno);
-    return FileMapping(static_cast<const uint8_t*>(p), size);
+    return FileMapping(fd.take(), static_cast<const uint8_t*>(p), size, path);
+}
+
+void FileMapping::read_at(uint64_t offset, std::span<uint8_t> into) const {
+    if (offset > size_ || into.size() > size_ - offset) {
+        throw Error(ErrorKind::Io, str_cat(path_, ": read of ", into.size(), " bytes at offset ",
+                                           offset, " is outside the file's ", size_, " bytes"));
+    }
+    size_t done = 0;
+    while (done < into.size()) {
+        const ssize_t n = ::pread(descriptor_, into.data() + done, into.size() - done,
+                                  static_cast<off_t>(offset + done));
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) fail(path_, "cannot read", errno);
+        if (n == 0) {
+            throw Error(ErrorKind::Io, str_cat(path_, ": the file ended at offset ", offset + done,
+                                               " while being read (truncated meanwhile?)"));
+        }
+        done += static_cast<size_t>(n);
+    }
 }
 
 FileMapping::FileMapping(FileMapping&& other) noexcept
-    : data_(std::exchange(other.data_, nullptr)), size_(std::exchange(other.size_, 0)) {}
+    : descriptor_(std::exchange(other.descriptor_, -1)),
+      data_(std::exchange(other.data_, nullptr)),
+      size_(std::exchange(other.size_, 0)),
+      path_(std::move(other.path_)) {}
 
 FileMapping& FileMapping::operator=(FileMapping&& other) noexcept {
     if (this != &other) {
         release();
+        descriptor_ = std::exchange(other.descriptor_, -1);
         data_ = std::exchange(other.data_, nullptr);
         size_ = std::exchange(other.size_, 0);
+        path_ = std::move(other.path_);
     }
     return *this;
 }
@@ -95,11 +116,11 @@ void FileMapping::discard_pages(const uint8_t* begin, uint64_t bytes) const noex
 }
 
 void FileMapping::release() noexcept {
-    if (data_ != nullptr) {
-        ::munmap(const_cast<uint8_t*>(data_), static_cast<size_t>(size_));
-        data_ = nullptr;
-        size_ = 0;
-    }
+    if (data_ != nullptr) ::munmap(const_cast<uint8_t*>(data_), static_cast<size_t>(size_));
+    if (descriptor_ >= 0) ::close(descriptor_);
+    descriptor_ = -1;
+    data_ = nullptr;
+    size_ = 0;
 }
 
 }  // namespace swaprun::platform
