@@ -429,14 +429,14 @@ size_t PreparedConv2d::scratch_floats(int threads) const {
     if (direct_ != nullptr) return static_cast<size_t>(std::max(1, threads) * row_floats_);
     if (algorithm_ != ConvAlgorithm::Winograd) return 0;
     // V and M are shared by the threads (the stages partition them); a row of U made
-    // per run is each thread's own.
+    // per run and a band of input rows are each thread's own.
     const winograd::Kernels* wk = winograd_kernels(isa_);
-    const int64_t u_rows =
-        transform_per_run_ ? std::max(1, threads) * winograd::u_row_floats(p_.in_channels, wk->mr)
-                           : 0;
+    const int64_t per_thread =
+        (transform_per_run_ ? winograd::u_row_floats(p_.in_channels, wk->mr) : 0) +
+        winograd::band_floats(p_, tile_block_);
     return static_cast<size_t>(
         winograd::kPoints * ((p_.in_channels + k_padded_) * tile_block_ + 2 * winograd::kSlicePad) +
-        u_rows);
+        std::max(1, threads) * per_thread);
 }
 
 void PreparedConv2d::run(const float* input, float* output, float* scratch, int threads) const {

@@ -13,6 +13,15 @@
 // multiplies them with nr vectors of tiles. Each M element is one thread's sum
 // over c in increasing order, whatever the thread count.
 //
+// The input. Each thread copies the input rows of a tile block that it transforms,
+// one channel at a time, into a band with the padding written out (the pad mode's
+// values, read through the same index function): the transform then reads every
+// patch without a bounds check, so border tiles (every tile group of a 32x32 layer)
+// take the same path as interior ones. Lane l of a group of L tiles carries tile
+// tile_of_lane(l) of the group, the order in which the ISA's 4x4 transposes leave
+// the tiles' columns (winograd_impl.h); the GEMMs see tiles as independent columns,
+// so only the two transforms need agree on it.
+//
 // Where U comes from. Transformed, the weights take 36/9 = 4 times their size
 // (85 MB for live_base's 16 block convolutions, 1.8 GB for inswapper_128's 12):
 // kept whole, they are most of a model's memory and are read from DRAM on every
@@ -27,6 +36,7 @@
 // repeat it per pass, so they keep U transformed at load.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 
 #include "kernels/kernel_types.h"
@@ -45,7 +55,8 @@ struct Args {
     const float* input = nullptr;
     float* output = nullptr;
     // v (kPoints * in_c * tile_block), then m (kPoints * k_padded * tile_block), then,
-    // with g, one row of U per thread (u_row_floats(in_c, mr) each).
+    // with g, one row of U per thread (u_row_floats(in_c, mr) each), then one band
+    // per thread (band_floats each).
     float* scratch = nullptr;
     int64_t tiles = 0, tile_block = 0, k_padded = 0;
     int threads = 1;
@@ -64,6 +75,18 @@ inline int64_t u_slice_floats(int64_t in_channels, int64_t mr) {
 }
 inline int64_t u_row_floats(int64_t in_channels, int64_t mr) {
     return 6 * u_slice_floats(in_channels, mr);
+}
+
+// A thread's band: the padded input rows of one tile block of one channel. Rows are
+// band_stride floats apart: the patches' 4 * tiles_w + 2 columns, and 2 more that
+// the transposes' loads of the last tiles' columns 4 and 5 read past them.
+inline int64_t band_stride(int64_t tiles_w) { return (4 * tiles_w + 4 + 15) / 16 * 16; }
+inline int64_t band_floats(const Conv2dParams& p, int64_t tile_block) {
+    const int64_t tiles_w = (p.out_width + kTile - 1) / kTile;
+    const int64_t tile_rows = (p.out_height + kTile - 1) / kTile;
+    // A block of tile_block tiles starting anywhere touches at most this many.
+    const int64_t touched = std::min(tile_rows, (tile_block + tiles_w - 2) / tiles_w + 1);
+    return (touched * kTile + 2) * band_stride(tiles_w);
 }
 
 struct Kernels {

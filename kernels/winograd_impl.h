@@ -16,6 +16,34 @@
 
 namespace swaprun::kernels::winograd::detail {
 
+// Columns 0 to 5 of one patch row of the L tiles of a group, in tile_of_lane order:
+// c[j] lane 4 * k + q = quad[q][offset + 4 * k + j], where quad[q] is the patch of
+// the first of the L / 4 consecutive tiles of quad q (their patches 4 floats apart).
+// Reads quad[q][offset .. offset + L + 3]. This is the portable version; an ISA
+// file specializes it with its transposes before it instantiates Impl.
+template <class A>
+struct TileColumns {
+    using B = xsimd::batch<float, A>;
+    static void load(const float* const (&quad)[4], int64_t offset, B (&c)[6]) {
+        constexpr int L = static_cast<int>(B::size);
+        alignas(64) float lanes[L];
+        for (int j = 0; j < 6; ++j) {
+            for (int l = 0; l < L; ++l) lanes[l] = quad[l % 4][offset + 4 * (l / 4) + j];
+            c[j] = B::load_aligned(lanes);
+        }
+    }
+    // The inverse, for output rows: quad[q][offset + 4 * k + j] = c[j] lane 4 * k + q
+    // for j < 4 (writes quad[q][offset .. offset + L - 1]).
+    static void store(const B (&c)[4], float* const (&quad)[4], int64_t offset) {
+        constexpr int L = static_cast<int>(B::size);
+        alignas(64) float lanes[4][L];
+        for (int j = 0; j < 4; ++j) c[j].store_aligned(lanes[j]);
+        for (int l = 0; l < L; ++l) {
+            for (int j = 0; j < 4; ++j) quad[l % 4][offset + 4 * (l / 4) + j] = lanes[j][l];
+        }
+    }
+};
+
 template <class A, int MR, int NR>
 struct Impl {
     static int64_t point_stride(int64_t floats) { return floats + kSlicePad; }
@@ -23,54 +51,80 @@ struct Impl {
     using B = xsimd::batch<float, A>;
     static constexpr int L = static_cast<int>(B::size);
 
-    // The 6x6 input patch of L consecutive tiles as d[(i * 6 + j) * L + lane].
-    // Interior patches are read directly; border ones through the pad-mode index
-    // function (so the input is never copied), and lanes past the last tile read
-    // zeros.
-    static void gather(const Conv2dParams& p, const float* plane, int64_t tiles_w, int64_t tiles,
-                       int64_t t_first, float* d) {
+    // Which tile of its group lane l carries (winograd.h): lane 4 * k + q holds tile
+    // k of quad q, the quads being the group's 4 runs of L / 4 tiles.
+    static_assert(L % 4 == 0, "a group of tiles is 4 quads");
+    static constexpr int64_t tile_of_lane(int l) { return (L / 4) * (l % 4) + l / 4; }
+
+    // The rows of the tile block starting at tile t0 (count tiles) of one input
+    // channel, padded: band row r, column b is input (y0 + r, b - pad_left), where
+    // y0 is the block's first tile row's first input row; the pad mode's values
+    // outside the input (map_index, as a direct read would give them); zeros in the
+    // columns past the patches.
+    static void fill_band(const Conv2dParams& p, const float* plane, int64_t tiles_w, int64_t t0,
+                          int64_t count, float* band) {
         const int64_t h = p.in_height, w = p.in_width;
-        // The common case: all L tiles in one tile row and inside the image, so
-        // lane l's patch starts 4 * l columns after lane 0's.
-        if (t_first + L <= tiles && t_first / tiles_w == (t_first + L - 1) / tiles_w) {
-            const int64_t y0 = (t_first / tiles_w) * kTile - p.pad_top;
-            const int64_t x0 = (t_first % tiles_w) * kTile - p.pad_left;
-            const int64_t x_last = x0 + (L - 1) * kTile;
-            if (y0 >= 0 && y0 + 6 <= h && x0 >= 0 && x_last + 6 <= w) {
-                for (int i = 0; i < 6; ++i) {
-                    const float* src = plane + (y0 + i) * w + x0;
-                    for (int j = 0; j < 6; ++j) {
-                        float* dst = d + (i * 6 + j) * L;
-                        for (int l = 0; l < L; ++l) dst[l] = src[l * kTile + j];
-                    }
-                }
-                return;
+        const int64_t stride = band_stride(tiles_w), cols = 4 * tiles_w + 2;
+        const int64_t first_row = t0 / tiles_w, last_row = (t0 + count - 1) / tiles_w;
+        const int64_t rows = (last_row - first_row) * kTile + 6;
+        const int64_t y0 = first_row * kTile - p.pad_top;
+        // Columns [left, right) of the band read input columns [0, w) in place.
+        const int64_t left = std::min(cols, std::max<int64_t>(0, p.pad_left));
+        const int64_t right = std::max(left, std::min(cols, w + p.pad_left));
+        for (int64_t r = 0; r < rows; ++r) {
+            float* dst = band + r * stride;
+            const int64_t y = cpu::map_index(y0 + r, h, p.pad_mode);
+            if (y < 0) {
+                std::fill(dst, dst + stride, 0.0f);
+                continue;
             }
+            const float* src = plane + y * w;
+            for (int64_t b = 0; b < left; ++b) {
+                const int64_t x = cpu::map_index(b - p.pad_left, w, p.pad_mode);
+                dst[b] = x < 0 ? 0.0f : src[x];
+            }
+            if (right > left)
+                std::copy(src + (left - p.pad_left), src + (right - p.pad_left), dst + left);
+            for (int64_t b = right; b < cols; ++b) {
+                const int64_t x = cpu::map_index(b - p.pad_left, w, p.pad_mode);
+                dst[b] = x < 0 ? 0.0f : src[x];
+            }
+            std::fill(dst + cols, dst + stride, 0.0f);
+        }
+    }
+
+    // The 6x6 input patches of the group of L tiles from t_first, as
+    // d[(i * 6 + j) * L + lane], read from the band of the block starting at tile
+    // row first_row; lanes past the last tile read zeros.
+    static void gather(const float* band, int64_t stride, int64_t tiles_w, int64_t first_row,
+                       int64_t tiles, int64_t t_first, float* d) {
+        auto patch = [&](int64_t t) {
+            return band + (t / tiles_w - first_row) * kTile * stride + (t % tiles_w) * kTile;
+        };
+        // The common case: every quad of tiles lies in one tile row, so each quad's
+        // patch rows are contiguous in the band, and the ISA transposes them.
+        constexpr int64_t kQuad = L / 4;
+        bool whole_quads = t_first + L <= tiles;
+        const float* quad[4];
+        for (int q = 0; q < 4 && whole_quads; ++q) {
+            const int64_t t = t_first + q * kQuad;
+            whole_quads = t % tiles_w + kQuad <= tiles_w;
+            quad[q] = patch(t);
+        }
+        if (whole_quads) {
+            for (int i = 0; i < 6; ++i) {
+                B c[6];
+                TileColumns<A>::load(quad, i * stride, c);
+                for (int j = 0; j < 6; ++j) c[j].store_aligned(d + (i * 6 + j) * L);
+            }
+            return;
         }
         for (int l = 0; l < L; ++l) {
-            const int64_t t = t_first + l;
-            if (t >= tiles) {
-                for (int k = 0; k < 36; ++k) d[k * L + l] = 0.0f;
-                continue;
-            }
-            const int64_t y0 = (t / tiles_w) * kTile - p.pad_top;
-            const int64_t x0 = (t % tiles_w) * kTile - p.pad_left;
-            if (y0 >= 0 && y0 + 6 <= h && x0 >= 0 && x0 + 6 <= w) {
-                const float* src = plane + y0 * w + x0;
-                for (int i = 0; i < 6; ++i) {
-                    for (int j = 0; j < 6; ++j) d[(i * 6 + j) * L + l] = src[i * w + j];
-                }
-                continue;
-            }
-            int64_t rows[6], cols[6];
-            for (int i = 0; i < 6; ++i) {
-                rows[i] = cpu::map_index(y0 + i, h, p.pad_mode);
-                cols[i] = cpu::map_index(x0 + i, w, p.pad_mode);
-            }
+            const int64_t t = t_first + tile_of_lane(l);
+            const float* src = t < tiles ? patch(t) : nullptr;
             for (int i = 0; i < 6; ++i) {
                 for (int j = 0; j < 6; ++j) {
-                    d[(i * 6 + j) * L + l] =
-                        rows[i] < 0 || cols[j] < 0 ? 0.0f : plane[rows[i] * w + cols[j]];
+                    d[(i * 6 + j) * L + l] = src == nullptr ? 0.0f : src[i * stride + j];
                 }
             }
         }
@@ -97,10 +151,11 @@ struct Impl {
         y[3] = xsimd::fma(B(8.0f), d34, d12) + x[5];
     }
 
-    static void input_transform(const Conv2dParams& p, const float* plane, int64_t tiles_w,
-                                int64_t tiles, int64_t t_first, float* v, int64_t point_stride) {
+    static void input_transform(const float* band, int64_t stride, int64_t tiles_w,
+                                int64_t first_row, int64_t tiles, int64_t t_first, float* v,
+                                int64_t point_stride) {
         alignas(64) float d[36 * L];
-        gather(p, plane, tiles_w, tiles, t_first, d);
+        gather(band, stride, tiles_w, first_row, tiles, t_first, d);
         B t[6][6];
         for (int j = 0; j < 6; ++j) {
             B x[6], y[6];
@@ -202,20 +257,34 @@ struct Impl {
             at(x, y);
             for (int i = 0; i < 4; ++i) t[i][j] = y[i];
         }
+        const int64_t oh = p.out_height, ow = p.out_width;
+        // The common case: every quad of tiles lies in one tile row and wholly inside
+        // the output, so each row of a quad's tiles is L contiguous floats.
+        constexpr int64_t kQuad = L / 4;
+        bool whole_quads = t_first + L <= tiles;
+        float* quad[4];
+        for (int q = 0; q < 4 && whole_quads; ++q) {
+            const int64_t t = t_first + q * kQuad;
+            const int64_t y0 = (t / tiles_w) * kTile, x0 = (t % tiles_w) * kTile;
+            whole_quads = x0 + kQuad * kTile <= ow && y0 + kTile <= oh;
+            quad[q] = plane + y0 * ow + x0;
+        }
         alignas(64) float o[16 * L];
         const B b(bias);
         for (int i = 0; i < 4; ++i) {
             B y[4];
             at(t[i], y);
-            for (int j = 0; j < 4; ++j) {
-                direct::detail::activate<A>(y[j] + b, p.activation)
-                    .store_aligned(o + (i * 4 + j) * L);
+            for (int j = 0; j < 4; ++j) y[j] = direct::detail::activate<A>(y[j] + b, p.activation);
+            if (whole_quads) {
+                TileColumns<A>::store(y, quad, i * ow);
+            } else {
+                for (int j = 0; j < 4; ++j) y[j].store_aligned(o + (i * 4 + j) * L);
             }
         }
-        const int64_t oh = p.out_height, ow = p.out_width;
+        if (whole_quads) return;
         for (int l = 0; l < L; ++l) {
-            const int64_t t = t_first + l;
-            if (t >= tiles) break;
+            const int64_t t = t_first + tile_of_lane(l);
+            if (t >= tiles) continue;
             const int64_t y0 = (t / tiles_w) * kTile, x0 = (t % tiles_w) * kTile;
             const int rows = static_cast<int>(std::min<int64_t>(kTile, oh - y0));
             const int cols = static_cast<int>(std::min<int64_t>(kTile, ow - x0));
@@ -239,6 +308,8 @@ struct Impl {
         const int64_t v_stride = point_stride(in_c * tb), m_stride = point_stride(kp * tb);
         float* const m = v + kPoints * v_stride;
         float* const u_rows = m + kPoints * m_stride;
+        float* const bands = u_rows + (a.g != nullptr ? a.threads * u_row_floats(in_c, MR) : 0);
+        const int64_t band_size = band_floats(p, tb), stride = band_stride(tiles_w);
         const int64_t in_plane = p.in_height * p.in_width;
         const int64_t out_plane = p.out_height * p.out_width;
         constexpr int64_t kCols = static_cast<int64_t>(L) * NR;  // tiles per micro-kernel
@@ -251,12 +322,21 @@ struct Impl {
                 const int64_t col_blocks = (count + kCols - 1) / kCols;
                 const int64_t groups_in = col_blocks * NR;  // zero-filled up to whole blocks
                 const int64_t groups_out = (count + L - 1) / L;
+                const int64_t first_row = t0 / tiles_w;
 #pragma omp parallel num_threads(a.threads)
                 {
+                    // A thread's items are consecutive, so it fills each of its
+                    // channels' band once.
+                    float* const band = bands + omp_get_thread_num() * band_size;
+                    int64_t band_channel = -1;
 #pragma omp for schedule(static)
                     for (int64_t item = 0; item < in_c * groups_in; ++item) {
                         const int64_t c = item / groups_in, g = item % groups_in;
-                        input_transform(p, in + c * in_plane, tiles_w, a.tiles, t0 + g * L,
+                        if (c != band_channel) {
+                            fill_band(p, in + c * in_plane, tiles_w, t0, count, band);
+                            band_channel = c;
+                        }
+                        input_transform(band, stride, tiles_w, first_row, a.tiles, t0 + g * L,
                                         v + c * tb + g * L, v_stride);
                     }
                     // M[xi][kb] for one point xi and one block kb of output channels.
