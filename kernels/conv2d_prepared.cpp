@@ -122,7 +122,7 @@ PackedLayout packed_layout(const Conv2dParams& p, ConvOptions options) {
     const int64_t icg = p.in_channels / p.groups, ocg = p.out_channels / p.groups;
     const int64_t taps = icg * p.kernel_h * p.kernel_w;
     const winograd::Kernels* wk = winograd_kernels(l.isa);
-    if (wk != nullptr && winograd_applies(p) && !options.upsampled_input &&
+    if (wk != nullptr && winograd_applies(p) &&
         (options.algorithm == ConvAlgorithm::Winograd ||
          (options.algorithm == ConvAlgorithm::Auto && winograd_wins(p)))) {
         l.algorithm = ConvAlgorithm::Winograd;
@@ -300,13 +300,20 @@ ConvIsa best_conv_isa() {
 bool PreparedConv2d::reads_upsampled_input(const Conv2dParams& p, ConvOptions options) {
     options.upsampled_input = false;
     const PackedLayout l = packed_layout(p, options);
+    if (simd::table() == nullptr || p.stride_h != 1 || p.stride_w != 1 || p.dilation_h != 1 ||
+        p.dilation_w != 1 || p.in_height % 2 != 0 || p.in_width % 2 != 0 || p.in_height <= 0 ||
+        p.in_width <= 0 || p.pad_left < 0) {
+        return false;
+    }
+    // The upsampled row is written in place, from pad_left, into the direct kernels'
+    // one phase of a buffer row or into a Winograd band row: it must fit there (it
+    // does for pads up to the kernel's width less one).
+    if (l.algorithm == ConvAlgorithm::Winograd) {
+        const int64_t tiles_w = (p.out_width + winograd::kTile - 1) / winograd::kTile;
+        return p.pad_left + p.in_width <= 4 * tiles_w + 2;
+    }
     if (l.direct == nullptr || l.direct == &direct_kernels(l.isa)->depthwise) return false;
-    // The upsampled row is written in place into the buffer's one phase, from
-    // pad_left: it must fit there (it does for pads up to the kernel's width less one).
-    const int64_t phase_len = direct_phase_len(p, *direct_kernels(l.isa), *l.direct);
-    return simd::table() != nullptr && p.stride_h == 1 && p.stride_w == 1 && p.dilation_h == 1 &&
-           p.dilation_w == 1 && p.in_height % 2 == 0 && p.in_width % 2 == 0 && p.in_height > 0 &&
-           p.in_width > 0 && p.pad_left >= 0 && p.pad_left + p.in_width <= phase_len;
+    return p.pad_left + p.in_width <= direct_phase_len(p, *direct_kernels(l.isa), *l.direct);
 }
 
 size_t PreparedConv2d::storage_bytes(const Conv2dParams& p, ConvOptions options) {
@@ -433,7 +440,8 @@ size_t PreparedConv2d::scratch_floats(int threads) const {
     const winograd::Kernels* wk = winograd_kernels(isa_);
     const int64_t per_thread =
         (transform_per_run_ ? winograd::u_row_floats(p_.in_channels, wk->mr) : 0) +
-        winograd::band_floats(p_, tile_block_);
+        winograd::band_floats(p_, tile_block_) +
+        (upsampled_input_ ? winograd::upsample_tmp_floats(p_) : 0);
     return static_cast<size_t>(
         winograd::kPoints * ((p_.in_channels + k_padded_) * tile_block_ + 2 * winograd::kSlicePad) +
         std::max(1, threads) * per_thread);
@@ -455,6 +463,7 @@ void PreparedConv2d::run(const float* input, float* output, float* scratch, int 
         a.tile_block = tile_block_;
         a.k_padded = k_padded_;
         a.threads = threads;
+        if (upsampled_input_) a.upsample_row = simd::table()->resize2x_row;
         winograd_kernels(isa_)->run(a);
         return;
     }

@@ -78,8 +78,9 @@ class PreparedConv2d {
     // (on this machine: the layout depends on the ISA), so that a caller can provide
     // them as one block. Throws std::invalid_argument as the constructor does.
     static size_t storage_bytes(const Conv2dParams& p, ConvOptions options = {});
-    // Whether a convolution of this shape can take ConvOptions::upsampled_input: the
-    // SIMD direct kernels, stride and dilation 1, and padding within the row buffer.
+    // Whether a convolution of this shape can take ConvOptions::upsampled_input:
+    // Winograd or the SIMD direct kernels (not depthwise), stride and dilation 1, even
+    // height and width, and padding within the row buffer or band.
     static bool reads_upsampled_input(const Conv2dParams& p, ConvOptions options = {});
 
     PreparedConv2d(const PreparedConv2d&) = delete;

@@ -15,7 +15,9 @@
 //
 // The input. Each thread copies the input rows of a tile block that it transforms,
 // one channel at a time, into a band with the padding written out (the pad mode's
-// values, read through the same index function): the transform then reads every
+// values, read through the same index function; for an input read upsampled, the
+// rows are made there from the half-size input by the Resize kernel's row function,
+// so the upsampled tensor is never written): the transform then reads every
 // patch without a bounds check, so border tiles (every tile group of a 32x32 layer)
 // take the same path as interior ones. Lane l of a group of L tiles carries tile
 // tile_of_lane(l) of the group, the order in which the ISA's 4x4 transposes leave
@@ -56,8 +58,13 @@ struct Args {
     float* output = nullptr;
     // v (kPoints * in_c * tile_block), then m (kPoints * k_padded * tile_block), then,
     // with g, one row of U per thread (u_row_floats(in_c, mr) each), then one band
-    // per thread (band_floats each).
+    // per thread (band_floats each, plus upsample_tmp_floats with upsample_row).
     float* scratch = nullptr;
+    // Set when the input is p's at half the height and width, read upsampled by 2
+    // (ConvOptions::upsampled_input): the Resize kernel's row function, with which the
+    // bands are filled (each thread's band is followed by upsample_tmp_floats more).
+    void (*upsample_row)(const float* far, const float* near, int64_t in_width, float* tmp,
+                         float* out) = nullptr;
     int64_t tiles = 0, tile_block = 0, k_padded = 0;
     int threads = 1;
 };
@@ -87,6 +94,12 @@ inline int64_t band_floats(const Conv2dParams& p, int64_t tile_block) {
     // A block of tile_block tiles starting anywhere touches at most this many.
     const int64_t touched = std::min(tile_rows, (tile_block + tiles_w - 2) / tiles_w + 1);
     return (touched * kTile + 2) * band_stride(tiles_w);
+}
+
+// The row function's temporary: the vertical blend of two half-size rows, one
+// column of clamping either side (p's width is the upsampled one).
+inline int64_t upsample_tmp_floats(const Conv2dParams& p) {
+    return (p.in_width / 2 + 2 + 15) / 16 * 16;
 }
 
 struct Kernels {

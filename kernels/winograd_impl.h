@@ -12,6 +12,7 @@
 
 #include "kernels/conv2d_direct_impl.h"
 #include "kernels/cpu_common.h"
+#include "kernels/elementwise_simd.h"
 #include "kernels/winograd.h"
 
 namespace swaprun::kernels::winograd::detail {
@@ -60,15 +61,18 @@ struct Impl {
     // channel, padded: band row r, column b is input (y0 + r, b - pad_left), where
     // y0 is the block's first tile row's first input row; the pad mode's values
     // outside the input (map_index, as a direct read would give them); zeros in the
-    // columns past the patches.
-    static void fill_band(const Conv2dParams& p, const float* plane, int64_t tiles_w, int64_t t0,
-                          int64_t count, float* band) {
+    // columns past the patches. With a.upsample_row, `plane` is the half-size
+    // channel, and each row is made in place from the two rows it mixes (tmp: the row
+    // function's temporary).
+    static void fill_band(const Args& a, const float* plane, int64_t tiles_w, int64_t t0,
+                          int64_t count, float* band, float* tmp) {
+        const Conv2dParams& p = *a.p;
         const int64_t h = p.in_height, w = p.in_width;
         const int64_t stride = band_stride(tiles_w), cols = 4 * tiles_w + 2;
         const int64_t first_row = t0 / tiles_w, last_row = (t0 + count - 1) / tiles_w;
         const int64_t rows = (last_row - first_row) * kTile + 6;
         const int64_t y0 = first_row * kTile - p.pad_top;
-        // Columns [left, right) of the band read input columns [0, w) in place.
+        // Columns [left, right) of the band hold input columns [0, w).
         const int64_t left = std::min(cols, std::max<int64_t>(0, p.pad_left));
         const int64_t right = std::max(left, std::min(cols, w + p.pad_left));
         for (int64_t r = 0; r < rows; ++r) {
@@ -78,13 +82,22 @@ struct Impl {
                 std::fill(dst, dst + stride, 0.0f);
                 continue;
             }
-            const float* src = plane + y * w;
+            const float* src = nullptr;
+            if (a.upsample_row != nullptr) {
+                // (reads_upsampled_input: the whole row fits at pad_left.)
+                const int64_t half_h = h / 2, half_w = w / 2;
+                float* row = dst + p.pad_left;
+                a.upsample_row(plane + simd::resize2x_far_row(y, half_h) * half_w,
+                               plane + y / 2 * half_w, half_w, tmp, row);
+                src = row;
+            } else {
+                src = plane + y * w;
+                std::copy(src + (left - p.pad_left), src + (right - p.pad_left), dst + left);
+            }
             for (int64_t b = 0; b < left; ++b) {
                 const int64_t x = cpu::map_index(b - p.pad_left, w, p.pad_mode);
                 dst[b] = x < 0 ? 0.0f : src[x];
             }
-            if (right > left)
-                std::copy(src + (left - p.pad_left), src + (right - p.pad_left), dst + left);
             for (int64_t b = right; b < cols; ++b) {
                 const int64_t x = cpu::map_index(b - p.pad_left, w, p.pad_mode);
                 dst[b] = x < 0 ? 0.0f : src[x];
@@ -309,8 +322,12 @@ struct Impl {
         float* const m = v + kPoints * v_stride;
         float* const u_rows = m + kPoints * m_stride;
         float* const bands = u_rows + (a.g != nullptr ? a.threads * u_row_floats(in_c, MR) : 0);
-        const int64_t band_size = band_floats(p, tb), stride = band_stride(tiles_w);
-        const int64_t in_plane = p.in_height * p.in_width;
+        const int64_t band_size =
+            band_floats(p, tb) + (a.upsample_row != nullptr ? upsample_tmp_floats(p) : 0);
+        const int64_t stride = band_stride(tiles_w);
+        // Floats per channel of the input as given: a quarter when it is read upsampled.
+        const int64_t in_plane = a.upsample_row != nullptr ? (p.in_height / 2) * (p.in_width / 2)
+                                                           : p.in_height * p.in_width;
         const int64_t out_plane = p.out_height * p.out_width;
         constexpr int64_t kCols = static_cast<int64_t>(L) * NR;  // tiles per micro-kernel
 
@@ -328,12 +345,13 @@ struct Impl {
                     // A thread's items are consecutive, so it fills each of its
                     // channels' band once.
                     float* const band = bands + omp_get_thread_num() * band_size;
+                    float* const tmp = band + band_floats(p, tb);  // with upsample_row only
                     int64_t band_channel = -1;
 #pragma omp for schedule(static)
                     for (int64_t item = 0; item < in_c * groups_in; ++item) {
                         const int64_t c = item / groups_in, g = item % groups_in;
                         if (c != band_channel) {
-                            fill_band(p, in + c * in_plane, tiles_w, t0, count, band);
+                            fill_band(a, in + c * in_plane, tiles_w, t0, count, band, tmp);
                             band_channel = c;
                         }
                         input_transform(band, stride, tiles_w, first_row, a.tiles, t0 + g * L,

@@ -395,8 +395,8 @@ TEST(ConvFast, WinogradWeightsMadePerRunOrKept) {
 }
 
 // A convolution that reads its input upsampled (ConvOptions::upsampled_input) gives
-// bit for bit what the Resize kernel then the same convolution give, on every SIMD
-// ISA, and within 1e-5 of the naive kernels.
+// bit for bit what the Resize kernel then the same convolution give, direct and
+// Winograd, on every SIMD ISA, and within 1e-5 (Winograd: 1e-4) of the naive kernels.
 TEST(ConvFast, UpsampledInputMatchesResizeThenConvolution) {
     std::vector<Case> cases;
     for (PadMode mode : {PadMode::Constant, PadMode::Reflect, PadMode::Edge}) {
@@ -420,6 +420,9 @@ TEST(ConvFast, UpsampledInputMatchesResizeThenConvolution) {
     lopsided.pl = 2;
     lopsided.pr = 0;
     cases.push_back(lopsided);
+    Case blocks{64, 24, 2 * 16, 2 * 18, 3};  // Winograd: several tile blocks of bands
+    blocks.mode = PadMode::Reflect;
+    cases.push_back(blocks);
 
     uint32_t seed = 1500;
     for (const Case& c : cases) {
@@ -442,24 +445,30 @@ TEST(ConvFast, UpsampledInputMatchesResizeThenConvolution) {
         naive_full.in.resize(small.in.size() * 4);
         reference::resize(r, small.in.data(), naive_full.in.data());
         const std::vector<float> expected = run_reference(p, naive_full);
+        const bool winograd_applies = c.k == 3 && c.groups == 1;
         for (ConvIsa isa : isas()) {
-            if (isa == ConvIsa::Portable) continue;  // the SIMD direct kernels only
-            const ConvOptions plain{ConvAlgorithm::Direct, isa};
-            ConvOptions upsampled = plain;
-            upsampled.upsampled_input = true;
-            ASSERT_TRUE(PreparedConv2d::reads_upsampled_input(p, upsampled))
-                << describe(c, isa, ConvAlgorithm::Direct);
-            const PreparedConv2d fused(p, small.w.data(), small.b.data(), upsampled);
-            const PreparedConv2d separate(p, full.w.data(), full.b.data(), plain);
-            const std::vector<float> got = run_prepared(fused, small, 2);
-            EXPECT_TRUE(bit_identical(got, run_prepared(separate, full, 2)))
-                << describe(c, isa, ConvAlgorithm::Direct);
-            EXPECT_TRUE(close_relative(got, expected, 1e-5))
-                << describe(c, isa, ConvAlgorithm::Direct);
-            EXPECT_TRUE(bit_identical(got, run_prepared(fused, small, 1)))
-                << describe(c, isa, ConvAlgorithm::Direct);
-            EXPECT_TRUE(bit_identical(got, run_prepared(fused, small, 3)))
-                << describe(c, isa, ConvAlgorithm::Direct);
+            if (isa == ConvIsa::Portable) continue;  // the SIMD kernels only
+            for (ConvAlgorithm algo : {ConvAlgorithm::Direct, ConvAlgorithm::Winograd}) {
+                if (algo == ConvAlgorithm::Winograd && !winograd_applies) continue;
+                const ConvOptions plain{algo, isa};
+                ConvOptions upsampled = plain;
+                upsampled.upsampled_input = true;
+                ASSERT_TRUE(PreparedConv2d::reads_upsampled_input(p, upsampled))
+                    << describe(c, isa, algo);
+                const PreparedConv2d fused(p, small.w.data(), small.b.data(), upsampled);
+                ASSERT_EQ(fused.algorithm(), algo) << describe(c, isa, algo);
+                const PreparedConv2d separate(p, full.w.data(), full.b.data(), plain);
+                const std::vector<float> got = run_prepared(fused, small, 2);
+                EXPECT_TRUE(bit_identical(got, run_prepared(separate, full, 2)))
+                    << describe(c, isa, algo);
+                EXPECT_TRUE(
+                    close_relative(got, expected, algo == ConvAlgorithm::Winograd ? 1e-4 : 1e-5))
+                    << describe(c, isa, algo);
+                EXPECT_TRUE(bit_identical(got, run_prepared(fused, small, 1)))
+                    << describe(c, isa, algo);
+                EXPECT_TRUE(bit_identical(got, run_prepared(fused, small, 3)))
+                    << describe(c, isa, algo);
+            }
         }
     }
 }
@@ -479,9 +488,10 @@ TEST(ConvFast, UpsampledInputOnlyWhereItApplies) {
         const Data d = make_data(p, true, 1);
         EXPECT_THROW(PreparedConv2d(p, d.w.data(), d.b.data(), o), std::invalid_argument);
     }
-    const Conv2dParams wide = make(Case{64, 64, 32, 32, 3});  // Auto picks Winograd
+    // Winograd (Auto's pick here) reads its input upsampled as well.
+    const Conv2dParams wide = make(Case{64, 64, 32, 32, 3});
     if (best_conv_isa() != ConvIsa::Portable) {
-        EXPECT_FALSE(PreparedConv2d::reads_upsampled_input(wide));
+        EXPECT_TRUE(PreparedConv2d::reads_upsampled_input(wide));
     }
 }
 
