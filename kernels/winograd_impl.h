@@ -107,17 +107,18 @@ struct Impl {
     }
 
     // The 6x6 input patches of the group of L tiles from t_first, as
-    // d[(i * 6 + j) * L + lane], read from the band of the block starting at tile
-    // row first_row; lanes past the last tile read zeros.
+    // d[(i * 6 + j) * L + lane], read from the band of the block that starts at tile
+    // row first_row and ends before tile block_end; lanes past it read zeros (the
+    // band holds no rows for them).
     static void gather(const float* band, int64_t stride, int64_t tiles_w, int64_t first_row,
-                       int64_t tiles, int64_t t_first, float* d) {
+                       int64_t block_end, int64_t t_first, float* d) {
         auto patch = [&](int64_t t) {
             return band + (t / tiles_w - first_row) * kTile * stride + (t % tiles_w) * kTile;
         };
         // The common case: every quad of tiles lies in one tile row, so each quad's
         // patch rows are contiguous in the band, and the ISA transposes them.
         constexpr int64_t kQuad = L / 4;
-        bool whole_quads = t_first + L <= tiles;
+        bool whole_quads = t_first + L <= block_end;
         const float* quad[4];
         for (int q = 0; q < 4 && whole_quads; ++q) {
             const int64_t t = t_first + q * kQuad;
@@ -134,7 +135,7 @@ struct Impl {
         }
         for (int l = 0; l < L; ++l) {
             const int64_t t = t_first + tile_of_lane(l);
-            const float* src = t < tiles ? patch(t) : nullptr;
+            const float* src = t < block_end ? patch(t) : nullptr;
             for (int i = 0; i < 6; ++i) {
                 for (int j = 0; j < 6; ++j) {
                     d[(i * 6 + j) * L + l] = src == nullptr ? 0.0f : src[i * stride + j];
@@ -165,10 +166,10 @@ struct Impl {
     }
 
     static void input_transform(const float* band, int64_t stride, int64_t tiles_w,
-                                int64_t first_row, int64_t tiles, int64_t t_first, float* v,
+                                int64_t first_row, int64_t block_end, int64_t t_first, float* v,
                                 int64_t point_stride) {
         alignas(64) float d[36 * L];
-        gather(band, stride, tiles_w, first_row, tiles, t_first, d);
+        gather(band, stride, tiles_w, first_row, block_end, t_first, d);
         B t[6][6];
         for (int j = 0; j < 6; ++j) {
             B x[6], y[6];
@@ -354,7 +355,7 @@ struct Impl {
                             fill_band(a, in + c * in_plane, tiles_w, t0, count, band, tmp);
                             band_channel = c;
                         }
-                        input_transform(band, stride, tiles_w, first_row, a.tiles, t0 + g * L,
+                        input_transform(band, stride, tiles_w, first_row, t0 + count, t0 + g * L,
                                         v + c * tb + g * L, v_stride);
                     }
                     // M[xi][kb] for one point xi and one block kb of output channels.

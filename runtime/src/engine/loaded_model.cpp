@@ -119,8 +119,8 @@ void LoadedModel::prepare(uint64_t max_activation_bytes) {
     std::vector<uint32_t> weights;
     for (const Preparable& c : preparable) weights.push_back(c.weight);
     // The file hands over the weights in its own order, each once, read past the
-    // mapping (which the CPU never reads them through again): the pass that also
-    // verifies a deferred checksum. A convolution or two may share a weight.
+    // mapping (the CPU never reads them through it): the pass that also verifies a
+    // deferred checksum. Convolutions may share a weight.
     file_->read_constants(weights, [&](uint32_t weight, std::span<const float> values) {
         for (const Preparable& c : preparable) {
             if (c.weight != weight) continue;

@@ -79,7 +79,8 @@ class SwpkFile {
     // Where the checksum was deferred (ReadOptions::defer_checksum), this pass reads
     // the whole file and verifies it, and throws the mismatch after the last call:
     // whatever `use` made of the bytes must then be thrown away. InvalidArgument for
-    // a tensor without data; Io when reading fails.
+    // a tensor without data; Io when reading fails. For the loader: not to be called
+    // concurrently with itself or verify_pending_checksum().
     using ConstantUse = std::function<void(uint32_t tensor, std::span<const float> values)>;
     virtual void read_constants(std::span<const uint32_t> tensors,
                                 const ConstantUse& use) const = 0;
