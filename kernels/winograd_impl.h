@@ -45,6 +45,50 @@ struct TileColumns {
     }
 };
 
+// TileColumns by 4x4 transposes within 128-bit lanes, for ISAs whose vectors are
+// whole 128-bit lanes with per-lane unpack and shuffle (AVX2, AVX-512). Each load of
+// L floats from a quad holds L / 4 tiles, one per lane, four columns each; after
+// unpacking pairs of loads and shuffling the pairs, column j of tile k of quad q sits
+// in lane 4 * k + q, the order tile_of_lane gives. Columns 4 and 5 are columns 0 and
+// 1 of the same loads 4 floats on. The transpose is its own inverse, so store() puts
+// output rows back with it. Ops supplies the ISA's register type and intrinsics:
+// loadu, storeu, unpacklo, unpackhi, and shuffle<imm> (imm as _MM_SHUFFLE gives it).
+template <class A, class Ops>
+struct LaneTransposedTileColumns {
+    using B = xsimd::batch<float, A>;
+    using R = typename Ops::Register;
+
+    // (a0, a1, a2, a3) -> the columns (c0, c1, c2, c3), lane by lane.
+    static SWAPRUN_ALWAYS_INLINE void transpose(const R (&a)[4], R (&c)[4]) {
+        const R lo01 = Ops::unpacklo(a[0], a[1]), lo23 = Ops::unpacklo(a[2], a[3]);
+        const R hi01 = Ops::unpackhi(a[0], a[1]), hi23 = Ops::unpackhi(a[2], a[3]);
+        c[0] = Ops::template shuffle<0x44>(lo01, lo23);  // _MM_SHUFFLE(1, 0, 1, 0)
+        c[1] = Ops::template shuffle<0xEE>(lo01, lo23);  // _MM_SHUFFLE(3, 2, 3, 2)
+        c[2] = Ops::template shuffle<0x44>(hi01, hi23);
+        c[3] = Ops::template shuffle<0xEE>(hi01, hi23);
+    }
+
+    static void load(const float* const (&quad)[4], int64_t offset, B (&c)[6]) {
+        R a[4], next[4], cols[4], next_cols[4];
+        for (int q = 0; q < 4; ++q) {
+            a[q] = Ops::loadu(quad[q] + offset);
+            next[q] = Ops::loadu(quad[q] + offset + 4);
+        }
+        transpose(a, cols);
+        transpose(next, next_cols);  // (its columns 2 and 3 go unused)
+        for (int j = 0; j < 4; ++j) c[j] = B(cols[j]);
+        c[4] = B(next_cols[0]);
+        c[5] = B(next_cols[1]);
+    }
+
+    static void store(const B (&c)[4], float* const (&quad)[4], int64_t offset) {
+        const R columns[4] = {c[0], c[1], c[2], c[3]};
+        R rows[4];
+        transpose(columns, rows);
+        for (int q = 0; q < 4; ++q) Ops::storeu(quad[q] + offset, rows[q]);
+    }
+};
+
 template <class A, int MR, int NR>
 struct Impl {
     static int64_t point_stride(int64_t floats) { return floats + kSlicePad; }

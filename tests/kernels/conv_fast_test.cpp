@@ -31,6 +31,14 @@ struct Case {
     bool bias = true;
 };
 
+Case with_pads(Case c, int64_t top, int64_t left, int64_t bottom, int64_t right) {
+    c.pt = top;
+    c.pl = left;
+    c.pb = bottom;
+    c.pr = right;
+    return c;
+}
+
 Conv2dParams make(const Case& c) {
     Conv2dParams p;
     p.batch = c.batch;
@@ -140,12 +148,8 @@ TEST(ConvFast, WinogradPadsAndActivations) {
             c.act = act;
             check(c, seed++);
         }
-        Case asym{16, 16, 9, 10, 3};
+        Case asym = with_pads(Case{16, 16, 9, 10, 3}, 0, 2, 2, 1);
         asym.mode = mode;
-        asym.pt = 0;
-        asym.pl = 2;
-        asym.pb = 2;
-        asym.pr = 1;
         check(asym, seed++);
         Case nopad{16, 24, 10, 9, 3};
         nopad.mode = mode;
@@ -183,12 +187,8 @@ TEST(ConvFast, WinogradTileGroupsBordersAndBlocks) {
                     << describe(c, isa, ConvAlgorithm::Winograd);
             }
         }
-        Case lopsided{16, 16, 40, 33, 3};
+        Case lopsided = with_pads(Case{16, 16, 40, 33, 3}, 2, 0, 0, 2);
         lopsided.mode = mode;
-        lopsided.pt = 2;
-        lopsided.pl = 0;
-        lopsided.pb = 0;
-        lopsided.pr = 2;
         check(lopsided, seed++);
     }
 }

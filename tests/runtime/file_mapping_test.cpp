@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <optional>
+#include <tuple>
 #include <vector>
 
 #include "format/file_pass.h"
@@ -60,18 +61,22 @@ TEST(FileMapping, DiscardOutsideTheMappingIsIgnored) {
     for (size_t i = 0; i < bytes.size(); ++i) ASSERT_EQ(mapping.data()[i], 7) << i;
 }
 
-std::vector<uint8_t> pattern_bytes(size_t n) {
-    std::vector<uint8_t> bytes(n);
-    for (size_t i = 0; i < n; ++i) bytes[i] = static_cast<uint8_t>((i * 2654435761u) >> 13);
-    return bytes;
-}
+// A file of n bytes of a pattern, written and mapped.
+struct PatternFile {
+    explicit PatternFile(size_t n) : path(dir.file("pattern.bin")), bytes(n) {
+        for (size_t i = 0; i < n; ++i) bytes[i] = static_cast<uint8_t>((i * 2654435761u) >> 13);
+        write_bytes(path, bytes);
+        mapping = platform::FileMapping::open(path);
+    }
+    TempDir dir;
+    std::string path;
+    std::vector<uint8_t> bytes;
+    platform::FileMapping mapping;
+};
 
 TEST(FileMapping, ReadAtCopiesTheFileAndRefusesRangesOutsideIt) {
-    TempDir dir;
-    const std::string path = dir.file("bytes.bin");
-    const std::vector<uint8_t> bytes = pattern_bytes(10000);
-    write_bytes(path, bytes);
-    const auto mapping = platform::FileMapping::open(path);
+    const PatternFile file(10000);
+    const auto& [bytes, mapping] = std::tie(file.bytes, file.mapping);
     std::vector<uint8_t> got(3001);
     mapping.read_at(6999, got);
     EXPECT_EQ(0, std::memcmp(got.data(), bytes.data() + 6999, got.size()));
@@ -81,7 +86,7 @@ TEST(FileMapping, ReadAtCopiesTheFileAndRefusesRangesOutsideIt) {
         FAIL() << "a read past the end was allowed";
     } catch (const Error& e) {
         EXPECT_EQ(e.kind(), ErrorKind::Io);
-        EXPECT_NE(std::string(e.what()).find(path), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find(file.path), std::string::npos) << e.what();
     }
     EXPECT_THROW(mapping.read_at(UINT64_MAX, got), Error);
 }
@@ -103,11 +108,8 @@ TEST(FileMapping, ReadAtSeesTheMappedFileAfterARename) {
 // Every range arrives whole and right; the hash sink sees each byte once, in order,
 // including the gaps, the overlaps counted once, and the end.
 TEST(ReadFileInOrder, HandsOverRangesAndHashesEveryByteOnce) {
-    TempDir dir;
-    const std::string path = dir.file("file.bin");
-    const std::vector<uint8_t> bytes = pattern_bytes(100003);
-    write_bytes(path, bytes);
-    const auto mapping = platform::FileMapping::open(path);
+    const PatternFile file(100003);
+    const auto& [bytes, mapping] = std::tie(file.bytes, file.mapping);
     const std::vector<format::ByteRange> wanted = {{0, 64},   {64, 1000},    {500, 700},
                                                    {5000, 0}, {40000, 4096}, {99003, 1000}};
     for (size_t buffer_bytes : {size_t{4096}, size_t{4097}, size_t{200000}}) {
@@ -133,11 +135,8 @@ TEST(ReadFileInOrder, HandsOverRangesAndHashesEveryByteOnce) {
 }
 
 TEST(ReadFileInOrder, WithoutAHashReadsOnlyTheRanges) {
-    TempDir dir;
-    const std::string path = dir.file("file.bin");
-    const std::vector<uint8_t> bytes = pattern_bytes(9000);
-    write_bytes(path, bytes);
-    const auto mapping = platform::FileMapping::open(path);
+    const PatternFile file(9000);
+    const auto& [bytes, mapping] = std::tie(file.bytes, file.mapping);
     std::vector<uint8_t> buffer(100);
     const std::vector<format::ByteRange> wanted = {{128, 100}, {8900, 100}};
     int calls = 0;
@@ -150,10 +149,8 @@ TEST(ReadFileInOrder, WithoutAHashReadsOnlyTheRanges) {
 }
 
 TEST(ReadFileInOrder, RefusesAShortBufferUnsortedRangesAndRangesPastTheEnd) {
-    TempDir dir;
-    const std::string path = dir.file("file.bin");
-    write_bytes(path, pattern_bytes(9000));
-    const auto mapping = platform::FileMapping::open(path);
+    const PatternFile file(9000);
+    const auto& mapping = file.mapping;
     std::vector<uint8_t> buffer(100);
     auto ignore = [](size_t, std::span<const uint8_t>) {};
     auto kind_of = [&](std::vector<format::ByteRange> wanted) {
