@@ -86,9 +86,9 @@ class LoadedSwpkFile final : public SwpkFile {
         std::vector<ByteRange> ranges;
         size_t largest = 0;
         for (uint32_t t : order) {
-            const uint64_t at = all[t].data.data() == nullptr
-                                    ? 0
-                                    : address(t) - reinterpret_cast<uintptr_t>(mapping_.data());
+            // Constants and extras always point into the file (every dimension is at
+            // least 1, so none is empty).
+            const uint64_t at = address(t) - reinterpret_cast<uintptr_t>(mapping_.data());
             ranges.push_back({at, all[t].data.size_bytes()});
             largest = std::max(largest, all[t].data.size_bytes());
         }
