@@ -88,6 +88,16 @@ bool winograd_wins(const Conv2dParams& p) { return p.in_channels >= 24 && p.out_
 // of a Zen 4 / Zen 5 core's L2, the rest left to the row of U and to M.
 constexpr int64_t kPerRunVRowBytes = 512 * 1024;
 
+// The most bytes of U (transformed weights, whether kept or made per run) for which
+// each Winograd thread runs all three stages on its own tiles (winograd::Scratch):
+// every thread then reads, or makes, all of U. Measured on Zen 5 with 2 threads
+// (swaprun infer --profile, alternating): live_mini's up.1 (0.6 MB of U) 2.3 -> 1.5 ms,
+// up.0 (1.2 MB) 1.05 -> 0.88 ms, its blocks (2.4 MB) 0.395 -> 0.377 ms each,
+// live_base's up.1 (1.8 MB) 5.4 -> 4.5 ms; live_base's blocks and up.0 (5.3 MB)
+// no faster (blocks 12.0-12.2 against 12.3-12.6 ms in all), inswapper_128's up.1
+// (19 MB) slower (kernel_bench: 33 against 40 ms).
+constexpr int64_t kPrivateUBytes = 3 * 1024 * 1024;
+
 // What a prepared convolution stores, decided from the shape and options alone (so
 // the storage can be sized before any weight is packed: storage_bytes()).
 struct PackedLayout {
@@ -99,6 +109,7 @@ struct PackedLayout {
     int64_t tiles = 0;                            // Winograd output tiles per image
     int64_t tile_block = 0;                       // Winograd tiles per pass
     bool transform_per_run = false;  // Winograd: keep the 3x3 kernels, not U (winograd.h)
+    bool private_tiles = false;      // Winograd: winograd::Args::private_tiles
     size_t weight_floats = 0;
 };
 
@@ -139,6 +150,10 @@ PackedLayout packed_layout(const Conv2dParams& p, ConvOptions options) {
         const int64_t v_row_bytes = 6 * p.in_channels * l.tile_block * 4;
         l.transform_per_run =
             p.batch == 1 && l.tiles <= l.tile_block && v_row_bytes <= kPerRunVRowBytes;
+        l.private_tiles =
+            options.winograd_schedule == WinogradSchedule::Auto
+                ? winograd::kPoints * l.winograd_rows * p.in_channels * 4 <= kPrivateUBytes
+                : options.winograd_schedule == WinogradSchedule::PrivateTiles;
         l.weight_floats = static_cast<size_t>(
             l.transform_per_run
                 ? l.winograd_rows / wk->mr * 9 * winograd::g_plane_floats(p.in_channels, wk->mr)
@@ -390,6 +405,7 @@ PreparedConv2d::PreparedConv2d(const Conv2dParams& p, const float* weight, const
     tiles_ = layout.tiles;
     tile_block_ = layout.tile_block;
     transform_per_run_ = layout.transform_per_run;
+    private_tiles_ = layout.private_tiles;
 
     const int64_t k_blocks = k_padded_ / mr;
     // Every value is written below (the padding rows as zeros): no zeroing pass, and
@@ -435,16 +451,13 @@ PreparedConv2d::PreparedConv2d(const Conv2dParams& p, const float* weight, const
 size_t PreparedConv2d::scratch_floats(int threads) const {
     if (direct_ != nullptr) return static_cast<size_t>(std::max(1, threads) * row_floats_);
     if (algorithm_ != ConvAlgorithm::Winograd) return 0;
-    // V and M are shared by the threads (the stages partition them); a row of U made
-    // per run and a band of input rows are each thread's own.
     const winograd::Kernels* wk = winograd_kernels(isa_);
-    const int64_t per_thread =
-        (transform_per_run_ ? winograd::u_row_floats(p_.in_channels, wk->mr) : 0) +
-        winograd::band_floats(p_, tile_block_) +
-        (upsampled_input_ ? winograd::upsample_tmp_floats(p_) : 0);
-    return static_cast<size_t>(
-        winograd::kPoints * ((p_.in_channels + k_padded_) * tile_block_ + 2 * winograd::kSlicePad) +
-        std::max(1, threads) * per_thread);
+    threads = std::max(1, threads);
+    return static_cast<size_t>(winograd::scratch_plan(p_, tiles_, tile_block_, k_padded_, wk->mr,
+                                                      static_cast<int64_t>(wk->lanes) * wk->nr,
+                                                      transform_per_run_, upsampled_input_,
+                                                      private_tiles_, threads)
+                                   .total(threads));
 }
 
 void PreparedConv2d::run(const float* input, float* output, float* scratch, int threads) const {
@@ -462,6 +475,7 @@ void PreparedConv2d::run(const float* input, float* output, float* scratch, int 
         a.tiles = tiles_;
         a.tile_block = tile_block_;
         a.k_padded = k_padded_;
+        a.private_tiles = private_tiles_;
         a.threads = threads;
         if (upsampled_input_) a.upsample_row = simd::table()->resize2x_row;
         winograd_kernels(isa_)->run(a);

@@ -49,6 +49,8 @@ enum class ConvAlgorithm : uint8_t {
 // The instruction set a prepared convolution runs on.
 enum class ConvIsa : uint8_t { Auto = 0, Portable = 1, Avx2 = 2, Avx512 = 3, Neon = 4 };
 
+enum class WinogradSchedule { Auto, SharedStages, PrivateTiles };
+
 struct ConvOptions {
     ConvAlgorithm algorithm = ConvAlgorithm::Auto;
     // Auto: the best this machine has, after the SWAPRUN_DISABLE_AVX2 /
@@ -60,6 +62,9 @@ struct ConvOptions {
     // mode linear and scale 2, kernels::resize) without that tensor being written.
     // Only where reads_upsampled_input() allows it.
     bool upsampled_input = false;
+    // Winograd: how the threads share a layer (winograd::Scratch): Auto picks by the
+    // size of the transformed weights; the others are for tests and benchmarks.
+    WinogradSchedule winograd_schedule = WinogradSchedule::Auto;
 };
 
 const char* to_string(ConvAlgorithm a);
@@ -94,6 +99,9 @@ class PreparedConv2d {
     // Winograd: whether the kernels are transformed per run rather than kept
     // transformed (winograd.h says which layers).
     bool transforms_weights_per_run() const { return transform_per_run_; }
+    // Winograd: whether each thread runs the three stages on its own tiles
+    // (winograd::Scratch says when).
+    bool private_tiles() const { return private_tiles_; }
     bool upsampled_input() const { return upsampled_input_; }
 
     // Scratch run() needs with `threads` threads (64-byte aligned).
@@ -113,6 +121,7 @@ class PreparedConv2d {
     int64_t tile_block_ = 0;          // tiles per pass through the three stages
     int64_t k_padded_ = 0;            // out_channels rounded up to the micro-kernel rows
     bool transform_per_run_ = false;  // weight_ holds 3x3 kernels, not U (winograd.h)
+    bool private_tiles_ = false;      // winograd::Args::private_tiles
     bool upsampled_input_ = false;    // ConvOptions::upsampled_input
     // Direct geometry (direct_ is null on the portable path).
     const direct::Variant* direct_ = nullptr;

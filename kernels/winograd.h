@@ -3,8 +3,8 @@
 //
 // Layout. Output tiles are numbered row-major over the image (tile t covers
 // output rows 4*(t / tiles_w).. and columns 4*(t % tiles_w)..). Tiles are taken
-// in blocks of `tile_block`; for each block the three stages run one after the
-// other with all threads:
+// in blocks; for each block the three stages run one after the other (by all
+// threads together, or by each thread on its own tiles: see Scratch):
 //   V[xi][c][t]  = (B^T d B)[xi]   input transform, vectorized over tiles
 //   M[xi][k][t]  = sum_c U[xi][k][c] * V[xi][c][t]   36 independent GEMMs
 //   out          = A^T M A + bias, activation        output transform
@@ -56,16 +56,18 @@ struct Args {
     const float* bias = nullptr;  // out_channels values
     const float* input = nullptr;
     float* output = nullptr;
-    // v (kPoints * in_c * tile_block), then m (kPoints * k_padded * tile_block), then,
-    // with g, one row of U per thread (u_row_floats(in_c, mr) each), then one band
-    // per thread (band_floats each, plus upsample_tmp_floats with upsample_row).
+    // V, M, rows of U and bands, as scratch_plan lays them out.
     float* scratch = nullptr;
     // Set when the input is p's at half the height and width, read upsampled by 2
     // (ConvOptions::upsampled_input): the Resize kernel's row function, with which the
-    // bands are filled (each thread's band is followed by upsample_tmp_floats more).
+    // bands are filled (its temporary: Scratch::tmp).
     void (*upsample_row)(const float* far, const float* near, int64_t in_width, float* tmp,
                          float* out) = nullptr;
     int64_t tiles = 0, tile_block = 0, k_padded = 0;
+    // How the threads share the work (see Scratch): false, the three stages one after
+    // the other with all threads, V and M shared; true, each thread all three on its
+    // own tiles, in its own V and M.
+    bool private_tiles = false;
     int threads = 1;
 };
 
@@ -100,6 +102,69 @@ inline int64_t band_floats(const Conv2dParams& p, int64_t tile_block) {
 // column of clamping either side (p's width is the upsampled one).
 inline int64_t upsample_tmp_floats(const Conv2dParams& p) {
     return (p.in_width / 2 + 2 + 15) / 16 * 16;
+}
+
+// Floats between the 36 point slices of V or M of `floats` each: one cache line more,
+// because at exact multiples of 4 KiB the 36 stores (and loads) of one transform
+// would all land in the same L1 set.
+inline int64_t point_stride(int64_t floats) { return floats + kSlicePad; }
+
+// Where the buffers lie in Args::scratch. Shared stages (private_tiles false): V
+// (kPoints * v_stride) and M (kPoints * m_stride) for tile_block tiles, then each
+// thread's own part. Private tiles: each thread's part only, which holds its own V
+// and M for `block` tiles (and M for every output channel, as shared M does). A
+// thread's part: [V, M: private tiles only][one row of U: U made per run][band][the
+// upsampling row function's temporary: upsampled input only].
+//
+// Why two ways. Shared, a thread's stage reads what the other threads wrote in the
+// stage before (V by input channel, M by point), so every pass moves V and M between
+// the cores' caches, and waits at two barriers; on 2 cores that held the 32x32 blocks'
+// layers to 1.3-1.4 times their 1-thread speed, where two separate processes run
+// each at its 1-thread speed. Private, nothing moves, but every thread reads all of
+// U (or makes all of it, per run): right where U is small, wrong for inswapper_128's
+// 1024-channel layers (151 MB of U each).
+struct Scratch {
+    int64_t block = 0;     // tiles per pass: a thread's, with private tiles
+    int64_t v_stride = 0;  // floats between point slices of V
+    int64_t m_stride = 0;  // and of M
+    int64_t shared = 0;    // floats of V and M the threads share (private tiles: 0)
+    int64_t u_row = 0;     // floats of a thread's row of U (U from load: 0)
+    int64_t band = 0;      // floats of a thread's band
+    int64_t tmp = 0;       // floats of its row function temporary (not upsampled: 0)
+    int64_t per_thread = 0;
+
+    // The first float of each part of thread t's share.
+    int64_t thread_base(int t) const { return shared + t * per_thread; }
+    int64_t private_v() const { return 0; }
+    int64_t private_m() const { return kPoints * v_stride; }
+    int64_t u_row_at() const { return per_thread - tmp - band - u_row; }
+    int64_t band_at() const { return per_thread - tmp - band; }
+    int64_t tmp_at() const { return per_thread - tmp; }
+    int64_t total(int threads) const { return shared + threads * per_thread; }
+};
+
+// Tiles per pass, when each thread runs its own: its share of the image (whole
+// micro-kernel columns of `cols` tiles), no more than tile_block.
+inline int64_t private_block(int64_t tiles, int64_t tile_block, int threads, int64_t cols) {
+    const int64_t units = (tiles + cols - 1) / cols;
+    const int64_t share = (units + threads - 1) / threads * cols;
+    return std::max<int64_t>(cols, std::min(share, tile_block));
+}
+
+inline Scratch scratch_plan(const Conv2dParams& p, int64_t tiles, int64_t tile_block,
+                            int64_t k_padded, int64_t mr, int64_t cols, bool per_run_u,
+                            bool upsampled, bool private_tiles, int threads) {
+    Scratch s;
+    s.block = private_tiles ? private_block(tiles, tile_block, threads, cols) : tile_block;
+    s.v_stride = point_stride(p.in_channels * s.block);
+    s.m_stride = point_stride(k_padded * s.block);
+    const int64_t v_and_m = kPoints * (s.v_stride + s.m_stride);
+    s.shared = private_tiles ? 0 : v_and_m;
+    s.u_row = per_run_u ? u_row_floats(p.in_channels, mr) : 0;
+    s.band = band_floats(p, s.block);
+    s.tmp = upsampled ? upsample_tmp_floats(p) : 0;
+    s.per_thread = (private_tiles ? v_and_m : 0) + s.u_row + s.band + s.tmp;
+    return s;
 }
 
 struct Kernels {

@@ -91,8 +91,6 @@ struct LaneTransposedTileColumns {
 
 template <class A, int MR, int NR>
 struct Impl {
-    static int64_t point_stride(int64_t floats) { return floats + kSlicePad; }
-
     using B = xsimd::batch<float, A>;
     static constexpr int L = static_cast<int>(B::size);
 
@@ -353,89 +351,207 @@ struct Impl {
         }
     }
 
+    static constexpr int64_t kCols = static_cast<int64_t>(L) * NR;  // tiles per micro-kernel
+
+    // Floats per channel of the input as given: a quarter of p's when it is read
+    // upsampled.
+    static int64_t input_plane(const Args& a) {
+        const Conv2dParams& p = *a.p;
+        return a.upsample_row != nullptr ? (p.in_height / 2) * (p.in_width / 2)
+                                         : p.in_height * p.in_width;
+    }
+
+    // One pass of the three stages over the tiles [t0, t0 + count) of one image, as
+    // work items that the two schedules (run) hand out: each item writes its own part
+    // of V, M or the output, so items of one stage run in any order and in parallel.
+    struct Pass {
+        const Args& a;
+        const float* in;  // the image's input
+        float* out;       // and output
+        float* v;         // V: kPoints slices of in_c x block, v_stride apart
+        float* m;         // M: kPoints slices of k_padded x block, m_stride apart
+        int64_t block, v_stride, m_stride;
+        int64_t tiles_w, t0, count;
+
+        int64_t col_blocks() const { return (count + kCols - 1) / kCols; }
+        int64_t groups_in() const { return col_blocks() * NR; }  // zero-filled to whole blocks
+        int64_t groups_out() const { return (count + L - 1) / L; }
+        int64_t k_blocks() const { return a.k_padded / MR; }
+
+        // V for input channel c, tile group g; band holds channel band_channel's rows.
+        void input(int64_t c, int64_t g, float* band, float* tmp, int64_t& band_channel) const {
+            if (c != band_channel) {
+                fill_band(a, in + c * input_plane(a), tiles_w, t0, count, band, tmp);
+                band_channel = c;
+            }
+            input_transform(band, band_stride(tiles_w), tiles_w, t0 / tiles_w, t0 + count,
+                            t0 + g * L, v + c * block + g * L, v_stride);
+        }
+
+        // M[xi][kb] for one point xi and one block kb of output channels, from U's
+        // slice u for them.
+        void gemm(int64_t xi, int64_t kb, const float* u) const {
+            const float* vx = v + xi * v_stride;
+            float* mx = m + xi * m_stride + kb * MR * block;
+            for (int64_t cb = 0; cb < col_blocks(); ++cb) {
+                gemm_tile(u, vx + cb * kCols, a.p->in_channels, block, mx + cb * kCols, block);
+            }
+        }
+
+        // M[xi][kb] from U made per run: row i of U (points i * 6 .. i * 6 + 5) of
+        // block kb, transformed into u_row first.
+        void gemm_row(int i, int64_t kb, float* u_row) const {
+            const int64_t in_c = a.p->in_channels;
+            const int64_t plane = g_plane_floats(in_c, MR), slice = u_slice_floats(in_c, MR);
+            transform_row(i, a.g + kb * 9 * plane, plane, u_row, slice);
+            for (int j = 0; j < 6; ++j) gemm(i * 6 + j, kb, u_row + j * slice);
+        }
+
+        // U from load: its slice for point xi, block kb.
+        const float* u_slice(int64_t xi, int64_t kb) const {
+            return a.u + (xi * k_blocks() + kb) * a.p->in_channels * MR;
+        }
+
+        // Output channel k of tile group g.
+        void output(int64_t k, int64_t g) const {
+            const Conv2dParams& p = *a.p;
+            output_transform(p, m + k * block + g * L, m_stride, a.bias[k], tiles_w, a.tiles,
+                             t0 + g * L, out + k * p.out_height * p.out_width);
+        }
+    };
+
     static void run(const Args& a) {
         const Conv2dParams& p = *a.p;
-        const int64_t in_c = p.in_channels, out_c = p.out_channels;
-        const int64_t tb = a.tile_block, kp = a.k_padded;
-        const int64_t tiles_w = (p.out_width + kTile - 1) / kTile;
-        const int64_t k_blocks = kp / MR;
-        float* const v = a.scratch;
-        // Point slices are one cache line more than their size apart: at exact
-        // multiples of 4 KiB the 36 stores (and loads) of one transform would all
-        // land in the same L1 set.
-        const int64_t v_stride = point_stride(in_c * tb), m_stride = point_stride(kp * tb);
-        float* const m = v + kPoints * v_stride;
-        float* const u_rows = m + kPoints * m_stride;
-        float* const bands = u_rows + (a.g != nullptr ? a.threads * u_row_floats(in_c, MR) : 0);
-        const int64_t band_size =
-            band_floats(p, tb) + (a.upsample_row != nullptr ? upsample_tmp_floats(p) : 0);
-        const int64_t stride = band_stride(tiles_w);
-        // Floats per channel of the input as given: a quarter when it is read upsampled.
-        const int64_t in_plane = a.upsample_row != nullptr ? (p.in_height / 2) * (p.in_width / 2)
-                                                           : p.in_height * p.in_width;
-        const int64_t out_plane = p.out_height * p.out_width;
-        constexpr int64_t kCols = static_cast<int64_t>(L) * NR;  // tiles per micro-kernel
+        const Scratch s =
+            scratch_plan(p, a.tiles, a.tile_block, a.k_padded, MR, kCols, a.g != nullptr,
+                         a.upsample_row != nullptr, a.private_tiles, a.threads);
+        if (a.private_tiles) {
+            run_private(a, s);
+        } else {
+            run_shared(a, s);
+        }
+    }
 
+    static const float* image_input(const Args& a, int64_t n) {
+        return a.input + n * a.p->in_channels * input_plane(a);
+    }
+    static float* image_output(const Args& a, int64_t n) {
+        const Conv2dParams& p = *a.p;
+        return a.output + n * p.out_channels * p.out_height * p.out_width;
+    }
+
+    // Each thread runs all three stages on its own run of tiles (whole micro-kernel
+    // columns; the threads' runs split the image evenly), a block at a time, in its
+    // own V and M: no barriers, and nothing another thread wrote is read.
+    static void run_private(const Args& a, const Scratch& s) {
+        const Conv2dParams& p = *a.p;
+        const int64_t in_c = p.in_channels, out_c = p.out_channels;
+        const int64_t tiles_w = (p.out_width + kTile - 1) / kTile;
+        const int64_t units = (a.tiles + kCols - 1) / kCols;
+#pragma omp parallel num_threads(a.threads)
+        {
+            const int t = omp_get_thread_num(), nt = omp_get_num_threads();
+            float* const mine = a.scratch + s.thread_base(t);
+            float* const u_row = mine + s.u_row_at();
+            float* const band = mine + s.band_at();
+            float* const tmp = mine + s.tmp_at();
+            const int64_t begin = std::min(a.tiles, units * t / nt * kCols);
+            const int64_t end = std::min(a.tiles, units * (t + 1) / nt * kCols);
+            for (int64_t n = 0; n < p.batch; ++n) {
+                for (int64_t t0 = begin; t0 < end; t0 += s.block) {
+                    const Pass pass{a,
+                                    image_input(a, n),
+                                    image_output(a, n),
+                                    mine + s.private_v(),
+                                    mine + s.private_m(),
+                                    s.block,
+                                    s.v_stride,
+                                    s.m_stride,
+                                    tiles_w,
+                                    t0,
+                                    std::min(s.block, end - t0)};
+                    int64_t band_channel = -1;
+                    for (int64_t c = 0; c < in_c; ++c) {
+                        for (int64_t g = 0; g < pass.groups_in(); ++g) {
+                            pass.input(c, g, band, tmp, band_channel);
+                        }
+                    }
+                    // Point-major (row-of-U-major), as run_shared's items go: the
+                    // slices of V that a point's GEMMs read stay in L1 from one block
+                    // of output channels to the next.
+                    if (a.u != nullptr) {
+                        for (int xi = 0; xi < kPoints; ++xi) {
+                            for (int64_t kb = 0; kb < pass.k_blocks(); ++kb) {
+                                pass.gemm(xi, kb, pass.u_slice(xi, kb));
+                            }
+                        }
+                    } else {
+                        for (int i = 0; i < 6; ++i) {
+                            for (int64_t kb = 0; kb < pass.k_blocks(); ++kb) {
+                                pass.gemm_row(i, kb, u_row);
+                            }
+                        }
+                    }
+                    for (int64_t k = 0; k < out_c; ++k) {
+                        for (int64_t g = 0; g < pass.groups_out(); ++g) pass.output(k, g);
+                    }
+                }
+            }
+        }
+    }
+
+    // The three stages one after the other with all threads, over tile blocks of the
+    // whole image, in V and M that the threads share.
+    static void run_shared(const Args& a, const Scratch& s) {
+        const Conv2dParams& p = *a.p;
+        const int64_t in_c = p.in_channels, out_c = p.out_channels;
+        const int64_t tiles_w = (p.out_width + kTile - 1) / kTile;
+        float* const v = a.scratch;
+        float* const m = v + kPoints * s.v_stride;
         for (int64_t n = 0; n < p.batch; ++n) {
-            const float* in = a.input + n * in_c * in_plane;
-            float* out = a.output + n * out_c * out_plane;
-            for (int64_t t0 = 0; t0 < a.tiles; t0 += tb) {
-                const int64_t count = std::min(tb, a.tiles - t0);
-                const int64_t col_blocks = (count + kCols - 1) / kCols;
-                const int64_t groups_in = col_blocks * NR;  // zero-filled up to whole blocks
-                const int64_t groups_out = (count + L - 1) / L;
-                const int64_t first_row = t0 / tiles_w;
+            for (int64_t t0 = 0; t0 < a.tiles; t0 += s.block) {
+                const Pass pass{a,
+                                image_input(a, n),
+                                image_output(a, n),
+                                v,
+                                m,
+                                s.block,
+                                s.v_stride,
+                                s.m_stride,
+                                tiles_w,
+                                t0,
+                                std::min(s.block, a.tiles - t0)};
+                const int64_t groups_in = pass.groups_in(), groups_out = pass.groups_out();
+                const int64_t k_blocks = pass.k_blocks();
 #pragma omp parallel num_threads(a.threads)
                 {
+                    float* const mine = a.scratch + s.thread_base(omp_get_thread_num());
                     // A thread's items are consecutive, so it fills each of its
                     // channels' band once.
-                    float* const band = bands + omp_get_thread_num() * band_size;
-                    float* const tmp = band + band_floats(p, tb);  // with upsample_row only
                     int64_t band_channel = -1;
 #pragma omp for schedule(static)
                     for (int64_t item = 0; item < in_c * groups_in; ++item) {
-                        const int64_t c = item / groups_in, g = item % groups_in;
-                        if (c != band_channel) {
-                            fill_band(a, in + c * in_plane, tiles_w, t0, count, band, tmp);
-                            band_channel = c;
-                        }
-                        input_transform(band, stride, tiles_w, first_row, t0 + count, t0 + g * L,
-                                        v + c * tb + g * L, v_stride);
+                        pass.input(item / groups_in, item % groups_in, mine + s.band_at(),
+                                   mine + s.tmp_at(), band_channel);
                     }
-                    // M[xi][kb] for one point xi and one block kb of output channels.
-                    auto gemm = [&](int64_t xi, int64_t kb, const float* u) {
-                        const float* vx = v + xi * v_stride;
-                        float* mx = m + xi * m_stride + kb * MR * tb;
-                        for (int64_t cb = 0; cb < col_blocks; ++cb) {
-                            gemm_tile(u, vx + cb * kCols, in_c, tb, mx + cb * kCols, tb);
-                        }
-                    };
                     if (a.u != nullptr) {
 #pragma omp for schedule(static)
                         for (int64_t item = 0; item < kPoints * k_blocks; ++item) {
                             const int64_t xi = item / k_blocks, kb = item % k_blocks;
-                            gemm(xi, kb, a.u + (xi * k_blocks + kb) * in_c * MR);
+                            pass.gemm(xi, kb, pass.u_slice(xi, kb));
                         }
                     } else {
-                        // One row of U at a time, transformed into this thread's slice.
-                        float* const u_row = u_rows + omp_get_thread_num() * u_row_floats(in_c, MR);
-                        const int64_t plane = g_plane_floats(in_c, MR);
-                        const int64_t slice = u_slice_floats(in_c, MR);
                         // Row-major over (row of U, block), so that a thread's GEMMs
                         // keep reading the same 6 slices of V.
 #pragma omp for schedule(static)
                         for (int64_t item = 0; item < 6 * k_blocks; ++item) {
-                            const int i = static_cast<int>(item / k_blocks);
-                            const int64_t kb = item % k_blocks;
-                            transform_row(i, a.g + kb * 9 * plane, plane, u_row, slice);
-                            for (int j = 0; j < 6; ++j) gemm(i * 6 + j, kb, u_row + j * slice);
+                            pass.gemm_row(static_cast<int>(item / k_blocks), item % k_blocks,
+                                          mine + s.u_row_at());
                         }
                     }
 #pragma omp for schedule(static)
                     for (int64_t item = 0; item < out_c * groups_out; ++item) {
-                        const int64_t k = item / groups_out, g = item % groups_out;
-                        output_transform(p, m + k * tb + g * L, m_stride, a.bias[k], tiles_w,
-                                         a.tiles, t0 + g * L, out + k * out_plane);
+                        pass.output(item / groups_out, item % groups_out);
                     }
                 }
             }

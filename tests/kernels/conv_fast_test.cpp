@@ -394,6 +394,69 @@ TEST(ConvFast, WinogradWeightsMadePerRunOrKept) {
     }
 }
 
+// The two ways Winograd's threads share a layer (winograd::Scratch) give the same bits,
+// on 1 to 4 threads: one tile block per thread with U made per run; several blocks
+// per thread (and threads whose runs of tiles end mid-row or hold a partial column of
+// tiles) with U from load; a batch; an input read upsampled; more threads than
+// micro-kernel columns. And Auto picks private tiles for small U only.
+TEST(ConvFast, WinogradSchedulesGiveTheSameBits) {
+    struct Form {
+        Case c;
+        bool upsampled;
+    };
+    Case per_run{40, 24, 32, 32, 3};  // 64 tiles: one pass, U made per run
+    per_run.mode = PadMode::Reflect;
+    per_run.act = Activation::Relu;
+    Case passes{64, 20, 70, 90, 3};  // 414 tiles: blocks of 224, runs ending mid-row
+    passes.act = Activation::LeakyRelu;
+    Case batched{24, 50, 9, 10, 3};
+    batched.batch = 2;
+    Case upsampled{32, 16, 2 * 20, 2 * 26, 3};
+    upsampled.mode = PadMode::Edge;
+    const Case few_tiles{16, 8, 6, 7, 3};  // 4 tiles: one column for 4 threads
+    uint32_t seed = 1700;
+    for (const Form& f : {Form{per_run, false}, Form{passes, false}, Form{batched, false},
+                          Form{upsampled, true}, Form{few_tiles, false}}) {
+        const Conv2dParams p = make(f.c);
+        Data d = make_data(p, true, seed++);
+        if (f.upsampled) d.in.resize(d.in.size() / 4);
+        for (ConvIsa isa : isas()) {
+            if (isa == ConvIsa::Portable) continue;  // no Winograd there
+            ConvOptions o{ConvAlgorithm::Winograd, isa};
+            o.upsampled_input = f.upsampled;
+            o.winograd_schedule = WinogradSchedule::SharedStages;
+            const PreparedConv2d shared(p, d.w.data(), d.b.data(), o);
+            o.winograd_schedule = WinogradSchedule::PrivateTiles;
+            const PreparedConv2d private_tiles(p, d.w.data(), d.b.data(), o);
+            ASSERT_FALSE(shared.private_tiles());
+            ASSERT_TRUE(private_tiles.private_tiles());
+            const std::vector<float> expected = run_prepared(shared, d, 1);
+            for (int threads = 1; threads <= 4; ++threads) {
+                EXPECT_TRUE(bit_identical(run_prepared(private_tiles, d, threads), expected))
+                    << describe(f.c, isa, ConvAlgorithm::Winograd) << ", " << threads << " threads";
+                EXPECT_TRUE(bit_identical(run_prepared(shared, d, threads), expected))
+                    << describe(f.c, isa, ConvAlgorithm::Winograd) << ", " << threads << " threads";
+            }
+        }
+        if (!f.upsampled) {
+            // And both against the naive kernel, once.
+            const PreparedConv2d conv(p, d.w.data(), d.b.data(),
+                                      ConvOptions{ConvAlgorithm::Winograd, ConvIsa::Auto});
+            if (conv.algorithm() == ConvAlgorithm::Winograd) {
+                EXPECT_TRUE(close_relative(run_prepared(conv, d, 2), run_reference(p, d), 1e-4))
+                    << describe(f.c, conv.isa(), ConvAlgorithm::Winograd);
+            }
+        }
+    }
+    if (best_conv_isa() == ConvIsa::Portable) return;
+    const Conv2dParams small = make(Case{128, 128, 32, 32, 3});  // 2.4 MB of U
+    const Conv2dParams large = make(Case{192, 192, 32, 32, 3});  // 5.3 MB
+    const Data ds = make_data(small, true, 1), dl = make_data(large, true, 2);
+    const ConvOptions winograd{ConvAlgorithm::Winograd, ConvIsa::Auto};
+    EXPECT_TRUE(PreparedConv2d(small, ds.w.data(), ds.b.data(), winograd).private_tiles());
+    EXPECT_FALSE(PreparedConv2d(large, dl.w.data(), dl.b.data(), winograd).private_tiles());
+}
+
 // A convolution that reads its input upsampled (ConvOptions::upsampled_input) gives
 // bit for bit what the Resize kernel then the same convolution give, direct and
 // Winograd, on every SIMD ISA, and within 1e-5 (Winograd: 1e-4) of the naive kernels.
