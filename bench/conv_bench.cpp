@@ -36,7 +36,7 @@ constexpr auto kReflect = k::PadMode::Reflect;
 constexpr auto kNone = k::Activation::None;
 constexpr auto kLeaky = k::Activation::LeakyRelu;
 
-// By MACs these cover 94 % of inswapper_128, 76 % of live_base and 70 % of live_mini.
+// By MACs these cover 94 % of inswapper_128, 83 % of live_base and 70 % of live_mini.
 constexpr ConvShape kShapes[] = {
     // inswapper_128: 12 of these are 66 % of its 174.6 GMACs.
     {"inswapper_block", 1024, 1024, 32, 3, 1, kReflect, kNone},
@@ -50,6 +50,9 @@ constexpr ConvShape kShapes[] = {
     {"live_base_up1", 192, 64, 128, 3, 1, kZero, kLeaky},
     {"live_up3", 16, 16, 512, 3, 1, kZero, kLeaky},
     {"live_down0_s2", 16, 16, 512, 3, 2, kZero, kLeaky},
+    // live_base's two widest stride-2 layers (6.5 % of its MACs).
+    {"live_base_down2_s2", 64, 192, 128, 3, 2, kZero, kLeaky},
+    {"live_base_down3_s2", 192, 192, 64, 3, 2, kZero, kLeaky},
     // The 512x512 7x7 head and tail: 10 % (base) and 20 % (mini).
     {"live_head", 3, 16, 512, 7, 1, kReflect, kLeaky},
     {"live_tail", 16, 3, 512, 7, 1, kReflect, k::Activation::TanhUnit},
@@ -107,12 +110,14 @@ std::vector<float> weights_of(const ConvShape& s) {
 }
 
 void bm_conv(benchmark::State& state, const ConvShape& s, k::ConvAlgorithm algorithm,
-             k::ConvAlgorithm runtime_choice) {
+             k::ConvAlgorithm runtime_choice,
+             k::WinogradSchedule schedule = k::WinogradSchedule::Auto) {
     const k::Conv2dParams p = params_of(s);
     const auto input = random_tensor(s.in_c * s.size * s.size, 1.0f, 1);
     const auto bias = random_tensor(s.out_c, 0.02f, 3);
-    const k::PreparedConv2d conv(p, weights_of(s).data(), bias.data(),
-                                 k::ConvOptions{algorithm, k::ConvIsa::Auto});
+    k::ConvOptions options{algorithm, k::ConvIsa::Auto};
+    options.winograd_schedule = schedule;
+    const k::PreparedConv2d conv(p, weights_of(s).data(), bias.data(), options);
     const int threads = static_cast<int>(state.range(0));
     k::AlignedFloats scratch(conv.scratch_floats(threads));
     std::vector<float> output(static_cast<size_t>(s.out_c * p.out_height * p.out_width));
@@ -124,7 +129,10 @@ void bm_conv(benchmark::State& state, const ConvShape& s, k::ConvAlgorithm algor
                [&] { conv.run(input.data(), output.data(), scratch.data(), threads); });
     std::string label =
         std::string(k::to_string(conv.algorithm())) + " " + k::to_string(conv.isa());
-    if (algorithm == runtime_choice) label += " auto";
+    if (conv.algorithm() == k::ConvAlgorithm::Winograd) {
+        label += conv.private_tiles() ? " private_tiles" : " shared_stages";
+    }
+    if (algorithm == runtime_choice && schedule == k::WinogradSchedule::Auto) label += " auto";
     state.SetLabel(label);
 }
 
@@ -148,6 +156,17 @@ void register_conv_benchmarks(const std::vector<int>& threads) {
             register_threaded(
                 shape_name(s) + "/" + k::to_string(a), threads,
                 [&s, a, choice](benchmark::State& state) { bm_conv(state, s, a, choice); });
+        }
+        if (!winograd_applies(s)) continue;
+        // Winograd with each way of sharing it among the threads, whichever the
+        // runtime picks (winograd.h: Scratch).
+        for (const auto& [suffix, schedule] :
+             {std::pair{"/winograd_shared_stages", k::WinogradSchedule::SharedStages},
+              std::pair{"/winograd_private_tiles", k::WinogradSchedule::PrivateTiles}}) {
+            register_threaded(shape_name(s) + suffix, threads,
+                              [&s, choice, schedule = schedule](benchmark::State& state) {
+                                  bm_conv(state, s, k::ConvAlgorithm::Winograd, choice, schedule);
+                              });
         }
     }
 }

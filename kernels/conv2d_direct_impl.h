@@ -172,13 +172,19 @@ struct Impl {
         for (int64_t j = hi; j < len; ++j) border(j);
     }
 
+    // Where tap kw starts within a row's phases. Table: the precomputed offsets
+    // (a.tap_offset), keeping divisions out of the loop. Unit (stride and dilation 1
+    // across): column kw, a constant; with KW unrolled the offsets need no registers,
+    // and g++ otherwise spilled the accumulators of the 7-wide kernels. Stride2
+    // (dilation 1): column kw / 2 of phase kw % 2, a constant plus phase_len or not,
+    // which kept the loads of the table out of the loop: 7-9 % off live_base's
+    // stride-2 layers (kernel_bench live_base_down2_s2, live_base_down3_s2).
+    enum class Taps { Unit, Stride2, Table };
+
     // acc[r][n] = sum over taps of w[tap][r] * row(tap)[x0 + n * L ..]. KW is the
-    // kernel width when it is one of the unrolled ones, else 0. The column
-    // offsets of the taps within a row's phases come precomputed (a.tap_offset),
-    // keeping divisions out of the loop; with Unit (stride and dilation 1 across)
-    // tap kw is at column kw, a constant: with KW unrolled, the offsets need no
-    // registers, and g++ otherwise spilled the accumulators of the 7-wide kernels.
-    template <int KW, bool Unit>
+    // kernel width when it is one of the unrolled ones, else 0.
+
+    template <int KW, Taps T>
     static SWAPRUN_ALWAYS_INLINE void tile(const Args& a, const float* __restrict buf,
                                            const float* __restrict w, int64_t x0,
                                            int64_t first_slot, B (&acc)[MR][NR]) {
@@ -201,7 +207,10 @@ struct Impl {
                 if (slot >= ring) slot -= ring;
 #pragma GCC unroll 8
                 for (int64_t kw = 0; kw < kw_n; ++kw, w += MR) {
-                    const float* src = rows + (Unit ? kw : off[kw]);
+                    const float* src =
+                        rows + (T == Taps::Unit      ? kw
+                                : T == Taps::Stride2 ? (kw & 1) * a.phase_len + (kw >> 1)
+                                                     : off[kw]);
                     B x[NR];
                     for (int n = 0; n < NR; ++n) {
                         x[n] = B::load_unaligned(src + n * L);
@@ -220,17 +229,19 @@ struct Impl {
     static SWAPRUN_ALWAYS_INLINE void tile_any(const Args& a, const float* buf, const float* w,
                                                int64_t x0, int64_t first_slot, B (&acc)[MR][NR]) {
         const bool unit = a.p->stride_w == 1 && a.p->dilation_w == 1;
+        const bool stride2 = a.p->stride_w == 2 && a.p->dilation_w == 1;
         switch (a.p->kernel_w) {
             case 1:  // one tap: offset 0 either way
-                return tile<1, true>(a, buf, w, x0, first_slot, acc);
+                return tile<1, Taps::Unit>(a, buf, w, x0, first_slot, acc);
             case 3:
-                return unit ? tile<3, true>(a, buf, w, x0, first_slot, acc)
-                            : tile<3, false>(a, buf, w, x0, first_slot, acc);
+                return unit      ? tile<3, Taps::Unit>(a, buf, w, x0, first_slot, acc)
+                       : stride2 ? tile<3, Taps::Stride2>(a, buf, w, x0, first_slot, acc)
+                                 : tile<3, Taps::Table>(a, buf, w, x0, first_slot, acc);
             case 7:
-                return unit ? tile<7, true>(a, buf, w, x0, first_slot, acc)
-                            : tile<7, false>(a, buf, w, x0, first_slot, acc);
+                return unit ? tile<7, Taps::Unit>(a, buf, w, x0, first_slot, acc)
+                            : tile<7, Taps::Table>(a, buf, w, x0, first_slot, acc);
             default:
-                return tile<0, false>(a, buf, w, x0, first_slot, acc);
+                return tile<0, Taps::Table>(a, buf, w, x0, first_slot, acc);
         }
     }
 
