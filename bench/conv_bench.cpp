@@ -145,9 +145,69 @@ k::ConvAlgorithm runtime_choice(const ConvShape& s) {
     return k::PreparedConv2d(p, zeros.data(), nullptr).algorithm();
 }
 
+// Two convolutions of a generator run as a pair (PreparedConv2d::run_pair, what the
+// runtime does) or one after the other through the full tensor between them.
+struct ConvPairShape {
+    const char* name;
+    ConvShape first, second;
+    bool upsampled;  // the first reads its input upsampled by 2 (its size is the output's)
+};
+
+const ConvPairShape kPairs[] = {
+    {"live_head_down0",
+     {"head", 3, 16, 512, 7, 1, kReflect, kLeaky},
+     {"down0", 16, 16, 512, 3, 2, kZero, kLeaky},
+     false},
+    {"live_up3_tail",
+     {"up3", 16, 16, 512, 3, 1, kZero, kLeaky},
+     {"tail", 16, 3, 512, 7, 1, kReflect, k::Activation::TanhUnit},
+     true},
+};
+
+void bm_conv_pair(benchmark::State& state, const ConvPairShape& s, bool paired) {
+    const k::Conv2dParams p = params_of(s.first), q = params_of(s.second);
+    const int64_t in_size = s.upsampled ? s.first.size / 2 : s.first.size;
+    const auto input = random_tensor(s.first.in_c * in_size * in_size, 1.0f, 1);
+    const auto bias_p = random_tensor(s.first.out_c, 0.02f, 3);
+    const auto bias_q = random_tensor(s.second.out_c, 0.02f, 4);
+    k::ConvOptions first_options{k::ConvAlgorithm::Direct, k::ConvIsa::Auto};
+    first_options.upsampled_input = s.upsampled;
+    const k::PreparedConv2d first(p, weights_of(s.first).data(), bias_p.data(), first_options);
+    const k::PreparedConv2d second(q, weights_of(s.second).data(), bias_q.data(),
+                                   k::ConvOptions{k::ConvAlgorithm::Direct, k::ConvIsa::Auto});
+    const int threads = static_cast<int>(state.range(0));
+    k::AlignedFloats scratch(
+        std::max(k::PreparedConv2d::pair_scratch_floats(first, second, threads),
+                 std::max(first.scratch_floats(threads), second.scratch_floats(threads))));
+    std::vector<float> middle(static_cast<size_t>(p.out_channels * p.out_height * p.out_width));
+    std::vector<float> output(static_cast<size_t>(q.out_channels * q.out_height * q.out_width));
+    Work work;
+    work.flops = 2.0 * static_cast<double>(p.out_channels * p.out_height * p.out_width *
+                                               p.in_channels * p.kernel_h * p.kernel_w +
+                                           q.out_channels * q.out_height * q.out_width *
+                                               q.in_channels * q.kernel_h * q.kernel_w);
+    run_kernel(state, work, [&] {
+        if (paired) {
+            k::PreparedConv2d::run_pair(first, second, input.data(), output.data(), scratch.data(),
+                                        threads);
+        } else {
+            first.run(input.data(), middle.data(), scratch.data(), threads);
+            second.run(middle.data(), output.data(), scratch.data(), threads);
+        }
+    });
+    state.SetLabel(paired ? "paired" : "in turn");
+}
+
 }  // namespace
 
 void register_conv_benchmarks(const std::vector<int>& threads) {
+    for (const ConvPairShape& s : kPairs) {
+        for (const bool paired : {false, true}) {
+            register_threaded(
+                std::string("conv2d_pair/") + s.name + (paired ? "/paired" : "/in_turn"), threads,
+                [&s, paired](benchmark::State& state) { bm_conv_pair(state, s, paired); });
+        }
+    }
     for (const ConvShape& s : kShapes) {
         const k::ConvAlgorithm choice = runtime_choice(s);
         std::vector<k::ConvAlgorithm> algorithms{k::ConvAlgorithm::Direct};

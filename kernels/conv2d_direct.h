@@ -56,6 +56,30 @@ struct Variant {
     int64_t rows_per_task = 1;  // output rows per task (of one channel)
 };
 
+// Two convolutions run as one, the second reading the first's output (one group each;
+// see PreparedConv2d::run_pair): each thread takes a run of the second's output rows,
+// and computes the rows of the first's output that they read, one at a time, into a
+// row of its own, from which the second's ring is padded. The first's output is never
+// written whole, so a large one never goes through memory; each value is the same as
+// the two run one after the other give.
+struct PairArgs {
+    Args first, second;                                // first.output and second.input are not read
+    bool first_narrow = false, second_narrow = false;  // the Variant each runs with
+    float* scratch = nullptr;                          // thread_floats per thread
+    int64_t thread_floats = 0;
+    int threads = 1;
+};
+
+// A thread's share of PairArgs::scratch: the first's buffer, one row of its output
+// (every channel), the second's buffer.
+inline int64_t pair_output_row_floats(const Conv2dParams& first) {
+    return (first.out_channels * first.out_width + 15) / 16 * 16;
+}
+inline int64_t pair_thread_floats(const Conv2dParams& first, int64_t first_row_floats,
+                                  int64_t second_row_floats) {
+    return first_row_floats + pair_output_row_floats(first) + second_row_floats;
+}
+
 struct Kernels {
     const char* name;
     int lanes;
@@ -64,6 +88,7 @@ struct Kernels {
     // For depthwise layers (one input and one output channel per group): see Depthwise in
     // conv2d_direct_impl.h.
     Variant depthwise;
+    void (*run_pair)(const PairArgs& a);  // wide or narrow, either one
 };
 
 // Output rows a depthwise task computes: its input rows are padded once for all of them.

@@ -73,6 +73,32 @@ SWAPRUN_ALWAYS_INLINE void store_columns(const xsimd::batch<float, A> (&acc)[NR]
     }
 }
 
+// What a thread's ring of padded rows holds: rows [next_py - ring_rows, next_py) of
+// plane `plane` (none at first).
+struct Ring {
+    int64_t plane = -1, next_py = 0;
+
+    // Brings in the padded rows that output row oy of `plane` reads and the ring does
+    // not hold yet, each through fill(py, slot) (which pads row py of every channel
+    // into ring slot `slot`); returns the slot of the row's first padded row. Rows
+    // already held stay, so consecutive output rows pad only the rows that entered
+    // their window.
+    template <class Fill>
+    int64_t advance(const Conv2dParams& p, int64_t row_plane, int64_t oy, Fill&& fill) {
+        const int64_t ring = ring_rows(p);
+        const int64_t first = oy * p.stride_h - p.pad_top;
+        int64_t from = first;
+        if (row_plane == plane && first >= next_py - ring && first <= next_py) from = next_py;
+        for (int64_t py = from; py < first + ring; ++py) fill(py, slot_of(py, ring));
+        plane = row_plane;
+        next_py = first + ring;
+        return slot_of(first, ring);
+    }
+
+    // The ring slot of padded row py (rows keep their slot while in the ring).
+    static int64_t slot_of(int64_t py, int64_t ring) { return ((py % ring) + ring) % ring; }
+};
+
 template <class A, int MR, int NR>
 struct Impl {
     using B = xsimd::batch<float, A>;
@@ -96,7 +122,15 @@ struct Impl {
             fill_upsampled_row(a, in_group, c, iy, dst, len, blend);
             return;
         }
-        const float* src = in_group + (c * p.in_height + iy) * w;
+        pad_row(a, in_group + (c * p.in_height + iy) * w, dst);
+    }
+
+    // One input row (w floats at src) padded across and split into stride_w phases
+    // into dst, as fill_row gives it.
+    static void pad_row(const Args& a, const float* src, float* dst) {
+        const Conv2dParams& p = *a.p;
+        const int64_t sw = p.stride_w, len = a.phase_len;
+        const int64_t w = p.in_width;
         if (sw == 2) {
             split_two_phases(p, src, dst, len);
             return;
@@ -141,9 +175,6 @@ struct Impl {
         for (int64_t j = 0; j < p.pad_left; ++j) border(j);
         for (int64_t j = p.pad_left + p.in_width; j < len; ++j) border(j);
     }
-
-    // The ring slot of padded row py (rows keep their slot while in the ring).
-    static int64_t slot_of(int64_t py, int64_t ring) { return ((py % ring) + ring) % ring; }
 
     // fill_row for stride 2: phase 0 (even padded columns) to dst, phase 1 (odd) to
     // dst + len, in one pass over the pairs both read inside the row (a loop g++
@@ -245,8 +276,9 @@ struct Impl {
         }
     }
 
-    // Output row oy from the ring, whose window starts at slot first_slot.
-    static void row(const Args& a, const float* buf, int64_t n, int64_t g, int64_t oy,
+    // One output row of group g from the ring, whose window starts at slot first_slot:
+    // the group's output channel k goes to out + k * channel_stride.
+    static void row(const Args& a, const float* buf, int64_t g, float* out, int64_t channel_stride,
                     int64_t first_slot) {
         const Conv2dParams& p = *a.p;
         const int64_t icg_n = p.in_channels / p.groups, ocg_n = p.out_channels / p.groups;
@@ -262,9 +294,9 @@ struct Impl {
                 B acc[MR][NR];
                 tile_any(a, buf, w, x0, first_slot, acc);
                 for (int r = 0; r < valid; ++r) {
-                    const int64_t oc = g * ocg_n + b * MR + r;
-                    float* out = a.output + ((n * p.out_channels + oc) * p.out_height + oy) * ow;
-                    store_columns<A, NR>(acc[r], B(a.bias[oc]), p.activation, x0, ow, out);
+                    const int64_t k = b * MR + r;
+                    store_columns<A, NR>(acc[r], B(a.bias[g * ocg_n + k]), p.activation, x0, ow,
+                                         out + k * channel_stride);
                 }
             }
         }
@@ -283,8 +315,7 @@ struct Impl {
         {
             float* buf = a.scratch + omp_get_thread_num() * a.row_floats;
             float* blend = buf + icg_n * ring * padded_row_floats;  // with upsample_row only
-            // The ring holds padded rows [next_py - ring, next_py) of plane `held`.
-            int64_t held = -1, next_py = 0;
+            Ring held;
 #pragma omp for schedule(static)
             for (int64_t t = 0; t < tasks; ++t) {
                 const int64_t oy = t % p.out_height;
@@ -292,21 +323,17 @@ struct Impl {
                 const int64_t g = plane % p.groups;
                 const int64_t n = plane / p.groups;
                 const float* in_group = a.input + (n * p.in_channels + g * icg_n) * in_plane;
-                // This row reads padded rows [first, first + ring); those already in
-                // the ring stay, the rest are padded in.
-                const int64_t first = oy * p.stride_h - p.pad_top;
-                int64_t from = first;
-                if (plane == held && first >= next_py - ring && first <= next_py) from = next_py;
-                for (int64_t py = from; py < first + ring; ++py) {
-                    const int64_t slot = slot_of(py, ring);
-                    for (int64_t c = 0; c < icg_n; ++c) {
-                        fill_row(a, in_group, c, py, buf + (c * ring + slot) * padded_row_floats,
-                                 blend);
-                    }
-                }
-                held = plane;
-                next_py = first + ring;
-                row(a, buf, n, g, oy, slot_of(first, ring));
+                const int64_t first_slot =
+                    held.advance(p, plane, oy, [&](int64_t py, int64_t slot) {
+                        for (int64_t c = 0; c < icg_n; ++c) {
+                            fill_row(a, in_group, c, py,
+                                     buf + (c * ring + slot) * padded_row_floats, blend);
+                        }
+                    });
+                const int64_t ocg_n = p.out_channels / p.groups;
+                float* out =
+                    a.output + ((n * p.out_channels + g * ocg_n) * p.out_height + oy) * p.out_width;
+                row(a, buf, g, out, p.out_height * p.out_width, first_slot);
             }
         }
     }
@@ -455,6 +482,72 @@ struct Depthwise {
     }
 };
 
+// PairArgs's scheme, with the first convolution's kernel First and the second's Second.
+template <class First, class Second>
+void run_pair(const PairArgs& pa) {
+    const Args& a = pa.first;
+    const Args& b = pa.second;
+    const Conv2dParams& p = *a.p;  // the first
+    const Conv2dParams& q = *b.p;  // the second: q.in_* is p.out_*
+    const int64_t in_plane =
+        a.upsample_row != nullptr ? (p.in_height / 2) * (p.in_width / 2) : p.in_height * p.in_width;
+    const int64_t p_ring = ring_rows(p), p_row = p.stride_w * a.phase_len;
+    const int64_t q_ring = ring_rows(q), q_row = q.stride_w * b.phase_len;
+    const int64_t width = p.out_width;  // of a row of the first's output
+#pragma omp parallel num_threads(pa.threads)
+    {
+        const int t = omp_get_thread_num(), nt = omp_get_num_threads();
+        float* const p_buf = pa.scratch + t * pa.thread_floats;
+        float* const p_blend = p_buf + p.in_channels * p_ring * p_row;  // upsampled only
+        float* const middle = p_buf + a.row_floats;  // a row of the first's output
+        float* const q_buf = middle + pair_output_row_floats(p);
+        // An even run of the second's output rows per thread, in order.
+        const int64_t begin = q.out_height * t / nt, end = q.out_height * (t + 1) / nt;
+        for (int64_t n = 0; n < q.batch && begin < end; ++n) {
+            const float* input = a.input + n * p.in_channels * in_plane;
+            Ring p_rows, q_rows;
+            int64_t middle_row = -1;  // the first's output row in `middle`
+            // Row iy of the first's output into `middle`.
+            auto first_row = [&](int64_t iy) {
+                const int64_t slot = p_rows.advance(p, n, iy, [&](int64_t py, int64_t s) {
+                    for (int64_t c = 0; c < p.in_channels; ++c) {
+                        First::fill_row(a, input, c, py, p_buf + (c * p_ring + s) * p_row, p_blend);
+                    }
+                });
+                First::row(a, p_buf, 0, middle, width, slot);
+                middle_row = iy;
+            };
+            for (int64_t oy = begin; oy < end; ++oy) {
+                const int64_t slot = q_rows.advance(q, n, oy, [&](int64_t py, int64_t s) {
+                    float* dst = q_buf + s * q_row;  // channel c at dst + c * q_ring * q_row
+                    const int64_t iy = cpu::map_index(py, q.in_height, q.pad_mode);
+                    if (iy < 0) {
+                        for (int64_t c = 0; c < q.in_channels; ++c) {
+                            float* d = dst + c * q_ring * q_row;
+                            std::fill(d, d + q_row, 0.0f);
+                        }
+                        return;
+                    }
+                    if (iy != middle_row) first_row(iy);
+                    for (int64_t c = 0; c < q.in_channels; ++c) {
+                        Second::pad_row(b, middle + c * width, dst + c * q_ring * q_row);
+                    }
+                });
+                float* out = b.output + (n * q.out_channels * q.out_height + oy) * q.out_width;
+                Second::row(b, q_buf, 0, out, q.out_height * q.out_width, slot);
+            }
+        }
+    }
+}
+
+template <class Wide, class Narrow>
+void run_any_pair(const PairArgs& pa) {
+    if (pa.first_narrow) {
+        return pa.second_narrow ? run_pair<Narrow, Narrow>(pa) : run_pair<Narrow, Wide>(pa);
+    }
+    return pa.second_narrow ? run_pair<Wide, Narrow>(pa) : run_pair<Wide, Wide>(pa);
+}
+
 template <class A, int MR1, int NR1, int MR2, int NR2>
 Kernels make_kernels(const char* name) {
     using W = Impl<A, MR1, NR1>;
@@ -463,8 +556,12 @@ Kernels make_kernels(const char* name) {
     constexpr int kDwNr = std::max(1, 32 / W::L);
     constexpr int kDwRows = std::max(1, 8 / kDwNr);
     using D = Depthwise<A, kDwRows, kDwNr>;
-    return Kernels{name, W::L, Variant{MR1, NR1, &W::run}, Variant{MR2, NR2, &N::run},
-                   Variant{1, kDwNr, &D::run, kDepthwiseBandRows}};
+    return Kernels{name,
+                   W::L,
+                   Variant{MR1, NR1, &W::run},
+                   Variant{MR2, NR2, &N::run},
+                   Variant{1, kDwNr, &D::run, kDepthwiseBandRows},
+                   &run_any_pair<W, N>};
 }
 
 }  // namespace swaprun::kernels::direct::detail

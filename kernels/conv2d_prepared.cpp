@@ -483,23 +483,71 @@ void PreparedConv2d::run(const float* input, float* output, float* scratch, int 
     }
     if (direct_ != nullptr) {
         direct::Args a;
-        a.p = &p_;
-        a.w = weight_.data();
-        a.bias = bias_.data();
-        a.input = input;
-        a.output = output;
-        a.scratch = scratch;
-        a.phase_len = phase_len_;
-        a.row_floats = row_floats_;
-        a.tap_offset = tap_offset_.data();
-        a.column_source = column_source_.data();
-        if (upsampled_input_) a.upsample_row = simd::table()->resize2x_row;
-        a.threads = threads;
+        fill_direct_args(a, input, output, scratch, threads);
         direct_->run(a);
         return;
     }
     const OmpThreads scope(threads);
     conv2d_portable(p, input, weight_.data(), bias_.data(), output);
+}
+
+void PreparedConv2d::fill_direct_args(direct::Args& a, const float* input, float* output,
+                                      float* scratch, int threads) const {
+    a.p = &p_;
+    a.w = weight_.data();
+    a.bias = bias_.data();
+    a.input = input;
+    a.output = output;
+    a.scratch = scratch;
+    a.phase_len = phase_len_;
+    a.row_floats = row_floats_;
+    a.tap_offset = tap_offset_.data();
+    a.column_source = column_source_.data();
+    if (upsampled_input_) a.upsample_row = simd::table()->resize2x_row;
+    a.threads = threads;
+}
+
+bool PreparedConv2d::can_pair(const Conv2dParams& first, ConvOptions first_options,
+                              const Conv2dParams& second, ConvOptions second_options) {
+    if (second_options.upsampled_input || first.groups != 1 || second.groups != 1 ||
+        first.batch != second.batch || first.out_channels != second.in_channels ||
+        first.out_height != second.in_height || first.out_width != second.in_width) {
+        return false;
+    }
+    const PackedLayout f = packed_layout(first, first_options);
+    const PackedLayout s = packed_layout(second, second_options);
+    if (f.direct == nullptr || s.direct == nullptr || f.isa != s.isa) return false;
+    const direct::Kernels& dk = *direct_kernels(f.isa);
+    return f.direct != &dk.depthwise && s.direct != &dk.depthwise;
+}
+
+size_t PreparedConv2d::pair_scratch_floats(const PreparedConv2d& first,
+                                           const PreparedConv2d& second, int threads) {
+    return static_cast<size_t>(
+        std::max(1, threads) *
+        direct::pair_thread_floats(first.p_, first.row_floats_, second.row_floats_));
+}
+
+void PreparedConv2d::run_pair(const PreparedConv2d& first, const PreparedConv2d& second,
+                              const float* input, float* output, float* scratch, int threads) {
+    if (!can_pair(first.p_, ConvOptions{first.algorithm_, first.isa_, first.upsampled_input_},
+                  second.p_, ConvOptions{second.algorithm_, second.isa_, false}) ||
+        second.upsampled_input_) {
+        throw std::invalid_argument("PreparedConv2d::run_pair: these two cannot run as a pair");
+    }
+    const Conv2dParams& q = second.p_;
+    if (q.batch <= 0 || q.out_channels <= 0 || q.out_height <= 0 || q.out_width <= 0) return;
+    threads = std::max(1, threads);
+    const direct::Kernels& dk = *direct_kernels(first.isa_);
+    direct::PairArgs a;
+    first.fill_direct_args(a.first, input, nullptr, nullptr, threads);
+    second.fill_direct_args(a.second, nullptr, output, nullptr, threads);
+    a.first_narrow = first.direct_ == &dk.narrow;
+    a.second_narrow = second.direct_ == &dk.narrow;
+    a.scratch = scratch;
+    a.thread_floats = direct::pair_thread_floats(first.p_, first.row_floats_, second.row_floats_);
+    a.threads = threads;
+    dk.run_pair(a);
 }
 
 // The one-shot entry point: prepares a direct convolution for this call (the

@@ -49,6 +49,10 @@ enum class ConvAlgorithm : uint8_t {
 // The instruction set a prepared convolution runs on.
 enum class ConvIsa : uint8_t { Auto = 0, Portable = 1, Avx2 = 2, Avx512 = 3, Neon = 4 };
 
+namespace direct {
+struct Args;
+}  // namespace direct
+
 enum class WinogradSchedule { Auto, SharedStages, PrivateTiles };
 
 struct ConvOptions {
@@ -110,7 +114,25 @@ class PreparedConv2d {
     // output = conv(input); scratch holds scratch_floats(threads) floats.
     void run(const float* input, float* output, float* scratch, int threads) const;
 
+    // Whether run_pair can run a convolution `second` on the output of `first`, from
+    // their shapes and options alone: both on the SIMD direct kernels (not depthwise)
+    // with one group, of one ISA, second reading first's output as it is.
+    static bool can_pair(const Conv2dParams& first, ConvOptions first_options,
+                         const Conv2dParams& second, ConvOptions second_options);
+    // output = second(first(input)), first's output never written whole: each thread
+    // computes the rows of it that its rows of second's output read, into a row of its
+    // own (direct::PairArgs). The same values as the two runs one after the other.
+    // scratch holds pair_scratch_floats(first, second, threads) floats.
+    static size_t pair_scratch_floats(const PreparedConv2d& first, const PreparedConv2d& second,
+                                      int threads);
+    static void run_pair(const PreparedConv2d& first, const PreparedConv2d& second,
+                         const float* input, float* output, float* scratch, int threads);
+
   private:
+    // The direct kernels' arguments for this convolution (direct_ set).
+    void fill_direct_args(direct::Args& a, const float* input, float* output, float* scratch,
+                          int threads) const;
+
     Conv2dParams p_;
     ConvAlgorithm algorithm_ = ConvAlgorithm::Direct;
     ConvIsa isa_ = ConvIsa::Portable;

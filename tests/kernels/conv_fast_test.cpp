@@ -457,6 +457,118 @@ TEST(ConvFast, WinogradSchedulesGiveTheSameBits) {
     EXPECT_FALSE(PreparedConv2d(large, dl.w.data(), dl.b.data(), winograd).private_tiles());
 }
 
+// Two direct convolutions run as a pair give the bits of the two run in turn: the
+// generators' head into a stride-2 layer and an upsampled layer into the narrow 7x7
+// tail (reflection at both ends of the second's rows), a narrow first into a wide
+// second, a batch with lopsided pads and an odd height; 1 to 4 threads, so that runs
+// of the second's rows split mid-image and some threads recompute rows of the first.
+TEST(ConvFast, PairGivesTheBitsOfTheTwoInTurn) {
+    struct Pair {
+        Case first, second;
+        bool upsampled;  // the first reads its input upsampled
+    };
+    std::vector<Pair> pairs;
+    {
+        Case head = with_pads(Case{3, 16, 40, 36, 7}, 3, 3, 3, 3);
+        head.mode = PadMode::Reflect;
+        head.act = Activation::LeakyRelu;
+        Case down{16, 16, 40, 36, 3};
+        down.stride = 2;
+        down.act = Activation::LeakyRelu;
+        pairs.push_back({head, down, false});
+    }
+    {
+        Case up{16, 16, 2 * 17, 2 * 19, 3};
+        up.act = Activation::LeakyRelu;
+        Case tail = with_pads(Case{16, 3, 2 * 17, 2 * 19, 7}, 3, 3, 3, 3);
+        tail.mode = PadMode::Reflect;
+        tail.act = Activation::TanhUnit;
+        pairs.push_back({up, tail, true});
+    }
+    {
+        Case narrow{8, 3, 23, 45, 3};
+        narrow.mode = PadMode::Edge;
+        narrow.act = Activation::Relu;
+        Case wide = with_pads(Case{3, 20, 23, 45, 3}, 0, 2, 2, 0);
+        wide.mode = PadMode::Reflect;
+        pairs.push_back({narrow, wide, false});
+    }
+    {
+        Case first = with_pads(Case{5, 12, 31, 20, 3}, 2, 1, 0, 1);
+        first.batch = 2;
+        Case second{12, 9, first.h, first.w, 3};
+        second.h = make(first).out_height;
+        second.w = make(first).out_width;
+        second.batch = 2;
+        second.stride = 2;
+        second.mode = PadMode::Edge;
+        pairs.push_back({first, second, false});
+    }
+    uint32_t seed = 1900;
+    for (const Pair& pr : pairs) {
+        const Conv2dParams p = make(pr.first), q = make(pr.second);
+        ASSERT_EQ(p.out_height, q.in_height);
+        ASSERT_EQ(p.out_width, q.in_width);
+        Data dp = make_data(p, true, seed++);
+        if (pr.upsampled) dp.in.resize(dp.in.size() / 4);
+        const Data dq = make_data(q, true, seed++);
+        for (ConvIsa isa : isas()) {
+            if (isa == ConvIsa::Portable) continue;  // the SIMD direct kernels only
+            ConvOptions po{ConvAlgorithm::Direct, isa};
+            po.upsampled_input = pr.upsampled;
+            const ConvOptions qo{ConvAlgorithm::Direct, isa};
+            ASSERT_TRUE(PreparedConv2d::can_pair(p, po, q, qo))
+                << describe(pr.first, isa, ConvAlgorithm::Direct);
+            const PreparedConv2d first(p, dp.w.data(), dp.b.data(), po);
+            const PreparedConv2d second(q, dq.w.data(), dq.b.data(), qo);
+            Data middle = dq;
+            middle.in = run_prepared(first, dp, 1);
+            const std::vector<float> expected = run_prepared(second, middle, 1);
+            for (int threads = 1; threads <= 4; ++threads) {
+                std::vector<float> got(expected.size(), -12345.0f);
+                AlignedFloats scratch(PreparedConv2d::pair_scratch_floats(first, second, threads));
+                PreparedConv2d::run_pair(first, second, dp.in.data(), got.data(), scratch.data(),
+                                         threads);
+                EXPECT_TRUE(bit_identical(got, expected))
+                    << describe(pr.first, isa, ConvAlgorithm::Direct) << " then "
+                    << describe(pr.second, isa, ConvAlgorithm::Direct) << ", " << threads
+                    << " threads";
+            }
+        }
+    }
+}
+
+// Pairs run_pair refuses: a depthwise or grouped convolution, a second that reads its
+// input upsampled, Winograd, shapes that do not chain, two ISAs.
+TEST(ConvFast, PairOnlyWhereItApplies) {
+    if (best_conv_isa() == ConvIsa::Portable) GTEST_SKIP() << "no SIMD direct kernels here";
+    const ConvOptions direct{ConvAlgorithm::Direct, ConvIsa::Auto};
+    const Conv2dParams a = make(Case{8, 16, 32, 32, 3}), b = make(Case{16, 8, 32, 32, 3});
+    EXPECT_TRUE(PreparedConv2d::can_pair(a, direct, b, direct));
+    Case depthwise{16, 16, 32, 32, 3};
+    depthwise.groups = 16;
+    EXPECT_FALSE(PreparedConv2d::can_pair(a, direct, make(depthwise), direct));
+    Case grouped{16, 8, 32, 32, 3};
+    grouped.groups = 2;
+    EXPECT_FALSE(PreparedConv2d::can_pair(a, direct, make(grouped), direct));
+    ConvOptions upsampled = direct;
+    upsampled.upsampled_input = true;
+    EXPECT_FALSE(PreparedConv2d::can_pair(a, direct, make(Case{16, 8, 64, 64, 3}), upsampled));
+    const ConvOptions winograd{ConvAlgorithm::Winograd, ConvIsa::Auto};
+    EXPECT_FALSE(PreparedConv2d::can_pair(a, winograd, b, direct));
+    EXPECT_FALSE(PreparedConv2d::can_pair(a, direct, make(Case{16, 8, 32, 30, 3}), direct));
+    EXPECT_FALSE(PreparedConv2d::can_pair(a, direct, make(Case{12, 8, 32, 32, 3}), direct));
+    if (best_conv_isa() == ConvIsa::Avx512) {
+        EXPECT_FALSE(PreparedConv2d::can_pair(a, direct, b,
+                                              ConvOptions{ConvAlgorithm::Direct, ConvIsa::Avx2}));
+    }
+    const Data da = make_data(a, true, 1), db = make_data(make(grouped), true, 2);
+    const PreparedConv2d first(a, da.w.data(), da.b.data(), direct);
+    const PreparedConv2d second(make(grouped), db.w.data(), db.b.data(), direct);
+    EXPECT_THROW(PreparedConv2d::run_pair(first, second, nullptr, nullptr, nullptr, 1),
+                 std::invalid_argument);
+}
+
 // A convolution that reads its input upsampled (ConvOptions::upsampled_input) gives
 // bit for bit what the Resize kernel then the same convolution give, direct and
 // Winograd, on every SIMD ISA, and within 1e-5 (Winograd: 1e-4) of the naive kernels.

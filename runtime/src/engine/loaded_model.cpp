@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <functional>
 #include <variant>
 
 #include "graph/graph_validation.h"
@@ -98,16 +99,18 @@ void LoadedModel::prepare(uint64_t max_activation_bytes) {
     std::vector<size_t> producer(tensors.size(), kNoOp);
     for (size_t k = 0; k < graph_.ops.size(); ++k) producer[graph_.ops[k].output] = k;
     folded_ = find_cpu_folds(is_preparable, producer);
-    cpu_plan_ = std::find(folded_.begin(), folded_.end(), true) == folded_.end()
-                    ? plan_
-                    : plan::plan_activations(file_->model(), graph_, folded_);
     // A convolution reads its input upsampled where the Resize before it is folded.
     auto options_of = [&](size_t op) {
         kernels::ConvOptions o;
         const uint32_t in = graph_.ops[op].inputs[0];
-        o.upsampled_input = producer[in] != kNoOp && folded_[producer[in]];
+        o.upsampled_input = producer[in] != kNoOp && folded_[producer[in]] &&
+                            graph_.ops[producer[in]].type == OpType::Resize;
         return o;
     };
+    find_conv_pairs(is_preparable, producer, options_of);
+    cpu_plan_ = std::find(folded_.begin(), folded_.end(), true) == folded_.end()
+                    ? plan_
+                    : plan::plan_activations(file_->model(), graph_, folded_);
     size_t packed_bytes = 0;
     for (const Preparable& c : preparable) {
         packed_bytes += kernels::PreparedConv2d::storage_bytes(*c.params, options_of(c.op));
@@ -159,6 +162,38 @@ std::vector<bool> LoadedModel::find_cpu_folds(const std::vector<bool>& preparabl
     return folded;
 }
 
+void LoadedModel::find_conv_pairs(const std::vector<bool>& preparable,
+                                  const std::vector<size_t>& producer,
+                                  const std::function<kernels::ConvOptions(size_t)>& options_of) {
+    const auto& model = file_->model();
+    std::vector<int> readers(model.tensors.size(), 0);
+    for (const auto& op : graph_.ops) {
+        for (uint32_t t : op.inputs) {
+            if (t != kNoTensor) ++readers[t];
+        }
+    }
+    for (uint32_t t : model.outputs) ++readers[t];
+    paired_first_.assign(graph_.ops.size(), kNoOp);
+    std::vector<bool> paired(graph_.ops.size(), false);  // first or second of a pair
+    const auto& reusable = plan_.reuse.reusable;
+    for (size_t k = 0; k < graph_.ops.size(); ++k) {
+        if (!preparable[k] || reusable[k] || paired[k]) continue;
+        const uint32_t in = graph_.ops[k].inputs[0];
+        const size_t first = producer[in];
+        if (first == kNoOp || !preparable[first] || reusable[first] || paired[first] ||
+            folded_[first] || readers[in] != 1 ||
+            model.tensors[in].elements() * sizeof(float) < kMinPairedBytes) {
+            continue;
+        }
+        const auto& p = std::get<kernels::Conv2dParams>(graph_.ops[first].params);
+        const auto& q = std::get<kernels::Conv2dParams>(graph_.ops[k].params);
+        if (!kernels::PreparedConv2d::can_pair(p, options_of(first), q, options_of(k))) continue;
+        folded_[first] = true;
+        paired_first_[k] = first;
+        paired[first] = paired[k] = true;
+    }
+}
+
 void LoadedModel::find_reusable_constants() {
     const auto& tensors = file_->model().tensors;
     const auto& reusable = plan_.reuse.reusable;
@@ -190,8 +225,13 @@ void LoadedModel::discard_reusable_constants(size_t op) const {
 
 size_t LoadedModel::conv_scratch_floats(int threads) const {
     size_t most = 0;
-    for (const auto& c : convs_) {
-        if (c) most = std::max(most, c->scratch_floats(threads));
+    for (size_t k = 0; k < convs_.size(); ++k) {
+        if (!convs_[k]) continue;
+        most = std::max(most, convs_[k]->scratch_floats(threads));
+        if (const kernels::PreparedConv2d* first = paired_first_conv(k)) {
+            most = std::max(
+                most, kernels::PreparedConv2d::pair_scratch_floats(*first, *convs_[k], threads));
+        }
     }
     return most;
 }

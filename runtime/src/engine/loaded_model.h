@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -40,9 +41,19 @@ class LoadedModel {
     const plan::ActivationPlan& cpu_plan() const { return cpu_plan_; }
     // Whether op k is folded, on the CPU, into the one op that reads its output: a
     // bilinear x2 Resize read by a convolution that reads its input upsampled
-    // (kernels::ConvOptions::upsampled_input). The CPU never runs it or writes its
-    // output; other backends do.
+    // (kernels::ConvOptions::upsampled_input), or the first convolution of a pair
+    // (paired_first_conv). The CPU never runs it or writes its output; its reader
+    // reads its input instead. Other backends run it.
     bool folded_on_cpu(size_t op) const { return op < folded_.size() && folded_[op]; }
+    // For op k, a convolution whose input is written only by another convolution, that
+    // one (folded), where the two run on the CPU as a pair
+    // (kernels::PreparedConv2d::run_pair): op k then reads the first's input.
+    // Null for any other op.
+    const kernels::PreparedConv2d* paired_first_conv(size_t op) const {
+        return op < paired_first_.size() && paired_first_[op] != SIZE_MAX
+                   ? convs_[paired_first_[op]].get()
+                   : nullptr;
+    }
     // Op k's convolution with its weights packed at load, or null (not a Conv2d,
     // or its weight is not a constant of the file).
     const kernels::PreparedConv2d* prepared_conv(size_t op) const {
@@ -83,6 +94,15 @@ class LoadedModel {
     // convolution and the op that writes each tensor.
     std::vector<bool> find_cpu_folds(const std::vector<bool>& preparable,
                                      const std::vector<size_t>& producer) const;
+    // Folds the first convolution of each pair that run_pair can take, where the
+    // tensor between them is read by the second only and is at least kMinPairedBytes:
+    // sets folded_ and paired_first_. A convolution is in one pair at most.
+    void find_conv_pairs(const std::vector<bool>& preparable, const std::vector<size_t>& producer,
+                         const std::function<kernels::ConvOptions(size_t)>& options_of);
+
+    // The smallest tensor between two convolutions that makes them a pair: below it,
+    // the tensor stays in cache between the two anyway.
+    static constexpr size_t kMinPairedBytes = 4u << 20;
 
     Allocator allocator_;
     // Holds convs_' packed weights; declared first, so it goes after them.
@@ -90,7 +110,8 @@ class LoadedModel {
     std::unique_ptr<format::SwpkFile> file_;
     graph::ValidatedGraph graph_;
     plan::ActivationPlan plan_;
-    std::vector<bool> folded_;  // per op; see folded_on_cpu
+    std::vector<bool> folded_;          // per op; see folded_on_cpu
+    std::vector<size_t> paired_first_;  // per op; SIZE_MAX, or see paired_first_conv
     plan::ActivationPlan cpu_plan_;
     std::vector<std::unique_ptr<const kernels::PreparedConv2d>> convs_;  // per op
     // Per op: the constant inputs that no op but reusable ones reads.

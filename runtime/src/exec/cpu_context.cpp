@@ -61,6 +61,7 @@ CpuContext::CpuContext(std::shared_ptr<const engine::LoadedModel> model, int thr
         // Activations are in the arena, which this context owns and may write.
         bound_[k].output = arena_.data() + plan.tensor_offset[ops[k].output] / sizeof(float);
         bound_[k].conv = model_->prepared_conv(k);
+        bound_[k].paired_first = model_->paired_first_conv(k);
         bound_[k].scratch = conv_scratch_.data();
         bound_[k].threads = threads_;
     }

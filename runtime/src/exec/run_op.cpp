@@ -14,6 +14,11 @@ struct KernelCall {
     const float* in(size_t slot) const { return slot < b.inputs.size() ? b.inputs[slot] : nullptr; }
 
     void operator()(const kernels::Conv2dParams& p) const {
+        if (b.paired_first != nullptr) {
+            kernels::PreparedConv2d::run_pair(*b.paired_first, *b.conv, in(0), b.output, b.scratch,
+                                              b.threads);
+            return;
+        }
         if (b.conv != nullptr) {
             b.conv->run(in(0), b.output, b.scratch, b.threads);
             return;

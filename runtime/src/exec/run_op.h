@@ -15,6 +15,9 @@ struct BoundOp {
     // A Conv2d prepared at load (weights packed), run with the context's scratch
     // and thread count; null runs the plain kernel on the bound inputs.
     const kernels::PreparedConv2d* conv = nullptr;
+    // Set when conv runs as the second of a pair (engine::LoadedModel::paired_first_conv):
+    // then inputs[0] is this one's input, and the output conv's of its output.
+    const kernels::PreparedConv2d* paired_first = nullptr;
     float* scratch = nullptr;
     int threads = 1;
 };

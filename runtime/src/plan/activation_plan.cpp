@@ -25,11 +25,12 @@ ActivationPlan plan_activations(const format::ModelDescription& model,
         return static_cast<size_t>(k) < folded.size() && folded[static_cast<size_t>(k)];
     };
 
-    // What each op reads: a folded op's output stands for that op's first input.
+    // What each op reads: a folded op's output stands for what that op's first input
+    // stands for (a folded Resize before a folded convolution: the Resize's input).
     std::vector<uint32_t> stands_for(tensor_count);
     for (uint32_t t = 0; t < tensor_count; ++t) stands_for[t] = t;
     for (int64_t k = 0; k < op_count; ++k) {
-        if (is_folded(k)) stands_for[graph.ops[k].output] = graph.ops[k].inputs[0];
+        if (is_folded(k)) stands_for[graph.ops[k].output] = stands_for[graph.ops[k].inputs[0]];
     }
     std::vector<int64_t> last_read(tensor_count, kNever);
     for (int64_t k = 0; k < op_count; ++k) {
