@@ -214,7 +214,6 @@ struct Impl {
 
     // acc[r][n] = sum over taps of w[tap][r] * row(tap)[x0 + n * L ..]. KW is the
     // kernel width when it is one of the unrolled ones, else 0.
-
     template <int KW, Taps T>
     static SWAPRUN_ALWAYS_INLINE void tile(const Args& a, const float* __restrict buf,
                                            const float* __restrict w, int64_t x0,

@@ -53,7 +53,9 @@ namespace direct {
 struct Args;
 }  // namespace direct
 
-enum class WinogradSchedule { Auto, SharedStages, PrivateTiles };
+// How a Winograd layer's threads share it (winograd::Scratch): the three stages one
+// after the other by all threads, or each thread all three on its own tiles.
+enum class WinogradSchedule : uint8_t { Auto = 0, SharedStages = 1, PrivateTiles = 2 };
 
 struct ConvOptions {
     ConvAlgorithm algorithm = ConvAlgorithm::Auto;

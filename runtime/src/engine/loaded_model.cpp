@@ -46,6 +46,19 @@ auto damage_reported_first(const format::SwpkFile& file, Step&& step) -> decltyp
     }
 }
 
+// Per tensor, the ops that read it, and one more for a graph output.
+std::vector<int> count_readers(const format::ModelDescription& model,
+                               const graph::ValidatedGraph& graph) {
+    std::vector<int> readers(model.tensors.size(), 0);
+    for (const auto& op : graph.ops) {
+        for (uint32_t t : op.inputs) {
+            if (t != kNoTensor) ++readers[t];
+        }
+    }
+    for (uint32_t t : model.outputs) ++readers[t];
+    return readers;
+}
+
 }  // namespace
 
 LoadedModel::LoadedModel(Key, std::unique_ptr<format::SwpkFile> file, const Allocator& allocator,
@@ -137,13 +150,7 @@ void LoadedModel::prepare(uint64_t max_activation_bytes) {
 std::vector<bool> LoadedModel::find_cpu_folds(const std::vector<bool>& preparable,
                                               const std::vector<size_t>& producer) const {
     const auto& model = file_->model();
-    std::vector<int> readers(model.tensors.size(), 0);
-    for (const auto& op : graph_.ops) {
-        for (uint32_t t : op.inputs) {
-            if (t != kNoTensor) ++readers[t];
-        }
-    }
-    for (uint32_t t : model.outputs) ++readers[t];
+    const std::vector<int> readers = count_readers(model, graph_);
     std::vector<bool> folded(graph_.ops.size(), false);
     const auto& reusable = plan_.reuse.reusable;
     for (size_t k = 0; k < graph_.ops.size(); ++k) {
@@ -166,13 +173,7 @@ void LoadedModel::find_conv_pairs(const std::vector<bool>& preparable,
                                   const std::vector<size_t>& producer,
                                   const std::function<kernels::ConvOptions(size_t)>& options_of) {
     const auto& model = file_->model();
-    std::vector<int> readers(model.tensors.size(), 0);
-    for (const auto& op : graph_.ops) {
-        for (uint32_t t : op.inputs) {
-            if (t != kNoTensor) ++readers[t];
-        }
-    }
-    for (uint32_t t : model.outputs) ++readers[t];
+    const std::vector<int> readers = count_readers(model, graph_);
     paired_first_.assign(graph_.ops.size(), kNoOp);
     std::vector<bool> paired(graph_.ops.size(), false);  // first or second of a pair
     const auto& reusable = plan_.reuse.reusable;
