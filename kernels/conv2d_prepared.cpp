@@ -507,18 +507,31 @@ void PreparedConv2d::fill_direct_args(direct::Args& a, const float* input, float
     a.threads = threads;
 }
 
-bool PreparedConv2d::can_pair(const Conv2dParams& first, ConvOptions first_options,
-                              const Conv2dParams& second, ConvOptions second_options) {
-    if (second_options.upsampled_input || first.groups != 1 || second.groups != 1 ||
+namespace {
+
+// The shapes and layouts run_pair takes: second reads first's output as it is, both one
+// group, both on one ISA's direct kernels, neither depthwise.
+bool pairable(const Conv2dParams& first, const direct::Variant* first_kernel, ConvIsa first_isa,
+              const Conv2dParams& second, const direct::Variant* second_kernel, ConvIsa second_isa,
+              bool second_upsampled) {
+    if (second_upsampled || first.groups != 1 || second.groups != 1 ||
         first.batch != second.batch || first.out_channels != second.in_channels ||
-        first.out_height != second.in_height || first.out_width != second.in_width) {
+        first.out_height != second.in_height || first.out_width != second.in_width ||
+        first_kernel == nullptr || second_kernel == nullptr || first_isa != second_isa) {
         return false;
     }
+    const direct::Kernels& dk = *direct_kernels(first_isa);
+    return first_kernel != &dk.depthwise && second_kernel != &dk.depthwise;
+}
+
+}  // namespace
+
+bool PreparedConv2d::can_pair(const Conv2dParams& first, ConvOptions first_options,
+                              const Conv2dParams& second, ConvOptions second_options) {
     const PackedLayout f = packed_layout(first, first_options);
     const PackedLayout s = packed_layout(second, second_options);
-    if (f.direct == nullptr || s.direct == nullptr || f.isa != s.isa) return false;
-    const direct::Kernels& dk = *direct_kernels(f.isa);
-    return f.direct != &dk.depthwise && s.direct != &dk.depthwise;
+    return pairable(first, f.direct, f.isa, second, s.direct, s.isa,
+                    second_options.upsampled_input);
 }
 
 size_t PreparedConv2d::pair_scratch_floats(const PreparedConv2d& first,
@@ -530,9 +543,8 @@ size_t PreparedConv2d::pair_scratch_floats(const PreparedConv2d& first,
 
 void PreparedConv2d::run_pair(const PreparedConv2d& first, const PreparedConv2d& second,
                               const float* input, float* output, float* scratch, int threads) {
-    if (!can_pair(first.p_, ConvOptions{first.algorithm_, first.isa_, first.upsampled_input_},
-                  second.p_, ConvOptions{second.algorithm_, second.isa_, false}) ||
-        second.upsampled_input_) {
+    if (!pairable(first.p_, first.direct_, first.isa_, second.p_, second.direct_, second.isa_,
+                  second.upsampled_input_)) {
         throw std::invalid_argument("PreparedConv2d::run_pair: these two cannot run as a pair");
     }
     const Conv2dParams& q = second.p_;

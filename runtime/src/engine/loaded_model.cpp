@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <functional>
 #include <variant>
 
 #include "graph/graph_validation.h"
@@ -96,7 +95,8 @@ void LoadedModel::prepare(uint64_t max_activation_bytes) {
         const float* bias;
     };
     std::vector<Preparable> preparable;
-    std::vector<bool> is_preparable(graph_.ops.size(), false);
+    OpLinks links;
+    links.preparable.assign(graph_.ops.size(), false);
     for (size_t k = 0; k < graph_.ops.size(); ++k) {
         const auto& op = graph_.ops[k];
         const auto* p = std::get_if<kernels::Conv2dParams>(&op.params);
@@ -107,26 +107,20 @@ void LoadedModel::prepare(uint64_t max_activation_bytes) {
             if (bias == nullptr) continue;  // a computed bias: the plain kernel reads it per run
         }
         preparable.push_back({k, p, op.inputs[1], bias});
-        is_preparable[k] = true;
+        links.preparable[k] = true;
     }
-    std::vector<size_t> producer(tensors.size(), kNoOp);
-    for (size_t k = 0; k < graph_.ops.size(); ++k) producer[graph_.ops[k].output] = k;
-    folded_ = find_cpu_folds(is_preparable, producer);
-    // A convolution reads its input upsampled where the Resize before it is folded.
-    auto options_of = [&](size_t op) {
-        kernels::ConvOptions o;
-        const uint32_t in = graph_.ops[op].inputs[0];
-        o.upsampled_input = producer[in] != kNoOp && folded_[producer[in]] &&
-                            graph_.ops[producer[in]].type == OpType::Resize;
-        return o;
-    };
-    find_conv_pairs(is_preparable, producer, options_of);
+    links.producer.assign(tensors.size(), kNoOp);
+    for (size_t k = 0; k < graph_.ops.size(); ++k) links.producer[graph_.ops[k].output] = k;
+    links.readers = count_readers(file_->model(), graph_);
+    folded_ = find_cpu_folds(links);
+    find_conv_pairs(links);
     cpu_plan_ = std::find(folded_.begin(), folded_.end(), true) == folded_.end()
                     ? plan_
                     : plan::plan_activations(file_->model(), graph_, folded_);
     size_t packed_bytes = 0;
     for (const Preparable& c : preparable) {
-        packed_bytes += kernels::PreparedConv2d::storage_bytes(*c.params, options_of(c.op));
+        packed_bytes +=
+            kernels::PreparedConv2d::storage_bytes(*c.params, cpu_conv_options(c.op, links));
     }
     // All packed weights in one block (see WeightPool).
     weight_pool_ = std::make_unique<WeightPool>(allocator_, std::max<size_t>(packed_bytes, 1));
@@ -141,16 +135,22 @@ void LoadedModel::prepare(uint64_t max_activation_bytes) {
         for (const Preparable& c : preparable) {
             if (c.weight != weight) continue;
             convs_[c.op] = std::make_unique<const kernels::PreparedConv2d>(
-                *c.params, values.data(), c.bias, options_of(c.op), packed_weights);
+                *c.params, values.data(), c.bias, cpu_conv_options(c.op, links), packed_weights);
         }
     });
     find_reusable_constants();
 }
 
-std::vector<bool> LoadedModel::find_cpu_folds(const std::vector<bool>& preparable,
-                                              const std::vector<size_t>& producer) const {
-    const auto& model = file_->model();
-    const std::vector<int> readers = count_readers(model, graph_);
+kernels::ConvOptions LoadedModel::cpu_conv_options(size_t op, const OpLinks& links) const {
+    // A convolution reads its input upsampled where the Resize before it is folded.
+    kernels::ConvOptions o;
+    const size_t r = links.producer[graph_.ops[op].inputs[0]];
+    o.upsampled_input = r != kNoOp && folded_[r] && graph_.ops[r].type == OpType::Resize;
+    return o;
+}
+
+std::vector<bool> LoadedModel::find_cpu_folds(const OpLinks& links) const {
+    const auto& [preparable, producer, readers] = links;
     std::vector<bool> folded(graph_.ops.size(), false);
     const auto& reusable = plan_.reuse.reusable;
     for (size_t k = 0; k < graph_.ops.size(); ++k) {
@@ -169,11 +169,9 @@ std::vector<bool> LoadedModel::find_cpu_folds(const std::vector<bool>& preparabl
     return folded;
 }
 
-void LoadedModel::find_conv_pairs(const std::vector<bool>& preparable,
-                                  const std::vector<size_t>& producer,
-                                  const std::function<kernels::ConvOptions(size_t)>& options_of) {
+void LoadedModel::find_conv_pairs(const OpLinks& links) {
+    const auto& [preparable, producer, readers] = links;
     const auto& model = file_->model();
-    const std::vector<int> readers = count_readers(model, graph_);
     paired_first_.assign(graph_.ops.size(), kNoOp);
     std::vector<bool> paired(graph_.ops.size(), false);  // first or second of a pair
     const auto& reusable = plan_.reuse.reusable;
@@ -188,7 +186,10 @@ void LoadedModel::find_conv_pairs(const std::vector<bool>& preparable,
         }
         const auto& p = std::get<kernels::Conv2dParams>(graph_.ops[first].params);
         const auto& q = std::get<kernels::Conv2dParams>(graph_.ops[k].params);
-        if (!kernels::PreparedConv2d::can_pair(p, options_of(first), q, options_of(k))) continue;
+        if (!kernels::PreparedConv2d::can_pair(p, cpu_conv_options(first, links), q,
+                                               cpu_conv_options(k, links))) {
+            continue;
+        }
         folded_[first] = true;
         paired_first_[k] = first;
         paired[first] = paired[k] = true;

@@ -4,7 +4,6 @@
 #pragma once
 
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -90,15 +89,22 @@ class LoadedModel {
     // convolutions' weights: the constructor's work after the graph and plan.
     void prepare(uint64_t max_activation_bytes);
     void find_reusable_constants();
-    // The ops folded on the CPU (see folded_on_cpu), given which ops have a prepared
-    // convolution and the op that writes each tensor.
-    std::vector<bool> find_cpu_folds(const std::vector<bool>& preparable,
-                                     const std::vector<size_t>& producer) const;
+    // What the CPU's folds are decided from: per op, whether its convolution is
+    // prepared at load; per tensor, the op that writes it (SIZE_MAX: none) and how
+    // many read it (a graph output counts as one more).
+    struct OpLinks {
+        std::vector<bool> preparable;
+        std::vector<size_t> producer;
+        std::vector<int> readers;
+    };
+    // The Resizes folded on the CPU (see folded_on_cpu).
+    std::vector<bool> find_cpu_folds(const OpLinks& links) const;
     // Folds the first convolution of each pair that run_pair can take, where the
     // tensor between them is read by the second only and is at least kMinPairedBytes:
     // sets folded_ and paired_first_. A convolution is in one pair at most.
-    void find_conv_pairs(const std::vector<bool>& preparable, const std::vector<size_t>& producer,
-                         const std::function<kernels::ConvOptions(size_t)>& options_of);
+    void find_conv_pairs(const OpLinks& links);
+    // The options op k's convolution is prepared with, given the folds so far.
+    kernels::ConvOptions cpu_conv_options(size_t op, const OpLinks& links) const;
 
     // The smallest tensor between two convolutions that makes them a pair: below it,
     // the tensor stays in cache between the two anyway.
