@@ -28,7 +28,8 @@ struct ConvShape {
     int64_t kernel, stride;
     k::PadMode pad_mode;  // Reflect: a ReflectionPad fused into the conv
     k::Activation activation;
-    int64_t groups = 1;  // in_c for a depthwise convolution
+    int64_t groups = 1;      // in_c for a depthwise convolution
+    bool upsampled = false;  // the input comes at half the size, read upsampled by 2
 };
 
 constexpr auto kZero = k::PadMode::Constant;
@@ -49,6 +50,8 @@ constexpr ConvShape kShapes[] = {
     {"live_mini_block", 128, 128, 32, 3, 1, kReflect, kNone},
     {"live_base_up1", 192, 64, 128, 3, 1, kZero, kLeaky},
     {"live_up3", 16, 16, 512, 3, 1, kZero, kLeaky},
+    // The 64 -> 16 layer on its input upsampled to 256 x 256, as the runtime runs it.
+    {"live_up2", 64, 16, 256, 3, 1, kZero, kLeaky, 1, true},
     {"live_down0_s2", 16, 16, 512, 3, 2, kZero, kLeaky},
     // live_base's two widest stride-2 layers (6.5 % of its MACs).
     {"live_base_down2_s2", 64, 192, 128, 3, 2, kZero, kLeaky},
@@ -79,7 +82,9 @@ std::string shape_name(const ConvShape& s) {
     std::snprintf(name, sizeof name, "conv2d/%s/k%lld%s_%lldto%lld_%lldpx%s", s.name,
                   static_cast<long long>(s.kernel), stride, static_cast<long long>(s.in_c),
                   static_cast<long long>(s.out_c), static_cast<long long>(s.size),
-                  s.pad_mode == kReflect ? "_reflect" : "");
+                  s.pad_mode == kReflect ? "_reflect"
+                  : s.upsampled          ? "_upsampled"
+                                         : "");
     return name;
 }
 
@@ -113,10 +118,12 @@ void bm_conv(benchmark::State& state, const ConvShape& s, k::ConvAlgorithm algor
              k::ConvAlgorithm runtime_choice,
              k::WinogradSchedule schedule = k::WinogradSchedule::Auto) {
     const k::Conv2dParams p = params_of(s);
-    const auto input = random_tensor(s.in_c * s.size * s.size, 1.0f, 1);
+    const int64_t in_size = s.upsampled ? s.size / 2 : s.size;
+    const auto input = random_tensor(s.in_c * in_size * in_size, 1.0f, 1);
     const auto bias = random_tensor(s.out_c, 0.02f, 3);
     k::ConvOptions options{algorithm, k::ConvIsa::Auto};
     options.winograd_schedule = schedule;
+    options.upsampled_input = s.upsampled;
     const k::PreparedConv2d conv(p, weights_of(s).data(), bias.data(), options);
     const int threads = static_cast<int>(state.range(0));
     k::AlignedFloats scratch(conv.scratch_floats(threads));
@@ -142,7 +149,9 @@ k::ConvAlgorithm runtime_choice(const ConvShape& s) {
     const k::Conv2dParams p = params_of(s);
     const std::vector<float> zeros(
         static_cast<size_t>(s.out_c * s.in_c / s.groups * s.kernel * s.kernel));
-    return k::PreparedConv2d(p, zeros.data(), nullptr).algorithm();
+    k::ConvOptions options;
+    options.upsampled_input = s.upsampled;
+    return k::PreparedConv2d(p, zeros.data(), nullptr, options).algorithm();
 }
 
 // Two convolutions of a generator run as a pair (PreparedConv2d::run_pair, what the
@@ -212,6 +221,7 @@ void register_conv_benchmarks(const std::vector<int>& threads) {
         const k::ConvAlgorithm choice = runtime_choice(s);
         std::vector<k::ConvAlgorithm> algorithms{k::ConvAlgorithm::Direct};
         if (winograd_applies(s)) algorithms.push_back(k::ConvAlgorithm::Winograd);
+        if (winograd_applies(s) && s.upsampled) algorithms.push_back(k::ConvAlgorithm::Polyphase);
         for (const k::ConvAlgorithm a : algorithms) {
             register_threaded(
                 shape_name(s) + "/" + k::to_string(a), threads,

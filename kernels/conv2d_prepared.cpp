@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "kernels/conv2d_direct.h"
+#include "kernels/conv2d_polyphase.h"
 #include "kernels/conv2d_portable.h"
 #include "kernels/cpu_common.h"
 #include "kernels/elementwise_simd.h"
@@ -84,6 +85,25 @@ bool winograd_applies(const Conv2dParams& p) {
 // 4.10 ms) and from 64 output and 32 input channels.
 bool winograd_wins(const Conv2dParams& p) { return p.in_channels >= 24 && p.out_channels >= 48; }
 
+// A layer that reads its input upsampled and has too few output channels for Winograd
+// may have enough once its four output phases are stacked (conv2d_polyphase.h):
+// live_mini's and live_base's 64 -> 16 layer at 256 x 256. Where Winograd already
+// applies, stacking made the upsampling layers slower (their U four times the size):
+// live_base's up.0 3.1 -> 6.3 ms, up.1 4.5 -> 6.1 ms (swaprun infer --profile, Xeon,
+// 2 threads).
+bool polyphase_wins(const Conv2dParams& p) {
+    return !winograd_wins(p) && winograd_wins(polyphase::stacked_params(p));
+}
+
+// The options of a Polyphase layer's stacked convolution.
+ConvOptions stacked_options(const ConvOptions& options, ConvIsa isa) {
+    ConvOptions o;
+    o.algorithm = ConvAlgorithm::Winograd;
+    o.isa = isa;
+    o.winograd_schedule = options.winograd_schedule;
+    return o;
+}
+
 // The most bytes of V (6 point slices) for which a Winograd layer makes U per run: half
 // of a Zen 4 / Zen 5 core's L2, the rest left to the row of U and to M.
 constexpr int64_t kPerRunVRowBytes = 512 * 1024;
@@ -133,6 +153,13 @@ PackedLayout packed_layout(const Conv2dParams& p, ConvOptions options) {
     const int64_t icg = p.in_channels / p.groups, ocg = p.out_channels / p.groups;
     const int64_t taps = icg * p.kernel_h * p.kernel_w;
     const winograd::Kernels* wk = winograd_kernels(l.isa);
+    if (options.upsampled_input && wk != nullptr && polyphase::applies(p) &&
+        (options.algorithm == ConvAlgorithm::Polyphase ||
+         (options.algorithm == ConvAlgorithm::Auto && polyphase_wins(p)))) {
+        l.algorithm = ConvAlgorithm::Polyphase;
+        l.weight_floats = static_cast<size_t>(p.out_channels * taps);  // the plain kernels
+        return l;
+    }
     if (wk != nullptr && winograd_applies(p) &&
         (options.algorithm == ConvAlgorithm::Winograd ||
          (options.algorithm == ConvAlgorithm::Auto && winograd_wins(p)))) {
@@ -282,6 +309,8 @@ const char* to_string(ConvAlgorithm a) {
             return "direct";
         case ConvAlgorithm::Winograd:
             return "winograd";
+        case ConvAlgorithm::Polyphase:
+            return "polyphase";
     }
     return "?";
 }
@@ -320,6 +349,8 @@ ConvIsa best_conv_isa() {
 }
 
 bool PreparedConv2d::reads_upsampled_input(const Conv2dParams& p, ConvOptions options) {
+    options.upsampled_input = true;
+    if (packed_layout(p, options).algorithm == ConvAlgorithm::Polyphase) return true;
     options.upsampled_input = false;
     const PackedLayout l = packed_layout(p, options);
     if (simd::table() == nullptr || p.stride_h != 1 || p.stride_w != 1 || p.dilation_h != 1 ||
@@ -340,8 +371,12 @@ bool PreparedConv2d::reads_upsampled_input(const Conv2dParams& p, ConvOptions op
 
 size_t PreparedConv2d::storage_bytes(const Conv2dParams& p, ConvOptions options) {
     const PackedLayout l = packed_layout(p, options);
+    const size_t stacked =
+        l.algorithm == ConvAlgorithm::Polyphase
+            ? storage_bytes(polyphase::stacked_params(p), stacked_options(options, l.isa))
+            : 0;
     return aligned_block_bytes(static_cast<size_t>(std::max<int64_t>(1, p.out_channels))) +
-           aligned_block_bytes(l.weight_floats);
+           aligned_block_bytes(l.weight_floats) + stacked;
 }
 
 PreparedConv2d::PreparedConv2d(const Conv2dParams& p, const float* weight, const float* bias,
@@ -360,6 +395,20 @@ PreparedConv2d::PreparedConv2d(const Conv2dParams& p, const float* weight, const
         std::memcpy(bias_.data(), bias, static_cast<size_t>(p.out_channels) * sizeof(float));
     }
 
+    if (algorithm_ == ConvAlgorithm::Polyphase) {
+        weight_ =
+            AlignedFloats(layout.weight_floats, allocator, AlignedFloats::Init::Uninitialized);
+        std::memcpy(weight_.data(), weight, layout.weight_floats * sizeof(float));
+        const Conv2dParams q = polyphase::stacked_params(p);
+        std::vector<float> stacked(4 * layout.weight_floats), stacked_bias(q.out_channels);
+        polyphase::stack_weights(p, weight, stacked.data());
+        for (int64_t k = 0; k < q.out_channels; ++k) {
+            stacked_bias[static_cast<size_t>(k)] = bias_.data()[k % p.out_channels];
+        }
+        phases_ = std::make_unique<const PreparedConv2d>(q, stacked.data(), stacked_bias.data(),
+                                                         stacked_options(options, isa_), allocator);
+        return;
+    }
     if (layout.direct != nullptr) {
         direct_ = layout.direct;
         const int64_t icg = p.in_channels / p.groups, ocg = p.out_channels / p.groups;
@@ -455,7 +504,24 @@ PreparedConv2d::PreparedConv2d(const Conv2dParams& p, const float* weight, const
     }
 }
 
+namespace {
+
+int64_t round_to_line(int64_t floats) { return (floats + 15) / 16 * 16; }
+
+// A Polyphase layer's scratch: the stacked convolution's output, then finish()'s
+// scratch, then the stacked convolution's own.
+int64_t polyphase_output_floats(const Conv2dParams& q) {
+    return round_to_line(q.batch * q.out_channels * q.out_height * q.out_width);
+}
+
+}  // namespace
+
 size_t PreparedConv2d::scratch_floats(int threads) const {
+    if (algorithm_ == ConvAlgorithm::Polyphase) {
+        return static_cast<size_t>(polyphase_output_floats(phases_->params()) +
+                                   round_to_line(polyphase::finish_scratch_floats(p_))) +
+               phases_->scratch_floats(threads);
+    }
     if (direct_ != nullptr) return static_cast<size_t>(std::max(1, threads) * row_floats_);
     if (algorithm_ != ConvAlgorithm::Winograd) return 0;
     const winograd::Kernels* wk = winograd_kernels(isa_);
@@ -471,6 +537,14 @@ void PreparedConv2d::run(const float* input, float* output, float* scratch, int 
     const Conv2dParams& p = p_;
     if (p.batch <= 0 || p.out_channels <= 0 || p.out_height <= 0 || p.out_width <= 0) return;
     threads = std::max(1, threads);
+    if (algorithm_ == ConvAlgorithm::Polyphase) {
+        float* phases = scratch;
+        float* finish_scratch = phases + polyphase_output_floats(phases_->params());
+        phases_->run(input, phases,
+                     finish_scratch + round_to_line(polyphase::finish_scratch_floats(p)), threads);
+        polyphase::finish(p, weight_.data(), input, phases, output, finish_scratch, threads);
+        return;
+    }
     if (algorithm_ == ConvAlgorithm::Winograd) {
         winograd::Args a;
         a.p = &p_;

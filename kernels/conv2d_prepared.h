@@ -41,9 +41,13 @@ class AlignedFloats {
 };
 
 enum class ConvAlgorithm : uint8_t {
-    Auto = 0,     // chosen by the cost model
-    Direct = 1,   // register-blocked direct convolution (any shape)
-    Winograd = 2  // F(4x4, 3x3): 3x3, stride 1, dilation 1, one group
+    Auto = 0,      // chosen by the cost model
+    Direct = 1,    // register-blocked direct convolution (any shape)
+    Winograd = 2,  // F(4x4, 3x3): 3x3, stride 1, dilation 1, one group
+    // An input read upsampled (ConvOptions::upsampled_input) into a 3x3 convolution
+    // with one pixel of zero padding: the four output phases as one Winograd
+    // convolution of the input at its own size (conv2d_polyphase.h).
+    Polyphase = 3
 };
 
 // The instruction set a prepared convolution runs on.
@@ -147,6 +151,9 @@ class PreparedConv2d {
     bool transform_per_run_ = false;  // weight_ holds 3x3 kernels, not U (winograd.h)
     bool private_tiles_ = false;      // winograd::Args::private_tiles
     bool upsampled_input_ = false;    // ConvOptions::upsampled_input
+    // Polyphase: the four output phases' convolution (weight_ then holds the plain
+    // kernels, for the border corrections).
+    std::unique_ptr<const PreparedConv2d> phases_;
     // Direct geometry (direct_ is null on the portable path).
     const direct::Variant* direct_ = nullptr;
     int64_t phase_len_ = 0, row_floats_ = 0;

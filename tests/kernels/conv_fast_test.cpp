@@ -670,6 +670,100 @@ TEST(ConvFast, UpsampledInputOnlyWhereItApplies) {
     }
 }
 
+// The naive kernels' result for p (at the upsampled size) on `small` (p's input at half
+// the height and width) upsampled by the naive Resize.
+std::vector<float> reference_on_upsampled(const Conv2dParams& p, const Data& small) {
+    ResizeParams r;
+    r.batch = p.batch;
+    r.channels = p.in_channels;
+    r.in_height = p.in_height / 2;
+    r.in_width = p.in_width / 2;
+    r.out_height = p.in_height;
+    r.out_width = p.in_width;
+    r.scale_h = r.scale_w = 2.0f;
+    Data full = small;
+    full.in.resize(small.in.size() * 4);
+    reference::resize(r, small.in.data(), full.in.data());
+    return run_reference(p, full);
+}
+
+// Polyphase (the four output phases as one Winograd convolution of the input at its
+// own size, with the outside taps taken off the border pixels) gives the upsampled
+// input's convolution within Winograd's 1e-4, bit-identical for any thread count:
+// shapes down to one input row or column (every output pixel on a border), a batch,
+// no bias, and activations applied after the border corrections.
+TEST(ConvFast, PolyphaseMatchesResizeThenConvolution) {
+    std::vector<Case> cases;
+    Case up2{64, 16, 2 * 12, 2 * 10, 3};  // the generators' 64 -> 16 layer, small
+    up2.act = Activation::LeakyRelu;
+    cases.push_back(up2);
+    Case batch{24, 12, 2 * 7, 2 * 9, 3};
+    batch.batch = 2;
+    batch.act = Activation::Tanh;
+    batch.bias = false;
+    cases.push_back(batch);
+    cases.push_back(Case{5, 3, 2 * 1, 2 * 6, 3});  // one input row
+    Case column{7, 20, 2 * 5, 2 * 1, 3};           // one input column
+    column.act = Activation::Relu;
+    cases.push_back(column);
+    cases.push_back(Case{3, 2, 2, 2, 3});  // one input pixel: four corners
+
+    uint32_t seed = 1700;
+    for (const Case& c : cases) {
+        const Conv2dParams p = make(c);
+        Data small = make_data(p, c.bias, seed++);
+        small.in.resize(small.in.size() / 4);
+        const std::vector<float> expected = reference_on_upsampled(p, small);
+        for (ConvIsa isa : isas()) {
+            if (isa == ConvIsa::Portable) continue;  // on Winograd's SIMD kernels only
+            ConvOptions o{ConvAlgorithm::Polyphase, isa};
+            o.upsampled_input = true;
+            ASSERT_TRUE(PreparedConv2d::reads_upsampled_input(p, o));
+            const PreparedConv2d conv(p, small.w.data(), c.bias ? small.b.data() : nullptr, o);
+            ASSERT_EQ(conv.algorithm(), ConvAlgorithm::Polyphase)
+                << describe(c, isa, ConvAlgorithm::Polyphase);
+            const std::vector<float> got = run_prepared(conv, small, 2);
+            EXPECT_TRUE(close_relative(got, expected, 1e-4))
+                << describe(c, isa, ConvAlgorithm::Polyphase);
+            for (int threads : {1, 3}) {
+                EXPECT_TRUE(bit_identical(got, run_prepared(conv, small, threads)))
+                    << describe(c, isa, ConvAlgorithm::Polyphase) << ", " << threads << " threads";
+            }
+        }
+    }
+}
+
+// Auto takes Polyphase for an upsampled layer with too few output channels for
+// Winograd but enough once stacked four times, and only with one pixel of zero padding
+// around a 3x3 kernel at stride 1; elsewhere the layer runs as before.
+TEST(ConvFast, PolyphaseOnlyWhereItApplies) {
+    if (best_conv_isa() == ConvIsa::Portable) GTEST_SKIP() << "no Winograd kernels here";
+    ConvOptions upsampled;
+    upsampled.upsampled_input = true;
+    auto algorithm = [&](const Case& c) {
+        const Conv2dParams p = make(c);
+        const Data d = make_data(p, true, 5);
+        return PreparedConv2d(p, d.w.data(), d.b.data(), upsampled).algorithm();
+    };
+    EXPECT_EQ(algorithm(Case{64, 16, 32, 32, 3}), ConvAlgorithm::Polyphase);
+    EXPECT_EQ(algorithm(Case{64, 64, 32, 32, 3}), ConvAlgorithm::Winograd);  // wide enough
+    EXPECT_EQ(algorithm(Case{16, 16, 32, 32, 3}), ConvAlgorithm::Direct);    // too narrow
+    Case reflect{64, 16, 32, 32, 3};
+    reflect.mode = PadMode::Reflect;
+    EXPECT_EQ(algorithm(reflect), ConvAlgorithm::Direct);
+    EXPECT_EQ(algorithm(with_pads(Case{64, 16, 32, 32, 3}, 1, 1, 1, 0)), ConvAlgorithm::Direct);
+    // Without the upsampled input there is nothing to stack.
+    const Conv2dParams p = make(Case{64, 16, 32, 32, 3});
+    const Data d = make_data(p, true, 6);
+    EXPECT_EQ(PreparedConv2d(p, d.w.data(), d.b.data(),
+                             ConvOptions{ConvAlgorithm::Polyphase, ConvIsa::Auto})
+                  .algorithm(),
+              ConvAlgorithm::Direct);
+    // The stacked convolution's storage is counted with the layer's.
+    EXPECT_GT(PreparedConv2d::storage_bytes(p, upsampled),
+              PreparedConv2d::storage_bytes(p, ConvOptions{}));
+}
+
 TEST(ConvFast, AutoPicksWinogradForWide3x3) {
     Case c{64, 64, 32, 32, 3};  // wide enough for the cost model to pick Winograd
     const Conv2dParams p = make(c);

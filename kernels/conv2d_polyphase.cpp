@@ -1,0 +1,222 @@
+#include "kernels/conv2d_polyphase.h"
+
+#include <omp.h>
+
+#include <algorithm>
+
+#include "kernels/cpu_common.h"
+#include "kernels/elementwise_simd.h"
+
+namespace swaprun::kernels::polyphase {
+
+namespace {
+
+// kBlend[a][e][k]: how much kernel tap k (0..2 for offsets -1..1) of an output pixel in
+// phase a takes of input offset e (0..2 for -1..1), along one axis. Upsampled pixel
+// 2i is 1/4 of input i - 1 and 3/4 of input i; pixel 2i + 1 is 3/4 of input i and 1/4
+// of input i + 1. Phase 0 reads pixels 2i - 1, 2i, 2i + 1; phase 1 reads 2i .. 2i + 2.
+constexpr double kBlend[2][3][3] = {
+    {{0.75, 0.25, 0.0}, {0.25, 0.75, 0.75}, {0.0, 0.0, 0.25}},
+    {{0.25, 0.0, 0.0}, {0.75, 0.75, 0.25}, {0.0, 0.25, 0.75}},
+};
+
+// n values of an input line, `stride` apart, upsampled by 2 into dst (2n values).
+void upsample_line(const float* src, int64_t n, int64_t stride, float* dst) {
+    for (int64_t j = 0; j < n; ++j) {
+        const float before = src[std::max<int64_t>(j - 1, 0) * stride];
+        const float here = src[j * stride];
+        const float after = src[std::min<int64_t>(j + 1, n - 1) * stride];
+        dst[2 * j] = 0.25f * before + 0.75f * here;
+        dst[2 * j + 1] = 0.75f * here + 0.25f * after;
+    }
+}
+
+// The upsampled image's first and last rows and columns, every channel, and the
+// corrections of the output's border pixels computed from them (scratch layout).
+struct Borders {
+    int64_t in_c, out_c, h2, w2;  // h2 x w2: the upsampled (and output) size
+    float* scratch;
+
+    float* top(int64_t c) const { return scratch + c * w2; }
+    float* bottom(int64_t c) const { return scratch + (in_c + c) * w2; }
+    float* left(int64_t c) const { return scratch + 2 * in_c * w2 + c * h2; }
+    float* right(int64_t c) const { return scratch + 2 * in_c * w2 + (in_c + c) * h2; }
+    float* corrections() const { return scratch + 2 * in_c * (w2 + h2); }
+    // What to subtract from output channel o's first and last rows (all columns) and
+    // first and last columns (rows 1 .. h2 - 2; the corners are in the rows).
+    float* top_fix(int64_t o) const { return corrections() + o * w2; }
+    float* bottom_fix(int64_t o) const { return corrections() + (out_c + o) * w2; }
+    float* left_fix(int64_t o) const { return corrections() + 2 * out_c * w2 + o * h2; }
+    float* right_fix(int64_t o) const { return corrections() + 2 * out_c * w2 + (out_c + o) * h2; }
+
+    // The upsampled value at (r, x), a pixel of the border lines.
+    float at(int64_t c, int64_t r, int64_t x) const {
+        if (x == 0) return left(c)[r];
+        if (x == w2 - 1) return right(c)[r];
+        return r == 0 ? top(c)[x] : bottom(c)[x];
+    }
+};
+
+// The sum, over the taps of output pixel (y, x) that fall outside the image, of the
+// tap's weight times the edge-padded upsampled value there: what the stacked
+// convolution adds and the zero-padded layer does not. For the four corners, whose
+// outside taps lie on two borders.
+float corner_fix(const Borders& b, const float* w, int64_t o, int64_t y, int64_t x) {
+    float sum = 0.0f;
+    for (int64_t c = 0; c < b.in_c; ++c) {
+        const float* k = w + (o * b.in_c + c) * 9;
+        for (int64_t ky = 0; ky < 3; ++ky) {
+            for (int64_t kx = 0; kx < 3; ++kx) {
+                const int64_t r = y + ky - 1, s = x + kx - 1;
+                if (r >= 0 && r < b.h2 && s >= 0 && s < b.w2) continue;
+                sum += k[ky * 3 + kx] * b.at(c, std::clamp<int64_t>(r, 0, b.h2 - 1),
+                                             std::clamp<int64_t>(s, 0, b.w2 - 1));
+            }
+        }
+    }
+    return sum;
+}
+
+// fix[i] for i in [1, n - 1): the sum over input channels of three taps of output
+// channel o's kernels (k: [in_c][3][3]), tap t at k[c * 9 + first + t * step], on a
+// border line (lines: [in_c][n]) at i - 1 .. i + 1.
+void line_fix(int64_t in_c, int64_t n, const float* k, int first, int step, const float* lines,
+              float* fix) {
+    std::fill(fix, fix + n, 0.0f);
+    for (int64_t c = 0; c < in_c; ++c) {
+        const float* t = k + c * 9 + first;
+        const float t0 = t[0], t1 = t[step], t2 = t[2 * step];
+        const float* l = lines + c * n;
+        for (int64_t i = 1; i + 1 < n; ++i) fix[i] += t0 * l[i - 1] + t1 * l[i] + t2 * l[i + 1];
+    }
+}
+
+// row[2j] = even[j], row[2j + 1] = odd[j] for j < n.
+void interleave(const float* __restrict even, const float* __restrict odd, int64_t n,
+                float* __restrict row) {
+    for (int64_t j = 0; j < n; ++j) {
+        row[2 * j] = even[j];
+        row[2 * j + 1] = odd[j];
+    }
+}
+
+// The activation on n values in place: the SIMD table's (the AdaIN apply's, with the
+// identity affine: fma(x - 0, 1, 0) is x) where the machine has one. The scalar loop's
+// branch on the sign mispredicted on every other value: 2.8 of the 64 -> 16 layer's
+// 7 ms on one thread (kernel_bench live_up2 polyphase).
+void activate_row(const ActivationParams& act, float* x, int64_t n) {
+    if (act.kind == Activation::None) return;
+    if (const simd::Table* t = simd::table(); t != nullptr) {
+        t->adain_apply(act, x, 0.0f, 1.0f, 0.0f, nullptr, x, n);
+    } else {
+        cpu::activate_inplace(x, n, act);
+    }
+}
+
+}  // namespace
+
+bool applies(const Conv2dParams& p) {
+    return p.kernel_h == 3 && p.kernel_w == 3 && p.stride_h == 1 && p.stride_w == 1 &&
+           p.dilation_h == 1 && p.dilation_w == 1 && p.groups == 1 && p.pad_top == 1 &&
+           p.pad_left == 1 && p.pad_bottom == 1 && p.pad_right == 1 &&
+           p.pad_mode == PadMode::Constant && p.in_height >= 2 && p.in_width >= 2 &&
+           p.in_height % 2 == 0 && p.in_width % 2 == 0 && p.out_height == p.in_height &&
+           p.out_width == p.in_width;
+}
+
+Conv2dParams stacked_params(const Conv2dParams& p) {
+    Conv2dParams q = p;
+    q.in_height = q.out_height = p.in_height / 2;
+    q.in_width = q.out_width = p.in_width / 2;
+    q.out_channels = 4 * p.out_channels;
+    q.pad_mode = PadMode::Edge;
+    q.activation = ActivationParams{};
+    return q;
+}
+
+void stack_weights(const Conv2dParams& p, const float* weight, float* stacked) {
+    const int64_t in_c = p.in_channels, out_c = p.out_channels;
+    for (int a = 0; a < 2; ++a) {
+        for (int b = 0; b < 2; ++b) {
+            for (int64_t o = 0; o < out_c; ++o) {
+                for (int64_t c = 0; c < in_c; ++c) {
+                    const float* w = weight + (o * in_c + c) * 9;
+                    float* k = stacked + (((2 * a + b) * out_c + o) * in_c + c) * 9;
+                    for (int ey = 0; ey < 3; ++ey) {
+                        for (int ex = 0; ex < 3; ++ex) {
+                            double sum = 0.0;
+                            for (int ky = 0; ky < 3; ++ky) {
+                                for (int kx = 0; kx < 3; ++kx) {
+                                    sum += kBlend[a][ey][ky] * kBlend[b][ex][kx] * w[ky * 3 + kx];
+                                }
+                            }
+                            k[ey * 3 + ex] = static_cast<float>(sum);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+int64_t finish_scratch_floats(const Conv2dParams& p) {
+    return 2 * (p.in_channels + p.out_channels) * (p.out_height + p.out_width);
+}
+
+void finish(const Conv2dParams& p, const float* weight, const float* input, const float* phases,
+            float* output, float* scratch, int threads) {
+    const int64_t in_c = p.in_channels, out_c = p.out_channels;
+    const int64_t h = p.in_height / 2, w = p.in_width / 2;
+    const int64_t h2 = p.out_height, w2 = p.out_width;
+    const Borders b{in_c, out_c, h2, w2, scratch};
+    for (int64_t n = 0; n < p.batch; ++n) {
+        const float* in = input + n * in_c * h * w;
+        const float* ph = phases + n * 4 * out_c * h * w;
+        float* out = output + n * out_c * h2 * w2;
+#pragma omp parallel num_threads(threads)
+        {
+#pragma omp for schedule(static)
+            for (int64_t c = 0; c < in_c; ++c) {
+                const float* plane = in + c * h * w;
+                upsample_line(plane, w, 1, b.top(c));
+                upsample_line(plane + (h - 1) * w, w, 1, b.bottom(c));
+                upsample_line(plane, h, w, b.left(c));
+                upsample_line(plane + w - 1, h, w, b.right(c));
+            }
+#pragma omp for schedule(static)
+            for (int64_t o = 0; o < out_c; ++o) {
+                const float* k = weight + o * in_c * 9;  // [c][ky][kx]
+                // Row -1 (kernel row 0) outside on the first row, row h2 (kernel row 2)
+                // on the last; column -1 (kernel column 0) on the first column, column w2
+                // (kernel column 2) on the last.
+                line_fix(in_c, w2, k, 0, 1, b.top(0), b.top_fix(o));
+                line_fix(in_c, w2, k, 6, 1, b.bottom(0), b.bottom_fix(o));
+                line_fix(in_c, h2, k, 0, 3, b.left(0), b.left_fix(o));
+                line_fix(in_c, h2, k, 2, 3, b.right(0), b.right_fix(o));
+                b.top_fix(o)[0] = corner_fix(b, weight, o, 0, 0);
+                b.top_fix(o)[w2 - 1] = corner_fix(b, weight, o, 0, w2 - 1);
+                b.bottom_fix(o)[0] = corner_fix(b, weight, o, h2 - 1, 0);
+                b.bottom_fix(o)[w2 - 1] = corner_fix(b, weight, o, h2 - 1, w2 - 1);
+            }
+#pragma omp for schedule(static)
+            for (int64_t t = 0; t < out_c * h2; ++t) {
+                const int64_t o = t / h2, y = t % h2;
+                const int64_t a = y % 2, i = y / 2;
+                const float* even = ph + ((2 * a * out_c + o) * h + i) * w;  // phase (a, 0)
+                const float* odd = even + out_c * h * w;                     // phase (a, 1)
+                float* row = out + (o * h2 + y) * w2;
+                interleave(even, odd, w, row);
+                if (y == 0 || y == h2 - 1) {
+                    const float* fix = y == 0 ? b.top_fix(o) : b.bottom_fix(o);
+                    for (int64_t x = 0; x < w2; ++x) row[x] -= fix[x];
+                } else {
+                    row[0] -= b.left_fix(o)[y];
+                    row[w2 - 1] -= b.right_fix(o)[y];
+                }
+                activate_row(p.activation, row, w2);
+            }
+        }
+    }
+}
+
+}  // namespace swaprun::kernels::polyphase
