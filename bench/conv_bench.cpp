@@ -1,9 +1,9 @@
 // Convolutions at the shapes that carry the three generators' MACs
 // (models/README.md) and the detector's, run as the runtime runs them: a PreparedConv2d made once
 // (weights packed, or Winograd-transformed, outside the timed loop) and run with
-// its scratch. Every 3x3 stride-1 shape runs with both algorithms, the others
-// direct only; the label names the algorithm and ISA and marks the one the
-// runtime's cost model picks ("auto").
+// its scratch. Every 3x3 stride-1 shape runs direct and Winograd (and, where its input
+// is read upsampled, Polyphase), the others direct only; the label names the algorithm
+// and ISA and marks the one the runtime's cost model picks ("auto").
 //
 // GFLOP/s counts the direct convolution's 2 * MACs for both algorithms, so that
 // they compare as time; Winograd F(4x4, 3x3) does a quarter of those multiplies,
