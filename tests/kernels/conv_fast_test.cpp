@@ -569,6 +569,19 @@ TEST(ConvFast, PairOnlyWhereItApplies) {
                  std::invalid_argument);
 }
 
+// The x2 bilinear Resize whose output is p's input.
+ResizeParams upsampling_of(const Conv2dParams& p) {
+    ResizeParams r;
+    r.batch = p.batch;
+    r.channels = p.in_channels;
+    r.in_height = p.in_height / 2;
+    r.in_width = p.in_width / 2;
+    r.out_height = p.in_height;
+    r.out_width = p.in_width;
+    r.scale_h = r.scale_w = 2.0f;
+    return r;
+}
+
 // A convolution that reads its input upsampled (ConvOptions::upsampled_input) gives
 // bit for bit what the Resize kernel then the same convolution give, direct and
 // Winograd, on every SIMD ISA, and within 1e-5 (Winograd: 1e-4) of the naive kernels.
@@ -602,14 +615,7 @@ TEST(ConvFast, UpsampledInputMatchesResizeThenConvolution) {
     uint32_t seed = 1500;
     for (const Case& c : cases) {
         const Conv2dParams p = make(c);
-        ResizeParams r;
-        r.batch = p.batch;
-        r.channels = p.in_channels;
-        r.in_height = p.in_height / 2;
-        r.in_width = p.in_width / 2;
-        r.out_height = p.in_height;
-        r.out_width = p.in_width;
-        r.scale_h = r.scale_w = 2.0f;
+        const ResizeParams r = upsampling_of(p);
         ASSERT_TRUE(is_bilinear_x2(r));
         Data small = make_data(p, c.bias, seed++);
         small.in.resize(small.in.size() / 4);
@@ -673,17 +679,9 @@ TEST(ConvFast, UpsampledInputOnlyWhereItApplies) {
 // The naive kernels' result for p (at the upsampled size) on `small` (p's input at half
 // the height and width) upsampled by the naive Resize.
 std::vector<float> reference_on_upsampled(const Conv2dParams& p, const Data& small) {
-    ResizeParams r;
-    r.batch = p.batch;
-    r.channels = p.in_channels;
-    r.in_height = p.in_height / 2;
-    r.in_width = p.in_width / 2;
-    r.out_height = p.in_height;
-    r.out_width = p.in_width;
-    r.scale_h = r.scale_w = 2.0f;
     Data full = small;
     full.in.resize(small.in.size() * 4);
-    reference::resize(r, small.in.data(), full.in.data());
+    reference::resize(upsampling_of(p), small.in.data(), full.in.data());
     return run_reference(p, full);
 }
 
