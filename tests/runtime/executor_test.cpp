@@ -469,6 +469,57 @@ TEST(Executor, ResizeIntoAConvolutionIsFoldedOnTheCpu) {
     EXPECT_LT(model->cpu_plan().arena_bytes, model->plan().arena_bytes);
 }
 
+// Adds a convolution (weights of 1 / sqrt(fan-in) at most, which keep the values near
+// unit size) and returns its output.
+uint32_t add_conv(ModelBuilder& b, const char* name, uint32_t in,
+                  std::initializer_list<int64_t> weight, std::initializer_list<int64_t> out_shape,
+                  int64_t stride, int64_t pad, int64_t pad_mode, int64_t activation,
+                  uint32_t seed) {
+    const std::vector<int64_t> dims(weight);
+    const int64_t fan_in = dims[1] * dims[2] * dims[3];
+    const float scale = 1.0f / std::sqrt(static_cast<float>(fan_in));
+    const uint32_t w = b.constant(std::string(name) + ".weight", dims,
+                                  random_values(dims[0] * fan_in, seed, -scale, scale));
+    const uint32_t bias = b.constant(std::string(name) + ".bias", {dims[0]},
+                                     random_values(dims[0], seed + 1, -0.1f, 0.1f));
+    const uint32_t out = b.activation(name, out_shape);
+    auto& op = b.op(OpType::Conv2d, name, {in, w, bias}, out);
+    op.attributes["strides"] = ints({stride, stride});
+    op.attributes["pads"] = ints({pad, pad, pad, pad});
+    op.attributes["pad_mode"] = ints({pad_mode});
+    op.attributes["activation"] = ints({activation});
+    op.attributes["alpha"] = floats({0.2f});
+    return out;
+}
+
+// Adds a bilinear x2 Resize and returns its output.
+uint32_t add_upsampling(ModelBuilder& b, const char* name, uint32_t in,
+                        std::initializer_list<int64_t> out_shape) {
+    const uint32_t out = b.activation(name, out_shape);
+    auto& op = b.op(OpType::Resize, name, {in}, out);
+    op.attributes["mode"] = ints({1});
+    op.attributes["scales"] = floats({2.0f, 2.0f});
+    return out;
+}
+
+// The output of a chain of convolutions and Resizes (ops, each reading the one before)
+// by the reference kernels, each op into its own buffer.
+std::vector<float> reference_chain(const ModelBuilder& b, const std::vector<graph::CheckedOp>& ops,
+                                   const std::vector<float>& input) {
+    std::vector<float> value = input;
+    for (const graph::CheckedOp& op : ops) {
+        std::vector<float> out(static_cast<size_t>(b.desc().tensors[op.output].elements()));
+        if (const auto* p = std::get_if<kernels::Conv2dParams>(&op.params)) {
+            ref::conv2d(*p, value.data(), b.desc().tensors[op.inputs[1]].data.data(),
+                        b.desc().tensors[op.inputs[2]].data.data(), out.data());
+        } else {
+            ref::resize(std::get<kernels::ResizeParams>(op.params), value.data(), out.data());
+        }
+        value = std::move(out);
+    }
+    return value;
+}
+
 // The generators' two pairs of convolutions at a quarter of their size: a 7x7 head
 // into a stride-2 layer, and an upsampled layer into a 7x7 tail, each with 4 MiB
 // between the two. On the CPU the first of each pair is folded into the second
@@ -478,34 +529,13 @@ TEST(Executor, ConvolutionPairsRunAsOneOnTheCpu) {
     if (kernels::simd::table() == nullptr) GTEST_SKIP() << "no SIMD kernels: nothing is paired";
     ModelBuilder b;
     const uint32_t x = b.input("x", {1, 3, 256, 256});
-    auto conv = [&](const char* name, uint32_t in, std::initializer_list<int64_t> weight,
-                    std::initializer_list<int64_t> out_shape, int64_t stride, int64_t pad,
-                    int64_t pad_mode, int64_t activation, uint32_t seed) {
-        // Weights of 1 / sqrt(fan-in) at most keep the values near unit size.
-        const std::vector<int64_t> dims(weight);
-        const int64_t fan_in = dims[1] * dims[2] * dims[3];
-        const float scale = 1.0f / std::sqrt(static_cast<float>(fan_in));
-        const uint32_t w = b.constant(std::string(name) + ".weight", dims,
-                                      random_values(dims[0] * fan_in, seed, -scale, scale));
-        const uint32_t bias = b.constant(std::string(name) + ".bias", {dims[0]},
-                                         random_values(dims[0], seed + 1, -0.1f, 0.1f));
-        const uint32_t out = b.activation(name, out_shape);
-        auto& op = b.op(OpType::Conv2d, name, {in, w, bias}, out);
-        op.attributes["strides"] = ints({stride, stride});
-        op.attributes["pads"] = ints({pad, pad, pad, pad});
-        op.attributes["pad_mode"] = ints({pad_mode});
-        op.attributes["activation"] = ints({activation});
-        op.attributes["alpha"] = floats({0.2f});
-        return out;
-    };
-    const uint32_t head = conv("head", x, {16, 3, 7, 7}, {1, 16, 256, 256}, 1, 3, 1, 2, 1);
-    const uint32_t down = conv("down", head, {8, 16, 3, 3}, {1, 8, 128, 128}, 2, 1, 0, 2, 3);
-    const uint32_t up = b.activation("up", {1, 8, 256, 256});
-    auto& resize = b.op(OpType::Resize, "resize", {down}, up);
-    resize.attributes["mode"] = ints({1});
-    resize.attributes["scales"] = floats({2.0f, 2.0f});
-    const uint32_t up_conv = conv("up_conv", up, {16, 8, 3, 3}, {1, 16, 256, 256}, 1, 1, 0, 2, 5);
-    const uint32_t tail = conv("tail", up_conv, {3, 16, 7, 7}, {1, 3, 256, 256}, 1, 3, 1, 4, 7);
+    const uint32_t head = add_conv(b, "head", x, {16, 3, 7, 7}, {1, 16, 256, 256}, 1, 3, 1, 2, 1);
+    const uint32_t down = add_conv(b, "down", head, {8, 16, 3, 3}, {1, 8, 128, 128}, 2, 1, 0, 2, 3);
+    const uint32_t up = add_upsampling(b, "resize", down, {1, 8, 256, 256});
+    const uint32_t up_conv =
+        add_conv(b, "up_conv", up, {16, 8, 3, 3}, {1, 16, 256, 256}, 1, 1, 0, 2, 5);
+    const uint32_t tail =
+        add_conv(b, "tail", up_conv, {3, 16, 7, 7}, {1, 3, 256, 256}, 1, 3, 1, 4, 7);
     b.output(tail);
 
     testkit::TempDir dir;
@@ -524,19 +554,34 @@ TEST(Executor, ConvolutionPairsRunAsOneOnTheCpu) {
     EXPECT_EQ(model->cpu_plan().tensor_offset[up_conv], plan::kNoSlot);
 
     const auto xv = random_values(3 * 256 * 256, 31, 0.0f, 1.0f);
-    std::vector<std::vector<float>> values{xv};
-    for (size_t k = 0; k < ops.size(); ++k) {
-        std::vector<float> out(static_cast<size_t>(b.desc().tensors[ops[k].output].elements()));
-        if (const auto* p = std::get_if<kernels::Conv2dParams>(&ops[k].params)) {
-            ref::conv2d(*p, values.back().data(), b.desc().tensors[ops[k].inputs[1]].data.data(),
-                        b.desc().tensors[ops[k].inputs[2]].data.data(), out.data());
-        } else {
-            ref::resize(std::get<kernels::ResizeParams>(ops[k].params), values.back().data(),
-                        out.data());
-        }
-        values.push_back(std::move(out));
+    EXPECT_LE(max_relative_error(run_model(b, {xv}), reference_chain(b, ops, xv)), kTolerance);
+}
+
+// A 64 -> 16 convolution on a 2x-upsampled input (the generators' up.2, at an eighth of
+// its size): on the CPU the Resize is folded into it and it runs as Polyphase, within
+// the reference kernels' tolerance, the same for 1 and 2 threads.
+TEST(Executor, UpsampledNarrowConvolutionRunsAsPolyphaseOnTheCpu) {
+    if (kernels::best_conv_isa() == kernels::ConvIsa::Portable) {
+        GTEST_SKIP() << "no Winograd kernels here: nothing runs as Polyphase";
     }
-    EXPECT_LE(max_relative_error(run_model(b, {xv}), values.back()), kTolerance);
+    ModelBuilder b;
+    const uint32_t x = b.input("x", {1, 64, 16, 16});
+    const uint32_t up = add_upsampling(b, "resize", x, {1, 64, 32, 32});
+    b.output(add_conv(b, "up_conv", up, {16, 64, 3, 3}, {1, 16, 32, 32}, 1, 1, 0, 2, 11));
+
+    testkit::TempDir dir;
+    format::write_swpk(b.desc(), dir.file("model.swpk"));
+    const auto model = engine::LoadedModel::open(dir.file("model.swpk"));
+    const auto& ops = model->graph().ops;
+    ASSERT_EQ(ops.size(), 2u);  // resize, up_conv
+    EXPECT_TRUE(model->folded_on_cpu(0));
+    ASSERT_NE(model->prepared_conv(1), nullptr);
+    EXPECT_EQ(model->prepared_conv(1)->algorithm(), kernels::ConvAlgorithm::Polyphase);
+
+    const auto xv = random_values(64 * 16 * 16, 41, -1.0f, 1.0f);
+    const std::vector<float> got = run_model(b, {xv}, 2);
+    EXPECT_LE(max_relative_error(got, reference_chain(b, ops, xv)), kTolerance);
+    EXPECT_EQ(run_model(b, {xv}, 1), got);
 }
 
 }  // namespace
