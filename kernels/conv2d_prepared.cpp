@@ -205,9 +205,9 @@ PackedLayout packed_layout(const Conv2dParams& p, ConvOptions options) {
 // first tap's loads are aligned; an odd count puts consecutive rows in different cache
 // sets. A 512-wide row was 515 floats, a line and 12 bytes past 32 lines: the 48 rows a
 // 16-channel 3x3 tile reads fell into a few of L1's sets and evicted each other
-// (kernel_bench live_up3 direct, 2 threads, on a Xeon: 5.36 -> 4.60 ms). The row then
-// holds at least one vector past the last tile, which the shifted taps of the narrow
-// kernel read (conv2d_direct_impl.h, LaneShift).
+// (kernel_bench live_up3 direct, 2 threads, on a Xeon, alternating: 5.2-5.5 -> 5.0-5.2
+// ms). The row then holds at least one vector past the last tile, which the shifted taps
+// of the narrow kernel read (conv2d_direct_impl.h, LaneShift).
 int64_t direct_phase_len(const Conv2dParams& p, const direct::Kernels& dk,
                          const direct::Variant& v) {
     const int64_t cols = static_cast<int64_t>(dk.lanes) * v.nr;
