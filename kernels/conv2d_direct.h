@@ -16,6 +16,7 @@
 
 #include <cstdint>
 
+#include "kernels/cpu_common.h"
 #include "kernels/kernel_types.h"
 
 namespace swaprun::kernels::direct {
@@ -73,7 +74,7 @@ struct PairArgs {
 // A thread's share of PairArgs::scratch: the first's buffer, one row of its output
 // (every channel), the second's buffer.
 inline int64_t pair_output_row_floats(const Conv2dParams& first) {
-    return (first.out_channels * first.out_width + 15) / 16 * 16;
+    return cpu::whole_lines(first.out_channels * first.out_width);
 }
 inline int64_t pair_thread_floats(const Conv2dParams& first, int64_t first_row_floats,
                                   int64_t second_row_floats) {

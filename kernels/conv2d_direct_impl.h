@@ -127,8 +127,10 @@ struct Impl {
     // Shifted taps (LaneShift) for the narrow kernel only: with 3 output channels a
     // loaded vector feeds 3 FMAs, and the unaligned loads of the taps, most of them
     // across two cache lines, bound the 7x7 image tail (kernel_bench live_tail on a
-    // Xeon, alternating: 11.5 -> 10.6 ms on 1 thread, 5.45 -> 4.9 ms on 2). The wide
-    // kernel's 8 FMAs per vector hide the loads; there the shifts were no faster.
+    // Xeon, alternating with the build before the shifts and the row padding of
+    // direct_phase_len, which alone left the tail as it was: 11.5 -> 10.6 ms on 1
+    // thread, 5.45 -> 4.9 ms on 2). The wide kernel's 8 FMAs per vector hide the
+    // loads; there the shifts were no faster.
     static constexpr bool kShiftTaps = LaneShift<A>::available && MR < 4;
 
     // Input row py of channel c (py before padding is applied: it may lie outside the

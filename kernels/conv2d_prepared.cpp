@@ -213,8 +213,8 @@ int64_t direct_phase_len(const Conv2dParams& p, const direct::Kernels& dk,
     const int64_t cols = static_cast<int64_t>(dk.lanes) * v.nr;
     const int64_t ow_padded = (p.out_width + cols - 1) / cols * cols;
     const int64_t reach = ow_padded + ((p.kernel_w - 1) * p.dilation_w) / p.stride_w + 1;
-    const int64_t lines = (reach + 15) / 16;
-    return (lines | 1) * 16;  // 16 floats a line
+    const int64_t lines = cpu::whole_lines(reach) / cpu::kLineFloats;
+    return (lines | 1) * cpu::kLineFloats;
 }
 
 // Bytes an AlignedFloats of `count` floats takes from its allocator.
@@ -425,7 +425,7 @@ PreparedConv2d::PreparedConv2d(const Conv2dParams& p, const float* weight, const
         }
         row_floats_ = icg * direct::buffer_rows(p, *direct_) * p.stride_w * phase_len_;
         if (upsampled_input_) row_floats_ += direct::upsample_row_floats(p);
-        row_floats_ = (row_floats_ + 15) / 16 * 16;
+        row_floats_ = cpu::whole_lines(row_floats_);
         if (direct_ == &direct_kernels(isa_)->depthwise) {
             // Buffer column j of phase ph is padded column j * stride_w + ph.
             column_source_.resize(static_cast<size_t>(p.stride_w * phase_len_));
@@ -508,20 +508,21 @@ PreparedConv2d::PreparedConv2d(const Conv2dParams& p, const float* weight, const
 
 namespace {
 
-int64_t round_to_line(int64_t floats) { return (floats + 15) / 16 * 16; }
-
-// A Polyphase layer's scratch: the stacked convolution's output, then finish()'s
-// scratch, then the stacked convolution's own.
-int64_t polyphase_output_floats(const Conv2dParams& q) {
-    return round_to_line(q.batch * q.out_channels * q.out_height * q.out_width);
+// Where a Polyphase layer's scratch parts start: the stacked convolution's output
+// first (q: its shape), then finish()'s scratch, then the stacked convolution's own.
+struct PolyphaseScratch {
+    int64_t finish, stacked;
+};
+PolyphaseScratch polyphase_scratch(const Conv2dParams& p, const Conv2dParams& q) {
+    const int64_t finish = cpu::whole_lines(q.batch * q.out_channels * q.out_height * q.out_width);
+    return {finish, finish + cpu::whole_lines(polyphase::finish_scratch_floats(p))};
 }
 
 }  // namespace
 
 size_t PreparedConv2d::scratch_floats(int threads) const {
     if (algorithm_ == ConvAlgorithm::Polyphase) {
-        return static_cast<size_t>(polyphase_output_floats(phases_->params()) +
-                                   round_to_line(polyphase::finish_scratch_floats(p_))) +
+        return static_cast<size_t>(polyphase_scratch(p_, phases_->params()).stacked) +
                phases_->scratch_floats(threads);
     }
     if (direct_ != nullptr) return static_cast<size_t>(std::max(1, threads) * row_floats_);
@@ -540,11 +541,9 @@ void PreparedConv2d::run(const float* input, float* output, float* scratch, int 
     if (p.batch <= 0 || p.out_channels <= 0 || p.out_height <= 0 || p.out_width <= 0) return;
     threads = std::max(1, threads);
     if (algorithm_ == ConvAlgorithm::Polyphase) {
-        float* phases = scratch;
-        float* finish_scratch = phases + polyphase_output_floats(phases_->params());
-        phases_->run(input, phases,
-                     finish_scratch + round_to_line(polyphase::finish_scratch_floats(p)), threads);
-        polyphase::finish(p, weight_.data(), input, phases, output, finish_scratch, threads);
+        const PolyphaseScratch at = polyphase_scratch(p, phases_->params());
+        phases_->run(input, scratch, scratch + at.stacked, threads);
+        polyphase::finish(p, weight_.data(), input, scratch, output, scratch + at.finish, threads);
         return;
     }
     if (algorithm_ == ConvAlgorithm::Winograd) {

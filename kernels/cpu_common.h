@@ -72,6 +72,13 @@ inline int64_t floor_div(int64_t a, int64_t b) {  // b > 0
     return a >= 0 ? a / b : -((-a + b - 1) / b);
 }
 
+// Floats in a 64-byte cache line, and `floats` rounded up to whole lines: the unit in
+// which buffers are laid out, so that each part starts on a line.
+inline constexpr int64_t kLineFloats = 16;
+inline constexpr int64_t whole_lines(int64_t floats) {
+    return (floats + kLineFloats - 1) / kLineFloats * kLineFloats;
+}
+
 // Applies an activation in place to n contiguous values.
 SWAPRUN_ALWAYS_INLINE void activate_inplace(float* x, int64_t n, const ActivationParams& act) {
     switch (act.kind) {

@@ -41,6 +41,7 @@
 #include <algorithm>
 #include <cstdint>
 
+#include "kernels/cpu_common.h"
 #include "kernels/kernel_types.h"
 
 namespace swaprun::kernels::winograd {
@@ -75,7 +76,7 @@ struct Args {
 // channels, 9 tap planes of in_c * mr floats ([tap][c][r]), each padded to whole
 // vectors of any ISA, so that the transform runs down them vector by vector.
 inline int64_t g_plane_floats(int64_t in_channels, int64_t mr) {
-    return (in_channels * mr + 15) / 16 * 16;
+    return cpu::whole_lines(in_channels * mr);
 }
 // Floats between the 6 point slices of one row of U made per run (padded as V's
 // and M's are), and a thread's share of scratch for that row.
@@ -89,7 +90,7 @@ inline int64_t u_row_floats(int64_t in_channels, int64_t mr) {
 // A thread's band: the padded input rows of one tile block of one channel. Rows are
 // band_stride floats apart: the patches' 4 * tiles_w + 2 columns, and 2 more that
 // the transposes' loads of the last tiles' columns 4 and 5 read past them.
-inline int64_t band_stride(int64_t tiles_w) { return (4 * tiles_w + 4 + 15) / 16 * 16; }
+inline int64_t band_stride(int64_t tiles_w) { return cpu::whole_lines(4 * tiles_w + 4); }
 inline int64_t band_floats(const Conv2dParams& p, int64_t tile_block) {
     const int64_t tiles_w = (p.out_width + kTile - 1) / kTile;
     const int64_t tile_rows = (p.out_height + kTile - 1) / kTile;
@@ -101,7 +102,7 @@ inline int64_t band_floats(const Conv2dParams& p, int64_t tile_block) {
 // The row function's temporary: the vertical blend of two half-size rows, one
 // column of clamping either side (p's width is the upsampled one).
 inline int64_t upsample_tmp_floats(const Conv2dParams& p) {
-    return (p.in_width / 2 + 2 + 15) / 16 * 16;
+    return cpu::whole_lines(p.in_width / 2 + 2);
 }
 
 // Floats between the 36 point slices of V or M of `floats` each: one cache line more,
