@@ -116,13 +116,15 @@ std::vector<float> weights_of(const ConvShape& s) {
 
 void bm_conv(benchmark::State& state, const ConvShape& s, k::ConvAlgorithm algorithm,
              k::ConvAlgorithm runtime_choice,
-             k::WinogradSchedule schedule = k::WinogradSchedule::Auto) {
+             k::WinogradSchedule schedule = k::WinogradSchedule::Auto,
+             k::DirectTiling tiling = k::DirectTiling::Auto) {
     const k::Conv2dParams p = params_of(s);
     const int64_t in_size = s.upsampled ? s.size / 2 : s.size;
     const auto input = random_tensor(s.in_c * in_size * in_size, 1.0f, 1);
     const auto bias = random_tensor(s.out_c, 0.02f, 3);
     k::ConvOptions options{algorithm, k::ConvIsa::Auto};
     options.winograd_schedule = schedule;
+    options.direct_tiling = tiling;
     options.upsampled_input = s.upsampled;
     const k::PreparedConv2d conv(p, weights_of(s).data(), bias.data(), options);
     const int threads = static_cast<int>(state.range(0));
@@ -139,7 +141,13 @@ void bm_conv(benchmark::State& state, const ConvShape& s, k::ConvAlgorithm algor
     if (conv.algorithm() == k::ConvAlgorithm::Winograd) {
         label += conv.private_tiles() ? " private_tiles" : " shared_stages";
     }
-    if (algorithm == runtime_choice && schedule == k::WinogradSchedule::Auto) label += " auto";
+    if (conv.algorithm() == k::ConvAlgorithm::Direct) {
+        label += conv.pixel_tiles() ? " pixels" : " columns";
+    }
+    if (algorithm == runtime_choice && schedule == k::WinogradSchedule::Auto &&
+        tiling == k::DirectTiling::Auto) {
+        label += " auto";
+    }
     state.SetLabel(label);
 }
 
@@ -226,6 +234,16 @@ void register_conv_benchmarks(const std::vector<int>& threads) {
             register_threaded(
                 shape_name(s) + "/" + k::to_string(a), threads,
                 [&s, a, choice](benchmark::State& state) { bm_conv(state, s, a, choice); });
+        }
+        // The direct kernels with each tiling, whichever the runtime picks.
+        for (const auto& [suffix, tiling] :
+             {std::pair{"/direct_columns", k::DirectTiling::Columns},
+              std::pair{"/direct_pixels", k::DirectTiling::Pixels}}) {
+            register_threaded(shape_name(s) + suffix, threads,
+                              [&s, choice, tiling = tiling](benchmark::State& state) {
+                                  bm_conv(state, s, k::ConvAlgorithm::Direct, choice,
+                                          k::WinogradSchedule::Auto, tiling);
+                              });
         }
         if (!winograd_applies(s)) continue;
         // Winograd with each way of sharing it among the threads, whichever the

@@ -11,7 +11,10 @@
 // layer's time). Then, per block of mr output channels and nr vectors of output
 // columns, the micro-kernel keeps mr x nr accumulators in registers while it walks
 // the taps (input channel, kernel row, kernel column: a fixed order), broadcasting
-// mr packed weights per tap. Bias and activation are applied before the store.
+// mr packed weights per tap (column tiles). Pixel tiles turn this around: one vector
+// of output channels by a vector's count of output columns, one input value broadcast
+// for every tap that reads it, the outputs transposed into rows at the end. Bias and
+// activation are applied before the store.
 #pragma once
 
 #include <cstdint>
@@ -63,10 +66,13 @@ struct Variant {
 // row of its own, from which the second's ring is padded. The first's output is never
 // written whole, so a large one never goes through memory; each value is the same as
 // the two run one after the other give.
+// The row kernels a pair can run with: Kernels::wide, narrow and pixels.
+enum class Tiling : uint8_t { Wide, Narrow, Pixels };
+
 struct PairArgs {
-    Args first, second;                                // first.output and second.input are not read
-    bool first_narrow = false, second_narrow = false;  // the Variant each runs with
-    float* scratch = nullptr;                          // thread_floats per thread
+    Args first, second;  // first.output and second.input are not read
+    Tiling first_tiling = Tiling::Wide, second_tiling = Tiling::Wide;
+    float* scratch = nullptr;  // thread_floats per thread
     int64_t thread_floats = 0;
     int threads = 1;
 };
@@ -86,10 +92,13 @@ struct Kernels {
     int lanes;
     Variant wide;    // for groups with many output channels
     Variant narrow;  // for groups with at most narrow.mr output channels (image tails)
+    // Pixel tiles (PixelImpl in conv2d_direct_impl.h): one vector of output channels
+    // by a vector's count of output columns, the input broadcast.
+    Variant pixels;
     // For depthwise layers (one input and one output channel per group): see Depthwise in
     // conv2d_direct_impl.h.
     Variant depthwise;
-    void (*run_pair)(const PairArgs& a);  // wide or narrow, either one
+    void (*run_pair)(const PairArgs& a);  // any two of wide, narrow and pixels
 };
 
 // Output rows a depthwise task computes: its input rows are padded once for all of them.

@@ -11,45 +11,11 @@
 #include <xsimd/xsimd.hpp>
 
 #include "kernels/conv2d_direct.h"
+#include "kernels/conv2d_direct_pixels.h"
+#include "kernels/conv2d_direct_rows.h"
 #include "kernels/cpu_common.h"
-#include "kernels/elementwise_simd_impl.h"
 
 namespace swaprun::kernels::direct::detail {
-
-// The epilogue's activation on one vector: the same vector functions as the
-// elementwise kernels (tanh and sigmoid within a few ulp of libm).
-template <class A>
-SWAPRUN_ALWAYS_INLINE xsimd::batch<float, A> activate(xsimd::batch<float, A> v,
-                                                      const ActivationParams& act) {
-    using simd::detail::activate;
-    switch (act.kind) {
-        case Activation::None:
-            return v;
-        case Activation::Relu:
-            return activate<A, Activation::Relu>(v, act.alpha);
-        case Activation::LeakyRelu:
-            return activate<A, Activation::LeakyRelu>(v, act.alpha);
-        case Activation::Tanh:
-            return activate<A, Activation::Tanh>(v, act.alpha);
-        case Activation::TanhUnit:
-            return activate<A, Activation::TanhUnit>(v, act.alpha);
-        case Activation::Sigmoid:
-            return activate<A, Activation::Sigmoid>(v, act.alpha);
-    }
-    return v;
-}
-
-// Pins v to a register. g++ otherwise folds a loaded input vector into every FMA that
-// uses it, as a memory operand, reloading it MR times per tap: the narrow 7x7 kernel
-// (3 x 4 accumulators) became bound by unaligned loads at 30 % of the FMA peak.
-template <class A>
-SWAPRUN_ALWAYS_INLINE void keep_in_register(xsimd::batch<float, A>& v) {
-#if defined(__x86_64__) || defined(__i386__)
-    asm("" : "+v"(v.data));
-#elif defined(__aarch64__)
-    asm("" : "+w"(v.data));
-#endif
-}
 
 // Where a stride-1 kernel's taps kw > 0 can be had from the vectors of tap 0 and the
 // next one, shifted across lanes, instead of from unaligned loads: AVX-512's valignd.
@@ -93,34 +59,10 @@ SWAPRUN_ALWAYS_INLINE void store_columns(const xsimd::batch<float, A> (&acc)[NR]
     }
 }
 
-// What a thread's ring of padded rows holds: rows [next_py - ring_rows, next_py) of
-// plane `plane` (none at first).
-struct Ring {
-    int64_t plane = -1, next_py = 0;
-
-    // Brings in the padded rows that output row oy of `plane` reads and the ring does
-    // not hold yet, each through fill(py, slot) (which pads row py of every channel
-    // into ring slot `slot`); returns the slot of the row's first padded row. Rows
-    // already held stay, so consecutive output rows pad only the rows that entered
-    // their window.
-    template <class Fill>
-    int64_t advance(const Conv2dParams& p, int64_t row_plane, int64_t oy, Fill&& fill) {
-        const int64_t ring = ring_rows(p);
-        const int64_t first = oy * p.stride_h - p.pad_top;
-        int64_t from = first;
-        if (row_plane == plane && first >= next_py - ring && first <= next_py) from = next_py;
-        for (int64_t py = from; py < first + ring; ++py) fill(py, slot_of(py, ring));
-        plane = row_plane;
-        next_py = first + ring;
-        return slot_of(first, ring);
-    }
-
-    // The ring slot of padded row py (rows keep their slot while in the ring).
-    static int64_t slot_of(int64_t py, int64_t ring) { return ((py % ring) + ring) % ring; }
-};
-
+// Column tiles: MR output channels x NR vectors of output columns, the weights
+// broadcast, the input loaded as vectors of columns.
 template <class A, int MR, int NR>
-struct Impl {
+struct Impl : Rows<A> {
     using B = xsimd::batch<float, A>;
     static constexpr int L = static_cast<int>(B::size);
     static constexpr int64_t kCols = static_cast<int64_t>(L) * NR;
@@ -132,113 +74,6 @@ struct Impl {
     // thread, 5.45 -> 4.9 ms on 2). The wide kernel's 8 FMAs per vector hide the
     // loads; there the shifts were no faster.
     static constexpr bool kShiftTaps = LaneShift<A>::available && MR < 4;
-
-    // Input row py of channel c (py before padding is applied: it may lie outside the
-    // image) padded and split into stride_w phases: dst[phase * phase_len + j] = padded
-    // row at column j * sw + phase.
-    static void fill_row(const Args& a, const float* in_group, int64_t c, int64_t py, float* dst,
-                         float* blend) {
-        const Conv2dParams& p = *a.p;
-        const int64_t sw = p.stride_w, len = a.phase_len;
-        const int64_t w = p.in_width;
-        const int64_t iy = cpu::map_index(py, p.in_height, p.pad_mode);
-        if (iy < 0) {
-            std::fill(dst, dst + sw * len, 0.0f);
-            return;
-        }
-        if (a.upsample_row != nullptr) {
-            fill_upsampled_row(a, in_group, c, iy, dst, len, blend);
-            return;
-        }
-        pad_row(a, in_group + (c * p.in_height + iy) * w, dst);
-    }
-
-    // One input row (w floats at src) padded across and split into stride_w phases
-    // into dst, as fill_row gives it.
-    static void pad_row(const Args& a, const float* src, float* dst) {
-        const Conv2dParams& p = *a.p;
-        const int64_t sw = p.stride_w, len = a.phase_len;
-        const int64_t w = p.in_width;
-        if (sw == 2) {
-            split_two_phases(p, src, dst, len);
-            return;
-        }
-        for (int64_t ph = 0; ph < sw; ++ph, dst += len) {
-            // Padded column j * sw + ph reads source column j * sw + ph - pad_left:
-            // inside the row for j in [lo, hi), a strided copy; the rest goes
-            // through the pad-mode index function.
-            const int64_t lo = std::clamp<int64_t>(cpu::ceil_div(p.pad_left - ph, sw), 0, len);
-            const int64_t hi =
-                std::clamp<int64_t>(cpu::floor_div(p.pad_left + w - 1 - ph, sw) + 1, lo, len);
-            auto border = [&](int64_t j) {
-                const int64_t m = cpu::map_index(j * sw + ph - p.pad_left, w, p.pad_mode);
-                dst[j] = m < 0 ? 0.0f : src[m];
-            };
-            for (int64_t j = 0; j < lo; ++j) border(j);
-            const float* s0 = src + ph - p.pad_left;
-            if (sw == 1) {
-                std::copy(s0 + lo, s0 + hi, dst + lo);  // the common case: a memcpy
-            } else {
-                for (int64_t j = lo; j < hi; ++j) dst[j] = s0[j * sw];
-            }
-            for (int64_t j = hi; j < len; ++j) border(j);
-        }
-    }
-
-    // Row iy of the upsampled input (stride 1: one phase), made from the two rows of
-    // the half-size input it mixes straight into the buffer at pad_left; then the
-    // padding columns, through the pad-mode index function on the upsampled row.
-    static void fill_upsampled_row(const Args& a, const float* in_group, int64_t c, int64_t iy,
-                                   float* dst, int64_t len, float* blend) {
-        const Conv2dParams& p = *a.p;
-        const int64_t h = p.in_height / 2, w = p.in_width / 2;
-        const float* plane = in_group + c * h * w;
-        float* row = dst + p.pad_left;
-        a.upsample_row(plane + simd::resize2x_far_row(iy, h) * w, plane + iy / 2 * w, w, blend,
-                       row);
-        auto border = [&](int64_t j) {
-            const int64_t m = cpu::map_index(j - p.pad_left, p.in_width, p.pad_mode);
-            dst[j] = m < 0 ? 0.0f : row[m];
-        };
-        for (int64_t j = 0; j < p.pad_left; ++j) border(j);
-        for (int64_t j = p.pad_left + p.in_width; j < len; ++j) border(j);
-    }
-
-    // fill_row for stride 2: phase 0 (even padded columns) to dst, phase 1 (odd) to
-    // dst + len, in one pass over the pairs both read inside the row (a loop g++
-    // vectorizes into loads and shuffles; two strided copies ran element by element and
-    // cost three times the stride-2 16-channel layer's arithmetic); the pad-mode index
-    // function for the rest.
-    static void split_two_phases(const Conv2dParams& p, const float* src, float* dst, int64_t len) {
-        const int64_t w = p.in_width, pad = p.pad_left;
-        float* even = dst;
-        float* odd = dst + len;
-        // Pair j reads columns 2j - pad and 2j + 1 - pad: both inside for j in [lo, hi).
-        const int64_t lo = std::clamp<int64_t>(cpu::ceil_div(pad, 2), 0, len);
-        const int64_t hi = std::clamp<int64_t>(cpu::floor_div(pad + w - 2, 2) + 1, lo, len);
-        auto border = [&](int64_t j) {
-            for (int64_t ph = 0; ph < 2; ++ph) {
-                const int64_t m = cpu::map_index(2 * j + ph - pad, w, p.pad_mode);
-                (ph == 0 ? even : odd)[j] = m < 0 ? 0.0f : src[m];
-            }
-        };
-        for (int64_t j = 0; j < lo; ++j) border(j);
-        const float* pairs = src - pad;
-        for (int64_t j = lo; j < hi; ++j) {
-            even[j] = pairs[2 * j];
-            odd[j] = pairs[2 * j + 1];
-        }
-        for (int64_t j = hi; j < len; ++j) border(j);
-    }
-
-    // Where tap kw starts within a row's phases. Table: the precomputed offsets
-    // (a.tap_offset), keeping divisions out of the loop. Unit (stride and dilation 1
-    // across): column kw, a constant; with KW unrolled the offsets need no registers,
-    // and g++ otherwise spilled the accumulators of the 7-wide kernels. Stride2
-    // (dilation 1): column kw / 2 of phase kw % 2, a constant plus phase_len or not,
-    // which kept the loads of the table out of the loop: 7-9 % off live_base's
-    // stride-2 layers (kernel_bench live_base_down2_s2, live_base_down3_s2).
-    enum class Taps { Unit, Stride2, Table };
 
     // Taps kw .. KW - 1 of one kernel row from the vectors v of the row at tap 0 (and
     // one more): tap kw's vectors are v shifted by kw lanes.
@@ -357,42 +192,6 @@ struct Impl {
                     store_columns<A, NR>(acc[r], B(a.bias[g * ocg_n + k]), p.activation, x0, ow,
                                          out + k * channel_stride);
                 }
-            }
-        }
-    }
-
-    static void run(const Args& a) {
-        const Conv2dParams& p = *a.p;
-        const int64_t tasks = p.batch * p.groups * p.out_height;
-        const int64_t icg_n = p.in_channels / p.groups;
-        // Floats per channel of the input as given: a quarter when it is read upsampled.
-        const int64_t in_plane = a.upsample_row != nullptr ? (p.in_height / 2) * (p.in_width / 2)
-                                                           : p.in_height * p.in_width;
-        const int64_t ring = ring_rows(p);
-        const int64_t padded_row_floats = p.stride_w * a.phase_len;  // one row, all phases
-#pragma omp parallel num_threads(a.threads)
-        {
-            float* buf = a.scratch + omp_get_thread_num() * a.row_floats;
-            float* blend = buf + icg_n * ring * padded_row_floats;  // with upsample_row only
-            Ring held;
-#pragma omp for schedule(static)
-            for (int64_t t = 0; t < tasks; ++t) {
-                const int64_t oy = t % p.out_height;
-                const int64_t plane = t / p.out_height;  // n * groups + g
-                const int64_t g = plane % p.groups;
-                const int64_t n = plane / p.groups;
-                const float* in_group = a.input + (n * p.in_channels + g * icg_n) * in_plane;
-                const int64_t first_slot =
-                    held.advance(p, plane, oy, [&](int64_t py, int64_t slot) {
-                        for (int64_t c = 0; c < icg_n; ++c) {
-                            fill_row(a, in_group, c, py,
-                                     buf + (c * ring + slot) * padded_row_floats, blend);
-                        }
-                    });
-                const int64_t ocg_n = p.out_channels / p.groups;
-                float* out =
-                    a.output + ((n * p.out_channels + g * ocg_n) * p.out_height + oy) * p.out_width;
-                row(a, buf, g, out, p.out_height * p.out_width, first_slot);
             }
         }
     }
@@ -541,6 +340,44 @@ struct Depthwise {
     }
 };
 
+// One row kernel K (Impl or PixelImpl) over the whole layer: a task is one output row
+// of one group, its input rows padded through the thread's ring.
+template <class K>
+void run_rows(const Args& a) {
+    const Conv2dParams& p = *a.p;
+    const int64_t tasks = p.batch * p.groups * p.out_height;
+    const int64_t icg_n = p.in_channels / p.groups;
+    // Floats per channel of the input as given: a quarter when it is read upsampled.
+    const int64_t in_plane =
+        a.upsample_row != nullptr ? (p.in_height / 2) * (p.in_width / 2) : p.in_height * p.in_width;
+    const int64_t ring = ring_rows(p);
+    const int64_t padded_row_floats = p.stride_w * a.phase_len;  // one row, all phases
+#pragma omp parallel num_threads(a.threads)
+    {
+        float* buf = a.scratch + omp_get_thread_num() * a.row_floats;
+        float* blend = buf + icg_n * ring * padded_row_floats;  // with upsample_row only
+        Ring held;
+#pragma omp for schedule(static)
+        for (int64_t t = 0; t < tasks; ++t) {
+            const int64_t oy = t % p.out_height;
+            const int64_t plane = t / p.out_height;  // n * groups + g
+            const int64_t g = plane % p.groups;
+            const int64_t n = plane / p.groups;
+            const float* in_group = a.input + (n * p.in_channels + g * icg_n) * in_plane;
+            const int64_t first_slot = held.advance(p, plane, oy, [&](int64_t py, int64_t slot) {
+                for (int64_t c = 0; c < icg_n; ++c) {
+                    K::fill_row(a, in_group, c, py, buf + (c * ring + slot) * padded_row_floats,
+                                blend);
+                }
+            });
+            const int64_t ocg_n = p.out_channels / p.groups;
+            float* out =
+                a.output + ((n * p.out_channels + g * ocg_n) * p.out_height + oy) * p.out_width;
+            K::row(a, buf, g, out, p.out_height * p.out_width, first_slot);
+        }
+    }
+}
+
 // PairArgs's scheme, with the first convolution's kernel First and the second's Second.
 template <class First, class Second>
 void run_pair(const PairArgs& pa) {
@@ -599,28 +436,47 @@ void run_pair(const PairArgs& pa) {
     }
 }
 
-template <class Wide, class Narrow>
-void run_any_pair(const PairArgs& pa) {
-    if (pa.first_narrow) {
-        return pa.second_narrow ? run_pair<Narrow, Narrow>(pa) : run_pair<Narrow, Wide>(pa);
+// run_pair for the row kernels the two convolutions run with.
+template <class First, class Wide, class Narrow, class Pixels>
+void run_pair_first(const PairArgs& pa) {
+    switch (pa.second_tiling) {
+        case Tiling::Wide:
+            return run_pair<First, Wide>(pa);
+        case Tiling::Narrow:
+            return run_pair<First, Narrow>(pa);
+        case Tiling::Pixels:
+            return run_pair<First, Pixels>(pa);
     }
-    return pa.second_narrow ? run_pair<Wide, Narrow>(pa) : run_pair<Wide, Wide>(pa);
+}
+
+template <class Wide, class Narrow, class Pixels>
+void run_any_pair(const PairArgs& pa) {
+    switch (pa.first_tiling) {
+        case Tiling::Wide:
+            return run_pair_first<Wide, Wide, Narrow, Pixels>(pa);
+        case Tiling::Narrow:
+            return run_pair_first<Narrow, Wide, Narrow, Pixels>(pa);
+        case Tiling::Pixels:
+            return run_pair_first<Pixels, Wide, Narrow, Pixels>(pa);
+    }
 }
 
 template <class A, int MR1, int NR1, int MR2, int NR2>
 Kernels make_kernels(const char* name) {
     using W = Impl<A, MR1, NR1>;
     using N = Impl<A, MR2, NR2>;
+    using Px = PixelImpl<A>;
     // About 32 columns (a detector's last maps are 20 wide) and 8 accumulators.
     constexpr int kDwNr = std::max(1, 32 / W::L);
     constexpr int kDwRows = std::max(1, 8 / kDwNr);
     using D = Depthwise<A, kDwRows, kDwNr>;
     return Kernels{name,
                    W::L,
-                   Variant{MR1, NR1, &W::run},
-                   Variant{MR2, NR2, &N::run},
+                   Variant{MR1, NR1, &run_rows<W>},
+                   Variant{MR2, NR2, &run_rows<N>},
+                   Variant{Px::L, Px::P / Px::L, &run_rows<Px>},
                    Variant{1, kDwNr, &D::run, kDepthwiseBandRows},
-                   &run_any_pair<W, N>};
+                   &run_any_pair<W, N, Px>};
 }
 
 }  // namespace swaprun::kernels::direct::detail

@@ -61,6 +61,12 @@ struct Args;
 // after the other by all threads, or each thread all three on its own tiles.
 enum class WinogradSchedule : uint8_t { Auto = 0, SharedStages = 1, PrivateTiles = 2 };
 
+// How the SIMD direct kernels tile a layer's outputs (conv2d_direct.h): vectors of
+// output columns by a few output channels, the weights broadcast (the wide and narrow
+// kernels); or vectors of output channels by a vector's count of columns, the input
+// broadcast (the pixel kernel).
+enum class DirectTiling : uint8_t { Auto = 0, Columns = 1, Pixels = 2 };
+
 struct ConvOptions {
     ConvAlgorithm algorithm = ConvAlgorithm::Auto;
     // Auto: the best this machine has, after the SWAPRUN_DISABLE_AVX2 /
@@ -75,6 +81,9 @@ struct ConvOptions {
     // Winograd: how the threads share a layer (winograd::Scratch): Auto picks by the
     // size of the transformed weights; the others are for tests and benchmarks.
     WinogradSchedule winograd_schedule = WinogradSchedule::Auto;
+    // Direct: Auto picks by the shape (pixel_tiles_win in conv2d_prepared.cpp); the
+    // others are for tests and benchmarks. Depthwise layers keep their own kernel.
+    DirectTiling direct_tiling = DirectTiling::Auto;
 };
 
 const char* to_string(ConvAlgorithm a);
@@ -112,6 +121,8 @@ class PreparedConv2d {
     // Winograd: whether each thread runs the three stages on its own tiles
     // (winograd::Scratch says when).
     bool private_tiles() const { return private_tiles_; }
+    // Direct: whether the SIMD kernels run pixel tiles (DirectTiling::Pixels).
+    bool pixel_tiles() const;
     bool upsampled_input() const { return upsampled_input_; }
 
     // Scratch run() needs with `threads` threads (64-byte aligned).

@@ -100,6 +100,20 @@ std::vector<ConvIsa> isas() {
     return v;
 }
 
+// The direct kernels' tilings, each forced (the column tiles on the portable path,
+// which has no tilings, are the same kernel as Auto).
+constexpr DirectTiling kTilings[] = {DirectTiling::Columns, DirectTiling::Pixels};
+
+ConvOptions direct_with(ConvIsa isa, DirectTiling tiling) {
+    ConvOptions o{ConvAlgorithm::Direct, isa};
+    o.direct_tiling = tiling;
+    return o;
+}
+
+const char* to_string(DirectTiling t) {
+    return t == DirectTiling::Pixels ? "pixels" : t == DirectTiling::Columns ? "columns" : "auto";
+}
+
 std::string describe(const Case& c, ConvIsa isa, ConvAlgorithm a) {
     return std::to_string(c.ic) + "->" + std::to_string(c.oc) + " " + std::to_string(c.h) + "x" +
            std::to_string(c.w) + " k" + std::to_string(c.k) + " s" + std::to_string(c.stride) +
@@ -115,13 +129,14 @@ void check(const Case& c, uint32_t seed) {
     const Data d = make_data(p, c.bias, seed);
     const std::vector<float> expected = run_reference(p, d);
     for (ConvIsa isa : isas()) {
-        for (ConvAlgorithm algo : {ConvAlgorithm::Direct, ConvAlgorithm::Winograd}) {
-            const PreparedConv2d conv(p, d.w.data(), d.b.empty() ? nullptr : d.b.data(),
-                                      ConvOptions{algo, isa});
+        std::vector<ConvOptions> options{ConvOptions{ConvAlgorithm::Winograd, isa}};
+        for (DirectTiling t : kTilings) options.push_back(direct_with(isa, t));
+        for (const ConvOptions& o : options) {
+            const PreparedConv2d conv(p, d.w.data(), d.b.empty() ? nullptr : d.b.data(), o);
             const bool wino = conv.algorithm() == ConvAlgorithm::Winograd;
             const std::vector<float> got = run_prepared(conv, d, 2);
             EXPECT_TRUE(close_relative(got, expected, wino ? 1e-4 : 1e-5))
-                << describe(c, conv.isa(), conv.algorithm());
+                << describe(c, conv.isa(), conv.algorithm()) << " " << to_string(o.direct_tiling);
         }
     }
 }
@@ -218,6 +233,30 @@ TEST(ConvFast, DirectShapes) {
     check(tail, seed++);
 }
 
+// Auto runs pixel tiles for stride-1 layers whose output channels fill whole vectors
+// (the generators' 16-channel head and last upsampling), column tiles elsewhere.
+TEST(ConvFast, AutoPicksPixelTilesForStrideOneWholeVectors) {
+    if (best_conv_isa() == ConvIsa::Portable) GTEST_SKIP() << "no SIMD direct kernels here";
+    auto pixels = [](const Case& c) {
+        const Conv2dParams p = make(c);
+        const std::vector<float> w(
+            static_cast<size_t>(p.out_channels * p.in_channels / p.groups * c.k * c.k));
+        return PreparedConv2d(p, w.data(), nullptr, ConvOptions{ConvAlgorithm::Direct})
+            .pixel_tiles();
+    };
+    Case head = with_pads(Case{3, 16, 20, 20, 7}, 3, 3, 3, 3);
+    EXPECT_TRUE(pixels(head));
+    EXPECT_TRUE(pixels(Case{16, 16, 20, 20, 3}));
+    EXPECT_FALSE(pixels(Case{16, 3, 20, 20, 3}));  // the tail: 3 of a vector's lanes
+    EXPECT_FALSE(pixels(Case{16, 20, 20, 20, 3}));
+    Case strided{16, 16, 20, 20, 3};
+    strided.stride = 2;
+    EXPECT_FALSE(pixels(strided));
+    Case depthwise{16, 16, 20, 20, 3};
+    depthwise.groups = 16;
+    EXPECT_FALSE(pixels(depthwise));
+}
+
 // Stride 2 splits each padded row into two phases in one pass over the pairs inside
 // the row: every pad mode, left pads from 0 to 3 (pairs starting inside and outside the
 // row), odd and even widths.
@@ -274,11 +313,13 @@ TEST(ConvFast, DirectRowRingAcrossPlanesStridesAndDilations) {
         const Data d = make_data(p, c.bias, seed++);
         const std::vector<float> expected = run_reference(p, d);
         for (ConvIsa isa : isas()) {
-            const PreparedConv2d conv(p, d.w.data(), d.b.data(),
-                                      ConvOptions{ConvAlgorithm::Direct, isa});
-            for (int threads = 1; threads <= 3; ++threads) {
-                EXPECT_TRUE(close_relative(run_prepared(conv, d, threads), expected, 1e-5))
-                    << describe(c, conv.isa(), conv.algorithm()) << ", " << threads << " threads";
+            for (DirectTiling t : kTilings) {
+                const PreparedConv2d conv(p, d.w.data(), d.b.data(), direct_with(isa, t));
+                for (int threads = 1; threads <= 3; ++threads) {
+                    EXPECT_TRUE(close_relative(run_prepared(conv, d, threads), expected, 1e-5))
+                        << describe(c, conv.isa(), conv.algorithm()) << " " << to_string(t) << ", "
+                        << threads << " threads";
+                }
             }
         }
     }
@@ -514,25 +555,31 @@ TEST(ConvFast, PairGivesTheBitsOfTheTwoInTurn) {
         const Data dq = make_data(q, true, seed++);
         for (ConvIsa isa : isas()) {
             if (isa == ConvIsa::Portable) continue;  // the SIMD direct kernels only
-            ConvOptions po{ConvAlgorithm::Direct, isa};
-            po.upsampled_input = pr.upsampled;
-            const ConvOptions qo{ConvAlgorithm::Direct, isa};
-            ASSERT_TRUE(PreparedConv2d::can_pair(p, po, q, qo))
-                << describe(pr.first, isa, ConvAlgorithm::Direct);
-            const PreparedConv2d first(p, dp.w.data(), dp.b.data(), po);
-            const PreparedConv2d second(q, dq.w.data(), dq.b.data(), qo);
-            Data middle = dq;
-            middle.in = run_prepared(first, dp, 1);
-            const std::vector<float> expected = run_prepared(second, middle, 1);
-            for (int threads = 1; threads <= 4; ++threads) {
-                std::vector<float> got(expected.size(), -12345.0f);
-                AlignedFloats scratch(PreparedConv2d::pair_scratch_floats(first, second, threads));
-                PreparedConv2d::run_pair(first, second, dp.in.data(), got.data(), scratch.data(),
-                                         threads);
-                EXPECT_TRUE(bit_identical(got, expected))
-                    << describe(pr.first, isa, ConvAlgorithm::Direct) << " then "
-                    << describe(pr.second, isa, ConvAlgorithm::Direct) << ", " << threads
-                    << " threads";
+            for (DirectTiling first_tiling : kTilings) {
+                for (DirectTiling second_tiling : kTilings) {
+                    ConvOptions po = direct_with(isa, first_tiling);
+                    po.upsampled_input = pr.upsampled;
+                    const ConvOptions qo = direct_with(isa, second_tiling);
+                    const std::string what = describe(pr.first, isa, ConvAlgorithm::Direct) + " " +
+                                             to_string(first_tiling) + " then " +
+                                             describe(pr.second, isa, ConvAlgorithm::Direct) + " " +
+                                             to_string(second_tiling);
+                    ASSERT_TRUE(PreparedConv2d::can_pair(p, po, q, qo)) << what;
+                    const PreparedConv2d first(p, dp.w.data(), dp.b.data(), po);
+                    const PreparedConv2d second(q, dq.w.data(), dq.b.data(), qo);
+                    Data middle = dq;
+                    middle.in = run_prepared(first, dp, 1);
+                    const std::vector<float> expected = run_prepared(second, middle, 1);
+                    for (int threads = 1; threads <= 4; ++threads) {
+                        std::vector<float> got(expected.size(), -12345.0f);
+                        AlignedFloats scratch(
+                            PreparedConv2d::pair_scratch_floats(first, second, threads));
+                        PreparedConv2d::run_pair(first, second, dp.in.data(), got.data(),
+                                                 scratch.data(), threads);
+                        EXPECT_TRUE(bit_identical(got, expected))
+                            << what << ", " << threads << " threads";
+                    }
+                }
             }
         }
     }
@@ -629,26 +676,29 @@ TEST(ConvFast, UpsampledInputMatchesResizeThenConvolution) {
         const bool winograd_applies = c.k == 3 && c.groups == 1;
         for (ConvIsa isa : isas()) {
             if (isa == ConvIsa::Portable) continue;  // the SIMD kernels only
-            for (ConvAlgorithm algo : {ConvAlgorithm::Direct, ConvAlgorithm::Winograd}) {
-                if (algo == ConvAlgorithm::Winograd && !winograd_applies) continue;
-                const ConvOptions plain{algo, isa};
+            std::vector<ConvOptions> options = {direct_with(isa, DirectTiling::Columns),
+                                                direct_with(isa, DirectTiling::Pixels)};
+            if (winograd_applies) options.push_back(ConvOptions{ConvAlgorithm::Winograd, isa});
+            for (const ConvOptions& plain : options) {
+                const ConvAlgorithm algo = plain.algorithm;
                 ConvOptions upsampled = plain;
                 upsampled.upsampled_input = true;
                 ASSERT_TRUE(PreparedConv2d::reads_upsampled_input(p, upsampled))
-                    << describe(c, isa, algo);
+                    << describe(c, isa, algo) << " " << to_string(plain.direct_tiling);
                 const PreparedConv2d fused(p, small.w.data(), small.b.data(), upsampled);
-                ASSERT_EQ(fused.algorithm(), algo) << describe(c, isa, algo);
+                ASSERT_EQ(fused.algorithm(), algo)
+                    << describe(c, isa, algo) << " " << to_string(plain.direct_tiling);
                 const PreparedConv2d separate(p, full.w.data(), full.b.data(), plain);
                 const std::vector<float> got = run_prepared(fused, small, 2);
                 EXPECT_TRUE(bit_identical(got, run_prepared(separate, full, 2)))
-                    << describe(c, isa, algo);
+                    << describe(c, isa, algo) << " " << to_string(plain.direct_tiling);
                 EXPECT_TRUE(
                     close_relative(got, expected, algo == ConvAlgorithm::Winograd ? 1e-4 : 1e-5))
-                    << describe(c, isa, algo);
+                    << describe(c, isa, algo) << " " << to_string(plain.direct_tiling);
                 EXPECT_TRUE(bit_identical(got, run_prepared(fused, small, 1)))
-                    << describe(c, isa, algo);
+                    << describe(c, isa, algo) << " " << to_string(plain.direct_tiling);
                 EXPECT_TRUE(bit_identical(got, run_prepared(fused, small, 3)))
-                    << describe(c, isa, algo);
+                    << describe(c, isa, algo) << " " << to_string(plain.direct_tiling);
             }
         }
     }

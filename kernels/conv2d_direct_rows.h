@@ -1,0 +1,191 @@
+// The parts of the register-tiled direct convolution that its row kernels share
+// (conv2d_direct_impl.h: column tiles; conv2d_direct_pixels.h: pixel tiles), templates
+// over the xsimd architecture: the epilogue's activation, the thread's ring of padded
+// input rows and how a row is padded into it, and where a tap starts in a row.
+// Included only through conv2d_direct_impl.h by the per-ISA translation units.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <xsimd/xsimd.hpp>
+
+#include "kernels/conv2d_direct.h"
+#include "kernels/cpu_common.h"
+#include "kernels/elementwise_simd_impl.h"
+
+namespace swaprun::kernels::direct::detail {
+
+// The epilogue's activation on one vector: the same vector functions as the
+// elementwise kernels (tanh and sigmoid within a few ulp of libm).
+template <class A>
+SWAPRUN_ALWAYS_INLINE xsimd::batch<float, A> activate(xsimd::batch<float, A> v,
+                                                      const ActivationParams& act) {
+    using simd::detail::activate;
+    switch (act.kind) {
+        case Activation::None:
+            return v;
+        case Activation::Relu:
+            return activate<A, Activation::Relu>(v, act.alpha);
+        case Activation::LeakyRelu:
+            return activate<A, Activation::LeakyRelu>(v, act.alpha);
+        case Activation::Tanh:
+            return activate<A, Activation::Tanh>(v, act.alpha);
+        case Activation::TanhUnit:
+            return activate<A, Activation::TanhUnit>(v, act.alpha);
+        case Activation::Sigmoid:
+            return activate<A, Activation::Sigmoid>(v, act.alpha);
+    }
+    return v;
+}
+
+// Pins v to a register. g++ otherwise folds a loaded input vector into every FMA that
+// uses it, as a memory operand, reloading it MR times per tap: the narrow 7x7 kernel
+// (3 x 4 accumulators) became bound by unaligned loads at 30 % of the FMA peak.
+template <class A>
+SWAPRUN_ALWAYS_INLINE void keep_in_register(xsimd::batch<float, A>& v) {
+#if defined(__x86_64__) || defined(__i386__)
+    asm("" : "+v"(v.data));
+#elif defined(__aarch64__)
+    asm("" : "+w"(v.data));
+#endif
+}
+
+// What a thread's ring of padded rows holds: rows [next_py - ring_rows, next_py) of
+// plane `plane` (none at first).
+struct Ring {
+    int64_t plane = -1, next_py = 0;
+
+    // Brings in the padded rows that output row oy of `plane` reads and the ring does
+    // not hold yet, each through fill(py, slot) (which pads row py of every channel
+    // into ring slot `slot`); returns the slot of the row's first padded row. Rows
+    // already held stay, so consecutive output rows pad only the rows that entered
+    // their window.
+    template <class Fill>
+    int64_t advance(const Conv2dParams& p, int64_t row_plane, int64_t oy, Fill&& fill) {
+        const int64_t ring = ring_rows(p);
+        const int64_t first = oy * p.stride_h - p.pad_top;
+        int64_t from = first;
+        if (row_plane == plane && first >= next_py - ring && first <= next_py) from = next_py;
+        for (int64_t py = from; py < first + ring; ++py) fill(py, slot_of(py, ring));
+        plane = row_plane;
+        next_py = first + ring;
+        return slot_of(first, ring);
+    }
+
+    // The ring slot of padded row py (rows keep their slot while in the ring).
+    static int64_t slot_of(int64_t py, int64_t ring) { return ((py % ring) + ring) % ring; }
+};
+
+// The input rows of both tilings: a row of one channel, padded (through the pad-mode
+// index function) and split into stride_w phases, into a thread's ring.
+template <class A>
+struct Rows {
+    // Input row py of channel c (py before padding is applied: it may lie outside the
+    // image) padded and split into stride_w phases: dst[phase * phase_len + j] = padded
+    // row at column j * sw + phase.
+    static void fill_row(const Args& a, const float* in_group, int64_t c, int64_t py, float* dst,
+                         float* blend) {
+        const Conv2dParams& p = *a.p;
+        const int64_t sw = p.stride_w, len = a.phase_len;
+        const int64_t w = p.in_width;
+        const int64_t iy = cpu::map_index(py, p.in_height, p.pad_mode);
+        if (iy < 0) {
+            std::fill(dst, dst + sw * len, 0.0f);
+            return;
+        }
+        if (a.upsample_row != nullptr) {
+            fill_upsampled_row(a, in_group, c, iy, dst, len, blend);
+            return;
+        }
+        pad_row(a, in_group + (c * p.in_height + iy) * w, dst);
+    }
+
+    // One input row (w floats at src) padded across and split into stride_w phases
+    // into dst, as fill_row gives it.
+    static void pad_row(const Args& a, const float* src, float* dst) {
+        const Conv2dParams& p = *a.p;
+        const int64_t sw = p.stride_w, len = a.phase_len;
+        const int64_t w = p.in_width;
+        if (sw == 2) {
+            split_two_phases(p, src, dst, len);
+            return;
+        }
+        for (int64_t ph = 0; ph < sw; ++ph, dst += len) {
+            // Padded column j * sw + ph reads source column j * sw + ph - pad_left:
+            // inside the row for j in [lo, hi), a strided copy; the rest goes
+            // through the pad-mode index function.
+            const int64_t lo = std::clamp<int64_t>(cpu::ceil_div(p.pad_left - ph, sw), 0, len);
+            const int64_t hi =
+                std::clamp<int64_t>(cpu::floor_div(p.pad_left + w - 1 - ph, sw) + 1, lo, len);
+            auto border = [&](int64_t j) {
+                const int64_t m = cpu::map_index(j * sw + ph - p.pad_left, w, p.pad_mode);
+                dst[j] = m < 0 ? 0.0f : src[m];
+            };
+            for (int64_t j = 0; j < lo; ++j) border(j);
+            const float* s0 = src + ph - p.pad_left;
+            if (sw == 1) {
+                std::copy(s0 + lo, s0 + hi, dst + lo);  // the common case: a memcpy
+            } else {
+                for (int64_t j = lo; j < hi; ++j) dst[j] = s0[j * sw];
+            }
+            for (int64_t j = hi; j < len; ++j) border(j);
+        }
+    }
+
+    // Row iy of the upsampled input (stride 1: one phase), made from the two rows of
+    // the half-size input it mixes straight into the buffer at pad_left; then the
+    // padding columns, through the pad-mode index function on the upsampled row.
+    static void fill_upsampled_row(const Args& a, const float* in_group, int64_t c, int64_t iy,
+                                   float* dst, int64_t len, float* blend) {
+        const Conv2dParams& p = *a.p;
+        const int64_t h = p.in_height / 2, w = p.in_width / 2;
+        const float* plane = in_group + c * h * w;
+        float* row = dst + p.pad_left;
+        a.upsample_row(plane + simd::resize2x_far_row(iy, h) * w, plane + iy / 2 * w, w, blend,
+                       row);
+        auto border = [&](int64_t j) {
+            const int64_t m = cpu::map_index(j - p.pad_left, p.in_width, p.pad_mode);
+            dst[j] = m < 0 ? 0.0f : row[m];
+        };
+        for (int64_t j = 0; j < p.pad_left; ++j) border(j);
+        for (int64_t j = p.pad_left + p.in_width; j < len; ++j) border(j);
+    }
+
+    // fill_row for stride 2: phase 0 (even padded columns) to dst, phase 1 (odd) to
+    // dst + len, in one pass over the pairs both read inside the row (a loop g++
+    // vectorizes into loads and shuffles; two strided copies ran element by element and
+    // cost three times the stride-2 16-channel layer's arithmetic); the pad-mode index
+    // function for the rest.
+    static void split_two_phases(const Conv2dParams& p, const float* src, float* dst, int64_t len) {
+        const int64_t w = p.in_width, pad = p.pad_left;
+        float* even = dst;
+        float* odd = dst + len;
+        // Pair j reads columns 2j - pad and 2j + 1 - pad: both inside for j in [lo, hi).
+        const int64_t lo = std::clamp<int64_t>(cpu::ceil_div(pad, 2), 0, len);
+        const int64_t hi = std::clamp<int64_t>(cpu::floor_div(pad + w - 2, 2) + 1, lo, len);
+        auto border = [&](int64_t j) {
+            for (int64_t ph = 0; ph < 2; ++ph) {
+                const int64_t m = cpu::map_index(2 * j + ph - pad, w, p.pad_mode);
+                (ph == 0 ? even : odd)[j] = m < 0 ? 0.0f : src[m];
+            }
+        };
+        for (int64_t j = 0; j < lo; ++j) border(j);
+        const float* pairs = src - pad;
+        for (int64_t j = lo; j < hi; ++j) {
+            even[j] = pairs[2 * j];
+            odd[j] = pairs[2 * j + 1];
+        }
+        for (int64_t j = hi; j < len; ++j) border(j);
+    }
+};
+
+// Where tap kw starts within a row's phases. Table: the precomputed offsets
+// (a.tap_offset), keeping divisions out of the loop. Unit (stride and dilation 1
+// across): column kw, a constant; with KW unrolled the offsets need no registers,
+// and g++ otherwise spilled the accumulators of the 7-wide kernels. Stride2
+// (dilation 1): column kw / 2 of phase kw % 2, a constant plus phase_len or not,
+// which kept the loads of the table out of the loop: 7-9 % off live_base's
+// stride-2 layers (kernel_bench live_base_down2_s2, live_base_down3_s2).
+enum class Taps { Unit, Stride2, Table };
+
+}  // namespace swaprun::kernels::direct::detail
