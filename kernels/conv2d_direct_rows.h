@@ -100,6 +100,20 @@ struct Rows {
         pad_row(a, in_group + (c * p.in_height + iy) * w, dst);
     }
 
+    // At stride 1: the padding columns of the row at dst, whose columns inside the image
+    // (dst[pad_left] on) are already there: pad_row without the copy.
+    static void pad_borders(const Args& a, float* dst) {
+        const Conv2dParams& p = *a.p;
+        const int64_t len = a.phase_len;
+        const float* row = dst + p.pad_left;
+        auto border = [&](int64_t j) {
+            const int64_t m = cpu::map_index(j - p.pad_left, p.in_width, p.pad_mode);
+            dst[j] = m < 0 ? 0.0f : row[m];
+        };
+        for (int64_t j = 0; j < p.pad_left; ++j) border(j);
+        for (int64_t j = p.pad_left + p.in_width; j < len; ++j) border(j);
+    }
+
     // One input row (w floats at src) padded across and split into stride_w phases
     // into dst, as fill_row gives it.
     static void pad_row(const Args& a, const float* src, float* dst) {

@@ -535,6 +535,15 @@ TEST(ConvFast, PairGivesTheBitsOfTheTwoInTurn) {
         pairs.push_back({narrow, wide, false});
     }
     {
+        // A second of stride 1 reads the first's rows in place; edge padding of 2 has
+        // it take the same row three times running at the top and bottom.
+        Case first{6, 16, 19, 27, 3};
+        first.act = Activation::LeakyRelu;
+        Case second = with_pads(Case{16, 5, 19, 27, 5}, 2, 2, 2, 2);
+        second.mode = PadMode::Edge;
+        pairs.push_back({first, second, false});
+    }
+    {
         Case first = with_pads(Case{5, 12, 31, 20, 3}, 2, 1, 0, 1);
         first.batch = 2;
         Case second{12, 9, first.h, first.w, 3};
