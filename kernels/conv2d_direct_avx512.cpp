@@ -14,8 +14,8 @@
 
 namespace swaprun::kernels::direct {
 
-// 8 x 2 and 3 x 4 accumulators of 16 lanes; the narrow one fits the
-// 3-channel image tails.
+// Column tiles of 8 x 2 and 3 x 4 accumulators of 16 lanes (the narrow one fits the
+// 3-channel image tails); pixel tiles of 16 output channels by 16 columns.
 const Kernels kAvx512 = detail::make_kernels<xsimd::avx512f, 8, 2, 3, 4>("avx512");
 
 }  // namespace swaprun::kernels::direct

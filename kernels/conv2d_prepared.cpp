@@ -103,9 +103,11 @@ bool polyphase_wins(const Conv2dParams& p) {
 // 6.9 ms; Winograd takes most of those). At stride 2 a broadcast value serves one or two
 // taps, not three, and the pixel tiles were slower (live_down0_s2 4.0 -> 5.5 ms,
 // live_base_down3_s2 5.8 -> 9.2 ms); with 3 output channels they fill 3 of 16 lanes.
+// NEON's 4 x 4 pixel tiles (a transpose through memory) are unmeasured: there Auto keeps
+// the column tiles.
 bool pixel_tiles_win(const Conv2dParams& p, const direct::Kernels& dk) {
     const int64_t ocg = p.out_channels / p.groups;
-    return ocg % dk.lanes == 0 && p.stride_w == 1;
+    return dk.lanes >= 8 && ocg % dk.lanes == 0 && p.stride_w == 1;
 }
 
 // The options of a Polyphase layer's stacked convolution.
