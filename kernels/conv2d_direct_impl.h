@@ -153,21 +153,10 @@ struct Impl : Rows<A> {
 
     static SWAPRUN_ALWAYS_INLINE void tile_any(const Args& a, const float* buf, const float* w,
                                                int64_t x0, int64_t first_slot, B (&acc)[MR][NR]) {
-        const bool unit = a.p->stride_w == 1 && a.p->dilation_w == 1;
-        const bool stride2 = a.p->stride_w == 2 && a.p->dilation_w == 1;
-        switch (a.p->kernel_w) {
-            case 1:  // one tap: offset 0 either way
-                return tile<1, Taps::Unit>(a, buf, w, x0, first_slot, acc);
-            case 3:
-                return unit      ? tile<3, Taps::Unit>(a, buf, w, x0, first_slot, acc)
-                       : stride2 ? tile<3, Taps::Stride2>(a, buf, w, x0, first_slot, acc)
-                                 : tile<3, Taps::Table>(a, buf, w, x0, first_slot, acc);
-            case 7:
-                return unit ? tile<7, Taps::Unit>(a, buf, w, x0, first_slot, acc)
-                            : tile<7, Taps::Table>(a, buf, w, x0, first_slot, acc);
-            default:
-                return tile<0, Taps::Table>(a, buf, w, x0, first_slot, acc);
-        }
+        with_taps(
+            *a.p, [&]<int KW, Taps T>() __attribute__((always_inline)) {
+                tile<KW, T>(a, buf, w, x0, first_slot, acc);
+            });
     }
 
     // One output row of group g from the ring, whose window starts at slot first_slot:

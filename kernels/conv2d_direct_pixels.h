@@ -190,19 +190,10 @@ struct PixelImpl : Rows<A> {
 
     static SWAPRUN_ALWAYS_INLINE void tile_any(const Args& a, const float* buf, const float* w,
                                                int64_t x0, int64_t first_slot, B (&acc)[P]) {
-        const bool unit = a.p->stride_w == 1 && a.p->dilation_w == 1;
-        const bool stride2 = a.p->stride_w == 2 && a.p->dilation_w == 1;
-        switch (a.p->kernel_w) {
-            case 3:
-                return unit      ? tile<3, Taps::Unit>(a, buf, w, x0, first_slot, acc)
-                       : stride2 ? tile<3, Taps::Stride2>(a, buf, w, x0, first_slot, acc)
-                                 : tile<3, Taps::Table>(a, buf, w, x0, first_slot, acc);
-            case 7:
-                return unit ? tile<7, Taps::Unit>(a, buf, w, x0, first_slot, acc)
-                            : tile<7, Taps::Table>(a, buf, w, x0, first_slot, acc);
-            default:
-                return tile<0, Taps::Table>(a, buf, w, x0, first_slot, acc);
-        }
+        with_taps(
+            *a.p, [&]<int KW, Taps T>() __attribute__((always_inline)) {
+                tile<KW, T>(a, buf, w, x0, first_slot, acc);
+            });
     }
 
     // One output row of group g, as Impl::row.

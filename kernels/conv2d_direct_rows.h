@@ -202,4 +202,27 @@ struct Rows {
 // stride-2 layers (kernel_bench live_base_down2_s2, live_base_down3_s2).
 enum class Taps { Unit, Stride2, Table };
 
+// Calls tile.template operator()<KW, T>() for the layer's kernel width and where its
+// taps lie: the widths the kernels unroll (1, 3 and 7) with the constant offsets where
+// stride and dilation allow them, else KW = 0 with the offset table. `tile` is a
+// lambda that runs one tile; it is inlined, so that its accumulators stay in registers.
+template <class Tile>
+SWAPRUN_ALWAYS_INLINE void with_taps(const Conv2dParams& p, Tile&& tile) {
+    const bool unit = p.stride_w == 1 && p.dilation_w == 1;
+    const bool stride2 = p.stride_w == 2 && p.dilation_w == 1;
+    switch (p.kernel_w) {
+        case 1:  // one tap: offset 0 either way
+            return tile.template operator()<1, Taps::Unit>();
+        case 3:
+            return unit      ? tile.template operator()<3, Taps::Unit>()
+                   : stride2 ? tile.template operator()<3, Taps::Stride2>()
+                             : tile.template operator()<3, Taps::Table>();
+        case 7:
+            return unit ? tile.template operator()<7, Taps::Unit>()
+                        : tile.template operator()<7, Taps::Table>();
+        default:
+            return tile.template operator()<0, Taps::Table>();
+    }
+}
+
 }  // namespace swaprun::kernels::direct::detail
