@@ -44,10 +44,10 @@ struct Transpose<xsimd::avx2> {
             t[i + 3] = _mm256_unpackhi_ps(v[i + 2], v[i + 3]);
         }
         for (int i = 0; i < 8; i += 4) {
-            u[i + 0] = pairs(_mm256_unpacklo_pd, t[i], t[i + 2]);
-            u[i + 1] = pairs(_mm256_unpackhi_pd, t[i], t[i + 2]);
-            u[i + 2] = pairs(_mm256_unpacklo_pd, t[i + 1], t[i + 3]);
-            u[i + 3] = pairs(_mm256_unpackhi_pd, t[i + 1], t[i + 3]);
+            u[i + 0] = pairs(t[i], t[i + 2], false);
+            u[i + 1] = pairs(t[i], t[i + 2], true);
+            u[i + 2] = pairs(t[i + 1], t[i + 3], false);
+            u[i + 3] = pairs(t[i + 1], t[i + 3], true);
         }
         // u[4i + k], half l: column 4l + k of rows 4i .. 4i + 3.
         for (int k = 0; k < 4; ++k) {
@@ -55,9 +55,10 @@ struct Transpose<xsimd::avx2> {
             v[4 + k] = _mm256_permute2f128_ps(u[k], u[4 + k], 0x31);
         }
     }
-    template <class F>
-    static SWAPRUN_ALWAYS_INLINE __m256 pairs(F f, __m256 a, __m256 b) {
-        return _mm256_castpd_ps(f(_mm256_castps_pd(a), _mm256_castps_pd(b)));
+    // The low (or high) 64-bit pairs of a and b, interleaved.
+    static SWAPRUN_ALWAYS_INLINE __m256 pairs(__m256 a, __m256 b, bool high) {
+        const __m256d x = _mm256_castps_pd(a), y = _mm256_castps_pd(b);
+        return _mm256_castpd_ps(high ? _mm256_unpackhi_pd(x, y) : _mm256_unpacklo_pd(x, y));
     }
 };
 #endif
@@ -94,6 +95,7 @@ struct Transpose<xsimd::avx512f> {
             v[12 + k] = _mm512_shuffle_f32x4(high01, high23, 0xDD);
         }
     }
+    // The low (or high) 64-bit pairs of a and b, interleaved.
     static SWAPRUN_ALWAYS_INLINE __m512 pairs(__m512 a, __m512 b, bool high) {
         const __m512d x = _mm512_castps_pd(a), y = _mm512_castps_pd(b);
         return _mm512_castpd_ps(high ? _mm512_unpackhi_pd(x, y) : _mm512_unpacklo_pd(x, y));
@@ -104,10 +106,13 @@ struct Transpose<xsimd::avx512f> {
 // Pixel tiles: L output channels (one vector) x L output columns, the input
 // broadcast one value at a time, the weights loaded as vectors of output channels.
 // A broadcast input value serves every (column, tap) pair that reads it, up to the
-// kernel width, so a tile costs about (L + KW - 1) broadcasts and KW weight loads per
-// L x KW FMAs of one kernel row: none of the column tiles' unaligned loads, which
-// bound them at 52-65 % of the FMA peak on the 16-channel full-size layers. The
-// accumulators hold the outputs pixel by pixel; one L x L transpose turns them into
+// kernel width, so a tile costs about (L + KW - 1) broadcasts and KW aligned weight
+// loads per L x KW FMAs of one kernel row, where the column tiles load every tap's
+// vectors of columns, most of them across two cache lines. On the generators'
+// 16-channel head and up.3 at 512 x 512 (kernel_bench on a Xeon, 1 thread, each layer
+// alone) the column tiles ran at 51-59 % of the FMA peak, the pixel tiles at 55-68 %;
+// in its pair with down.0, where its rows stay in cache, the head ran at 81 %.
+// The accumulators hold the outputs pixel by pixel; one L x L transpose turns them into
 // rows of columns for the store.
 template <class A>
 struct PixelImpl : Rows<A> {
