@@ -60,15 +60,15 @@ struct Variant {
     int64_t rows_per_task = 1;  // output rows per task (of one channel)
 };
 
+// The row kernels a pair can run with: Kernels::wide, narrow and pixels.
+enum class Tiling : uint8_t { Wide, Narrow, Pixels };
+
 // Two convolutions run as one, the second reading the first's output (one group each;
 // see PreparedConv2d::run_pair): each thread takes a run of the second's output rows,
 // and computes the rows of the first's output that they read, one at a time, into a
 // row of its own, from which the second's ring is padded. The first's output is never
 // written whole, so a large one never goes through memory; each value is the same as
 // the two run one after the other give.
-// The row kernels a pair can run with: Kernels::wide, narrow and pixels.
-enum class Tiling : uint8_t { Wide, Narrow, Pixels };
-
 struct PairArgs {
     Args first, second;  // first.output and second.input are not read
     Tiling first_tiling = Tiling::Wide, second_tiling = Tiling::Wide;
@@ -76,7 +76,7 @@ struct PairArgs {
     // row's first column inside the image, and only the padding columns are filled
     // after it; otherwise the row goes to a row of its own and is padded (and
     // phase-split) from there. Only where the second has stride 1 and the ring's rows
-    // hold the whole padded row (pair_in_place).
+    // hold the whole padded row (PreparedConv2d::run_pair sets it).
     bool in_place = false;
     float* scratch = nullptr;  // thread_floats per thread
     int64_t thread_floats = 0;
@@ -98,7 +98,7 @@ struct Kernels {
     int lanes;
     Variant wide;    // for groups with many output channels
     Variant narrow;  // for groups with at most narrow.mr output channels (image tails)
-    // Pixel tiles (PixelImpl in conv2d_direct_impl.h): one vector of output channels
+    // Pixel tiles (PixelImpl in conv2d_direct_pixels.h): one vector of output channels
     // by a vector's count of output columns, the input broadcast.
     Variant pixels;
     // For depthwise layers (one input and one output channel per group): see Depthwise in
