@@ -339,12 +339,9 @@ void run_rows(const Args& a) {
     // Floats per channel of the input as given: a quarter when it is read upsampled.
     const int64_t in_plane =
         a.upsample_row != nullptr ? (p.in_height / 2) * (p.in_width / 2) : p.in_height * p.in_width;
-    const int64_t ring = ring_rows(p);
-    const int64_t padded_row_floats = p.stride_w * a.phase_len;  // one row, all phases
 #pragma omp parallel num_threads(a.threads)
     {
         float* buf = a.scratch + omp_get_thread_num() * a.row_floats;
-        float* blend = buf + icg_n * ring * padded_row_floats;  // with upsample_row only
         Ring held;
 #pragma omp for schedule(static)
         for (int64_t t = 0; t < tasks; ++t) {
@@ -354,10 +351,7 @@ void run_rows(const Args& a) {
             const int64_t n = plane / p.groups;
             const float* in_group = a.input + (n * p.in_channels + g * icg_n) * in_plane;
             const int64_t first_slot = held.advance(p, plane, oy, [&](int64_t py, int64_t slot) {
-                for (int64_t c = 0; c < icg_n; ++c) {
-                    K::fill_row(a, in_group, c, py, buf + (c * ring + slot) * padded_row_floats,
-                                blend);
-                }
+                K::fill_channels(a, in_group, py, buf, slot);
             });
             const int64_t ocg_n = p.out_channels / p.groups;
             float* out =
@@ -376,14 +370,12 @@ void run_pair(const PairArgs& pa) {
     const Conv2dParams& q = *b.p;  // the second: q.in_* is p.out_*
     const int64_t in_plane =
         a.upsample_row != nullptr ? (p.in_height / 2) * (p.in_width / 2) : p.in_height * p.in_width;
-    const int64_t p_ring = ring_rows(p), p_row = p.stride_w * a.phase_len;
     const int64_t q_ring = ring_rows(q), q_row = q.stride_w * b.phase_len;
     const int64_t width = p.out_width;  // of a row of the first's output
 #pragma omp parallel num_threads(pa.threads)
     {
         const int t = omp_get_thread_num(), nt = omp_get_num_threads();
         float* const p_buf = pa.scratch + t * pa.thread_floats;
-        float* const p_blend = p_buf + p.in_channels * p_ring * p_row;  // upsampled only
         float* const middle = p_buf + a.row_floats;  // a row of the first's output
         float* const q_buf = middle + pair_output_row_floats(p);
         // An even run of the second's output rows per thread, in order.
@@ -394,9 +386,7 @@ void run_pair(const PairArgs& pa) {
             // Row iy of the first's output, channel k at out + k * channel_stride.
             auto first_row = [&](int64_t iy, float* out, int64_t channel_stride) {
                 const int64_t slot = p_rows.advance(p, n, iy, [&](int64_t py, int64_t s) {
-                    for (int64_t c = 0; c < p.in_channels; ++c) {
-                        First::fill_row(a, input, c, py, p_buf + (c * p_ring + s) * p_row, p_blend);
-                    }
+                    First::fill_channels(a, input, py, p_buf, s);
                 });
                 First::row(a, p_buf, 0, out, channel_stride, slot);
             };

@@ -80,6 +80,20 @@ struct Ring {
 // index function) and split into stride_w phases, into a thread's ring.
 template <class A>
 struct Rows {
+    // Padded input row py of every channel of the group at in_group into ring slot
+    // `slot` of a thread's buffer `buf` (channel c's slot at buf + (c * ring_rows + slot)
+    // * stride_w * phase_len; with upsample_row, the blend row after the ring).
+    static void fill_channels(const Args& a, const float* in_group, int64_t py, float* buf,
+                              int64_t slot) {
+        const Conv2dParams& p = *a.p;
+        const int64_t icg = p.in_channels / p.groups, ring = ring_rows(p);
+        const int64_t row = p.stride_w * a.phase_len;
+        float* blend = buf + icg * ring * row;
+        for (int64_t c = 0; c < icg; ++c) {
+            fill_row(a, in_group, c, py, buf + (c * ring + slot) * row, blend);
+        }
+    }
+
     // Input row py of channel c (py before padding is applied: it may lie outside the
     // image) padded and split into stride_w phases: dst[phase * phase_len + j] = padded
     // row at column j * sw + phase.
@@ -94,7 +108,7 @@ struct Rows {
             return;
         }
         if (a.upsample_row != nullptr) {
-            fill_upsampled_row(a, in_group, c, iy, dst, len, blend);
+            fill_upsampled_row(a, in_group, c, iy, dst, blend);
             return;
         }
         pad_row(a, in_group + (c * p.in_height + iy) * w, dst);
@@ -150,19 +164,13 @@ struct Rows {
     // the half-size input it mixes straight into the buffer at pad_left; then the
     // padding columns, through the pad-mode index function on the upsampled row.
     static void fill_upsampled_row(const Args& a, const float* in_group, int64_t c, int64_t iy,
-                                   float* dst, int64_t len, float* blend) {
+                                   float* dst, float* blend) {
         const Conv2dParams& p = *a.p;
         const int64_t h = p.in_height / 2, w = p.in_width / 2;
         const float* plane = in_group + c * h * w;
-        float* row = dst + p.pad_left;
         a.upsample_row(plane + simd::resize2x_far_row(iy, h) * w, plane + iy / 2 * w, w, blend,
-                       row);
-        auto border = [&](int64_t j) {
-            const int64_t m = cpu::map_index(j - p.pad_left, p.in_width, p.pad_mode);
-            dst[j] = m < 0 ? 0.0f : row[m];
-        };
-        for (int64_t j = 0; j < p.pad_left; ++j) border(j);
-        for (int64_t j = p.pad_left + p.in_width; j < len; ++j) border(j);
+                       dst + p.pad_left);
+        pad_borders(a, dst);
     }
 
     // fill_row for stride 2: phase 0 (even padded columns) to dst, phase 1 (odd) to
