@@ -72,12 +72,6 @@ enum class Tiling : uint8_t { Wide, Narrow, Pixels };
 struct PairArgs {
     Args first, second;  // first.output and second.input are not read
     Tiling first_tiling = Tiling::Wide, second_tiling = Tiling::Wide;
-    // The first writes each output row straight into the second's ring, at the padded
-    // row's first column inside the image, and only the padding columns are filled
-    // after it; otherwise the row goes to a row of its own and is padded (and
-    // phase-split) from there. Only where the second has stride 1 and the ring's rows
-    // hold the whole padded row (PreparedConv2d::run_pair sets it).
-    bool in_place = false;
     float* scratch = nullptr;  // thread_floats per thread
     int64_t thread_floats = 0;
     int threads = 1;

@@ -383,16 +383,15 @@ void run_pair(const PairArgs& pa) {
         for (int64_t n = 0; n < q.batch && begin < end; ++n) {
             const float* input = a.input + n * p.in_channels * in_plane;
             Ring p_rows, q_rows;
-            // Row iy of the first's output, channel k at out + k * channel_stride.
-            auto first_row = [&](int64_t iy, float* out, int64_t channel_stride) {
+            int64_t middle_row = -1;  // the first's output row in `middle`
+            // Row iy of the first's output into `middle`.
+            auto first_row = [&](int64_t iy) {
                 const int64_t slot = p_rows.advance(p, n, iy, [&](int64_t py, int64_t s) {
                     First::fill_channels(a, input, py, p_buf, s);
                 });
-                First::row(a, p_buf, 0, out, channel_stride, slot);
+                First::row(a, p_buf, 0, middle, width, slot);
+                middle_row = iy;
             };
-            // The first's output row last made, and where: `middle`, or (in place) the
-            // ring slot whose padded rows hold it.
-            int64_t last_row = -1, last_slot = -1;
             for (int64_t oy = begin; oy < end; ++oy) {
                 const int64_t slot = q_rows.advance(q, n, oy, [&](int64_t py, int64_t s) {
                     float* dst = q_buf + s * q_row;  // channel c at dst + c * q_ring * q_row
@@ -404,26 +403,9 @@ void run_pair(const PairArgs& pa) {
                         }
                         return;
                     }
-                    if (!pa.in_place) {
-                        if (iy != last_row) first_row(iy, middle, width);
-                        last_row = iy;
-                        for (int64_t c = 0; c < q.in_channels; ++c) {
-                            Second::pad_row(b, middle + c * width, dst + c * q_ring * q_row);
-                        }
-                        return;
-                    }
-                    if (iy != last_row) {
-                        first_row(iy, dst + q.pad_left, q_ring * q_row);
-                    } else if (s != last_slot) {
-                        for (int64_t c = 0; c < q.in_channels; ++c) {
-                            const float* from = q_buf + (c * q_ring + last_slot) * q_row;
-                            std::copy(from, from + q_row, dst + c * q_ring * q_row);
-                        }
-                    }
-                    last_row = iy;
-                    last_slot = s;
+                    if (iy != middle_row) first_row(iy);
                     for (int64_t c = 0; c < q.in_channels; ++c) {
-                        Second::pad_borders(b, dst + c * q_ring * q_row);
+                        Second::pad_row(b, middle + c * width, dst + c * q_ring * q_row);
                     }
                 });
                 float* out = b.output + (n * q.out_channels * q.out_height + oy) * q.out_width;

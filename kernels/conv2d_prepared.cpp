@@ -669,7 +669,6 @@ void PreparedConv2d::run_pair(const PreparedConv2d& first, const PreparedConv2d&
     second.fill_direct_args(a.second, nullptr, output, nullptr, threads);
     a.first_tiling = tiling_of(dk, first.direct_);
     a.second_tiling = tiling_of(dk, second.direct_);
-    a.in_place = q.stride_w == 1 && q.pad_left + q.in_width <= second.phase_len_;
     a.scratch = scratch;
     a.thread_floats = direct::pair_thread_floats(first.p_, first.row_floats_, second.row_floats_);
     a.threads = threads;

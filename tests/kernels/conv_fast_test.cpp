@@ -535,8 +535,8 @@ TEST(ConvFast, PairGivesTheBitsOfTheTwoInTurn) {
         pairs.push_back({narrow, wide, false});
     }
     {
-        // A second of stride 1 reads the first's rows in place; edge padding of 2 has
-        // it take the same row three times running at the top and bottom.
+        // Edge padding of 2 has the second take the first's same row three times
+        // running at the top and bottom.
         Case first{6, 16, 19, 27, 3};
         first.act = Activation::LeakyRelu;
         Case second = with_pads(Case{16, 5, 19, 27, 5}, 2, 2, 2, 2);
