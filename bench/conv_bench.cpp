@@ -50,8 +50,15 @@ constexpr ConvShape kShapes[] = {
     {"live_mini_block", 128, 128, 32, 3, 1, kReflect, kNone},
     {"live_base_up1", 192, 64, 128, 3, 1, kZero, kLeaky},
     {"live_up3", 16, 16, 512, 3, 1, kZero, kLeaky},
-    // The 64 -> 16 layer on its input upsampled to 256 x 256, as the runtime runs it.
+    // The upsampling layers on their half-size input, as the runtime runs them: where
+    // Polyphase pays (64 -> 16) and where it does not (polyphase_wins).
     {"live_up2", 64, 16, 256, 3, 1, kZero, kLeaky, 1, true},
+    {"live_up3_upsampled", 16, 16, 512, 3, 1, kZero, kLeaky, 1, true},
+    {"live_base_up1_upsampled", 192, 64, 128, 3, 1, kZero, kLeaky, 1, true},
+    // Where the cost model (winograd_wins) leaves Winograd for the direct kernels.
+    {"narrow_4to16", 4, 16, 128, 3, 1, kZero, kNone},
+    {"narrow_8to8", 8, 8, 128, 3, 1, kZero, kNone},
+    {"narrow_16to4", 16, 4, 128, 3, 1, kZero, kNone},
     {"live_down0_s2", 16, 16, 512, 3, 2, kZero, kLeaky},
     // live_base's two widest stride-2 layers (6.5 % of its MACs).
     {"live_base_down2_s2", 64, 192, 128, 3, 2, kZero, kLeaky},

@@ -6,9 +6,10 @@
 // each upsampled row is a fixed blend of input rows i - 1, i, i + 1. So each of the
 // four output phases (a, b) is a 3x3 convolution of the input itself, with the kernel
 // K_ab = P_a w P_b^T (P below): the four stack into one convolution with four times
-// the output channels, at a quarter of the pixels, which Winograd takes even where
-// the layer's own few output channels would not pay for it (the generators' 64 -> 16
-// layer at 256 x 256).
+// the output channels, at a quarter of the pixels: Winograd's input transform then
+// runs on a quarter of the tiles, which pays where the input channels far outnumber
+// the output ones (the generators' 64 -> 16 layer at 256 x 256; polyphase_wins in
+// conv2d_prepared.cpp).
 //
 // The stacked convolution reads the input edge-padded, which is the upsampled image
 // edge-padded; the layer pads the upsampled image with zeros. The two differ only in

@@ -78,21 +78,27 @@ bool winograd_applies(const Conv2dParams& p) {
 
 // Cost model: Winograd does 36/(4*4*9) = 1/4 of the direct multiplies in its
 // GEMMs, plus transforms that cost per channel and tile, not per channel pair;
-// with few channels those dominate and the direct path wins. Measured on Zen 4/5
-// (AVX-512; kernel_bench conv2d/, 2 threads, medians of 9 interleaved runs): the direct
-// micro-kernels win at 16 or 32 output channels and at 28 -> 28 (4.99 against
-// 5.25 ms); Winograd wins at 28 -> 56 (7.87 against 8.59 ms), 56 -> 56 (3.06 against
-// 4.10 ms) and from 64 output and 32 input channels.
-bool winograd_wins(const Conv2dParams& p) { return p.in_channels >= 24 && p.out_channels >= 48; }
+// with few channels those dominate and the direct path wins. Since a pass's V and M
+// stay in L2 (winograd_tile_block), that takes very few. Measured on a Xeon
+// (kernel_bench conv2d/, 1 and 2 threads, AVX-512 and AVX2; the narrow_ shapes and
+// others at 64 x 64 to 512 x 512), Winograd took 0.4-0.9 of the direct time at 8 -> 8,
+// 8 -> 16, 16 -> 4, 16 -> 8, 16 -> 16 and 28 -> 28 (16 -> 16 at 512 x 512: 3.1 against
+// 4.4 ms on 2 threads; scrfd_stem, 28 -> 28 at 320 x 320: 2.6 against 5.8), and
+// 0.8-1.0 at 4 -> 16. (Sized by V alone, the passes spilled M, and the direct kernels
+// won at 16 or 32 output channels and at 28 -> 28 on Zen 4/5.)
+bool winograd_wins(const Conv2dParams& p) { return p.in_channels >= 8 && p.out_channels >= 4; }
 
-// A layer that reads its input upsampled and has too few output channels for Winograd
-// may have enough once its four output phases are stacked (conv2d_polyphase.h):
-// live_mini's and live_base's 64 -> 16 layer at 256 x 256. Where Winograd already
-// applies, stacking made the upsampling layers slower (their U four times the size):
-// live_base's up.0 3.1 -> 6.3 ms, up.1 4.5 -> 6.1 ms (swaprun infer --profile, Xeon,
-// 2 threads).
+// A layer that reads its input upsampled may run as its four output phases stacked
+// into one convolution of the half-size input (conv2d_polyphase.h). That divides the
+// input transform's work by 4 and leaves the GEMMs' and the output transform's, adds
+// a pass that interleaves the phases, and makes U four times the size: it pays where
+// the input channels far outnumber the output ones. Measured on a Xeon (kernel_bench
+// conv2d/, Polyphase against Winograd reading the input upsampled, 2 threads): live_up2
+// (64 -> 16 at 256 x 256) 1.77 against 2.35 ms; live_base_up1_upsampled (192 -> 64)
+// 4.98 against 4.29, and slower at 128 -> 64, 64 -> 64 and 192 -> 192 too;
+// live_up3_upsampled (16 -> 16) 2.76 against 2.82 on 2 threads, 6.3 against 5.8 on 1.
 bool polyphase_wins(const Conv2dParams& p) {
-    return !winograd_wins(p) && winograd_wins(polyphase::stacked_params(p));
+    return p.in_channels >= 4 * p.out_channels && winograd_wins(polyphase::stacked_params(p));
 }
 
 // Where the direct kernels' pixel tiles beat their column tiles: at stride 1, with the

@@ -790,9 +790,9 @@ TEST(ConvFast, PolyphaseMatchesResizeThenConvolution) {
     }
 }
 
-// Auto takes Polyphase for an upsampled layer with too few output channels for
-// Winograd but enough once stacked four times, and only with one pixel of zero padding
-// around a 3x3 kernel at stride 1; elsewhere the layer runs as before.
+// Auto takes Polyphase for an upsampled layer with at least four times as many input
+// channels as output ones, and only with one pixel of zero padding around a 3x3 kernel
+// at stride 1; elsewhere the layer runs as it would without it.
 TEST(ConvFast, PolyphaseOnlyWhereItApplies) {
     if (best_conv_isa() == ConvIsa::Portable) GTEST_SKIP() << "no Winograd kernels here";
     ConvOptions upsampled;
@@ -803,12 +803,13 @@ TEST(ConvFast, PolyphaseOnlyWhereItApplies) {
         return PreparedConv2d(p, d.w.data(), d.b.data(), upsampled).algorithm();
     };
     EXPECT_EQ(algorithm(Case{64, 16, 32, 32, 3}), ConvAlgorithm::Polyphase);
-    EXPECT_EQ(algorithm(Case{64, 64, 32, 32, 3}), ConvAlgorithm::Winograd);  // wide enough
-    EXPECT_EQ(algorithm(Case{16, 16, 32, 32, 3}), ConvAlgorithm::Direct);    // too narrow
+    EXPECT_EQ(algorithm(Case{64, 64, 32, 32, 3}), ConvAlgorithm::Winograd);
+    EXPECT_EQ(algorithm(Case{16, 16, 32, 32, 3}), ConvAlgorithm::Winograd);
+    EXPECT_EQ(algorithm(Case{4, 16, 32, 32, 3}), ConvAlgorithm::Direct);  // too narrow
     Case reflect{64, 16, 32, 32, 3};
     reflect.mode = PadMode::Reflect;
-    EXPECT_EQ(algorithm(reflect), ConvAlgorithm::Direct);
-    EXPECT_EQ(algorithm(with_pads(Case{64, 16, 32, 32, 3}, 1, 1, 1, 0)), ConvAlgorithm::Direct);
+    EXPECT_EQ(algorithm(reflect), ConvAlgorithm::Winograd);
+    EXPECT_EQ(algorithm(with_pads(Case{64, 16, 32, 32, 3}, 1, 1, 1, 0)), ConvAlgorithm::Winograd);
     // Without the upsampled input there is nothing to stack.
     const Conv2dParams p = make(Case{64, 16, 32, 32, 3});
     const Data d = make_data(p, true, 6);
