@@ -194,7 +194,8 @@ void bm_conv_pair(benchmark::State& state, const ConvPairShape& s, bool paired) 
     const auto input = random_tensor(s.first.in_c * in_size * in_size, 1.0f, 1);
     const auto bias_p = random_tensor(s.first.out_c, 0.02f, 3);
     const auto bias_q = random_tensor(s.second.out_c, 0.02f, 4);
-    k::ConvOptions first_options{k::ConvAlgorithm::Direct, k::ConvIsa::Auto};
+    // The algorithms the runtime picks (up.3: Winograd, made a row of tiles at a time).
+    k::ConvOptions first_options{k::ConvAlgorithm::Auto, k::ConvIsa::Auto};
     first_options.upsampled_input = s.upsampled;
     const k::PreparedConv2d first(p, weights_of(s.first).data(), bias_p.data(), first_options);
     const k::PreparedConv2d second(q, weights_of(s.second).data(), bias_q.data(),
@@ -219,7 +220,8 @@ void bm_conv_pair(benchmark::State& state, const ConvPairShape& s, bool paired) 
             second.run(middle.data(), output.data(), scratch.data(), threads);
         }
     });
-    state.SetLabel(paired ? "paired" : "in turn");
+    state.SetLabel(std::string(paired ? "paired, " : "in turn, ") +
+                   k::to_string(first.algorithm()));
 }
 
 }  // namespace

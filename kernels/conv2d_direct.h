@@ -63,28 +63,42 @@ struct Variant {
 // The row kernels a pair can run with: Kernels::wide, narrow and pixels.
 enum class Tiling : uint8_t { Wide, Narrow, Pixels };
 
+// A first convolution of a pair that is not one of the row kernels: it makes `rows`
+// rows of its output at a time (a Winograd layer, a row of output tiles at a time:
+// winograd::Kernels::run_band). run(context, n, band, out, scratch) writes rows
+// [band * rows, band * rows + rows) of image n, every channel (channel k's rows at
+// out + k * rows * out_width), by the calling thread, in scratch_floats of scratch.
+struct FirstBands {
+    void (*run)(const void* context, int64_t n, int64_t band, float* out, float* scratch) = nullptr;
+    const void* context = nullptr;
+    int64_t rows = 0;
+    int64_t scratch_floats = 0;
+};
+
 // Two convolutions run as one, the second reading the first's output (one group each;
 // see PreparedConv2d::run_pair): each thread takes a run of the second's output rows,
-// and computes the rows of the first's output that they read, one at a time, into a
-// row of its own, from which the second's ring is padded. The first's output is never
-// written whole, so a large one never goes through memory; each value is the same as
-// the two run one after the other give.
+// and computes the rows of the first's output that they read, one at a time (or a band
+// at a time: FirstBands), into a buffer of its own, from which the second's ring is
+// padded. The first's output is never written whole, so a large one never goes
+// through memory; each value is the same as the two run one after the other give.
 struct PairArgs {
     Args first, second;  // first.output and second.input are not read
     Tiling first_tiling = Tiling::Wide, second_tiling = Tiling::Wide;
+    FirstBands bands;          // set where the first makes bands (first and first_tiling unread)
     float* scratch = nullptr;  // thread_floats per thread
     int64_t thread_floats = 0;
     int threads = 1;
 };
 
-// A thread's share of PairArgs::scratch: the first's buffer, one row of its output
-// (every channel), the second's buffer.
-inline int64_t pair_output_row_floats(const Conv2dParams& first) {
-    return cpu::whole_lines(first.out_channels * first.out_width);
+// A thread's share of PairArgs::scratch: the first's buffer (its row kernel's, or
+// FirstBands::scratch_floats), `rows` rows of its output (every channel: 1, or
+// FirstBands::rows), the second's buffer.
+inline int64_t pair_middle_floats(const Conv2dParams& first, int64_t rows) {
+    return cpu::whole_lines(first.out_channels * rows * first.out_width);
 }
-inline int64_t pair_thread_floats(const Conv2dParams& first, int64_t first_row_floats,
+inline int64_t pair_thread_floats(const Conv2dParams& first, int64_t first_floats, int64_t rows,
                                   int64_t second_row_floats) {
-    return first_row_floats + pair_output_row_floats(first) + second_row_floats;
+    return cpu::whole_lines(first_floats) + pair_middle_floats(first, rows) + second_row_floats;
 }
 
 struct Kernels {

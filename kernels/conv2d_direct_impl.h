@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <type_traits>
 #include <xsimd/xsimd.hpp>
 
 #include "kernels/conv2d_direct.h"
@@ -361,9 +362,15 @@ void run_rows(const Args& a) {
     }
 }
 
-// PairArgs's scheme, with the first convolution's kernel First and the second's Second.
+// The First of run_pair where the first convolution makes bands of rows
+// (PairArgs::bands) rather than running a row kernel.
+struct Banded {};
+
+// PairArgs's scheme, with the first convolution's kernel First (or Banded) and the
+// second's Second.
 template <class First, class Second>
 void run_pair(const PairArgs& pa) {
+    constexpr bool kBanded = std::is_same_v<First, Banded>;
     const Args& a = pa.first;
     const Args& b = pa.second;
     const Conv2dParams& p = *a.p;  // the first
@@ -371,26 +378,32 @@ void run_pair(const PairArgs& pa) {
     const int64_t in_plane =
         a.upsample_row != nullptr ? (p.in_height / 2) * (p.in_width / 2) : p.in_height * p.in_width;
     const int64_t q_ring = ring_rows(q), q_row = q.stride_w * b.phase_len;
-    const int64_t width = p.out_width;  // of a row of the first's output
+    const int64_t width = p.out_width;                 // of a row of the first's output
+    const int64_t rows = kBanded ? pa.bands.rows : 1;  // of the first's output at a time
+    const int64_t first_floats = cpu::whole_lines(kBanded ? pa.bands.scratch_floats : a.row_floats);
 #pragma omp parallel num_threads(pa.threads)
     {
         const int t = omp_get_thread_num(), nt = omp_get_num_threads();
         float* const p_buf = pa.scratch + t * pa.thread_floats;
-        float* const middle = p_buf + a.row_floats;  // a row of the first's output
-        float* const q_buf = middle + pair_output_row_floats(p);
+        float* const middle = p_buf + first_floats;  // `rows` rows of the first's output
+        float* const q_buf = middle + pair_middle_floats(p, rows);
         // An even run of the second's output rows per thread, in order.
         const int64_t begin = q.out_height * t / nt, end = q.out_height * (t + 1) / nt;
         for (int64_t n = 0; n < q.batch && begin < end; ++n) {
             const float* input = a.input + n * p.in_channels * in_plane;
             Ring p_rows, q_rows;
-            int64_t middle_row = -1;  // the first's output row in `middle`
-            // Row iy of the first's output into `middle`.
-            auto first_row = [&](int64_t iy) {
-                const int64_t slot = p_rows.advance(p, n, iy, [&](int64_t py, int64_t s) {
-                    First::fill_channels(a, input, py, p_buf, s);
-                });
-                First::row(a, p_buf, 0, middle, width, slot);
-                middle_row = iy;
+            int64_t middle_band = -1;  // the band of the first's output in `middle`
+            // Band `band` (a row, for a row kernel) of the first's output into `middle`.
+            auto first_band = [&](int64_t band) {
+                if constexpr (kBanded) {
+                    pa.bands.run(pa.bands.context, n, band, middle, p_buf);
+                } else {
+                    const int64_t slot = p_rows.advance(p, n, band, [&](int64_t py, int64_t s) {
+                        First::fill_channels(a, input, py, p_buf, s);
+                    });
+                    First::row(a, p_buf, 0, middle, width, slot);
+                }
+                middle_band = band;
             };
             for (int64_t oy = begin; oy < end; ++oy) {
                 const int64_t slot = q_rows.advance(q, n, oy, [&](int64_t py, int64_t s) {
@@ -403,9 +416,10 @@ void run_pair(const PairArgs& pa) {
                         }
                         return;
                     }
-                    if (iy != middle_row) first_row(iy);
+                    if (iy / rows != middle_band) first_band(iy / rows);
+                    const float* row = middle + (iy % rows) * width;
                     for (int64_t c = 0; c < q.in_channels; ++c) {
-                        Second::pad_row(b, middle + c * width, dst + c * q_ring * q_row);
+                        Second::pad_row(b, row + c * rows * width, dst + c * q_ring * q_row);
                     }
                 });
                 float* out = b.output + (n * q.out_channels * q.out_height + oy) * q.out_width;
@@ -430,6 +444,7 @@ void run_pair_first(const PairArgs& pa) {
 
 template <class Wide, class Narrow, class Pixels>
 void run_any_pair(const PairArgs& pa) {
+    if (pa.bands.run != nullptr) return run_pair_first<Banded, Wide, Narrow, Pixels>(pa);
     switch (pa.first_tiling) {
         case Tiling::Wide:
             return run_pair_first<Wide, Wide, Narrow, Pixels>(pa);

@@ -586,18 +586,7 @@ void PreparedConv2d::run(const float* input, float* output, float* scratch, int 
     }
     if (algorithm_ == ConvAlgorithm::Winograd) {
         winograd::Args a;
-        a.p = &p_;
-        (transform_per_run_ ? a.g : a.u) = weight_.data();
-        a.bias = bias_.data();
-        a.input = input;
-        a.output = output;
-        a.scratch = scratch;
-        a.tiles = tiles_;
-        a.tile_block = tile_block_;
-        a.k_padded = k_padded_;
-        a.private_tiles = private_tiles_;
-        a.threads = threads;
-        if (upsampled_input_) a.upsample_row = simd::table()->resize2x_row;
+        fill_winograd_args(a, input, output, scratch, threads);
         winograd_kernels(isa_)->run(a);
         return;
     }
@@ -613,6 +602,22 @@ void PreparedConv2d::run(const float* input, float* output, float* scratch, int 
 
 bool PreparedConv2d::pixel_tiles() const {
     return direct_ != nullptr && direct_ == &direct_kernels(isa_)->pixels;
+}
+
+void PreparedConv2d::fill_winograd_args(winograd::Args& a, const float* input, float* output,
+                                        float* scratch, int threads) const {
+    a.p = &p_;
+    (transform_per_run_ ? a.g : a.u) = weight_.data();
+    a.bias = bias_.data();
+    a.input = input;
+    a.output = output;
+    a.scratch = scratch;
+    a.tiles = tiles_;
+    a.tile_block = tile_block_;
+    a.k_padded = k_padded_;
+    a.private_tiles = private_tiles_;
+    a.threads = threads;
+    if (upsampled_input_) a.upsample_row = simd::table()->resize2x_row;
 }
 
 void PreparedConv2d::fill_direct_args(direct::Args& a, const float* input, float* output,
@@ -633,19 +638,32 @@ void PreparedConv2d::fill_direct_args(direct::Args& a, const float* input, float
 
 namespace {
 
+// How the first convolution of a pair runs: on a row kernel, or in bands (a Winograd
+// layer with U from load, a row of output tiles at a time), or not at all.
+enum class FirstKind { Rows, Bands, None };
+
+FirstKind first_kind(ConvAlgorithm algorithm, const direct::Variant* direct, ConvIsa isa,
+                     bool transform_per_run) {
+    if (direct != nullptr) {
+        return direct == &direct_kernels(isa)->depthwise ? FirstKind::None : FirstKind::Rows;
+    }
+    return algorithm == ConvAlgorithm::Winograd && !transform_per_run ? FirstKind::Bands
+                                                                      : FirstKind::None;
+}
+
 // The shapes and layouts run_pair takes: second reads first's output as it is, both one
-// group, both on one ISA's direct kernels, neither depthwise.
-bool pairable(const Conv2dParams& first, const direct::Variant* first_kernel, ConvIsa first_isa,
+// group, one ISA, second on its direct kernels (not depthwise) and first as FirstKind
+// allows.
+bool pairable(const Conv2dParams& first, FirstKind first_kind, ConvIsa first_isa,
               const Conv2dParams& second, const direct::Variant* second_kernel, ConvIsa second_isa,
               bool second_upsampled) {
     if (second_upsampled || first.groups != 1 || second.groups != 1 ||
         first.batch != second.batch || first.out_channels != second.in_channels ||
         first.out_height != second.in_height || first.out_width != second.in_width ||
-        first_kernel == nullptr || second_kernel == nullptr || first_isa != second_isa) {
+        first_kind == FirstKind::None || second_kernel == nullptr || first_isa != second_isa) {
         return false;
     }
-    const direct::Kernels& dk = *direct_kernels(first_isa);
-    return first_kernel != &dk.depthwise && second_kernel != &dk.depthwise;
+    return second_kernel != &direct_kernels(first_isa)->depthwise;
 }
 
 // The row kernel of a pairable layer's variant.
@@ -655,26 +673,46 @@ direct::Tiling tiling_of(const direct::Kernels& dk, const direct::Variant* v) {
                              : direct::Tiling::Wide;
 }
 
+// A Winograd first of a pair: FirstBands::context for winograd_band.
+struct WinogradFirst {
+    winograd::Args args;
+    const winograd::Kernels* kernels = nullptr;
+};
+
+void winograd_band(const void* context, int64_t n, int64_t band, float* out, float* scratch) {
+    const auto& first = *static_cast<const WinogradFirst*>(context);
+    first.kernels->run_band(first.args, n, band, out, scratch);
+}
+
 }  // namespace
 
 bool PreparedConv2d::can_pair(const Conv2dParams& first, ConvOptions first_options,
                               const Conv2dParams& second, ConvOptions second_options) {
     const PackedLayout f = packed_layout(first, first_options);
     const PackedLayout s = packed_layout(second, second_options);
-    return pairable(first, f.direct, f.isa, second, s.direct, s.isa,
-                    second_options.upsampled_input);
+    return pairable(first, first_kind(f.algorithm, f.direct, f.isa, f.transform_per_run), f.isa,
+                    second, s.direct, s.isa, second_options.upsampled_input);
 }
 
 size_t PreparedConv2d::pair_scratch_floats(const PreparedConv2d& first,
                                            const PreparedConv2d& second, int threads) {
+    int64_t first_floats = first.row_floats_, rows = 1;
+    if (first.direct_ == nullptr) {  // Winograd, in bands
+        winograd::Args a;
+        first.fill_winograd_args(a, nullptr, nullptr, nullptr, 1);
+        first_floats = winograd_kernels(first.isa_)->band_scratch_floats(a);
+        rows = winograd::kTile;
+    }
     return static_cast<size_t>(
         std::max(1, threads) *
-        direct::pair_thread_floats(first.p_, first.row_floats_, second.row_floats_));
+        direct::pair_thread_floats(first.p_, first_floats, rows, second.row_floats_));
 }
 
 void PreparedConv2d::run_pair(const PreparedConv2d& first, const PreparedConv2d& second,
                               const float* input, float* output, float* scratch, int threads) {
-    if (!pairable(first.p_, first.direct_, first.isa_, second.p_, second.direct_, second.isa_,
+    const FirstKind kind =
+        first_kind(first.algorithm_, first.direct_, first.isa_, first.transform_per_run_);
+    if (!pairable(first.p_, kind, first.isa_, second.p_, second.direct_, second.isa_,
                   second.upsampled_input_)) {
         throw std::invalid_argument("PreparedConv2d::run_pair: these two cannot run as a pair");
     }
@@ -683,12 +721,28 @@ void PreparedConv2d::run_pair(const PreparedConv2d& first, const PreparedConv2d&
     threads = std::max(1, threads);
     const direct::Kernels& dk = *direct_kernels(first.isa_);
     direct::PairArgs a;
-    first.fill_direct_args(a.first, input, nullptr, nullptr, threads);
     second.fill_direct_args(a.second, nullptr, output, nullptr, threads);
-    a.first_tiling = tiling_of(dk, first.direct_);
     a.second_tiling = tiling_of(dk, second.direct_);
+    WinogradFirst bands;  // a Winograd first's arguments, which a.bands points to
+    int64_t first_floats = 0, rows = 1;
+    if (kind == FirstKind::Bands) {
+        first.fill_winograd_args(bands.args, input, nullptr, nullptr, 1);
+        bands.kernels = winograd_kernels(first.isa_);
+        a.bands = direct::FirstBands{&winograd_band, &bands, winograd::kTile,
+                                     bands.kernels->band_scratch_floats(bands.args)};
+        // The direct side reads the first's shape and input from a.first.
+        a.first.p = &first.p_;
+        a.first.input = input;
+        if (first.upsampled_input_) a.first.upsample_row = simd::table()->resize2x_row;
+        first_floats = a.bands.scratch_floats;
+        rows = winograd::kTile;
+    } else {
+        first.fill_direct_args(a.first, input, nullptr, nullptr, threads);
+        a.first_tiling = tiling_of(dk, first.direct_);
+        first_floats = first.row_floats_;
+    }
     a.scratch = scratch;
-    a.thread_floats = direct::pair_thread_floats(first.p_, first.row_floats_, second.row_floats_);
+    a.thread_floats = direct::pair_thread_floats(first.p_, first_floats, rows, second.row_floats_);
     a.threads = threads;
     dk.run_pair(a);
 }

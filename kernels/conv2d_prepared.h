@@ -56,6 +56,9 @@ enum class ConvIsa : uint8_t { Auto = 0, Portable = 1, Avx2 = 2, Avx512 = 3, Neo
 namespace direct {
 struct Args;
 }  // namespace direct
+namespace winograd {
+struct Args;
+}  // namespace winograd
 
 // How a Winograd layer's threads share it (winograd::Scratch): the three stages one
 // after the other by all threads, or each thread all three on its own tiles.
@@ -132,13 +135,15 @@ class PreparedConv2d {
     void run(const float* input, float* output, float* scratch, int threads) const;
 
     // Whether run_pair can run a convolution `second` on the output of `first`, from
-    // their shapes and options alone: both on the SIMD direct kernels (not depthwise)
-    // with one group, of one ISA, second reading first's output as it is.
+    // their shapes and options alone: second on the SIMD direct kernels (not
+    // depthwise), first on them too or on Winograd with U kept from load, one group
+    // each, one ISA, second reading first's output as it is.
     static bool can_pair(const Conv2dParams& first, ConvOptions first_options,
                          const Conv2dParams& second, ConvOptions second_options);
     // output = second(first(input)), first's output never written whole: each thread
     // computes the rows of it that its rows of second's output read, into a row of its
-    // own (direct::PairArgs). The same values as the two runs one after the other.
+    // own (a Winograd first: a row of output tiles; direct::PairArgs). The same values
+    // as the two runs one after the other.
     // scratch holds pair_scratch_floats(first, second, threads) floats.
     static size_t pair_scratch_floats(const PreparedConv2d& first, const PreparedConv2d& second,
                                       int threads);
@@ -146,6 +151,9 @@ class PreparedConv2d {
                          const float* input, float* output, float* scratch, int threads);
 
   private:
+    // The Winograd kernels' arguments for this convolution (algorithm_ Winograd).
+    void fill_winograd_args(winograd::Args& a, const float* input, float* output, float* scratch,
+                            int threads) const;
     // The direct kernels' arguments for this convolution (direct_ set).
     void fill_direct_args(direct::Args& a, const float* input, float* output, float* scratch,
                           int threads) const;

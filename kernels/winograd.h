@@ -174,6 +174,13 @@ struct Kernels {
     int mr;     // output channels per micro-kernel
     int nr;     // vectors of tiles per micro-kernel
     void (*run)(const Args& a);
+    // One row of output tiles by the calling thread, for a pair (direct::PairArgs):
+    // its rows kTile * tile_row .. + kTile of image n, every channel, into out (channel
+    // k's rows at out + k * kTile * out_width), in scratch of band_scratch_floats(a).
+    // U from load only (Args::u); Args::scratch, tile_block, private_tiles and threads
+    // are not read.
+    int64_t (*band_scratch_floats)(const Args& a);
+    void (*run_band)(const Args& a, int64_t n, int64_t tile_row, float* out, float* scratch);
 };
 
 #if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__)) && \

@@ -303,9 +303,12 @@ struct Impl {
         }
     }
 
+    // The output tiles of group t_first, those before tile `end` (the pass's), into
+    // plane, which holds the output's rows from row0 on (all of them: 0; a band of them
+    // in a pair: run_band).
     static void output_transform(const Conv2dParams& p, const float* m, int64_t point_stride,
-                                 float bias, int64_t tiles_w, int64_t tiles, int64_t t_first,
-                                 float* plane) {
+                                 float bias, int64_t tiles_w, int64_t end, int64_t t_first,
+                                 float* plane, int64_t row0) {
         B t[4][6];
         for (int j = 0; j < 6; ++j) {
             B x[6], y[4];
@@ -317,13 +320,13 @@ struct Impl {
         // The common case: every quad of tiles lies in one tile row and wholly inside
         // the output, so each row of a quad's tiles is L contiguous floats.
         constexpr int64_t kQuad = L / 4;
-        bool whole_quads = t_first + L <= tiles;
+        bool whole_quads = t_first + L <= end;
         float* quad[4];
         for (int q = 0; q < 4 && whole_quads; ++q) {
             const int64_t t = t_first + q * kQuad;
             const int64_t y0 = (t / tiles_w) * kTile, x0 = (t % tiles_w) * kTile;
             whole_quads = x0 + kQuad * kTile <= ow && y0 + kTile <= oh;
-            quad[q] = plane + y0 * ow + x0;
+            quad[q] = plane + (y0 - row0) * ow + x0;
         }
         alignas(64) float o[16 * L];
         const B b(bias);
@@ -340,11 +343,11 @@ struct Impl {
         if (whole_quads) return;
         for (int l = 0; l < L; ++l) {
             const int64_t t = t_first + tile_of_lane(l);
-            if (t >= tiles) continue;
+            if (t >= end) continue;
             const int64_t y0 = (t / tiles_w) * kTile, x0 = (t % tiles_w) * kTile;
             const int rows = static_cast<int>(std::min<int64_t>(kTile, oh - y0));
             const int cols = static_cast<int>(std::min<int64_t>(kTile, ow - x0));
-            float* dst = plane + y0 * ow + x0;
+            float* dst = plane + (y0 - row0) * ow + x0;
             for (int i = 0; i < rows; ++i) {
                 for (int j = 0; j < cols; ++j) dst[i * ow + j] = o[(i * 4 + j) * L + l];
             }
@@ -367,9 +370,10 @@ struct Impl {
     struct Pass {
         const Args& a;
         const float* in;  // the image's input
-        float* out;       // and output
-        float* v;         // V: kPoints slices of in_c x block, v_stride apart
-        float* m;         // M: kPoints slices of k_padded x block, m_stride apart
+        float* out;       // and output: its rows from row0 on, channel_stride apart
+        int64_t channel_stride, row0;
+        float* v;  // V: kPoints slices of in_c x block, v_stride apart
+        float* m;  // M: kPoints slices of k_padded x block, m_stride apart
         int64_t block, v_stride, m_stride;
         int64_t tiles_w, t0, count;
 
@@ -415,8 +419,8 @@ struct Impl {
         // Output channel k of tile group g.
         void output(int64_t k, int64_t g) const {
             const Conv2dParams& p = *a.p;
-            output_transform(p, m + k * block + g * L, m_stride, a.bias[k], tiles_w, a.tiles,
-                             t0 + g * L, out + k * p.out_height * p.out_width);
+            output_transform(p, m + k * block + g * L, m_stride, a.bias[k], tiles_w, t0 + count,
+                             t0 + g * L, out + k * channel_stride, row0);
         }
     };
 
@@ -440,21 +444,43 @@ struct Impl {
         return a.output + n * p.out_channels * p.out_height * p.out_width;
     }
 
+    // The three stages of one pass, by one thread (band, tmp, u_row: its scratch).
+    static void run_pass(const Pass& pass, float* band, float* tmp, float* u_row) {
+        const Conv2dParams& p = *pass.a.p;
+        int64_t band_channel = -1;
+        for (int64_t c = 0; c < p.in_channels; ++c) {
+            for (int64_t g = 0; g < pass.groups_in(); ++g)
+                pass.input(c, g, band, tmp, band_channel);
+        }
+        // Point-major (row-of-U-major), as run_shared's items go: the slices of V that
+        // a point's GEMMs read stay in L1 from one block of output channels to the next.
+        if (pass.a.u != nullptr) {
+            for (int xi = 0; xi < kPoints; ++xi) {
+                for (int64_t kb = 0; kb < pass.k_blocks(); ++kb) {
+                    pass.gemm(xi, kb, pass.u_slice(xi, kb));
+                }
+            }
+        } else {
+            for (int i = 0; i < 6; ++i) {
+                for (int64_t kb = 0; kb < pass.k_blocks(); ++kb) pass.gemm_row(i, kb, u_row);
+            }
+        }
+        for (int64_t k = 0; k < p.out_channels; ++k) {
+            for (int64_t g = 0; g < pass.groups_out(); ++g) pass.output(k, g);
+        }
+    }
+
     // Each thread runs all three stages on its own run of tiles (whole micro-kernel
     // columns; the threads' runs split the image evenly), a block at a time, in its
     // own V and M: no barriers, and nothing another thread wrote is read.
     static void run_private(const Args& a, const Scratch& s) {
         const Conv2dParams& p = *a.p;
-        const int64_t in_c = p.in_channels, out_c = p.out_channels;
         const int64_t tiles_w = (p.out_width + kTile - 1) / kTile;
         const int64_t units = (a.tiles + kCols - 1) / kCols;
 #pragma omp parallel num_threads(a.threads)
         {
             const int t = omp_get_thread_num(), nt = omp_get_num_threads();
             float* const mine = a.scratch + s.thread_base(t);
-            float* const u_row = mine + s.u_row_at();
-            float* const band = mine + s.band_at();
-            float* const tmp = mine + s.tmp_at();
             const int64_t begin = std::min(a.tiles, units * t / nt * kCols);
             const int64_t end = std::min(a.tiles, units * (t + 1) / nt * kCols);
             for (int64_t n = 0; n < p.batch; ++n) {
@@ -462,6 +488,8 @@ struct Impl {
                     const Pass pass{a,
                                     image_input(a, n),
                                     image_output(a, n),
+                                    p.out_height * p.out_width,
+                                    0,
                                     mine + s.private_v(),
                                     mine + s.private_m(),
                                     s.block,
@@ -470,34 +498,44 @@ struct Impl {
                                     tiles_w,
                                     t0,
                                     std::min(s.block, end - t0)};
-                    int64_t band_channel = -1;
-                    for (int64_t c = 0; c < in_c; ++c) {
-                        for (int64_t g = 0; g < pass.groups_in(); ++g) {
-                            pass.input(c, g, band, tmp, band_channel);
-                        }
-                    }
-                    // Point-major (row-of-U-major), as run_shared's items go: the
-                    // slices of V that a point's GEMMs read stay in L1 from one block
-                    // of output channels to the next.
-                    if (a.u != nullptr) {
-                        for (int xi = 0; xi < kPoints; ++xi) {
-                            for (int64_t kb = 0; kb < pass.k_blocks(); ++kb) {
-                                pass.gemm(xi, kb, pass.u_slice(xi, kb));
-                            }
-                        }
-                    } else {
-                        for (int i = 0; i < 6; ++i) {
-                            for (int64_t kb = 0; kb < pass.k_blocks(); ++kb) {
-                                pass.gemm_row(i, kb, u_row);
-                            }
-                        }
-                    }
-                    for (int64_t k = 0; k < out_c; ++k) {
-                        for (int64_t g = 0; g < pass.groups_out(); ++g) pass.output(k, g);
-                    }
+                    run_pass(pass, mine + s.band_at(), mine + s.tmp_at(), mine + s.u_row_at());
                 }
             }
         }
+    }
+
+    // What run_band takes of the thread's scratch: a pass of one row of tiles, in
+    // whole micro-kernel columns.
+    static Scratch band_plan(const Args& a) {
+        const Conv2dParams& p = *a.p;
+        const int64_t tiles_w = (p.out_width + kTile - 1) / kTile;
+        return scratch_plan(p, a.tiles, (tiles_w + kCols - 1) / kCols * kCols, a.k_padded, MR,
+                            kCols, false, a.upsample_row != nullptr, true, 1);
+    }
+
+    static int64_t band_scratch_floats(const Args& a) { return band_plan(a).per_thread; }
+
+    // Output rows [kTile * tile_row, kTile * tile_row + kTile) of image n, every
+    // channel, into out (channel k's first row at out + k * kTile * out_width), by the
+    // calling thread alone, in `scratch` (band_scratch_floats). U from load only.
+    static void run_band(const Args& a, int64_t n, int64_t tile_row, float* out, float* scratch) {
+        const Conv2dParams& p = *a.p;
+        const Scratch s = band_plan(a);
+        const int64_t tiles_w = (p.out_width + kTile - 1) / kTile;
+        const Pass pass{a,
+                        image_input(a, n),
+                        out,
+                        kTile * p.out_width,
+                        kTile * tile_row,
+                        scratch + s.private_v(),
+                        scratch + s.private_m(),
+                        s.block,
+                        s.v_stride,
+                        s.m_stride,
+                        tiles_w,
+                        tile_row * tiles_w,
+                        tiles_w};
+        run_pass(pass, scratch + s.band_at(), scratch + s.tmp_at(), nullptr);
     }
 
     // The three stages one after the other with all threads, over tile blocks of the
@@ -513,6 +551,8 @@ struct Impl {
                 const Pass pass{a,
                                 image_input(a, n),
                                 image_output(a, n),
+                                p.out_height * p.out_width,
+                                0,
                                 v,
                                 m,
                                 s.block,
@@ -562,7 +602,7 @@ struct Impl {
 template <class A, int MR, int NR>
 Kernels make_kernels(const char* name) {
     using I = Impl<A, MR, NR>;
-    return Kernels{name, I::L, MR, NR, &I::run};
+    return Kernels{name, I::L, MR, NR, &I::run, &I::band_scratch_floats, &I::run_band};
 }
 
 }  // namespace swaprun::kernels::winograd::detail

@@ -594,8 +594,76 @@ TEST(ConvFast, PairGivesTheBitsOfTheTwoInTurn) {
     }
 }
 
+// A Winograd first (U kept from load: more tiles than one pass takes) makes the rows a
+// pair's second reads a row of output tiles at a time: the bits of the two in turn,
+// for the generators' upsampled 16 -> 16 layer into the 7x7 tail, and a batch of two
+// into a stride-2 second whose edge padding reads the first's last rows twice, with
+// an output width and height that end mid-tile; 1 to 4 threads, so that runs of the
+// second's rows start mid-tile-row and threads recompute a row of tiles.
+TEST(ConvFast, WinogradFirstPairGivesTheBitsOfTheTwoInTurn) {
+    struct Pair {
+        Case first, second;
+        bool upsampled;  // the first reads its input upsampled
+    };
+    std::vector<Pair> pairs;
+    {
+        Case up{16, 16, 2 * 34, 2 * 38, 3};  // 17 x 19 tiles
+        up.act = Activation::LeakyRelu;
+        Case tail = with_pads(Case{16, 3, 2 * 34, 2 * 38, 7}, 3, 3, 3, 3);
+        tail.mode = PadMode::Reflect;
+        tail.act = Activation::TanhUnit;
+        pairs.push_back({up, tail, true});
+    }
+    {
+        Case first{32, 24, 61, 75, 3};  // 16 x 19 tiles
+        first.batch = 2;
+        first.act = Activation::Relu;
+        Case second = with_pads(Case{24, 5, 61, 75, 3}, 1, 1, 1, 1);
+        second.batch = 2;
+        second.stride = 2;
+        second.mode = PadMode::Edge;
+        pairs.push_back({first, second, false});
+    }
+    uint32_t seed = 2100;
+    for (const Pair& pr : pairs) {
+        const Conv2dParams p = make(pr.first), q = make(pr.second);
+        Data dp = make_data(p, true, seed++);
+        if (pr.upsampled) dp.in.resize(dp.in.size() / 4);
+        const Data dq = make_data(q, true, seed++);
+        for (ConvIsa isa : isas()) {
+            if (isa == ConvIsa::Portable) continue;  // the SIMD kernels only
+            ConvOptions po{ConvAlgorithm::Winograd, isa};
+            po.upsampled_input = pr.upsampled;
+            for (DirectTiling second_tiling : kTilings) {
+                const ConvOptions qo = direct_with(isa, second_tiling);
+                const std::string what = describe(pr.first, isa, ConvAlgorithm::Winograd) +
+                                         " then " +
+                                         describe(pr.second, isa, ConvAlgorithm::Direct) + " " +
+                                         to_string(second_tiling);
+                ASSERT_TRUE(PreparedConv2d::can_pair(p, po, q, qo)) << what;
+                const PreparedConv2d first(p, dp.w.data(), dp.b.data(), po);
+                const PreparedConv2d second(q, dq.w.data(), dq.b.data(), qo);
+                ASSERT_EQ(first.algorithm(), ConvAlgorithm::Winograd) << what;
+                Data middle = dq;
+                middle.in = run_prepared(first, dp, 1);
+                const std::vector<float> expected = run_prepared(second, middle, 1);
+                for (int threads = 1; threads <= 4; ++threads) {
+                    std::vector<float> got(expected.size(), -12345.0f);
+                    AlignedFloats scratch(
+                        PreparedConv2d::pair_scratch_floats(first, second, threads));
+                    PreparedConv2d::run_pair(first, second, dp.in.data(), got.data(),
+                                             scratch.data(), threads);
+                    EXPECT_TRUE(bit_identical(got, expected))
+                        << what << ", " << threads << " threads";
+                }
+            }
+        }
+    }
+}
+
 // Pairs run_pair refuses: a depthwise or grouped convolution, a second that reads its
-// input upsampled, Winograd, shapes that do not chain, two ISAs.
+// input upsampled, a Winograd first whose U is made per run, a Winograd second, shapes
+// that do not chain, two ISAs.
 TEST(ConvFast, PairOnlyWhereItApplies) {
     if (best_conv_isa() == ConvIsa::Portable) GTEST_SKIP() << "no SIMD direct kernels here";
     const ConvOptions direct{ConvAlgorithm::Direct, ConvIsa::Auto};
@@ -611,7 +679,10 @@ TEST(ConvFast, PairOnlyWhereItApplies) {
     upsampled.upsampled_input = true;
     EXPECT_FALSE(PreparedConv2d::can_pair(a, direct, make(Case{16, 8, 64, 64, 3}), upsampled));
     const ConvOptions winograd{ConvAlgorithm::Winograd, ConvIsa::Auto};
-    EXPECT_FALSE(PreparedConv2d::can_pair(a, winograd, b, direct));
+    EXPECT_FALSE(PreparedConv2d::can_pair(a, winograd, b, direct));  // one pass: U per run
+    const Conv2dParams wide_a = make(Case{8, 16, 128, 128, 3});      // many passes
+    EXPECT_TRUE(PreparedConv2d::can_pair(wide_a, winograd, make(Case{16, 8, 128, 128, 3}), direct));
+    EXPECT_FALSE(PreparedConv2d::can_pair(a, direct, b, winograd));
     EXPECT_FALSE(PreparedConv2d::can_pair(a, direct, make(Case{16, 8, 32, 30, 3}), direct));
     EXPECT_FALSE(PreparedConv2d::can_pair(a, direct, make(Case{12, 8, 32, 32, 3}), direct));
     if (best_conv_isa() == ConvIsa::Avx512) {

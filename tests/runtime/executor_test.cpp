@@ -557,6 +557,38 @@ TEST(Executor, ConvolutionPairsRunAsOneOnTheCpu) {
     EXPECT_LE(max_relative_error(run_model(b, {xv}), reference_chain(b, ops, xv)), kTolerance);
 }
 
+// The generators' up.3 into their tail at half their size: an upsampled 16 -> 16 layer
+// on Winograd (U kept from load: many passes) folded into the 7x7 tail, which makes
+// its rows a row of output tiles at a time; the same as the reference kernels op by op.
+TEST(Executor, WinogradLayerPairsWithTheTailOnTheCpu) {
+    if (kernels::best_conv_isa() == kernels::ConvIsa::Portable) {
+        GTEST_SKIP() << "no Winograd kernels here: nothing is paired";
+    }
+    ModelBuilder b;
+    const uint32_t x = b.input("x", {1, 16, 128, 128});
+    const uint32_t up = add_upsampling(b, "resize", x, {1, 16, 256, 256});
+    const uint32_t up_conv =
+        add_conv(b, "up_conv", up, {16, 16, 3, 3}, {1, 16, 256, 256}, 1, 1, 0, 2, 13);
+    b.output(add_conv(b, "tail", up_conv, {3, 16, 7, 7}, {1, 3, 256, 256}, 1, 3, 1, 4, 15));
+
+    testkit::TempDir dir;
+    format::write_swpk(b.desc(), dir.file("model.swpk"));
+    const auto model = engine::LoadedModel::open(dir.file("model.swpk"));
+    const auto& ops = model->graph().ops;
+    ASSERT_EQ(ops.size(), 3u);  // resize, up_conv, tail
+    EXPECT_TRUE(model->folded_on_cpu(0));
+    EXPECT_TRUE(model->folded_on_cpu(1));
+    ASSERT_NE(model->prepared_conv(1), nullptr);
+    EXPECT_EQ(model->prepared_conv(1)->algorithm(), kernels::ConvAlgorithm::Winograd);
+    EXPECT_EQ(model->paired_first_conv(2), model->prepared_conv(1));
+    EXPECT_EQ(model->cpu_plan().tensor_offset[up_conv], plan::kNoSlot);
+
+    const auto xv = random_values(16 * 128 * 128, 43, -1.0f, 1.0f);
+    const std::vector<float> got = run_model(b, {xv}, 2);
+    EXPECT_LE(max_relative_error(got, reference_chain(b, ops, xv)), kTolerance);
+    EXPECT_EQ(run_model(b, {xv}, 1), got);
+}
+
 // A 64 -> 16 convolution on a 2x-upsampled input (the generators' up.2, at an eighth of
 // its size): on the CPU the Resize is folded into it and it runs as Polyphase, within
 // the reference kernels' tolerance, the same for 1 and 2 threads.
