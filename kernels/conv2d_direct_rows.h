@@ -119,13 +119,19 @@ struct Rows {
     static void pad_borders(const Args& a, float* dst) {
         const Conv2dParams& p = *a.p;
         const int64_t len = a.phase_len;
+        const int64_t right = p.pad_left + p.in_width;
+        if (p.pad_mode == PadMode::Constant) {
+            std::fill(dst, dst + p.pad_left, 0.0f);
+            std::fill(dst + right, dst + len, 0.0f);
+            return;
+        }
         const float* row = dst + p.pad_left;
         auto border = [&](int64_t j) {
             const int64_t m = cpu::map_index(j - p.pad_left, p.in_width, p.pad_mode);
             dst[j] = m < 0 ? 0.0f : row[m];
         };
         for (int64_t j = 0; j < p.pad_left; ++j) border(j);
-        for (int64_t j = p.pad_left + p.in_width; j < len; ++j) border(j);
+        for (int64_t j = right; j < len; ++j) border(j);
     }
 
     // One input row (w floats at src) padded across and split into stride_w phases
@@ -145,8 +151,13 @@ struct Rows {
             const int64_t lo = std::clamp<int64_t>(cpu::ceil_div(p.pad_left - ph, sw), 0, len);
             const int64_t hi =
                 std::clamp<int64_t>(cpu::floor_div(p.pad_left + w - 1 - ph, sw) + 1, lo, len);
+            // Outside [lo, hi) every column lies outside the row: zeros at zero padding
+            // (the common case, and a call of map_index per column cost 5 % of a
+            // stride-2 layer), else the pad mode's.
             auto border = [&](int64_t j) {
-                const int64_t m = cpu::map_index(j * sw + ph - p.pad_left, w, p.pad_mode);
+                const int64_t m = p.pad_mode == PadMode::Constant
+                                      ? -1
+                                      : cpu::map_index(j * sw + ph - p.pad_left, w, p.pad_mode);
                 dst[j] = m < 0 ? 0.0f : src[m];
             };
             for (int64_t j = 0; j < lo; ++j) border(j);
@@ -185,19 +196,30 @@ struct Rows {
         // Pair j reads columns 2j - pad and 2j + 1 - pad: both inside for j in [lo, hi).
         const int64_t lo = std::clamp<int64_t>(cpu::ceil_div(pad, 2), 0, len);
         const int64_t hi = std::clamp<int64_t>(cpu::floor_div(pad + w - 2, 2) + 1, lo, len);
+        // Outside [lo, hi) only the pairs lo - 1 and hi may still have a column inside
+        // the row. At zero padding the pairs past those are zeros (a call of map_index
+        // per column, and then a check per column, cost 5 % and 3 % of kernel_bench
+        // live_base_down3_s2, whose rows are 33 pairs of 48).
         auto border = [&](int64_t j) {
             for (int64_t ph = 0; ph < 2; ++ph) {
                 const int64_t m = cpu::map_index(2 * j + ph - pad, w, p.pad_mode);
                 (ph == 0 ? even : odd)[j] = m < 0 ? 0.0f : src[m];
             }
         };
-        for (int64_t j = 0; j < lo; ++j) border(j);
+        const bool zeros = p.pad_mode == PadMode::Constant;
+        const int64_t left = zeros ? std::max<int64_t>(0, lo - 1) : 0;
+        const int64_t right = zeros ? std::min(len, hi + 1) : len;
+        std::fill(even, even + left, 0.0f);
+        std::fill(odd, odd + left, 0.0f);
+        for (int64_t j = left; j < lo; ++j) border(j);
         const float* pairs = src - pad;
         for (int64_t j = lo; j < hi; ++j) {
             even[j] = pairs[2 * j];
             odd[j] = pairs[2 * j + 1];
         }
-        for (int64_t j = hi; j < len; ++j) border(j);
+        for (int64_t j = hi; j < right; ++j) border(j);
+        std::fill(even + right, even + len, 0.0f);
+        std::fill(odd + right, odd + len, 0.0f);
     }
 };
 
