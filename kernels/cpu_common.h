@@ -22,8 +22,10 @@
 
 #if defined(__GNUC__)
 #define SWAPRUN_ALWAYS_INLINE inline __attribute__((always_inline))
+#define SWAPRUN_NOINLINE __attribute__((noinline))
 #else
 #define SWAPRUN_ALWAYS_INLINE inline
+#define SWAPRUN_NOINLINE
 #endif
 
 namespace swaprun::kernels::cpu {

@@ -226,9 +226,13 @@ struct Impl {
         }
     }
 
-    // m[r][n * L ..] = sum_c u[c][r] * v[c][n * L ..] for r < MR, n < NR.
-    static void gemm_tile(const float* __restrict u, const float* __restrict v, int64_t channels,
-                          int64_t ldv, float* __restrict m, int64_t ldm) {
+    // m[r][n * L ..] = sum_c u[c][r] * v[c][n * L ..] for r < MR, n < NR. Never
+    // inlined: inside the stages' loops g++ ran short of registers for AVX2's 16 and
+    // reloaded the stride and a vector of V per FMA (live_mini_block 0.90 -> 1.20 ms
+    // on 1 thread, kernel_bench with SWAPRUN_DISABLE_AVX512=1).
+    SWAPRUN_NOINLINE static void gemm_tile(const float* __restrict u, const float* __restrict v,
+                                           int64_t channels, int64_t ldv, float* __restrict m,
+                                           int64_t ldm) {
         B acc[MR][NR];
         for (int r = 0; r < MR; ++r) {
             for (int n = 0; n < NR; ++n) acc[r][n] = B(0.0f);
