@@ -694,18 +694,21 @@ bool PreparedConv2d::can_pair(const Conv2dParams& first, ConvOptions first_optio
                     second, s.direct, s.isa, second_options.upsampled_input);
 }
 
+PreparedConv2d::PairFirst PreparedConv2d::pair_first() const {
+    if (first_kind(algorithm_, direct_, isa_, transform_per_run_) != FirstKind::Bands) {
+        return PairFirst{row_floats_, 1};
+    }
+    winograd::Args a;
+    fill_winograd_args(a, nullptr, nullptr, nullptr, 1);
+    return PairFirst{winograd_kernels(isa_)->band_scratch_floats(a), winograd::kTile};
+}
+
 size_t PreparedConv2d::pair_scratch_floats(const PreparedConv2d& first,
                                            const PreparedConv2d& second, int threads) {
-    int64_t first_floats = first.row_floats_, rows = 1;
-    if (first.direct_ == nullptr) {  // Winograd, in bands
-        winograd::Args a;
-        first.fill_winograd_args(a, nullptr, nullptr, nullptr, 1);
-        first_floats = winograd_kernels(first.isa_)->band_scratch_floats(a);
-        rows = winograd::kTile;
-    }
+    const PairFirst f = first.pair_first();
     return static_cast<size_t>(
         std::max(1, threads) *
-        direct::pair_thread_floats(first.p_, first_floats, rows, second.row_floats_));
+        direct::pair_thread_floats(first.p_, f.scratch_floats, f.rows, second.row_floats_));
 }
 
 void PreparedConv2d::run_pair(const PreparedConv2d& first, const PreparedConv2d& second,
@@ -720,29 +723,26 @@ void PreparedConv2d::run_pair(const PreparedConv2d& first, const PreparedConv2d&
     if (q.batch <= 0 || q.out_channels <= 0 || q.out_height <= 0 || q.out_width <= 0) return;
     threads = std::max(1, threads);
     const direct::Kernels& dk = *direct_kernels(first.isa_);
+    const PairFirst f = first.pair_first();
     direct::PairArgs a;
     second.fill_direct_args(a.second, nullptr, output, nullptr, threads);
     a.second_tiling = tiling_of(dk, second.direct_);
     WinogradFirst bands;  // a Winograd first's arguments, which a.bands points to
-    int64_t first_floats = 0, rows = 1;
     if (kind == FirstKind::Bands) {
         first.fill_winograd_args(bands.args, input, nullptr, nullptr, 1);
         bands.kernels = winograd_kernels(first.isa_);
-        a.bands = direct::FirstBands{&winograd_band, &bands, winograd::kTile,
-                                     bands.kernels->band_scratch_floats(bands.args)};
-        // The direct side reads the first's shape and input from a.first.
+        a.bands = direct::FirstBands{&winograd_band, &bands, f.rows, f.scratch_floats};
+        // The pair reads the first's shape and input (as given) from a.first.
         a.first.p = &first.p_;
         a.first.input = input;
         if (first.upsampled_input_) a.first.upsample_row = simd::table()->resize2x_row;
-        first_floats = a.bands.scratch_floats;
-        rows = winograd::kTile;
     } else {
         first.fill_direct_args(a.first, input, nullptr, nullptr, threads);
         a.first_tiling = tiling_of(dk, first.direct_);
-        first_floats = first.row_floats_;
     }
     a.scratch = scratch;
-    a.thread_floats = direct::pair_thread_floats(first.p_, first_floats, rows, second.row_floats_);
+    a.thread_floats =
+        direct::pair_thread_floats(first.p_, f.scratch_floats, f.rows, second.row_floats_);
     a.threads = threads;
     dk.run_pair(a);
 }

@@ -151,6 +151,13 @@ class PreparedConv2d {
                          const float* input, float* output, float* scratch, int threads);
 
   private:
+    // What the first convolution of a pair takes of a thread's scratch, and how many
+    // rows of its output it makes at a time (direct::pair_thread_floats).
+    struct PairFirst {
+        int64_t scratch_floats = 0;
+        int64_t rows = 1;
+    };
+    PairFirst pair_first() const;
     // The Winograd kernels' arguments for this convolution (algorithm_ Winograd).
     void fill_winograd_args(winograd::Args& a, const float* input, float* output, float* scratch,
                             int threads) const;

@@ -453,8 +453,9 @@ struct Impl {
         const Conv2dParams& p = *pass.a.p;
         int64_t band_channel = -1;
         for (int64_t c = 0; c < p.in_channels; ++c) {
-            for (int64_t g = 0; g < pass.groups_in(); ++g)
+            for (int64_t g = 0; g < pass.groups_in(); ++g) {
                 pass.input(c, g, band, tmp, band_channel);
+            }
         }
         // Point-major (row-of-U-major), as run_shared's items go: the slices of V that
         // a point's GEMMs read stay in L1 from one block of output channels to the next.
