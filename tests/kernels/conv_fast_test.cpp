@@ -498,6 +498,21 @@ TEST(ConvFast, WinogradSchedulesGiveTheSameBits) {
     EXPECT_FALSE(PreparedConv2d(large, dl.w.data(), dl.b.data(), winograd).private_tiles());
 }
 
+// run_pair of first and second on dp's input gives the bits of the two run in turn (on
+// dp's and dq's weights), on 1 to 4 threads.
+void expect_pair_gives_the_bits(const PreparedConv2d& first, const PreparedConv2d& second,
+                                const Data& dp, const Data& dq, const std::string& what) {
+    Data middle = dq;
+    middle.in = run_prepared(first, dp, 1);
+    const std::vector<float> expected = run_prepared(second, middle, 1);
+    for (int threads = 1; threads <= 4; ++threads) {
+        std::vector<float> got(expected.size(), -12345.0f);
+        AlignedFloats scratch(PreparedConv2d::pair_scratch_floats(first, second, threads));
+        PreparedConv2d::run_pair(first, second, dp.in.data(), got.data(), scratch.data(), threads);
+        EXPECT_TRUE(bit_identical(got, expected)) << what << ", " << threads << " threads";
+    }
+}
+
 // Two direct convolutions run as a pair give the bits of the two run in turn: the
 // generators' head into a stride-2 layer and an upsampled layer into the narrow 7x7
 // tail (reflection at both ends of the second's rows), a narrow first into a wide
@@ -576,18 +591,7 @@ TEST(ConvFast, PairGivesTheBitsOfTheTwoInTurn) {
                     ASSERT_TRUE(PreparedConv2d::can_pair(p, po, q, qo)) << what;
                     const PreparedConv2d first(p, dp.w.data(), dp.b.data(), po);
                     const PreparedConv2d second(q, dq.w.data(), dq.b.data(), qo);
-                    Data middle = dq;
-                    middle.in = run_prepared(first, dp, 1);
-                    const std::vector<float> expected = run_prepared(second, middle, 1);
-                    for (int threads = 1; threads <= 4; ++threads) {
-                        std::vector<float> got(expected.size(), -12345.0f);
-                        AlignedFloats scratch(
-                            PreparedConv2d::pair_scratch_floats(first, second, threads));
-                        PreparedConv2d::run_pair(first, second, dp.in.data(), got.data(),
-                                                 scratch.data(), threads);
-                        EXPECT_TRUE(bit_identical(got, expected))
-                            << what << ", " << threads << " threads";
-                    }
+                    expect_pair_gives_the_bits(first, second, dp, dq, what);
                 }
             }
         }
@@ -644,18 +648,7 @@ TEST(ConvFast, WinogradFirstPairGivesTheBitsOfTheTwoInTurn) {
                 const PreparedConv2d first(p, dp.w.data(), dp.b.data(), po);
                 const PreparedConv2d second(q, dq.w.data(), dq.b.data(), qo);
                 ASSERT_EQ(first.algorithm(), ConvAlgorithm::Winograd) << what;
-                Data middle = dq;
-                middle.in = run_prepared(first, dp, 1);
-                const std::vector<float> expected = run_prepared(second, middle, 1);
-                for (int threads = 1; threads <= 4; ++threads) {
-                    std::vector<float> got(expected.size(), -12345.0f);
-                    AlignedFloats scratch(
-                        PreparedConv2d::pair_scratch_floats(first, second, threads));
-                    PreparedConv2d::run_pair(first, second, dp.in.data(), got.data(),
-                                             scratch.data(), threads);
-                    EXPECT_TRUE(bit_identical(got, expected))
-                        << what << ", " << threads << " threads";
-                }
+                expect_pair_gives_the_bits(first, second, dp, dq, what);
             }
         }
     }
