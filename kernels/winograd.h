@@ -4,7 +4,9 @@
 // Layout. Output tiles are numbered row-major over the image (tile t covers
 // output rows 4*(t / tiles_w).. and columns 4*(t % tiles_w)..). Tiles are taken
 // in blocks; for each block the three stages run one after the other (by all
-// threads together, or by each thread on its own tiles: see Scratch):
+// threads together, or by each thread on its own tiles: see Scratch; or, for the
+// first convolution of a pair, one row of tiles at a time by the thread that needs
+// its rows: Kernels::run_band):
 //   V[xi][c][t]  = (B^T d B)[xi]   input transform, vectorized over tiles
 //   M[xi][k][t]  = sum_c U[xi][k][c] * V[xi][c][t]   36 independent GEMMs
 //   out          = A^T M A + bias, activation        output transform
