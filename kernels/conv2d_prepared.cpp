@@ -80,12 +80,13 @@ bool winograd_applies(const Conv2dParams& p) {
 // GEMMs, plus transforms that cost per channel and tile, not per channel pair;
 // with few channels those dominate and the direct path wins. Since a pass's V and M
 // stay in L2 (winograd_tile_block), that takes very few. Measured on a Xeon
-// (kernel_bench conv2d/, 1 and 2 threads, AVX-512 and AVX2; the narrow_ shapes and
-// others at 64 x 64 to 512 x 512), Winograd took 0.4-0.9 of the direct time at 8 -> 8,
-// 8 -> 16, 16 -> 4, 16 -> 8, 16 -> 16 and 28 -> 28 (16 -> 16 at 512 x 512: 3.1 against
-// 4.4 ms on 2 threads; scrfd_stem, 28 -> 28 at 320 x 320: 2.6 against 5.8), and
-// 0.8-1.0 at 4 -> 16. (Sized by V alone, the passes spilled M, and the direct kernels
-// won at 16 or 32 output channels and at 28 -> 28 on Zen 4/5.)
+// (kernel_bench conv2d/, Winograd against direct, 2 threads): narrow_8to8 0.073
+// against 0.090 ms, narrow_16to4 0.108 against 0.158, live_up3 (16 -> 16 at 512 x 512)
+// 2.9 against 4.6, scrfd_stem (28 -> 28 at 320 x 320) 2.6 against 5.8. At narrow_4to16
+// 0.082 against 0.097 on 2 threads but 0.161 against 0.162 on 1 (and 2.8 against 2.8 ms
+// at 512 x 512), so the direct kernels keep layers of fewer than 8 input channels.
+// (Sized by V alone, the passes spilled M, and the direct kernels won at 16 or 32
+// output channels and at 28 -> 28 on Zen 4/5.)
 bool winograd_wins(const Conv2dParams& p) { return p.in_channels >= 8 && p.out_channels >= 4; }
 
 // A layer that reads its input upsampled may run as its four output phases stacked
@@ -163,11 +164,12 @@ constexpr int64_t kPassBytes = 1024 * 1024;
 // output transform reads M back, so V and M together should stay in L2; but each
 // pass re-reads all of U, so at least 64 tiles go per pass where there are that many.
 // Sizing by V alone (2 MiB of it) let M spill where the output channels outnumber or
-// match the input ones. Measured on a Xeon (2 MiB of L2 per core), 1 thread: a 16 -> 64
-// layer at 256 x 256 (896 -> 64 tiles per pass) 6.2 -> 4.2 ms (kernel_bench); live_mini's
-// up.1 (64 -> 64 at 128 x 128, 224 -> 64 tiles) 3.38 -> 2.91 ms and its up.2's stacked
-// layer 4.5 -> 4.0 ms (swaprun infer --profile; on 2 threads 1.85 -> 1.46 and 2.33 ->
-// 2.01 ms). The layers of 192 or more input channels keep their 64 tiles.
+// match the input ones. Measured on a Xeon (2 MiB of L2 per core), 1 thread:
+// kernel_bench live_up3_upsampled polyphase (its stacked 16 -> 64 layer at 256 x 256,
+// 896 -> 64 tiles per pass) 8.1 -> 5.6 ms; live_mini's up.1 (64 -> 64 at 128 x 128,
+// 224 -> 64 tiles) 3.38 -> 2.91 ms and its up.2's stacked layer 4.5 -> 4.0 ms (swaprun
+// infer --profile; on 2 threads 1.85 -> 1.46 and 2.33 -> 2.01 ms). The layers of 192
+// or more input channels keep their 64 tiles.
 int64_t winograd_tile_block(const Conv2dParams& p, int64_t tiles, const winograd::Kernels& wk) {
     const int64_t cols = static_cast<int64_t>(wk.lanes) * wk.nr;
     const int64_t k_padded = (p.out_channels + wk.mr - 1) / wk.mr * wk.mr;
