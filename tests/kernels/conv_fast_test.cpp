@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "kernels/conv2d_prepared.h"
@@ -498,6 +499,21 @@ TEST(ConvFast, WinogradSchedulesGiveTheSameBits) {
     EXPECT_FALSE(PreparedConv2d(large, dl.w.data(), dl.b.data(), winograd).private_tiles());
 }
 
+// Two convolutions for run_pair, the second reading the first's output.
+struct Pair {
+    Case first, second;
+    bool upsampled;  // the first reads its input upsampled
+};
+
+// The data of a pair's two convolutions (the first's input at a quarter of its size
+// where it reads it upsampled), seeded from seed.
+std::pair<Data, Data> pair_data(const Pair& pr, uint32_t seed) {
+    const Conv2dParams p = make(pr.first), q = make(pr.second);
+    Data dp = make_data(p, true, seed);
+    if (pr.upsampled) dp.in.resize(dp.in.size() / 4);
+    return {std::move(dp), make_data(q, true, seed + 1)};
+}
+
 // run_pair of first and second on dp's input gives the bits of the two run in turn (on
 // dp's and dq's weights), on 1 to 4 threads.
 void expect_pair_gives_the_bits(const PreparedConv2d& first, const PreparedConv2d& second,
@@ -519,10 +535,6 @@ void expect_pair_gives_the_bits(const PreparedConv2d& first, const PreparedConv2
 // second, a batch with lopsided pads and an odd height; 1 to 4 threads, so that runs
 // of the second's rows split mid-image and some threads recompute rows of the first.
 TEST(ConvFast, PairGivesTheBitsOfTheTwoInTurn) {
-    struct Pair {
-        Case first, second;
-        bool upsampled;  // the first reads its input upsampled
-    };
     std::vector<Pair> pairs;
     {
         Case head = with_pads(Case{3, 16, 40, 36, 7}, 3, 3, 3, 3);
@@ -574,9 +586,8 @@ TEST(ConvFast, PairGivesTheBitsOfTheTwoInTurn) {
         const Conv2dParams p = make(pr.first), q = make(pr.second);
         ASSERT_EQ(p.out_height, q.in_height);
         ASSERT_EQ(p.out_width, q.in_width);
-        Data dp = make_data(p, true, seed++);
-        if (pr.upsampled) dp.in.resize(dp.in.size() / 4);
-        const Data dq = make_data(q, true, seed++);
+        const auto [dp, dq] = pair_data(pr, seed);
+        seed += 2;
         for (ConvIsa isa : isas()) {
             if (isa == ConvIsa::Portable) continue;  // the SIMD direct kernels only
             for (DirectTiling first_tiling : kTilings) {
@@ -605,10 +616,6 @@ TEST(ConvFast, PairGivesTheBitsOfTheTwoInTurn) {
 // an output width and height that end mid-tile; 1 to 4 threads, so that runs of the
 // second's rows start mid-tile-row and threads recompute a row of tiles.
 TEST(ConvFast, WinogradFirstPairGivesTheBitsOfTheTwoInTurn) {
-    struct Pair {
-        Case first, second;
-        bool upsampled;  // the first reads its input upsampled
-    };
     std::vector<Pair> pairs;
     {
         Case up{16, 16, 2 * 34, 2 * 38, 3};  // 17 x 19 tiles
@@ -631,9 +638,8 @@ TEST(ConvFast, WinogradFirstPairGivesTheBitsOfTheTwoInTurn) {
     uint32_t seed = 2100;
     for (const Pair& pr : pairs) {
         const Conv2dParams p = make(pr.first), q = make(pr.second);
-        Data dp = make_data(p, true, seed++);
-        if (pr.upsampled) dp.in.resize(dp.in.size() / 4);
-        const Data dq = make_data(q, true, seed++);
+        const auto [dp, dq] = pair_data(pr, seed);
+        seed += 2;
         for (ConvIsa isa : isas()) {
             if (isa == ConvIsa::Portable) continue;  // the SIMD kernels only
             ConvOptions po{ConvAlgorithm::Winograd, isa};
