@@ -247,13 +247,7 @@ struct Depthwise {
             gather(in.hi, len);
             return;
         }
-        float* __restrict even = dst;
-        float* __restrict odd = dst + len;
-        const float* pairs = src - p.pad_left;
-        for (int64_t j = in.pair_lo; j < in.pair_hi; ++j) {
-            even[j] = pairs[2 * j];
-            odd[j] = pairs[2 * j + 1];
-        }
+        split_pairs(src - p.pad_left, dst, dst + len, in.pair_lo, in.pair_hi);
         gather(0, in.pair_lo);
         gather(in.pair_hi, len);
         gather(len, len + in.pair_lo);
