@@ -1,7 +1,8 @@
 // Register-tiled direct convolution: the per-ISA micro-kernels behind
 // PreparedConv2d's Direct algorithm (private to kernels/).
 //
-// A task is one output row (n, group, oy). The input rows it reads (every input
+// A task is one output row (n, group, oy), or two for the narrow kernel where its
+// shifted taps serve both (Variant::rows_per_task). The input rows it reads (every input
 // channel of the group, every kernel row) come from a small per-thread ring of
 // padded rows: each input row is padded there once, through the pad-mode index
 // function, and split into stride_w phases, so that the taps of consecutive output
@@ -33,6 +34,7 @@ struct Args {
     float* scratch = nullptr;             // row_floats per thread
     int64_t phase_len = 0;                // floats per phase row in the row buffer
     int64_t row_floats = 0;               // per-thread row buffer
+    int64_t ring = 0;                     // rows of one channel in it: buffer_rows()
     const int64_t* tap_offset = nullptr;  // per kernel column: phase * phase_len + column
     // Depthwise only: per buffer column (phase * phase_len + j), the input column it
     // holds, or -1 for a zero (padding, or past the row).
@@ -57,7 +59,7 @@ struct Variant {
     int mr;  // output channels per micro-kernel
     int nr;  // vectors of output columns per micro-kernel
     void (*run)(const Args& a);
-    int64_t rows_per_task = 1;  // output rows per task (of one channel)
+    int64_t rows_per_task = 1;  // output rows per task (of one group, or one channel)
 };
 
 // The row kernels a pair can run with: Kernels::wide, narrow and pixels.

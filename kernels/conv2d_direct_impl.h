@@ -61,12 +61,14 @@ SWAPRUN_ALWAYS_INLINE void store_columns(const xsimd::batch<float, A> (&acc)[NR]
 }
 
 // Column tiles: MR output channels x NR vectors of output columns, the weights
-// broadcast, the input loaded as vectors of columns.
-template <class A, int MR, int NR>
+// broadcast, the input loaded as vectors of columns. RR output rows per task
+// (Variant::rows_per_task): 2 where the shifted taps (kShiftTaps) can serve two rows.
+template <class A, int MR, int NR, int RR = 1>
 struct Impl : Rows<A> {
     using B = xsimd::batch<float, A>;
     static constexpr int L = static_cast<int>(B::size);
     static constexpr int64_t kCols = static_cast<int64_t>(L) * NR;
+    static constexpr int64_t kRowsPerTask = RR;
     // Shifted taps (LaneShift) for the narrow kernel only: with 3 output channels a
     // loaded vector feeds 3 FMAs, and the unaligned loads of the taps, most of them
     // across two cache lines, bound the 7x7 image tail (kernel_bench live_tail on a
@@ -109,7 +111,7 @@ struct Impl : Rows<A> {
         const int64_t icg_n = p.in_channels / p.groups;
         const int64_t kw_n = KW > 0 ? KW : p.kernel_w;
         const int64_t row_stride = p.stride_w * a.phase_len;
-        const int64_t ring = ring_rows(p);
+        const int64_t ring = a.ring;
         const int64_t slot_step = p.dilation_h % ring;
         const int64_t* off = a.tap_offset;
         for (int r = 0; r < MR; ++r) {
@@ -152,12 +154,138 @@ struct Impl : Rows<A> {
         }
     }
 
+    // shifted_taps for input row i of a two-row window: row 0's accumulators take the
+    // taps with kernel row i's weights w0 (where Top), row 1's with kernel row i - 1's,
+    // w1 (where Bottom). Each shifted vector serves 2 * MR FMAs instead of MR.
+    template <int KW, bool Top, bool Bottom, int kw = 0>
+    static SWAPRUN_ALWAYS_INLINE void shifted_taps_two(const B (&v)[NR + 1],
+                                                       const float* __restrict w0,
+                                                       const float* __restrict w1,
+                                                       B (&acc)[2][MR][NR]) {
+        if constexpr (kw < KW) {
+            B x[NR];
+            for (int n = 0; n < NR; ++n) {
+                x[n] = v[n];
+                if constexpr (kw > 0) x[n] = LaneShift<A>::template shift<kw>(v[n], v[n + 1]);
+            }
+#pragma GCC unroll 8
+            for (int r = 0; r < MR; ++r) {
+                if constexpr (Top) {
+                    const B wr(w0[kw * MR + r]);
+                    for (int n = 0; n < NR; ++n) acc[0][r][n] = xsimd::fma(wr, x[n], acc[0][r][n]);
+                }
+                if constexpr (Bottom) {
+                    const B wr(w1[kw * MR + r]);
+                    for (int n = 0; n < NR; ++n) acc[1][r][n] = xsimd::fma(wr, x[n], acc[1][r][n]);
+                }
+            }
+            shifted_taps_two<KW, Top, Bottom, kw + 1>(v, w0, w1, acc);
+        }
+    }
+
+    // Two output rows at once (stride and dilation 1, shifted taps): the KH + 1 input
+    // rows of their window, each loaded and shifted once for both. On one row the
+    // shifts (valignd, on an FMA port of Intel's cores) were one per 3 FMAs, which bounds
+    // the 7x7 tail at 78 % of the FMA peak; here one per 6 (kernel_bench live_tail on a
+    // Xeon, 1 thread, alternating: 9.4-10.3 -> 8.4-8.8 ms; live_up3_tail paired on 2
+    // threads 7.7-7.8 -> 7.0-7.4). Each output sums its taps in the order tile gives
+    // it, so the rows are the bits of two calls of tile.
+    template <int KW>
+    static SWAPRUN_ALWAYS_INLINE void tile_two(const Args& a, const float* __restrict buf,
+                                               const float* __restrict w, int64_t x0,
+                                               int64_t first_slot, B (&acc)[2][MR][NR]) {
+        const Conv2dParams& p = *a.p;
+        const int64_t icg_n = p.in_channels / p.groups;
+        const int64_t kh_n = p.kernel_h;
+        const int64_t row_stride = a.phase_len;
+        const int64_t ring = a.ring;
+        constexpr int64_t kRowWeights = KW * MR;  // one kernel row's
+        for (int rr = 0; rr < 2; ++rr) {
+            for (int r = 0; r < MR; ++r) {
+                for (int n = 0; n < NR; ++n) acc[rr][r][n] = B(0.0f);
+            }
+        }
+        for (int64_t c = 0; c < icg_n; ++c, w += kh_n * kRowWeights) {
+            const float* channel = buf + x0 + c * ring * row_stride;
+            int64_t slot = first_slot;
+            // The vectors of the window's next row (direct_phase_len leaves one vector
+            // past the last tile in the row).
+            auto next_row = [&](B(&v)[NR + 1]) __attribute__((always_inline)) {
+                const float* rows = channel + slot * row_stride;
+                for (int n = 0; n <= NR; ++n) v[n] = B::load_unaligned(rows + n * L);
+                if (++slot == ring) slot = 0;
+            };
+            B v[NR + 1];
+            next_row(v);
+            shifted_taps_two<KW, true, false>(v, w, w, acc);
+            for (int64_t i = 1; i < kh_n; ++i) {
+                next_row(v);
+                // Row 1's weights are row 0's of the last input row: g++ kept their
+                // broadcasts from one row to the next, and spilled them.
+                const float* w1 = w + (i - 1) * kRowWeights;
+                opaque(w1);
+                shifted_taps_two<KW, true, true>(v, w + i * kRowWeights, w1, acc);
+            }
+            next_row(v);
+            shifted_taps_two<KW, false, true>(v, w, w + (kh_n - 1) * kRowWeights, acc);
+        }
+    }
+
     static SWAPRUN_ALWAYS_INLINE void tile_any(const Args& a, const float* buf, const float* w,
                                                int64_t x0, int64_t first_slot, B (&acc)[MR][NR]) {
         with_taps(
             *a.p, [&]<int KW, Taps T>() __attribute__((always_inline)) {
                 tile<KW, T>(a, buf, w, x0, first_slot, acc);
             });
+    }
+
+    // Output rows [oy, oy + count) of group g (count <= RR) from the ring, whose window
+    // starts at slot first_slot: row oy + i of the group's output channel k goes to out +
+    // k * channel_stride + i * out_width.
+    static void rows(const Args& a, const float* buf, int64_t g, float* out, int64_t channel_stride,
+                     int64_t first_slot, int64_t count) {
+        const Conv2dParams& p = *a.p;
+        if (count == 2 && p.stride_h == 1 && p.dilation_h == 1) {
+            const bool done = with_taps(
+                p, [&]<int KW, Taps T>() __attribute__((always_inline)) {
+                    if constexpr (RR == 2 && kShiftTaps && T == Taps::Unit && KW > 1 && KW <= L) {
+                        two_rows<KW>(a, buf, g, out, channel_stride, first_slot);
+                        return true;
+                    }
+                    return false;
+                });
+            if (done) return;
+        }
+        for (int64_t i = 0; i < count; ++i) {
+            row(a, buf, g, out + i * p.out_width, channel_stride,
+                (first_slot + i * p.stride_h) % a.ring);
+        }
+    }
+
+    // rows for two rows through tile_two.
+    template <int KW>
+    static void two_rows(const Args& a, const float* buf, int64_t g, float* out,
+                         int64_t channel_stride, int64_t first_slot) {
+        const Conv2dParams& p = *a.p;
+        const int64_t icg_n = p.in_channels / p.groups, ocg_n = p.out_channels / p.groups;
+        const int64_t blocks = (ocg_n + MR - 1) / MR;
+        const int64_t taps = icg_n * p.kernel_h * p.kernel_w;
+        const int64_t ow = p.out_width;
+        for (int64_t x0 = 0; x0 < ow; x0 += kCols) {
+            for (int64_t b = 0; b < blocks; ++b) {
+                const float* w = a.w + (g * blocks + b) * taps * MR;
+                const int64_t valid = std::min<int64_t>(MR, ocg_n - b * MR);
+                B acc[2][MR][NR];
+                tile_two<KW>(a, buf, w, x0, first_slot, acc);
+                for (int rr = 0; rr < 2; ++rr) {
+                    for (int r = 0; r < valid; ++r) {
+                        const int64_t k = b * MR + r;
+                        store_columns<A, NR>(acc[rr][r], B(a.bias[g * ocg_n + k]), p.activation, x0,
+                                             ow, out + k * channel_stride + rr * ow);
+                    }
+                }
+            }
+        }
     }
 
     // One output row of group g from the ring, whose window starts at slot first_slot:
@@ -329,7 +457,9 @@ struct Depthwise {
 template <class K>
 void run_rows(const Args& a) {
     const Conv2dParams& p = *a.p;
-    const int64_t tasks = p.batch * p.groups * p.out_height;
+    const int64_t per_task = K::kRowsPerTask;
+    const int64_t row_tasks = cpu::ceil_div(p.out_height, per_task);  // per plane
+    const int64_t tasks = p.batch * p.groups * row_tasks;
     const int64_t icg_n = p.in_channels / p.groups;
     // Floats per channel of the input as given: a quarter when it is read upsampled.
     const int64_t in_plane =
@@ -340,18 +470,19 @@ void run_rows(const Args& a) {
         Ring held;
 #pragma omp for schedule(static)
         for (int64_t t = 0; t < tasks; ++t) {
-            const int64_t oy = t % p.out_height;
-            const int64_t plane = t / p.out_height;  // n * groups + g
+            const int64_t oy = t % row_tasks * per_task;
+            const int64_t count = std::min(per_task, p.out_height - oy);
+            const int64_t plane = t / row_tasks;  // n * groups + g
             const int64_t g = plane % p.groups;
             const int64_t n = plane / p.groups;
             const float* in_group = a.input + (n * p.in_channels + g * icg_n) * in_plane;
-            const int64_t first_slot = held.advance(p, plane, oy, [&](int64_t py, int64_t slot) {
-                K::fill_channels(a, in_group, py, buf, slot);
-            });
+            const int64_t first_slot = held.advance(
+                p, a.ring, plane, oy, count,
+                [&](int64_t py, int64_t slot) { K::fill_channels(a, in_group, py, buf, slot); });
             const int64_t ocg_n = p.out_channels / p.groups;
             float* out =
                 a.output + ((n * p.out_channels + g * ocg_n) * p.out_height + oy) * p.out_width;
-            K::row(a, buf, g, out, p.out_height * p.out_width, first_slot);
+            K::rows(a, buf, g, out, p.out_height * p.out_width, first_slot, count);
         }
     }
 }
@@ -371,7 +502,7 @@ void run_pair(const PairArgs& pa) {
     const Conv2dParams& q = *b.p;  // the second: q.in_* is p.out_*
     const int64_t in_plane =
         a.upsample_row != nullptr ? (p.in_height / 2) * (p.in_width / 2) : p.in_height * p.in_width;
-    const int64_t q_ring = ring_rows(q), q_row = q.stride_w * b.phase_len;
+    const int64_t q_ring = b.ring, q_row = q.stride_w * b.phase_len;
     const int64_t width = p.out_width;                 // of a row of the first's output
     const int64_t rows = kBanded ? pa.bands.rows : 1;  // of the first's output at a time
     const int64_t first_floats = cpu::whole_lines(kBanded ? pa.bands.scratch_floats : a.row_floats);
@@ -392,32 +523,35 @@ void run_pair(const PairArgs& pa) {
                 if constexpr (kBanded) {
                     pa.bands.run(pa.bands.context, n, band, middle, p_buf);
                 } else {
-                    const int64_t slot = p_rows.advance(p, n, band, [&](int64_t py, int64_t s) {
-                        First::fill_channels(a, input, py, p_buf, s);
-                    });
-                    First::row(a, p_buf, 0, middle, width, slot);
+                    const int64_t slot =
+                        p_rows.advance(p, a.ring, n, band, 1, [&](int64_t py, int64_t s) {
+                            First::fill_channels(a, input, py, p_buf, s);
+                        });
+                    First::rows(a, p_buf, 0, middle, width, slot, 1);
                 }
                 middle_band = band;
             };
-            for (int64_t oy = begin; oy < end; ++oy) {
-                const int64_t slot = q_rows.advance(q, n, oy, [&](int64_t py, int64_t s) {
-                    float* dst = q_buf + s * q_row;  // channel c at dst + c * q_ring * q_row
-                    const int64_t iy = cpu::map_index(py, q.in_height, q.pad_mode);
-                    if (iy < 0) {
-                        for (int64_t c = 0; c < q.in_channels; ++c) {
-                            float* d = dst + c * q_ring * q_row;
-                            std::fill(d, d + q_row, 0.0f);
+            for (int64_t oy = begin, count = 0; oy < end; oy += count) {
+                count = std::min(Second::kRowsPerTask, end - oy);
+                const int64_t slot =
+                    q_rows.advance(q, q_ring, n, oy, count, [&](int64_t py, int64_t s) {
+                        float* dst = q_buf + s * q_row;  // channel c at dst + c * q_ring * q_row
+                        const int64_t iy = cpu::map_index(py, q.in_height, q.pad_mode);
+                        if (iy < 0) {
+                            for (int64_t c = 0; c < q.in_channels; ++c) {
+                                float* d = dst + c * q_ring * q_row;
+                                std::fill(d, d + q_row, 0.0f);
+                            }
+                            return;
                         }
-                        return;
-                    }
-                    if (iy / rows != middle_band) first_band(iy / rows);
-                    const float* row = middle + (iy % rows) * width;
-                    for (int64_t c = 0; c < q.in_channels; ++c) {
-                        Second::pad_row(b, row + c * rows * width, dst + c * q_ring * q_row);
-                    }
-                });
+                        if (iy / rows != middle_band) first_band(iy / rows);
+                        const float* row = middle + (iy % rows) * width;
+                        for (int64_t c = 0; c < q.in_channels; ++c) {
+                            Second::pad_row(b, row + c * rows * width, dst + c * q_ring * q_row);
+                        }
+                    });
                 float* out = b.output + (n * q.out_channels * q.out_height + oy) * q.out_width;
-                Second::row(b, q_buf, 0, out, q.out_height * q.out_width, slot);
+                Second::rows(b, q_buf, 0, out, q.out_height * q.out_width, slot, count);
             }
         }
     }
@@ -449,10 +583,10 @@ void run_any_pair(const PairArgs& pa) {
     }
 }
 
-template <class A, int MR1, int NR1, int MR2, int NR2>
+template <class A, int MR1, int NR1, int MR2, int NR2, int RR2 = 1>
 Kernels make_kernels(const char* name) {
     using W = Impl<A, MR1, NR1>;
-    using N = Impl<A, MR2, NR2>;
+    using N = Impl<A, MR2, NR2, RR2>;
     using Px = PixelImpl<A>;
     // About 32 columns (a detector's last maps are 20 wide) and 8 accumulators.
     constexpr int kDwNr = std::max(1, 32 / W::L);
@@ -461,7 +595,7 @@ Kernels make_kernels(const char* name) {
     return Kernels{name,
                    W::L,
                    Variant{MR1, NR1, &run_rows<W>},
-                   Variant{MR2, NR2, &run_rows<N>},
+                   Variant{MR2, NR2, &run_rows<N>, RR2},
                    Variant{Px::L, Px::P / Px::L, &run_rows<Px>},
                    Variant{1, kDwNr, &D::run, kDepthwiseBandRows},
                    &run_any_pair<W, N, Px>};

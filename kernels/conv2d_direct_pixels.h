@@ -120,6 +120,7 @@ struct PixelImpl : Rows<A> {
     static constexpr int L = static_cast<int>(B::size);
     static constexpr int P = L;  // output columns per tile
     static constexpr int64_t kCols = P;
+    static constexpr int64_t kRowsPerTask = 1;
 
     // acc[x] += the taps of one kernel row, for tile columns x = 0 .. P - 1: tap kw of
     // column x reads the buffer at `rows` + x * stride + the tap's offset.
@@ -179,7 +180,7 @@ struct PixelImpl : Rows<A> {
         const int64_t icg_n = p.in_channels / p.groups;
         const int64_t kw_n = KW > 0 ? KW : p.kernel_w;
         const int64_t row_stride = p.stride_w * a.phase_len;
-        const int64_t ring = ring_rows(p);
+        const int64_t ring = a.ring;
         const int64_t slot_step = p.dilation_h % ring;
         for (int x = 0; x < P; ++x) acc[x] = B(0.0f);
         for (int64_t c = 0; c < icg_n; ++c) {
@@ -199,6 +200,12 @@ struct PixelImpl : Rows<A> {
             *a.p, [&]<int KW, Taps T>() __attribute__((always_inline)) {
                 tile<KW, T>(a, buf, w, x0, first_slot, acc);
             });
+    }
+
+    // Output rows [oy, oy + count) of group g, as Impl::rows (count is 1: kRowsPerTask).
+    static void rows(const Args& a, const float* buf, int64_t g, float* out, int64_t channel_stride,
+                     int64_t first_slot, int64_t count) {
+        if (count > 0) row(a, buf, g, out, channel_stride, first_slot);
     }
 
     // One output row of group g, as Impl::row.

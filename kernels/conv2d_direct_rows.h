@@ -50,25 +50,32 @@ SWAPRUN_ALWAYS_INLINE void keep_in_register(xsimd::batch<float, A>& v) {
 #endif
 }
 
-// What a thread's ring of padded rows holds: rows [next_py - ring_rows, next_py) of
-// plane `plane` (none at first).
+// Hides p's value from the optimizer, so that values loaded through it are not taken
+// to be the ones loaded through another pointer earlier.
+template <class T>
+SWAPRUN_ALWAYS_INLINE void opaque(T*& p) {
+    asm("" : "+r"(p));
+}
+
+// What a thread's ring of `ring` padded rows (Args::ring) holds: rows [next_py - ring,
+// next_py) of plane `plane` (none at first).
 struct Ring {
     int64_t plane = -1, next_py = 0;
 
-    // Brings in the padded rows that output row oy of `plane` reads and the ring does
-    // not hold yet, each through fill(py, slot) (which pads row py of every channel
-    // into ring slot `slot`); returns the slot of the row's first padded row. Rows
-    // already held stay, so consecutive output rows pad only the rows that entered
-    // their window.
+    // Brings in the padded rows that output rows [oy, oy + count) of `plane` read and
+    // the ring does not hold yet, each through fill(py, slot) (which pads row py of
+    // every channel into ring slot `slot`); returns the slot of the first row's first
+    // padded row. Rows already held stay, so consecutive output rows pad only the rows
+    // that entered their window.
     template <class Fill>
-    int64_t advance(const Conv2dParams& p, int64_t row_plane, int64_t oy, Fill&& fill) {
-        const int64_t ring = ring_rows(p);
+    int64_t advance(const Conv2dParams& p, int64_t ring, int64_t row_plane, int64_t oy,
+                    int64_t count, Fill&& fill) {
         const int64_t first = oy * p.stride_h - p.pad_top;
-        int64_t from = first;
-        if (row_plane == plane && first >= next_py - ring && first <= next_py) from = next_py;
-        for (int64_t py = from; py < first + ring; ++py) fill(py, slot_of(py, ring));
+        const int64_t end = first + (count - 1) * p.stride_h + ring_rows(p);
+        const bool held = row_plane == plane && first >= next_py - ring && first <= next_py;
+        for (int64_t py = held ? next_py : first; py < end; ++py) fill(py, slot_of(py, ring));
         plane = row_plane;
-        next_py = first + ring;
+        next_py = held ? std::max(next_py, end) : end;
         return slot_of(first, ring);
     }
 
@@ -99,12 +106,12 @@ SWAPRUN_ALWAYS_INLINE void split_pairs(const float* __restrict pairs, float* __r
 template <class A>
 struct Rows {
     // Padded input row py of every channel of the group at in_group into ring slot
-    // `slot` of a thread's buffer `buf` (channel c's slot at buf + (c * ring_rows + slot)
+    // `slot` of a thread's buffer `buf` (channel c's slot at buf + (c * ring + slot)
     // * stride_w * phase_len; with upsample_row, the blend row after the ring).
     static void fill_channels(const Args& a, const float* in_group, int64_t py, float* buf,
                               int64_t slot) {
         const Conv2dParams& p = *a.p;
-        const int64_t icg = p.in_channels / p.groups, ring = ring_rows(p);
+        const int64_t icg = p.in_channels / p.groups, ring = a.ring;
         const int64_t row = p.stride_w * a.phase_len;
         float* blend = buf + icg * ring * row;
         for (int64_t c = 0; c < icg; ++c) {
@@ -148,8 +155,21 @@ struct Rows {
             const int64_t m = cpu::map_index(j - p.pad_left, p.in_width, p.pad_mode);
             dst[j] = m < 0 ? 0.0f : row[m];
         };
+        const int64_t end = padded_end(p, 0, 1, right, len);
         for (int64_t j = 0; j < p.pad_left; ++j) border(j);
-        for (int64_t j = right; j < len; ++j) border(j);
+        for (int64_t j = right; j < end; ++j) border(j);
+        std::fill(dst + end, dst + len, 0.0f);
+    }
+
+    // Of the buffer columns [from, len) of phase ph, where column j holds padded column
+    // j * sw + ph: the end of those inside the padded row (pad_left + in_width +
+    // pad_right). The columns past it feed only output columns past the row's end,
+    // which are never stored: they are zeros, without a call of map_index each (a
+    // 512-wide 7x7 row in 48-column tiles has 42 of them).
+    static int64_t padded_end(const Conv2dParams& p, int64_t ph, int64_t sw, int64_t from,
+                              int64_t len) {
+        const int64_t padded = p.pad_left + p.in_width + p.pad_right;
+        return std::clamp<int64_t>(cpu::ceil_div(padded - ph, sw), from, len);
     }
 
     // One input row (w floats at src) padded across and split into stride_w phases
@@ -186,8 +206,10 @@ struct Rows {
                 const int64_t m = cpu::map_index(j * sw + ph - p.pad_left, w, p.pad_mode);
                 dst[j] = m < 0 ? 0.0f : src[m];
             };
+            const int64_t end = padded_end(p, ph, sw, hi, len);
             for (int64_t j = 0; j < lo; ++j) border(j);
-            for (int64_t j = hi; j < len; ++j) border(j);
+            for (int64_t j = hi; j < end; ++j) border(j);
+            std::fill(dst + end, dst + len, 0.0f);
         }
     }
 
@@ -228,7 +250,7 @@ struct Rows {
         };
         const bool zeros = p.pad_mode == PadMode::Constant;
         const int64_t left = zeros ? std::max<int64_t>(0, lo - 1) : 0;
-        const int64_t right = zeros ? std::min(len, hi + 1) : len;
+        const int64_t right = zeros ? std::min(len, hi + 1) : padded_end(p, 0, 2, hi, len);
         std::fill(even, even + left, 0.0f);
         std::fill(odd, odd + left, 0.0f);
         for (int64_t j = left; j < lo; ++j) border(j);
@@ -252,8 +274,9 @@ enum class Taps { Unit, Stride2, Table };
 // taps lie: the widths the kernels unroll (1, 3 and 7) with the constant offsets where
 // stride and dilation allow them, else KW = 0 with the offset table. `tile` is a
 // lambda that runs one tile; it is inlined, so that its accumulators stay in registers.
+// Returns what the lambda returns.
 template <class Tile>
-SWAPRUN_ALWAYS_INLINE void with_taps(const Conv2dParams& p, Tile&& tile) {
+SWAPRUN_ALWAYS_INLINE auto with_taps(const Conv2dParams& p, Tile&& tile) {
     const bool unit = p.stride_w == 1 && p.dilation_w == 1;
     const bool stride2 = p.stride_w == 2 && p.dilation_w == 1;
     switch (p.kernel_w) {

@@ -632,6 +632,7 @@ void PreparedConv2d::fill_direct_args(direct::Args& a, const float* input, float
     a.scratch = scratch;
     a.phase_len = phase_len_;
     a.row_floats = row_floats_;
+    a.ring = direct::buffer_rows(p_, *direct_);
     a.tap_offset = tap_offset_.data();
     a.column_source = column_source_.data();
     if (upsampled_input_) a.upsample_row = simd::table()->resize2x_row;
