@@ -562,6 +562,15 @@ TEST(ConvFast, PairGivesTheBitsOfTheTwoInTurn) {
         pairs.push_back({narrow, wide, false});
     }
     {
+        // A narrow 3x3 second of odd height: its two-row tiles (AVX-512) pair rows from
+        // the top in turn, from each thread's first row in the pair.
+        Case first{6, 16, 21, 30, 3};
+        first.act = Activation::LeakyRelu;
+        Case second = with_pads(Case{16, 2, 21, 30, 3}, 1, 1, 1, 1);
+        second.mode = PadMode::Reflect;
+        pairs.push_back({first, second, false});
+    }
+    {
         // Edge padding of 2 has the second take the first's same row three times
         // running at the top and bottom.
         Case first{6, 16, 19, 27, 3};
