@@ -262,10 +262,13 @@ struct Impl : Rows<A> {
         }
     }
 
-    // rows for two rows through tile_two.
-    template <int KW>
-    static void two_rows(const Args& a, const float* buf, int64_t g, float* out,
-                         int64_t channel_stride, int64_t first_slot) {
+    // Output rows [oy, oy + RR2) of group g, as rows: tile(w, x0, acc) fills the RR2
+    // rows of accumulators of the column tile at x0 from the weights w of one block of
+    // output channels. Columns outer, blocks inner: the blocks of one column tile read
+    // the same few KiB of the ring, which stay in L1 from the first block to the last.
+    template <int RR2, class Tile>
+    static SWAPRUN_ALWAYS_INLINE void tiles(const Args& a, int64_t g, float* out,
+                                            int64_t channel_stride, Tile&& tile) {
         const Conv2dParams& p = *a.p;
         const int64_t icg_n = p.in_channels / p.groups, ocg_n = p.out_channels / p.groups;
         const int64_t blocks = (ocg_n + MR - 1) / MR;
@@ -273,11 +276,10 @@ struct Impl : Rows<A> {
         const int64_t ow = p.out_width;
         for (int64_t x0 = 0; x0 < ow; x0 += kCols) {
             for (int64_t b = 0; b < blocks; ++b) {
-                const float* w = a.w + (g * blocks + b) * taps * MR;
                 const int64_t valid = std::min<int64_t>(MR, ocg_n - b * MR);
-                B acc[2][MR][NR];
-                tile_two<KW>(a, buf, w, x0, first_slot, acc);
-                for (int rr = 0; rr < 2; ++rr) {
+                B acc[RR2][MR][NR];
+                tile(a.w + (g * blocks + b) * taps * MR, x0, acc);
+                for (int rr = 0; rr < RR2; ++rr) {
                     for (int r = 0; r < valid; ++r) {
                         const int64_t k = b * MR + r;
                         store_columns<A, NR>(acc[rr][r], B(a.bias[g * ocg_n + k]), p.activation, x0,
@@ -288,30 +290,24 @@ struct Impl : Rows<A> {
         }
     }
 
+    // rows for two rows through tile_two.
+    template <int KW>
+    static void two_rows(const Args& a, const float* buf, int64_t g, float* out,
+                         int64_t channel_stride, int64_t first_slot) {
+        tiles<2>(
+            a, g, out, channel_stride,
+            [&](const float* w, int64_t x0, B(&acc)[2][MR][NR])
+                __attribute__((always_inline)) { tile_two<KW>(a, buf, w, x0, first_slot, acc); });
+    }
+
     // One output row of group g from the ring, whose window starts at slot first_slot:
     // the group's output channel k goes to out + k * channel_stride.
     static void row(const Args& a, const float* buf, int64_t g, float* out, int64_t channel_stride,
                     int64_t first_slot) {
-        const Conv2dParams& p = *a.p;
-        const int64_t icg_n = p.in_channels / p.groups, ocg_n = p.out_channels / p.groups;
-        const int64_t blocks = (ocg_n + MR - 1) / MR;
-        const int64_t taps = icg_n * p.kernel_h * p.kernel_w;
-        const int64_t ow = p.out_width;
-        // Columns outer, blocks inner: the blocks of one column tile read the same few
-        // KiB of the ring, which stay in L1 from the first block to the last.
-        for (int64_t x0 = 0; x0 < ow; x0 += kCols) {
-            for (int64_t b = 0; b < blocks; ++b) {
-                const float* w = a.w + (g * blocks + b) * taps * MR;
-                const int64_t valid = std::min<int64_t>(MR, ocg_n - b * MR);
-                B acc[MR][NR];
-                tile_any(a, buf, w, x0, first_slot, acc);
-                for (int r = 0; r < valid; ++r) {
-                    const int64_t k = b * MR + r;
-                    store_columns<A, NR>(acc[r], B(a.bias[g * ocg_n + k]), p.activation, x0, ow,
-                                         out + k * channel_stride);
-                }
-            }
-        }
+        tiles<1>(
+            a, g, out, channel_stride,
+            [&](const float* w, int64_t x0, B(&acc)[1][MR][NR])
+                __attribute__((always_inline)) { tile_any(a, buf, w, x0, first_slot, acc[0]); });
     }
 };
 
