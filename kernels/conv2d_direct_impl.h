@@ -448,8 +448,9 @@ struct Depthwise {
     }
 };
 
-// One row kernel K (Impl or PixelImpl) over the whole layer: a task is one output row
-// of one group, its input rows padded through the thread's ring.
+// One row kernel K (Impl or PixelImpl) over the whole layer: a task is K::kRowsPerTask
+// output rows of one group (the last of a plane may have fewer), their input rows padded
+// through the thread's ring.
 template <class K>
 void run_rows(const Args& a) {
     const Conv2dParams& p = *a.p;
