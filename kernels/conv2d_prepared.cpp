@@ -560,7 +560,7 @@ PolyphaseScratch polyphase_scratch(const Conv2dParams& p, const Conv2dParams& q)
 
 }  // namespace
 
-size_t PreparedConv2d::scratch_floats(int threads) const {
+size_t PreparedConv2d::scratch_floats(int threads, WinogradSchedule schedule) const {
     if (algorithm_ == ConvAlgorithm::Polyphase) {
         return static_cast<size_t>(polyphase_scratch(p_, phases_->params()).stacked) +
                phases_->scratch_floats(threads);
@@ -572,11 +572,12 @@ size_t PreparedConv2d::scratch_floats(int threads) const {
     return static_cast<size_t>(winograd::scratch_plan(p_, tiles_, tile_block_, k_padded_, wk->mr,
                                                       static_cast<int64_t>(wk->lanes) * wk->nr,
                                                       transform_per_run_, upsampled_input_,
-                                                      private_tiles_, threads)
+                                                      runs_private(schedule), threads)
                                    .total(threads));
 }
 
-void PreparedConv2d::run(const float* input, float* output, float* scratch, int threads) const {
+void PreparedConv2d::run(const float* input, float* output, float* scratch, int threads,
+                         WinogradSchedule schedule) const {
     const Conv2dParams& p = p_;
     if (p.batch <= 0 || p.out_channels <= 0 || p.out_height <= 0 || p.out_width <= 0) return;
     threads = std::max(1, threads);
@@ -589,6 +590,7 @@ void PreparedConv2d::run(const float* input, float* output, float* scratch, int 
     if (algorithm_ == ConvAlgorithm::Winograd) {
         winograd::Args a;
         fill_winograd_args(a, input, output, scratch, threads);
+        a.private_tiles = runs_private(schedule);
         winograd_kernels(isa_)->run(a);
         return;
     }

@@ -128,11 +128,18 @@ class PreparedConv2d {
     bool pixel_tiles() const;
     bool upsampled_input() const { return upsampled_input_; }
 
-    // Scratch run() needs with `threads` threads (64-byte aligned).
-    size_t scratch_floats(int threads) const;
+    // Winograd: whether the two schedules (WinogradSchedule) are there to choose from on
+    // a run: they give the same bits; which is faster depends on the machine (a caller
+    // may time both: exec::ScheduleTuner).
+    bool has_schedules() const { return algorithm_ == ConvAlgorithm::Winograd; }
 
-    // output = conv(input); scratch holds scratch_floats(threads) floats.
-    void run(const float* input, float* output, float* scratch, int threads) const;
+    // Scratch run() needs with `threads` threads and `schedule` (64-byte aligned).
+    size_t scratch_floats(int threads, WinogradSchedule schedule = WinogradSchedule::Auto) const;
+
+    // output = conv(input); scratch holds scratch_floats(threads, schedule) floats.
+    // schedule: Auto runs private_tiles(); the others override it (has_schedules()).
+    void run(const float* input, float* output, float* scratch, int threads,
+             WinogradSchedule schedule = WinogradSchedule::Auto) const;
 
     // Whether run_pair can run a convolution `second` on the output of `first`, from
     // their shapes and options alone: second on the SIMD direct kernels (not
@@ -158,6 +165,11 @@ class PreparedConv2d {
         int64_t rows = 1;
     };
     PairFirst pair_first() const;
+    // Whether a run with `schedule` runs private tiles.
+    bool runs_private(WinogradSchedule schedule) const {
+        return schedule == WinogradSchedule::Auto ? private_tiles_
+                                                  : schedule == WinogradSchedule::PrivateTiles;
+    }
     // The Winograd kernels' arguments for this convolution (algorithm_ Winograd).
     void fill_winograd_args(winograd::Args& a, const float* input, float* output, float* scratch,
                             int threads) const;

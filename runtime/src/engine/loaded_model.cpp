@@ -229,7 +229,11 @@ size_t LoadedModel::conv_scratch_floats(int threads) const {
     size_t most = 0;
     for (size_t k = 0; k < convs_.size(); ++k) {
         if (!convs_[k]) continue;
-        most = std::max(most, convs_[k]->scratch_floats(threads));
+        // Either Winograd schedule: a context may time both (exec::ScheduleTuner).
+        for (auto schedule :
+             {kernels::WinogradSchedule::PrivateTiles, kernels::WinogradSchedule::SharedStages}) {
+            most = std::max(most, convs_[k]->scratch_floats(threads, schedule));
+        }
         if (const kernels::PreparedConv2d* first = paired_first_conv(k)) {
             most = std::max(
                 most, kernels::PreparedConv2d::pair_scratch_floats(*first, *convs_[k], threads));

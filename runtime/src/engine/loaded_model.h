@@ -58,7 +58,8 @@ class LoadedModel {
     const kernels::PreparedConv2d* prepared_conv(size_t op) const {
         return op < convs_.size() ? convs_[op].get() : nullptr;
     }
-    // The most scratch any prepared convolution needs with `threads` threads.
+    // The most scratch any prepared convolution needs with `threads` threads, on either
+    // Winograd schedule.
     size_t conv_scratch_floats(int threads) const;
     // Hints, after op k ran, that the constants only reusable ops read (the style
     // Gemms' weights: needed again only when the source changes) may leave resident

@@ -68,6 +68,7 @@ CpuContext::CpuContext(std::shared_ptr<const engine::LoadedModel> model, int thr
     input_set_.assign(description.inputs.size(), false);
     input_changed_.assign(description.inputs.size(), true);
     skip_.assign(ops.size(), false);
+    tuner_ = ScheduleTuner(bound_);
 }
 
 void CpuContext::set_input(std::string_view name, const float* data, size_t count) {
@@ -120,16 +121,20 @@ void CpuContext::run(std::vector<double>* op_ms) {
     has_run_ = false;
     const ThreadCountScope scope(threads_);
     if (op_ms) op_ms->assign(ops.size(), 0.0);
+    tuner_.begin_run(bound_);
+    const bool timing = op_ms != nullptr || tuner_.timing();
     for (size_t k = 0; k < ops.size(); ++k) {
         if (skip_[k]) continue;
-        if (!op_ms) {
+        if (!timing) {
             run_op(ops[k].params, bound_[k]);
         } else {
             const auto start = std::chrono::steady_clock::now();
             run_op(ops[k].params, bound_[k]);
-            (*op_ms)[k] =
+            const double ms =
                 std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
                     .count();
+            if (op_ms) (*op_ms)[k] = ms;
+            tuner_.record(k, ms);
         }
         // A reusable op runs again only when the source changes: its weights need not
         // stay resident while the frames go through.
@@ -137,6 +142,7 @@ void CpuContext::run(std::vector<double>* op_ms) {
     }
     std::fill(input_changed_.begin(), input_changed_.end(), false);
     has_run_ = true;
+    tuner_.end_run(bound_);
 }
 
 std::span<const float> CpuContext::output(std::string_view name) const {

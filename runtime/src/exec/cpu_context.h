@@ -13,6 +13,7 @@
 #include "engine/loaded_model.h"
 #include "exec/execution_context.h"
 #include "exec/run_op.h"
+#include "exec/schedule_tuner.h"
 #include "util/aligned_buffer.h"
 
 namespace swaprun::exec {
@@ -27,7 +28,9 @@ class CpuContext : public ExecutionContext {
     // Runs the ops; fails if some input was never set. Ops whose result depends only on
     // inputs not set since the previous run (the style vectors, when only the target
     // changed) are skipped: their outputs are still in the arena. With op_ms non-null,
-    // it receives every op's wall time in milliseconds (0 for a skipped op).
+    // it receives every op's wall time in milliseconds (0 for a skipped op). The second
+    // and third runs time the two Winograd schedules (ScheduleTuner); the outputs are
+    // the same bits on any of them.
     void run(std::vector<double>* op_ms = nullptr) override;
     // The named output's values (valid until the next run or the context's end).
     std::span<const float> output(std::string_view name) const override;
@@ -43,6 +46,7 @@ class CpuContext : public ExecutionContext {
     AlignedFloatBuffer conv_scratch_;        // shared by the prepared convolutions
     std::vector<const float*> tensor_data_;  // per tensor; null when unplanned
     std::vector<BoundOp> bound_;
+    ScheduleTuner tuner_;              // times the Winograd schedules on the second and third runs
     std::vector<bool> input_set_;      // per graph input
     std::vector<bool> input_changed_;  // per graph input: set since the last completed run
     std::vector<bool> skip_;           // per op, decided at the start of each run

@@ -20,7 +20,7 @@ struct KernelCall {
             return;
         }
         if (b.conv != nullptr) {
-            b.conv->run(in(0), b.output, b.scratch, b.threads);
+            b.conv->run(in(0), b.output, b.scratch, b.threads, b.schedule);
             return;
         }
         kernels::conv2d(p, in(0), in(1), in(2), b.output);

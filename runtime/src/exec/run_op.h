@@ -20,6 +20,8 @@ struct BoundOp {
     const kernels::PreparedConv2d* paired_first = nullptr;
     float* scratch = nullptr;
     int threads = 1;
+    // How conv's threads share it where it is Winograd (exec::ScheduleTuner sets it).
+    kernels::WinogradSchedule schedule = kernels::WinogradSchedule::Auto;
 };
 
 // The parameters come from graph validation, which proved them consistent with the
