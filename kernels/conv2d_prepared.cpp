@@ -137,7 +137,9 @@ constexpr int64_t kPerRunVRowBytes = 512 * 1024;
 // up.0 (1.2 MB) 1.05 -> 0.88 ms, its blocks (2.4 MB) 0.395 -> 0.377 ms each,
 // live_base's up.1 (1.8 MB) 5.4 -> 4.5 ms; live_base's blocks and up.0 (5.3 MB)
 // no faster (blocks 12.0-12.2 against 12.3-12.6 ms in all), inswapper_128's up.1
-// (19 MB) slower (kernel_bench: 33 against 40 ms).
+// (19 MB) slower (kernel_bench: 33 against 40 ms). On an Intel Xeon guest live_mini's
+// blocks ran faster shared (0.35 against 0.38 ms each); the runtime times both per
+// context (exec::ScheduleTuner), so this only sets how a context's first run goes.
 constexpr int64_t kPrivateUBytes = 3 * 1024 * 1024;
 
 // What a prepared convolution stores, decided from the shape and options alone (so

@@ -82,7 +82,8 @@ struct ConvOptions {
     // Only where reads_upsampled_input() allows it.
     bool upsampled_input = false;
     // Winograd: how the threads share a layer (winograd::Scratch): Auto picks by the
-    // size of the transformed weights; the others are for tests and benchmarks.
+    // size of the transformed weights; the others are for tests and benchmarks. run()
+    // can override the choice per call (the runtime times both: exec::ScheduleTuner).
     WinogradSchedule winograd_schedule = WinogradSchedule::Auto;
     // Direct: Auto picks by the shape (pixel_tiles_win in conv2d_prepared.cpp); the
     // others are for tests and benchmarks. Depthwise layers keep their own kernel.

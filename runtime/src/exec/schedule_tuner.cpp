@@ -7,8 +7,8 @@ namespace {
 
 using kernels::WinogradSchedule;
 
-// Whether a and b prepare to the same Winograd layer (every field of the params, and
-// whether the input is read upsampled).
+// Whether a and b prepare to the same Winograd layer (every field of the params,
+// whether the input is read upsampled, and the ISA).
 bool same_shape(const kernels::PreparedConv2d& a, const kernels::PreparedConv2d& b) {
     auto fields = [](const kernels::PreparedConv2d& c) {
         const kernels::Conv2dParams& p = c.params();
