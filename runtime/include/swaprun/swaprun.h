@@ -245,7 +245,10 @@ SWR_API swr_status swr_context_set_input(swr_context* context, const char* name,
 /* Runs the graph; every input must have been set at least once. Inputs persist across
  * runs: set the source face once and run any number of target frames. Ops whose result
  * depends only on inputs not set since the previous run (the style vectors computed
- * from the source latent) are not recomputed. */
+ * from the source latent) are not recomputed. On the CPU with 2 threads or more, the
+ * second and third runs time two ways of sharing the Winograd layers among the threads
+ * and later runs keep the faster (the outputs are the same bits either way), so a
+ * context reaches its steady speed from its fourth run. */
 SWR_API swr_status swr_context_run(swr_context* context);
 /* The same, also writing each op's wall time in milliseconds into out_op_ms, which
  * holds op_count = swr_model_op_count() values (0 for an op the run could skip). */
