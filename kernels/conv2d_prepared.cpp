@@ -591,8 +591,7 @@ void PreparedConv2d::run(const float* input, float* output, float* scratch, int 
     }
     if (algorithm_ == ConvAlgorithm::Winograd) {
         winograd::Args a;
-        fill_winograd_args(a, input, output, scratch, threads);
-        a.private_tiles = runs_private(schedule);
+        fill_winograd_args(a, input, output, scratch, threads, schedule);
         winograd_kernels(isa_)->run(a);
         return;
     }
@@ -611,7 +610,8 @@ bool PreparedConv2d::pixel_tiles() const {
 }
 
 void PreparedConv2d::fill_winograd_args(winograd::Args& a, const float* input, float* output,
-                                        float* scratch, int threads) const {
+                                        float* scratch, int threads,
+                                        WinogradSchedule schedule) const {
     a.p = &p_;
     (transform_per_run_ ? a.g : a.u) = weight_.data();
     a.bias = bias_.data();
@@ -621,7 +621,7 @@ void PreparedConv2d::fill_winograd_args(winograd::Args& a, const float* input, f
     a.tiles = tiles_;
     a.tile_block = tile_block_;
     a.k_padded = k_padded_;
-    a.private_tiles = private_tiles_;
+    a.private_tiles = runs_private(schedule);
     a.threads = threads;
     if (upsampled_input_) a.upsample_row = simd::table()->resize2x_row;
 }

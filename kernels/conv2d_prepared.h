@@ -171,9 +171,10 @@ class PreparedConv2d {
         return schedule == WinogradSchedule::Auto ? private_tiles_
                                                   : schedule == WinogradSchedule::PrivateTiles;
     }
-    // The Winograd kernels' arguments for this convolution (algorithm_ Winograd).
+    // The Winograd kernels' arguments for this convolution (algorithm_ Winograd), run
+    // with `schedule`.
     void fill_winograd_args(winograd::Args& a, const float* input, float* output, float* scratch,
-                            int threads) const;
+                            int threads, WinogradSchedule schedule = WinogradSchedule::Auto) const;
     // The direct kernels' arguments for this convolution (direct_ set).
     void fill_direct_args(direct::Args& a, const float* input, float* output, float* scratch,
                           int threads) const;

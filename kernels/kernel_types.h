@@ -37,6 +37,8 @@ enum class Activation : uint8_t {
 struct ActivationParams {
     Activation kind = Activation::None;
     float alpha = 0.0f;  // LeakyRelu slope
+
+    bool operator==(const ActivationParams&) const = default;
 };
 
 // How a convolution or Pad reads outside its input.
@@ -57,6 +59,8 @@ struct Conv2dParams {
     int64_t groups = 1;
     PadMode pad_mode = PadMode::Constant;  // Constant means zero padding
     ActivationParams activation;
+
+    bool operator==(const Conv2dParams&) const = default;
 };
 
 // Instance normalization followed by per-channel modulation and an activation:

@@ -1,24 +1,15 @@
 #include "exec/schedule_tuner.h"
 
-#include <tuple>
-
 namespace swaprun::exec {
 namespace {
 
 using kernels::WinogradSchedule;
 
-// Whether a and b prepare to the same Winograd layer (every field of the params,
-// whether the input is read upsampled, and the ISA).
+// Whether a and b prepare to the same Winograd layer (the same params, the input read
+// upsampled or not, the same ISA).
 bool same_shape(const kernels::PreparedConv2d& a, const kernels::PreparedConv2d& b) {
-    auto fields = [](const kernels::PreparedConv2d& c) {
-        const kernels::Conv2dParams& p = c.params();
-        return std::tuple(p.batch, p.in_channels, p.in_height, p.in_width, p.out_channels,
-                          p.out_height, p.out_width, p.kernel_h, p.kernel_w, p.stride_h, p.stride_w,
-                          p.dilation_h, p.dilation_w, p.pad_top, p.pad_left, p.pad_bottom,
-                          p.pad_right, p.groups, p.pad_mode, p.activation.kind, p.activation.alpha,
-                          c.upsampled_input(), c.isa());
-    };
-    return fields(a) == fields(b);
+    return a.params() == b.params() && a.upsampled_input() == b.upsampled_input() &&
+           a.isa() == b.isa();
 }
 
 // The schedule of timed run `run` (1 or 2).
