@@ -48,6 +48,14 @@ struct Borders {
     float* bottom_fix(int64_t o) const { return corrections() + (out_c + o) * w2; }
     float* left_fix(int64_t o) const { return corrections() + 2 * out_c * w2 + o * h2; }
     float* right_fix(int64_t o) const { return corrections() + 2 * out_c * w2 + (out_c + o) * h2; }
+    // corner_fix's values ([in_c][3][3]) for corner i: 0 top left, 1 top right, 2 bottom
+    // left, 3 bottom right.
+    float* corner(int i) const { return corrections() + 2 * out_c * (w2 + h2) + i * in_c * 9; }
+    int64_t corner_y(int i) const { return i < 2 ? 0 : h2 - 1; }
+    int64_t corner_x(int i) const { return i % 2 == 0 ? 0 : w2 - 1; }
+    float& corner_fix_of(int64_t o, int i) const {
+        return (i < 2 ? top_fix(o) : bottom_fix(o))[corner_x(i)];
+    }
 
     // The upsampled value at (r, x), a pixel of the border lines.
     float at(int64_t c, int64_t r, int64_t x) const {
@@ -60,28 +68,45 @@ struct Borders {
 // The sum, over the taps of output pixel (y, x) that fall outside the image, of the
 // tap's weight times the edge-padded upsampled value there: what the stacked
 // convolution adds and the zero-padded layer does not. For the four corners, whose
-// outside taps lie on two borders.
-float corner_fix(const Borders& b, const float* w, int64_t o, int64_t y, int64_t x) {
-    float sum = 0.0f;
-    for (int64_t c = 0; c < b.in_c; ++c) {
-        const float* k = w + (o * b.in_c + c) * 9;
-        for (int64_t ky = 0; ky < 3; ++ky) {
-            for (int64_t kx = 0; kx < 3; ++kx) {
-                const int64_t r = y + ky - 1, s = x + kx - 1;
-                if (r >= 0 && r < b.h2 && s >= 0 && s < b.w2) continue;
-                sum += k[ky * 3 + kx] * b.at(c, std::clamp<int64_t>(r, 0, b.h2 - 1),
-                                             std::clamp<int64_t>(s, 0, b.w2 - 1));
-            }
+// outside taps lie on two borders. `values` (in_c * 9 floats): each channel's 3 x 3
+// upsampled values around the pixel where the tap falls outside, 0 where it falls
+// inside (corner_values); w: the layer's [out_c][in_c][3][3] kernels.
+float corner_fix(int64_t in_c, const float* w, int64_t o, const float* values) {
+    const float* k = w + o * in_c * 9;
+    // Four partial sums: one would make the loop a chain of dependent adds.
+    float sum[4] = {};
+    const int64_t taps = in_c * 9;
+    int64_t i = 0;
+    for (; i + 4 <= taps; i += 4) {
+        for (int j = 0; j < 4; ++j) sum[j] += k[i + j] * values[i + j];
+    }
+    for (; i < taps; ++i) sum[0] += k[i] * values[i];
+    return (sum[0] + sum[1]) + (sum[2] + sum[3]);
+}
+
+// Channel c's 9 of corner_fix's values for output pixel (y, x), a corner (its border
+// lines made).
+void corner_values(const Borders& b, int64_t c, int64_t y, int64_t x, float* values) {
+    for (int64_t ky = 0; ky < 3; ++ky) {
+        for (int64_t kx = 0; kx < 3; ++kx) {
+            const int64_t r = y + ky - 1, s = x + kx - 1;
+            const bool inside = r >= 0 && r < b.h2 && s >= 0 && s < b.w2;
+            values[ky * 3 + kx] = inside ? 0.0f
+                                         : b.at(c, std::clamp<int64_t>(r, 0, b.h2 - 1),
+                                                std::clamp<int64_t>(s, 0, b.w2 - 1));
         }
     }
-    return sum;
 }
 
 // fix[i] for i in [1, n - 1): the sum over input channels of three taps of output
 // channel o's kernels (k: [in_c][3][3]), tap t at k[c * 9 + first + t * step], on a
-// border line (lines: [in_c][n]) at i - 1 .. i + 1.
+// border line (lines: [in_c][n]) at i - 1 .. i + 1. fix[0] and fix[n - 1] are 0.
 void line_fix(int64_t in_c, int64_t n, const float* k, int first, int step, const float* lines,
               float* fix) {
+    if (const simd::Table* t = simd::table(); t != nullptr) {
+        t->correlate3(in_c, n, lines, k + first, 9, step, fix);
+        return;
+    }
     std::fill(fix, fix + n, 0.0f);
     for (int64_t c = 0; c < in_c; ++c) {
         const float* t = k + c * 9 + first;
@@ -162,7 +187,8 @@ void stack_weights(const Conv2dParams& p, const float* weight, float* stacked) {
 }
 
 int64_t finish_scratch_floats(const Conv2dParams& p) {
-    return 2 * (p.in_channels + p.out_channels) * (p.out_height + p.out_width);
+    return 2 * (p.in_channels + p.out_channels) * (p.out_height + p.out_width) +
+           4 * p.in_channels * 9;
 }
 
 void finish(const Conv2dParams& p, const float* weight, const float* input, const float* phases,
@@ -184,6 +210,9 @@ void finish(const Conv2dParams& p, const float* weight, const float* input, cons
                 upsample_line(plane + (h - 1) * w, w, 1, b.bottom(c));
                 upsample_line(plane, h, w, b.left(c));
                 upsample_line(plane + w - 1, h, w, b.right(c));
+                for (int i = 0; i < 4; ++i) {
+                    corner_values(b, c, b.corner_y(i), b.corner_x(i), b.corner(i) + c * 9);
+                }
             }
 #pragma omp for schedule(static)
             for (int64_t o = 0; o < out_c; ++o) {
@@ -195,10 +224,9 @@ void finish(const Conv2dParams& p, const float* weight, const float* input, cons
                 line_fix(in_c, w2, k, 6, 1, b.bottom(0), b.bottom_fix(o));
                 line_fix(in_c, h2, k, 0, 3, b.left(0), b.left_fix(o));
                 line_fix(in_c, h2, k, 2, 3, b.right(0), b.right_fix(o));
-                b.top_fix(o)[0] = corner_fix(b, weight, o, 0, 0);
-                b.top_fix(o)[w2 - 1] = corner_fix(b, weight, o, 0, w2 - 1);
-                b.bottom_fix(o)[0] = corner_fix(b, weight, o, h2 - 1, 0);
-                b.bottom_fix(o)[w2 - 1] = corner_fix(b, weight, o, h2 - 1, w2 - 1);
+                for (int i = 0; i < 4; ++i) {
+                    b.corner_fix_of(o, i) = corner_fix(in_c, weight, o, b.corner(i));
+                }
             }
 #pragma omp for schedule(static)
             for (int64_t t = 0; t < out_c * h2; ++t) {

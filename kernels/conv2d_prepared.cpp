@@ -94,10 +94,11 @@ bool winograd_wins(const Conv2dParams& p) { return p.in_channels >= 8 && p.out_c
 // input transform's work by 4 and leaves the GEMMs' and the output transform's, adds
 // a pass that interleaves the phases, and makes U four times the size: it pays where
 // the input channels far outnumber the output ones. Measured on a Xeon (kernel_bench
-// conv2d/, Polyphase against Winograd reading the input upsampled, 2 threads): live_up2
-// (64 -> 16 at 256 x 256) 1.77 against 2.35 ms; live_base_up1_upsampled (192 -> 64)
-// 4.98 against 4.29, and slower at 128 -> 64, 64 -> 64 and 192 -> 192 too;
-// live_up3_upsampled (16 -> 16) 2.76 against 2.82 on 2 threads, 6.3 against 5.8 on 1.
+// conv2d/, Polyphase against Winograd reading the input upsampled, 2 threads, medians of
+// 6 interleaved): live_up2 (64 -> 16 at 256 x 256) 1.77 against 2.22 ms;
+// live_base_up1_upsampled (192 -> 64) 4.10 against 4.22 (1 thread: 8.12 against 8.34),
+// too little for 5 MB more of U; slower at 128 -> 64, 64 -> 64 and 192 -> 192;
+// live_up3_upsampled (16 -> 16) 2.86 against 2.95, but 5.70 against 5.93 on 1.
 bool polyphase_wins(const Conv2dParams& p) {
     return p.in_channels >= 4 * p.out_channels && winograd_wins(polyphase::stacked_params(p));
 }

@@ -12,6 +12,7 @@
 #include <arm_neon.h>
 #endif
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -331,20 +332,87 @@ void resize2x_row(const float* far, const float* near, int64_t iw, float* tmp, f
     }
 }
 
+// The sums of Table::correlate3 for kVectors vectors of outputs, from out + at[v],
+// kept in registers over all rows: a row's three products go into each sum one after
+// the other, so the vectors' sums are the independent chains that keep the FMA units
+// busy.
+template <class A, int kVectors>
+void correlate3_vectors(int64_t rows, int64_t n, const float* lines, const float* taps,
+                        int64_t tap_stride, int64_t step, const int64_t* at, float* out) {
+    using B = Batch<A>;
+    B acc[kVectors];
+    for (int v = 0; v < kVectors; ++v) acc[v] = B(0.0f);
+    for (int64_t r = 0; r < rows; ++r) {
+        const float* x = lines + r * n;
+        const float* w = taps + r * tap_stride;
+        const B w0(w[0]), w1(w[step]), w2(w[2 * step]);
+        for (int v = 0; v < kVectors; ++v) {
+            acc[v] = xsimd::fma(w0, B::load_unaligned(x + at[v] - 1), acc[v]);
+            acc[v] = xsimd::fma(w1, B::load_unaligned(x + at[v]), acc[v]);
+            acc[v] = xsimd::fma(w2, B::load_unaligned(x + at[v] + 1), acc[v]);
+        }
+    }
+    for (int v = 0; v < kVectors; ++v) acc[v].store_unaligned(out + at[v]);
+}
+
+// correlate3_vectors for count <= kVectors vectors.
+template <class A, int kVectors>
+void correlate3_some(int count, int64_t rows, int64_t n, const float* lines, const float* taps,
+                     int64_t tap_stride, int64_t step, const int64_t* at, float* out) {
+    if constexpr (kVectors > 1) {
+        if (count < kVectors) {
+            return correlate3_some<A, kVectors - 1>(count, rows, n, lines, taps, tap_stride, step,
+                                                    at, out);
+        }
+    }
+    correlate3_vectors<A, kVectors>(rows, n, lines, taps, tap_stride, step, at, out);
+}
+
+template <class A>
+void correlate3(int64_t rows, int64_t n, const float* lines, const float* taps, int64_t tap_stride,
+                int64_t step, float* out) {
+    constexpr int64_t kL = static_cast<int64_t>(Batch<A>::size);
+    // 8 sums and the 3 weights fit AVX2's 16 registers.
+    constexpr int kMaxVectors = 8;
+    if (n <= 0) return;
+    out[0] = 0.0f;
+    out[n - 1] = 0.0f;
+    const int64_t first = 1, end = n - 1;
+    if (end - first < kL) {
+        // Fewer outputs than a vector: the same fused multiply-adds in the same order.
+        for (int64_t i = first; i < end; ++i) {
+            float sum = 0.0f;
+            for (int64_t r = 0; r < rows; ++r) {
+                const float* x = lines + r * n + i;
+                const float* w = taps + r * tap_stride;
+                sum = std::fma(w[0], x[-1], sum);
+                sum = std::fma(w[step], x[0], sum);
+                sum = std::fma(w[2 * step], x[1], sum);
+            }
+            out[i] = sum;
+        }
+        return;
+    }
+    // Whole vectors from `first`, the last one moved back to end where it would pass
+    // it: the outputs it computes again come out the same.
+    const int64_t vectors = (end - first + kL - 1) / kL;
+    for (int64_t v0 = 0; v0 < vectors; v0 += kMaxVectors) {
+        const int count = static_cast<int>(std::min<int64_t>(kMaxVectors, vectors - v0));
+        int64_t at[kMaxVectors];
+        for (int v = 0; v < count; ++v) at[v] = std::min(first + (v0 + v) * kL, end - kL);
+        correlate3_some<A, kMaxVectors>(count, rows, n, lines, taps, tap_stride, step, at, out);
+    }
+}
+
 template <class A>
 constexpr Table make_table(const char* name) {
 #if defined(__x86_64__) || defined(__i386__)
-    return Table{name,
-                 &unary<A>,
-                 &binary<A>,
-                 &moments,
-                 &adain_apply<A>,
-                 &resize2x_row<A>,
-                 &bilinear_rgb8<A>,
-                 &paste_rgb8<A>};
+    return Table{name,           &unary<A>,         &binary<A>,
+                 &moments,       &adain_apply<A>,   &resize2x_row<A>,
+                 &correlate3<A>, &bilinear_rgb8<A>, &paste_rgb8<A>};
 #else
-    return Table{name,    &unary<A>, &binary<A>, &moments, &adain_apply<A>, &resize2x_row<A>,
-                 nullptr, nullptr};
+    return Table{name,           &unary<A>, &binary<A>, &moments, &adain_apply<A>, &resize2x_row<A>,
+                 &correlate3<A>, nullptr,   nullptr};
 #endif
 }
 

@@ -383,5 +383,38 @@ TEST(SimdPaths, BinaryOpsMatchReferenceOnOddShapes) {
     }
 }
 
+// ---- correlate3 (polyphase border corrections) ----------------------------------
+
+// Every length from 1 to past 8 vectors of 16 (the block size of the AVX-512 loop, and
+// a whole vector more), so that outputs fall in full blocks, in the shorter last
+// block, in the vector moved back to the end, and in the scalar path of the shortest;
+// tap steps 1 and 3 (rows and columns of 3 x 3 kernels). Against a double sum.
+TEST(SimdPaths, Correlate3MatchesADoubleSum) {
+    const simd::Table* t = simd::table();
+    if (t == nullptr) GTEST_SKIP() << "no SIMD table (portable loops): nothing to compare";
+    constexpr int64_t kRows = 5, kTapStride = 9;
+    uint32_t seed = 400;
+    for (int64_t n = 1; n <= 8 * 16 + 19; ++n) {
+        for (int64_t step : {1, 3}) {
+            const auto lines = random_vector(kRows * n, seed++, -2.0f, 2.0f);
+            const auto taps = random_vector(kRows * kTapStride, seed++, -1.0f, 1.0f);
+            std::vector<float> out(n, -777.0f);
+            t->correlate3(kRows, n, lines.data(), taps.data(), kTapStride, step, out.data());
+            ASSERT_EQ(out[0], 0.0f) << "n " << n;
+            ASSERT_EQ(out[n - 1], 0.0f) << "n " << n;
+            for (int64_t i = 1; i + 1 < n; ++i) {
+                double sum = 0.0;
+                for (int64_t r = 0; r < kRows; ++r) {
+                    for (int64_t k = 0; k < 3; ++k) {
+                        sum += static_cast<double>(taps[r * kTapStride + k * step]) *
+                               lines[r * n + i - 1 + k];
+                    }
+                }
+                ASSERT_NEAR(out[i], sum, 1e-5) << "n " << n << ", step " << step << ", i " << i;
+            }
+        }
+    }
+}
+
 }  // namespace
 }  // namespace swaprun::kernels
