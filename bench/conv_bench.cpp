@@ -54,7 +54,9 @@ constexpr ConvShape kShapes[] = {
     // Polyphase pays (64 -> 16) and where it does not (polyphase_wins).
     {"live_up2", 64, 16, 256, 3, 1, kZero, kLeaky, 1, true},
     {"live_up3_upsampled", 16, 16, 512, 3, 1, kZero, kLeaky, 1, true},
+    {"live_base_up0_upsampled", 192, 192, 64, 3, 1, kZero, kLeaky, 1, true},
     {"live_base_up1_upsampled", 192, 64, 128, 3, 1, kZero, kLeaky, 1, true},
+    {"live_mini_up1_upsampled", 64, 64, 128, 3, 1, kZero, kLeaky, 1, true},
     // Where the cost model (winograd_wins) leaves Winograd for the direct kernels.
     {"narrow_4to16", 4, 16, 128, 3, 1, kZero, kNone},
     {"narrow_8to8", 8, 8, 128, 3, 1, kZero, kNone},
