@@ -7,7 +7,8 @@ namespace swaprun::cli {
 
 const char* const kUsage =
     "usage: swaprun infer MODEL.swpk --input NAME=FILE [...] [--output NAME=FILE ...]\n"
-    "                     [--threads N] [--repeat N] [--profile] [--no-checksum]\n"
+    "                     [--threads N] [--warmup N] [--repeat N] [--profile]\n"
+    "                     [--no-checksum]\n"
     "                     [--device cpu|vulkan[:N]] [--precision fp32|fp16]\n"
     "       swaprun info MODEL.swpk [--no-checksum] [--max-activation-mb N]\n"
     "       swaprun devices\n"
@@ -57,9 +58,13 @@ const char* const kUsage =
     "                    (device N of 'swaprun devices')\n"
     "  --precision P     fp32 (the default) or fp16 (Vulkan: 16-bit storage, and 16-bit\n"
     "                    arithmetic in the tiled convolution where the device has it)\n"
-    "  --repeat N        run N more times after the first and print median_ms=<ms>\n"
+    "  --warmup N        run N more times, untimed, after the first (default 0). A CPU\n"
+    "                    context on 2 threads or more times its Winograd schedules in\n"
+    "                    its second and third runs: --warmup 2 times the steady speed\n"
+    "  --repeat N        then run N times more, timed, and print median_ms=<ms> as the\n"
+    "                    last line (model loading excluded)\n"
     "  --profile         print each op's median time and GFLOP/s over the timed runs\n"
-    "                    as the last line (model loading excluded)\n"
+    "                    (without --repeat: over the untimed ones)\n"
     "  --no-checksum     skip verifying the file checksum (faster load)\n"
     "  --pipeline-cache FILE  Vulkan: start from this pipeline cache file and save the\n"
     "                    pipelines to it (less start-up time on the next run)\n"
@@ -183,8 +188,9 @@ Command parse_command_line(const std::vector<std::string>& args) {
             arg.resize(eq);
         }
         const bool takes_value = arg == "--input" || arg == "--output" || arg == "--threads" ||
-                                 arg == "--repeat" || arg == "--device" || arg == "--precision" ||
-                                 arg == "--max-activation-mb" || arg == "--pipeline-cache";
+                                 arg == "--repeat" || arg == "--warmup" || arg == "--device" ||
+                                 arg == "--precision" || arg == "--max-activation-mb" ||
+                                 arg == "--pipeline-cache";
         const bool is_switch =
             arg == "--no-checksum" || arg == "--profile" || arg == "--cpu-fallback";
         const bool infer_only = arg != "--no-checksum" && arg != "--max-activation-mb";
@@ -245,6 +251,10 @@ Command parse_command_line(const std::vector<std::string>& args) {
                 throw UsageError(arg + " takes a whole number from 1 to " +
                                  std::to_string(1 << 20) + ", not '" + *value + "'");
             }
+        } else if (arg == "--warmup") {
+            if (command.warmup_given) throw UsageError("--warmup is given twice");
+            command.warmup_given = true;
+            command.warmup = parse_count(arg, *value, 1000000);
         } else {
             if (command.repeat_given) throw UsageError("--repeat is given twice");
             command.repeat_given = true;

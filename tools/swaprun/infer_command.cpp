@@ -121,6 +121,8 @@ int run_infer(const Command& command) {
         for (size_t k = 0; k < op_ms.size(); ++k) op_samples[k].push_back(op_ms[k]);
     };
     run_once();
+    // The warm-up runs: untimed, and left out of the profile when there are timed runs.
+    for (int r = 0; r < command.warmup; ++r) run_once();
     std::vector<double> times_ms;
     if (command.repeat > 0) {
         for (auto& samples : op_samples) samples.clear();  // profile the timed runs only
