@@ -36,7 +36,8 @@ Conv2dParams stacked_params(const Conv2dParams& p);
 // The stacked kernels [4 * out_c][in_c][3][3] from p's [out_c][in_c][3][3].
 void stack_weights(const Conv2dParams& p, const float* weight, float* stacked);
 
-// Floats of finish()'s scratch (the upsampled border lines and their corrections).
+// Floats of finish()'s scratch (the upsampled border lines, the values under the corners'
+// outside taps, and the corrections).
 int64_t finish_scratch_floats(const Conv2dParams& p);
 
 // output = p's convolution of input (half size) upsampled, from the stacked
