@@ -124,6 +124,7 @@ ConvOptions stacked_options(const ConvOptions& options, ConvIsa isa) {
     o.algorithm = ConvAlgorithm::Winograd;
     o.isa = isa;
     o.winograd_schedule = options.winograd_schedule;
+    o.low_memory = options.low_memory;
     return o;
 }
 
@@ -213,8 +214,8 @@ PackedLayout packed_layout(const Conv2dParams& p, ConvOptions options) {
         // came from L3 once per block, and the layer took 17 % longer (kernel_bench
         // inswapper_block) than with U from load.
         const int64_t v_row_bytes = 6 * p.in_channels * l.tile_block * 4;
-        l.transform_per_run =
-            p.batch == 1 && l.tiles <= l.tile_block && v_row_bytes <= kPerRunVRowBytes;
+        l.transform_per_run = p.batch == 1 && l.tiles <= l.tile_block &&
+                              (v_row_bytes <= kPerRunVRowBytes || options.low_memory);
         l.private_tiles =
             options.winograd_schedule == WinogradSchedule::Auto
                 ? winograd::kPoints * l.winograd_rows * p.in_channels * 4 <= kPrivateUBytes

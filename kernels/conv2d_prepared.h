@@ -88,6 +88,12 @@ struct ConvOptions {
     // Direct: Auto picks by the shape (pixel_tiles_win in conv2d_prepared.cpp); the
     // others are for tests and benchmarks. Depthwise layers keep their own kernel.
     DirectTiling direct_tiling = DirectTiling::Auto;
+    // Winograd: a layer that runs in one pass keeps its 3x3 kernels and transforms them
+    // each run (winograd.h) even where the GEMMs' share of the transformed input
+    // outgrows L2, rather than keeping the transformed kernels, four times the size.
+    // Slower there: inswapper_128's 1024-channel blocks (1.8 GB of transformed
+    // kernels) took about a fifth longer in all.
+    bool low_memory = false;
 };
 
 const char* to_string(ConvAlgorithm a);

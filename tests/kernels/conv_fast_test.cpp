@@ -436,6 +436,45 @@ TEST(ConvFast, WinogradWeightsMadePerRunOrKept) {
     }
 }
 
+// ConvOptions::low_memory: a one-pass layer whose GEMMs' share of V is past L2's makes
+// U per run instead of keeping it (about a quarter of the storage), and still agrees
+// with the reference on any thread count; a layer of several passes keeps U either way.
+TEST(ConvFast, LowMemoryMakesWinogradWeightsPerRunInOnePass) {
+    const Case wide_input{700, 5, 24, 24, 3};  // one pass: kept by default
+    Case two_passes{256, 13, 36, 36, 3};       // kept either way
+    two_passes.mode = PadMode::Reflect;
+    uint32_t seed = 1500;
+    for (const Case& c : {wide_input, two_passes}) {
+        const Conv2dParams p = make(c);
+        const Data d = make_data(p, true, seed++);
+        const std::vector<float> expected = run_reference(p, d);
+        const bool one_pass = c.ic == wide_input.ic;
+        for (ConvIsa isa : isas()) {
+            if (isa == ConvIsa::Portable) continue;  // no Winograd there
+            ConvOptions lean{ConvAlgorithm::Winograd, isa};
+            lean.low_memory = true;
+            const ConvOptions plain{ConvAlgorithm::Winograd, isa};
+            const PreparedConv2d conv(p, d.w.data(), d.b.data(), lean);
+            ASSERT_EQ(conv.algorithm(), ConvAlgorithm::Winograd);
+            EXPECT_EQ(conv.transforms_weights_per_run(), one_pass)
+                << describe(c, isa, ConvAlgorithm::Winograd);
+            if (one_pass) {
+                EXPECT_LT(PreparedConv2d::storage_bytes(p, lean) * 3,
+                          PreparedConv2d::storage_bytes(p, plain))
+                    << describe(c, isa, ConvAlgorithm::Winograd);
+            } else {
+                EXPECT_EQ(PreparedConv2d::storage_bytes(p, lean),
+                          PreparedConv2d::storage_bytes(p, plain));
+            }
+            const std::vector<float> one = run_prepared(conv, d, 1);
+            EXPECT_TRUE(close_relative(one, expected, 1e-4))
+                << describe(c, isa, ConvAlgorithm::Winograd);
+            EXPECT_TRUE(bit_identical(one, run_prepared(conv, d, 3)))
+                << describe(c, isa, ConvAlgorithm::Winograd);
+        }
+    }
+}
+
 // The two ways Winograd's threads share a layer (winograd::Scratch) give the same bits,
 // on 1 to 4 threads: one tile block per thread with U made per run; several blocks
 // per thread (and threads whose runs of tiles end mid-row or hold a partial column of

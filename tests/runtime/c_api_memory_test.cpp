@@ -297,6 +297,66 @@ TEST_F(ModelFromMemory, AnOlderOptionsStructGetsDefaultsForNewerFields) {
     swr_model_release(m);
 }
 
+// swr_model_options.low_memory: a convolution whose transformed weights the CPU keeps by
+// default (one Winograd pass, 700 input channels) keeps its 3x3 kernels instead, a
+// quarter of the packed bytes, and gives the same result within rounding.
+TEST(LowMemory, KeepsFewerPackedWeightsAndGivesTheSameResult) {
+    constexpr int64_t kIn = 700, kOut = 5, kSize = 24;
+    testkit::ModelBuilder b;
+    const uint32_t x = b.input("x", {1, kIn, kSize, kSize});
+    const uint32_t w = b.constant("conv.weight", {kOut, kIn, 3, 3},
+                                  random_values(kOut * kIn * 9, 3, -0.05f, 0.05f));
+    const uint32_t y = b.activation("y", {1, kOut, kSize, kSize});
+    b.op(OpType::Conv2d, "conv", {x, w}, y).attributes["pads"] = testkit::ints({1, 1, 1, 1});
+    b.output(y);
+    testkit::TempDir dir;
+    format::write_swpk(b.desc(), dir.file("wide.swpk"));
+    const auto input = random_values(kIn * kSize * kSize, 4);
+
+    // The packed weights are the allocator's largest block when the model comes from a
+    // file (TheAllocatorHoldsTheCopyWeightsAndArena).
+    auto open = [&](bool low_memory, size_t& packed_bytes) {
+        CountingAllocator counting;
+        const swr_allocator allocator = counting.c_api();
+        swr_model_options options{};
+        options.struct_size = sizeof(options);
+        options.allocator = &allocator;
+        options.low_memory = low_memory ? 1 : 0;
+        swr_model* m = nullptr;
+        EXPECT_EQ(swr_model_open(dir.file("wide.swpk").c_str(), &options, &m), SWR_OK)
+            << swr_last_error();
+        packed_bytes = counting.largest;
+        std::vector<std::vector<float>> outputs;
+        for (int threads : {1, 2}) {
+            swr_context_options context_options{};
+            context_options.struct_size = sizeof(context_options);
+            context_options.threads = threads;
+            swr_context* c = nullptr;
+            EXPECT_EQ(swr_context_create(m, &context_options, &c), SWR_OK) << swr_last_error();
+            EXPECT_EQ(swr_context_set_input(c, "x", input.data(), input.size()), SWR_OK);
+            EXPECT_EQ(swr_context_run(c), SWR_OK) << swr_last_error();
+            const float* out = nullptr;
+            size_t n = 0;
+            EXPECT_EQ(swr_context_get_output(c, "y", &out, &n), SWR_OK);
+            outputs.emplace_back(out, out + n);
+            swr_context_release(c);
+        }
+        swr_model_release(m);
+        EXPECT_TRUE(counting.live.empty());
+        EXPECT_EQ(outputs[0], outputs[1]) << "low_memory " << low_memory;
+        return outputs[0];
+    };
+    size_t plain_bytes = 0, lean_bytes = 0;
+    const std::vector<float> plain = open(false, plain_bytes);
+    const std::vector<float> lean = open(true, lean_bytes);
+    if (plain_bytes == lean_bytes) {
+        // The portable kernels (SWAPRUN_DISABLE_AVX2) have no Winograd: nothing to keep.
+        GTEST_SKIP() << "no Winograd kernels on this build or machine";
+    }
+    EXPECT_LT(lean_bytes * 3, plain_bytes);
+    EXPECT_LT(testkit::max_relative_error(lean, plain), 1e-4);
+}
+
 // Log messages collected by a callback.
 struct LogRecorder {
     std::mutex mutex;

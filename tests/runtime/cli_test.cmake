@@ -72,8 +72,12 @@ elseif(CASES STREQUAL "infer")
   expect_match("${OUT}" "inputs:\n  target \\[1, 3, 8, 8\\]" "info inputs")
   expect_match("${OUT}" "activation arena: [0-9]+ bytes" "info arena")
   expect_match("${OUT}" "model.name = small_generator" "info metadata")
+  expect_match("${OUT}" "\nCPU packed weights: [0-9]+ bytes \\([0-9.]+ MiB\\)\n" "info packed weights")
+  run(0 info "${MODEL}" --low-memory)
+  expect_match("${OUT}" "\nCPU packed weights: [0-9]+ bytes \\([0-9.]+ MiB\\), --low-memory\n"
+               "info --low-memory")
   run(0 infer "${MODEL}" --input "target=${TARGET_NPY}" --input "source=${SOURCE_NPY}"
-      --output "output=${WORK}/out.npy" --threads 2 --warmup 2 --repeat 3)
+      --output "output=${WORK}/out.npy" --threads 2 --warmup 2 --repeat 3 --low-memory)
   expect_match("${OUT}" "\nmedian_ms=[0-9]+\\.[0-9]+\n$" "median_ms is the last line")
   if(NOT EXISTS "${WORK}/out.npy")
     message(FATAL_ERROR "out.npy was not written")

@@ -8,9 +8,9 @@ namespace swaprun::cli {
 const char* const kUsage =
     "usage: swaprun infer MODEL.swpk --input NAME=FILE [...] [--output NAME=FILE ...]\n"
     "                     [--threads N] [--warmup N] [--repeat N] [--profile]\n"
-    "                     [--no-checksum]\n"
+    "                     [--no-checksum] [--low-memory]\n"
     "                     [--device cpu|vulkan[:N]] [--precision fp32|fp16]\n"
-    "       swaprun info MODEL.swpk [--no-checksum] [--max-activation-mb N]\n"
+    "       swaprun info MODEL.swpk [--no-checksum] [--max-activation-mb N] [--low-memory]\n"
     "       swaprun devices\n"
     "       swaprun swap --source FACE --target PHOTO -o OUT.png|.jpg [--models DIR]\n"
     "                    [--swapper NAME|PATH] [--detector PATH] [--recognizer PATH]\n"
@@ -66,6 +66,10 @@ const char* const kUsage =
     "  --profile         print each op's median time and GFLOP/s over the timed runs\n"
     "                    (without --repeat: over the untimed ones)\n"
     "  --no-checksum     skip verifying the file checksum (faster load)\n"
+    "  --low-memory      keep less of the CPU's packed weights: a Winograd layer that\n"
+    "                    runs in one pass transforms its 3x3 kernels on every run\n"
+    "                    (inswapper_128: about 0.6 GB resident instead of 2.0 GB,\n"
+    "                    about a fifth slower; infer and info)\n"
     "  --pipeline-cache FILE  Vulkan: start from this pipeline cache file and save the\n"
     "                    pipelines to it (less start-up time on the next run)\n"
     "  --cpu-fallback    run on the CPU (with a warning) when the Vulkan device\n"
@@ -191,9 +195,10 @@ Command parse_command_line(const std::vector<std::string>& args) {
                                  arg == "--repeat" || arg == "--warmup" || arg == "--device" ||
                                  arg == "--precision" || arg == "--max-activation-mb" ||
                                  arg == "--pipeline-cache";
-        const bool is_switch =
-            arg == "--no-checksum" || arg == "--profile" || arg == "--cpu-fallback";
-        const bool infer_only = arg != "--no-checksum" && arg != "--max-activation-mb";
+        const bool is_switch = arg == "--no-checksum" || arg == "--profile" ||
+                               arg == "--cpu-fallback" || arg == "--low-memory";
+        const bool infer_only =
+            arg != "--no-checksum" && arg != "--max-activation-mb" && arg != "--low-memory";
         if (!takes_value && !is_switch) throw UsageError("unknown option '" + arg + "'");
         if (infer_only && command.kind != CommandKind::Infer) {
             throw UsageError(arg + " applies to 'infer' only");
@@ -204,6 +209,8 @@ Command parse_command_line(const std::vector<std::string>& args) {
                 command.profile = true;
             } else if (arg == "--cpu-fallback") {
                 command.cpu_fallback = true;
+            } else if (arg == "--low-memory") {
+                command.low_memory = true;
             } else {
                 command.verify_checksum = false;
             }

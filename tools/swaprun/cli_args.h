@@ -39,6 +39,7 @@ struct Command {
     int warmup = 0;  // untimed runs after the first, before the timed ones
     bool warmup_given = false;
     bool verify_checksum = true;
+    bool low_memory = false;     // swr_model_options.low_memory (infer, info)
     int max_activation_mb = 0;   // 0: the default (util/limits.h)
     bool cpu_fallback = false;   // swr_context_options.cpu_fallback
     std::string pipeline_cache;  // swr_context_options.pipeline_cache (Vulkan)

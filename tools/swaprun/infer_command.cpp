@@ -64,8 +64,9 @@ void print_profile(const Model& model, const std::vector<std::vector<double>>& s
 
 int run_infer(const Command& command) {
     const auto load_start = std::chrono::steady_clock::now();
-    const Model model = Model::open(command.model_path, !command.verify_checksum,
-                                    static_cast<uint64_t>(command.max_activation_mb) << 20);
+    const Model model =
+        Model::open(command.model_path, !command.verify_checksum,
+                    static_cast<uint64_t>(command.max_activation_mb) << 20, command.low_memory);
     const double load_ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - load_start)
             .count();

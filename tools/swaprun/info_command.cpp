@@ -29,6 +29,7 @@ std::string mib(uint64_t bytes) {
 int run_info(const Command& command) {
     format::ReadOptions options;
     options.verify_checksum = command.verify_checksum;
+    options.low_memory = command.low_memory;
     if (command.max_activation_mb > 0) {
         options.max_activation_bytes = static_cast<uint64_t>(command.max_activation_mb) << 20;
     }
@@ -66,6 +67,9 @@ int run_info(const Command& command) {
     }
     const auto& plan = model->plan();
     out << "weights: " << constant_bytes << " bytes (" << mib(constant_bytes) << ")\n";
+    out << "CPU packed weights: " << model->cpu_weight_bytes() << " bytes ("
+        << mib(model->cpu_weight_bytes()) << ")" << (command.low_memory ? ", --low-memory" : "")
+        << "\n";
     out << "activation arena: " << plan.arena_bytes << " bytes (" << mib(plan.arena_bytes)
         << "); unshared: " << plan.unshared_bytes << " bytes (" << mib(plan.unshared_bytes)
         << ")\n";

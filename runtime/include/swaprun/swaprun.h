@@ -115,6 +115,13 @@ typedef struct swr_model_options {
      * SWR_ERROR_INVALID_ARGUMENT before anything is allocated. 0: the default,
      * 4 GiB (runtime/src/util/limits.h). */
     uint64_t max_activation_bytes;
+    /* Nonzero: keep less of the CPU's packed weights. A Winograd layer that runs in one
+     * pass keeps its 3x3 kernels and transforms them on every run, where by default it
+     * keeps them transformed (four times the size) once its share of the transformed
+     * input outgrows a core's L2. inswapper_128: about 0.6 GB of resident memory
+     * instead of 2.0 GB, and about a fifth slower; live_base and live_mini: no change
+     * (their residual blocks transform per run either way). Vulkan: no effect. */
+    int32_t low_memory;
 } swr_model_options;
 
 /* Where a context runs, swr_context_options.device. */

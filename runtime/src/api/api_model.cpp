@@ -45,6 +45,7 @@ format::ReadOptions read_options(const swr_model_options* options) {
     const uint64_t max_activation_bytes =
         option_field(options, &swr_model_options::max_activation_bytes, uint64_t{0});
     if (max_activation_bytes != 0) read.max_activation_bytes = max_activation_bytes;
+    read.low_memory = option_field(options, &swr_model_options::low_memory, 0) != 0;
     return read;
 }
 
@@ -115,8 +116,8 @@ swr_status swr_model_open_memory(const void* data, size_t size, const swr_model_
         auto file = in_place ? swaprun::format::SwpkFile::from_memory(bytes, size, label, read)
                              : swaprun::format::SwpkFile::copy_from_memory(bytes, size, label, read,
                                                                            allocator);
-        *out_model = swaprun::api::new_handle(swaprun::engine::LoadedModel::from_file(
-            std::move(file), allocator, read.max_activation_bytes));
+        *out_model = swaprun::api::new_handle(
+            swaprun::engine::LoadedModel::from_file(std::move(file), allocator, read));
     });
 }
 

@@ -61,14 +61,15 @@ std::vector<int> count_readers(const format::ModelDescription& model,
 }  // namespace
 
 LoadedModel::LoadedModel(Key, std::unique_ptr<format::SwpkFile> file, const Allocator& allocator,
-                         uint64_t max_activation_bytes)
+                         const format::ReadOptions& options)
     : allocator_(allocator.is_default() ? platform::large_page_allocator() : allocator),
+      low_memory_(options.low_memory),
       file_(std::move(file)),
       graph_(damage_reported_first(
           *file_, [&] { return graph::validate_graph(file_->model(), file_->path()); })),
       plan_(damage_reported_first(*file_,
                                   [&] { return plan::plan_activations(file_->model(), graph_); })) {
-    damage_reported_first(*file_, [&] { prepare(max_activation_bytes); });
+    damage_reported_first(*file_, [&] { prepare(options.max_activation_bytes); });
 }
 
 void LoadedModel::prepare(uint64_t max_activation_bytes) {
@@ -122,6 +123,7 @@ void LoadedModel::prepare(uint64_t max_activation_bytes) {
         packed_bytes +=
             kernels::PreparedConv2d::storage_bytes(*c.params, cpu_conv_options(c.op, links));
     }
+    cpu_weight_bytes_ = packed_bytes;
     // All packed weights in one block (see WeightPool).
     weight_pool_ = std::make_unique<WeightPool>(allocator_, std::max<size_t>(packed_bytes, 1));
     const Allocator packed_weights = weight_pool_->allocator();
@@ -144,6 +146,7 @@ void LoadedModel::prepare(uint64_t max_activation_bytes) {
 kernels::ConvOptions LoadedModel::cpu_conv_options(size_t op, const OpLinks& links) const {
     // A convolution reads its input upsampled where the Resize before it is folded.
     kernels::ConvOptions o;
+    o.low_memory = low_memory_;
     const size_t r = links.producer[graph_.ops[op].inputs[0]];
     o.upsampled_input = r != kNoOp && folded_[r] && graph_.ops[r].type == OpType::Resize;
     return o;
@@ -248,16 +251,14 @@ std::shared_ptr<const LoadedModel> LoadedModel::open(const std::string& path,
     // The checksum comes with the pass that reads the weights for packing.
     format::ReadOptions deferred = options;
     deferred.defer_checksum = true;
-    return from_file(format::SwpkFile::open(path, deferred), allocator,
-                     options.max_activation_bytes);
+    return from_file(format::SwpkFile::open(path, deferred), allocator, options);
 }
 
 std::shared_ptr<const LoadedModel> LoadedModel::from_file(std::unique_ptr<format::SwpkFile> file,
                                                           const Allocator& allocator,
-                                                          uint64_t max_activation_bytes) {
+                                                          const format::ReadOptions& options) {
     if (file == nullptr) throw Error(ErrorKind::InvalidArgument, "LoadedModel: no file");
-    return std::make_shared<const LoadedModel>(Key(), std::move(file), allocator,
-                                               max_activation_bytes);
+    return std::make_shared<const LoadedModel>(Key(), std::move(file), allocator, options);
 }
 
 std::optional<size_t> LoadedModel::find_input(std::string_view name) const {

@@ -27,11 +27,12 @@ class LoadedModel {
                                                    const Allocator& allocator = {});
     // allocator: where the packed weights go, and the arenas of the contexts
     // created from this model (the default: platform::large_page_allocator).
-    // max_activation_bytes: see format::ReadOptions; a model whose plan needs more
-    // fails with InvalidArgument naming the file, the bytes and the limit.
-    static std::shared_ptr<const LoadedModel> from_file(
-        std::unique_ptr<format::SwpkFile> file, const Allocator& allocator = {},
-        uint64_t max_activation_bytes = limits::kDefaultMaxActivationBytes);
+    // Of options, the fields for the model rather than the reader: max_activation_bytes
+    // (a model whose plan needs more fails with InvalidArgument naming the file, the
+    // bytes and the limit) and low_memory.
+    static std::shared_ptr<const LoadedModel> from_file(std::unique_ptr<format::SwpkFile> file,
+                                                        const Allocator& allocator = {},
+                                                        const format::ReadOptions& options = {});
 
     const format::ModelDescription& description() const { return file_->model(); }
     const graph::ValidatedGraph& graph() const { return graph_; }
@@ -58,6 +59,9 @@ class LoadedModel {
     const kernels::PreparedConv2d* prepared_conv(size_t op) const {
         return op < convs_.size() ? convs_[op].get() : nullptr;
     }
+    // Bytes of the convolutions' weights packed at load for the CPU (transformed ones
+    // included): with ReadOptions::low_memory, fewer.
+    size_t cpu_weight_bytes() const { return cpu_weight_bytes_; }
     // The most scratch any prepared convolution needs with `threads` threads, on either
     // Winograd schedule.
     size_t conv_scratch_floats(int threads) const;
@@ -83,7 +87,7 @@ class LoadedModel {
         Key() = default;
     };
     LoadedModel(Key, std::unique_ptr<format::SwpkFile> file, const Allocator& allocator,
-                uint64_t max_activation_bytes);
+                const format::ReadOptions& options);
 
   private:
     // Checks the plan against the limit, folds, plans the CPU arena and packs the
@@ -112,6 +116,8 @@ class LoadedModel {
     static constexpr size_t kMinPairedBytes = 4u << 20;
 
     Allocator allocator_;
+    bool low_memory_ = false;  // kernels::ConvOptions::low_memory for every convolution
+    size_t cpu_weight_bytes_ = 0;
     // Holds convs_' packed weights; declared first, so it goes after them.
     std::unique_ptr<WeightPool> weight_pool_;
     std::unique_ptr<format::SwpkFile> file_;

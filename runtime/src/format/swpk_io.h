@@ -34,6 +34,9 @@ struct ReadOptions {
     // inference) a context of this model may need; checked by engine::LoadedModel
     // when it plans the model, before any context allocates (util/limits.h).
     uint64_t max_activation_bytes = limits::kDefaultMaxActivationBytes;
+    // Also for engine::LoadedModel, when it packs the weights: keep fewer transformed
+    // ones (kernels::ConvOptions::low_memory).
+    bool low_memory = false;
 };
 
 // A validated .swpk file mapped into memory. The description's constant tensors
