@@ -8,7 +8,9 @@
 #include <string>
 #include <vector>
 
+#include "format/swpk_io.h"
 #include "pipeline/image_io.h"
+#include "pipeline/model_store.h"
 #include "swaprun/pipeline.h"
 #include "synthetic_models.h"
 
@@ -216,6 +218,46 @@ TEST_F(PipelineApi, DetectorSizeIsCheckedAgainstTheDetector) {
     // A caller built before the size fields existed gets the detector's own size.
     EXPECT_EQ(create_with(640, 384, offsetof(swr_pipeline_options, detector_width)), SWR_OK)
         << swr_last_error();
+}
+
+// swr_pipeline_options.low_memory loads the swapper as swr_model_options.low_memory does.
+// The synthetic swapper has no layer it changes, so the frames are the same bits; the
+// loader's part is checked on a layer it does change (load_model_file, which the
+// pipeline's models go through).
+TEST_F(PipelineApi, LowMemoryLoadsTheSwapperWithFewerPackedWeights) {
+    auto swap_frame = [&](int32_t low_memory) {
+        swr_pipeline_options options{};
+        options.struct_size = sizeof options;
+        options.low_memory = low_memory;
+        swr_pipeline* p = create(&options);
+        std::vector<uint8_t> out(portrait.size_bytes());
+        if (p == nullptr) return out;
+        EXPECT_EQ(swr_pipeline_set_source(p, portrait.data(), 512, 512, 512 * 3, landmarks.data()),
+                  SWR_OK);
+        EXPECT_EQ(swr_pipeline_process(p, portrait.data(), 512, 512, 512 * 3, out.data(), 512 * 3,
+                                       nullptr, 0),
+                  SWR_OK);
+        swr_pipeline_release(p);
+        return out;
+    };
+    EXPECT_EQ(swap_frame(1), swap_frame(0));
+
+    // One Winograd pass of 700 input channels: kept transformed unless low_memory.
+    testkit::ModelBuilder b;
+    const uint32_t x = b.input("x", {1, 700, 24, 24});
+    const uint32_t w =
+        b.constant("conv.weight", {5, 700, 3, 3}, testkit::random_values(5 * 700 * 9, 5));
+    const uint32_t y = b.activation("y", {1, 5, 24, 24});
+    b.op(OpType::Conv2d, "conv", {x, w}, y).attributes["pads"] = testkit::ints({1, 1, 1, 1});
+    b.output(y);
+    format::write_swpk(b.desc(), dir.file("wide.swpk"));
+    format::ReadOptions lean;
+    lean.low_memory = true;
+    const size_t plain_bytes = load_model_file(dir.file("wide.swpk"))->cpu_weight_bytes();
+    const size_t lean_bytes =
+        load_model_file(dir.file("wide.swpk"), nullptr, kBatchOfOne, lean)->cpu_weight_bytes();
+    if (plain_bytes == lean_bytes) GTEST_SKIP() << "no Winograd kernels on this build or machine";
+    EXPECT_LT(lean_bytes * 3, plain_bytes);
 }
 
 }  // namespace

@@ -17,12 +17,13 @@ const char* const kUsage =
     "                    [--all-faces | --face N] [--pixel-boost 256|512]\n"
     "                    [--source-landmarks x1,y1,...,x5,y5] [--target-landmarks ...]\n"
     "                    [--det-size WxH] [--device cpu|vulkan[:N]] [--precision fp32|fp16]\n"
-    "                    [--threads N]\n"
+    "                    [--threads N] [--low-memory]\n"
     "       swaprun demo [-o OUT.png] [--device ...] [--threads N]\n"
     "       swaprun stream --source FACE [--models DIR] [--swapper NAME|PATH]\n"
     "                    [--size WxH] [--detect-every N] [--all-faces | --face N]\n"
     "                    [--pixel-boost 256|512] [--source-landmarks ...] [--det-size WxH]\n"
-    "                    [--device ...] [--threads N] [--profile] < IN.y4m > OUT.y4m\n"
+    "                    [--device ...] [--threads N] [--low-memory] [--profile]\n"
+    "                    < IN.y4m > OUT.y4m\n"
     "       swaprun --help | --version\n"
     "\n"
     "Runs a packed face-swap model (.swpk, made by swapconv) on the CPU or on Vulkan.\n"
@@ -69,7 +70,8 @@ const char* const kUsage =
     "  --low-memory      keep less of the CPU's packed weights: a Winograd layer that\n"
     "                    runs in one pass transforms its 3x3 kernels on every run\n"
     "                    (inswapper_128: about 0.6 GB resident instead of 2.0 GB,\n"
-    "                    about a fifth slower; infer and info)\n"
+    "                    about a fifth slower; infer, info, and swap and stream for\n"
+    "                    their swapper)\n"
     "  --pipeline-cache FILE  Vulkan: start from this pipeline cache file and save the\n"
     "                    pipelines to it (less start-up time on the next run)\n"
     "  --cpu-fallback    run on the CPU (with a warning) when the Vulkan device\n"
@@ -127,7 +129,8 @@ Command parse_face_command(const std::vector<std::string>& args) {
         const bool other = !face.source.empty() || !face.target.empty() ||
                            !face.models_dir.empty() || !face.detector.empty() ||
                            !face.recognizer.empty() || !face.swapper.empty() || face.all_faces ||
-                           face.face_index || face.source_landmarks || face.target_landmarks;
+                           face.face_index || face.source_landmarks || face.target_landmarks ||
+                           face.low_memory;
         if (other) {
             throw UsageError(
                 "'demo' takes only -o, --pixel-boost, --device, --precision and "

@@ -97,6 +97,12 @@ bool parse_face_option(const std::vector<std::string>& args, size_t& i, FaceArgs
         "--device",      "--precision",        "--face",
         "--pixel-boost", "--source-landmarks", "--target-landmarks",
         "--det-size"};
+    if (arg == "--low-memory") {
+        if (value) throw UsageError("--low-memory takes no value");
+        if (out.low_memory) throw UsageError("--low-memory is given twice");
+        out.low_memory = true;
+        return true;
+    }
     if (arg == "--all-faces") {
         if (value) throw UsageError("--all-faces takes no value");
         if (out.all_faces) throw UsageError("--all-faces is given twice");

@@ -23,6 +23,7 @@ struct FaceArgs {
     bool all_faces = false;
     std::optional<int> face_index;  // --face N
     int pixel_boost = 0;            // 0, 256 or 512
+    bool low_memory = false;        // --low-memory: the swapper's swr_model_options.low_memory
     // --det-size WxH: the detector's input; unset: 640x640 for a detector whose size is
     // open, its own for one whose size is fixed.
     std::optional<pipeline::DetectorSize> detector_size;

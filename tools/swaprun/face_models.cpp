@@ -78,7 +78,10 @@ ResolvedModels resolve_face_models(const FaceArgs& args, std::ostream& log) {
             args.detector_size.has_value(), &log);
     }
     out.models.recognizer = pipeline::load_model_file(paths.recognizer, &log);
-    out.models.swapper = pipeline::load_model_file(paths.swapper, &log);
+    format::ReadOptions swapper_options;
+    swapper_options.low_memory = args.low_memory;
+    out.models.swapper =
+        pipeline::load_model_file(paths.swapper, &log, pipeline::kBatchOfOne, swapper_options);
     return out;
 }
 

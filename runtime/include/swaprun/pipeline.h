@@ -44,15 +44,15 @@ typedef struct swr_pipeline_models {
 #define SWR_FACES_REFERENCE 2 /* the face most like swr_pipeline_set_reference's */
 
 typedef struct swr_pipeline_options {
-    uint32_t struct_size; /* sizeof(swr_pipeline_options) */
-    int32_t threads;      /* as swr_context_options */
-    int32_t device;       /* SWR_DEVICE_* */
-    int32_t precision;    /* SWR_PRECISION_* */
-    int32_t pixel_boost;  /* 0, or a crop size that is a multiple of the swapper's (256, 512) */
+    uint32_t struct_size;   /* sizeof(swr_pipeline_options) */
+    int32_t threads;        /* as swr_context_options */
+    int32_t device;         /* SWR_DEVICE_* */
+    int32_t precision;      /* SWR_PRECISION_* */
+    int32_t pixel_boost;    /* 0, or a crop size that is a multiple of the swapper's (256, 512) */
     int32_t face_selection; /* SWR_FACES_* */
     int32_t face_index;
-    float score_threshold;  /* detection; 0 means 0.5 */
-    float nms_iou;          /* detection; 0 means 0.4 */
+    float score_threshold; /* detection; 0 means 0.5 */
+    float nms_iou;         /* detection; 0 means 0.4 */
     /* The detector's input size (insightface's det_size), each side a multiple of 32 up to
      * 2048: a detector .onnx with open height and width is converted at it (and cached per
      * size); a detector of another fixed size is an error. 0, 0: 640 x 640 for an open
@@ -60,6 +60,10 @@ typedef struct swr_pipeline_options {
      * spends 44 % of the detector's work on padding below such a frame. */
     int32_t detector_width;
     int32_t detector_height;
+    /* Nonzero: the swapper keeps less of the CPU's packed weights, as
+     * swr_model_options.low_memory (inswapper_128: about 0.6 GB instead of 2.0 GB, and
+     * about a fifth slower). */
+    int32_t low_memory;
 } swr_pipeline_options;
 
 /* A face found by the last swr_pipeline_process or swr_pipeline_detect. */
@@ -92,14 +96,14 @@ SWR_API swr_status swr_pipeline_set_reference(swr_pipeline* pipeline, const uint
  * size; out may equal in; out_stride >= 3 * width). landmarks (10 * landmark_faces
  * floats) give the faces by hand and skip detection; NULL detects. Finding no face is
  * not an error: the frame is copied unchanged and swr_pipeline_face_count() is 0. */
-SWR_API swr_status swr_pipeline_process(swr_pipeline* pipeline, const uint8_t* in,
-                                        int32_t width, int32_t height, size_t in_stride,
-                                        uint8_t* out, size_t out_stride, const float* landmarks,
+SWR_API swr_status swr_pipeline_process(swr_pipeline* pipeline, const uint8_t* in, int32_t width,
+                                        int32_t height, size_t in_stride, uint8_t* out,
+                                        size_t out_stride, const float* landmarks,
                                         int32_t landmark_faces);
 
 /* Detects faces without swapping (for a caller's own selection or tracking). */
-SWR_API swr_status swr_pipeline_detect(swr_pipeline* pipeline, const uint8_t* rgb,
-                                       int32_t width, int32_t height, size_t stride);
+SWR_API swr_status swr_pipeline_detect(swr_pipeline* pipeline, const uint8_t* rgb, int32_t width,
+                                       int32_t height, size_t stride);
 
 /* The faces of the last process or detect call, left to right (-1 for a NULL pipeline). */
 SWR_API int32_t swr_pipeline_face_count(const swr_pipeline* pipeline);

@@ -165,7 +165,11 @@ swr_status swr_pipeline_create(const swr_pipeline_models* models,
                 pl::load_detector_file(paths.detector, detector_size, detector_size_given);
         }
         loaded.recognizer = pl::load_model_file(paths.recognizer);
-        loaded.swapper = pl::load_model_file(paths.swapper);
+        swaprun::format::ReadOptions swapper_options;
+        swapper_options.low_memory =
+            option_field(options, &swr_pipeline_options::low_memory, 0) != 0;
+        loaded.swapper =
+            pl::load_model_file(paths.swapper, nullptr, pl::kBatchOfOne, swapper_options);
 
         pl::PipelineOptions o;
         o.backend.threads = option_field(options, &swr_pipeline_options::threads, 0);

@@ -127,14 +127,16 @@ std::string converted_cache_path(const std::string& onnx_path,
     return (p.parent_path() / (p.stem().string() + "." + hex + ".swpk")).string();
 }
 
-std::shared_ptr<const engine::LoadedModel> load_model_file(
-    const std::string& path, std::ostream* log, const std::vector<int64_t>& dynamic_dims) {
-    if (!ends_with(path, ".onnx")) return engine::LoadedModel::open(path);
+std::shared_ptr<const engine::LoadedModel> load_model_file(const std::string& path,
+                                                           std::ostream* log,
+                                                           const std::vector<int64_t>& dynamic_dims,
+                                                           const format::ReadOptions& read) {
+    if (!ends_with(path, ".onnx")) return engine::LoadedModel::open(path, read);
     const std::string cache = converted_cache_path(path, dynamic_dims);
     std::error_code ec;
     if (fs::is_regular_file(cache, ec)) {
         try {
-            return engine::LoadedModel::open(cache);
+            return engine::LoadedModel::open(cache, read);
         } catch (const Error& e) {
             // Written by another version, or damaged: convert again over it.
             if (log)
@@ -148,7 +150,7 @@ std::shared_ptr<const engine::LoadedModel> load_model_file(
     const auto converted = convert::convert_onnx_file(path, options);
     try {
         format::write_swpk(converted->description, cache);
-        return engine::LoadedModel::open(cache);
+        return engine::LoadedModel::open(cache, read);
     } catch (const Error& e) {
         if (e.kind() != ErrorKind::Io) throw;
         if (log)
@@ -162,7 +164,7 @@ std::shared_ptr<const engine::LoadedModel> load_model_file(
         str_cat("swaprun-", fs::path(path).stem().string(), "-", random(), ".swpk");
     RemoveOnExit remove(temp);
     format::write_swpk(converted->description, temp.string());
-    return engine::LoadedModel::open(temp.string());
+    return engine::LoadedModel::open(temp.string(), read);
 }
 
 DetectorSize detector_input_size(const engine::LoadedModel& model) {

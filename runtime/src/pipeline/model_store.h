@@ -82,10 +82,10 @@ std::shared_ptr<const engine::LoadedModel> load_detector_file(const std::string&
 
 // Opens a .swpk file, or converts an .onnx file (reusing the cache when present; a cache
 // that cannot be written is replaced by a temporary file, with a note on `log`), its
-// dynamic input dimensions sized by position from `dynamic_dims`. Throws swaprun::Error
-// naming the file.
+// dynamic input dimensions sized by position from `dynamic_dims`, with `read`'s
+// options. Throws swaprun::Error naming the file.
 std::shared_ptr<const engine::LoadedModel> load_model_file(
     const std::string& path, std::ostream* log = nullptr,
-    const std::vector<int64_t>& dynamic_dims = kBatchOfOne);
+    const std::vector<int64_t>& dynamic_dims = kBatchOfOne, const format::ReadOptions& read = {});
 
 }  // namespace swaprun::pipeline
