@@ -123,6 +123,18 @@ ModelBuilder small_generator() {
     return b;
 }
 
+ModelBuilder wide_conv() {
+    constexpr int64_t kIn = 700, kOut = 5, kSize = 24;
+    ModelBuilder b;
+    const uint32_t x = b.input("x", {1, kIn, kSize, kSize});
+    const uint32_t w = b.constant("conv.weight", {kOut, kIn, 3, 3},
+                                  random_values(kOut * kIn * 9, 3, -0.05f, 0.05f));
+    const uint32_t y = b.activation("y", {1, kOut, kSize, kSize});
+    b.op(OpType::Conv2d, "conv", {x, w}, y).attributes["pads"] = ints({1, 1, 1, 1});
+    b.output(y);
+    return b;
+}
+
 TempDir::TempDir() {
     std::string pattern =
         (std::filesystem::temp_directory_path() / "swaprun_runtime_test.XXXXXX").string();

@@ -57,6 +57,11 @@ class ModelBuilder {
 //   -> Unary(TanhUnit) = output [1,3,16,16]; plus an extra tensor "emap" and metadata.
 ModelBuilder small_generator();
 
+// One 3x3 convolution x [1, 700, 24, 24] -> y [1, 5, 24, 24], zero padding 1, seeded
+// weights: a Winograd layer of one pass whose transformed weights the CPU keeps unless
+// asked for low memory (kernels::ConvOptions::low_memory).
+ModelBuilder wide_conv();
+
 // A directory under the system temp dir, removed with its contents at the end.
 class TempDir {
   public:
