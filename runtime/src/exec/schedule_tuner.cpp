@@ -19,50 +19,53 @@ WinogradSchedule timed_schedule(int run) {
 
 }  // namespace
 
-ScheduleTuner::ScheduleTuner(const std::vector<BoundOp>& bound) : slot_(bound.size(), -1) {
+ScheduleTuner::ScheduleTuner(const std::vector<BoundOp>& bound) : shape_(bound.size(), -1) {
     for (size_t k = 0; k < bound.size(); ++k) {
         const BoundOp& b = bound[k];
         if (b.conv == nullptr || b.paired_first != nullptr || b.threads < 2 ||
             !b.conv->has_schedules()) {
             continue;
         }
-        size_t index = shape_times_.size();  // a new shape's, unless an earlier op has it
-        for (const Tuned& t : ops_) {
-            if (same_shape(*bound[t.op].conv, *b.conv)) {
-                index = t.shape;
+        // A new shape's, unless an earlier op has it.
+        int shape = static_cast<int>(shape_times_.size());
+        for (size_t e = 0; e < k; ++e) {
+            if (shape_[e] >= 0 && same_shape(*bound[e].conv, *b.conv)) {
+                shape = shape_[e];
                 break;
             }
         }
-        if (index == shape_times_.size()) shape_times_.push_back({});
-        slot_[k] = static_cast<int>(ops_.size());
-        ops_.push_back(Tuned{k, index});
+        if (shape == static_cast<int>(shape_times_.size())) shape_times_.push_back({});
+        shape_[k] = shape;
     }
 }
 
 void ScheduleTuner::begin_run(std::vector<BoundOp>& bound) const {
     if (!timing()) return;
-    for (const Tuned& t : ops_) bound[t.op].schedule = timed_schedule(runs_);
+    for (size_t k = 0; k < shape_.size(); ++k) {
+        if (shape_[k] >= 0) bound[k].schedule = timed_schedule(runs_);
+    }
 }
 
 void ScheduleTuner::record(size_t k, double ms) {
-    if (!timing() || k >= slot_.size() || slot_[k] < 0) return;
-    Times& times = shape_times_[ops_[static_cast<size_t>(slot_[k])].shape];
+    if (!timing() || k >= shape_.size() || shape_[k] < 0) return;
+    Times& times = shape_times_[static_cast<size_t>(shape_[k])];
     const auto s = static_cast<size_t>(runs_ - 1);
     times.ms[s] += ms;
     ++times.count[s];
 }
 
 void ScheduleTuner::end_run(std::vector<BoundOp>& bound) {
-    if (ops_.empty() || runs_ > kTimedRuns) return;
+    if (shape_times_.empty() || runs_ > kTimedRuns) return;
     if (++runs_ <= kTimedRuns) return;
-    for (const Tuned& t : ops_) {
-        const Times& times = shape_times_[t.shape];
+    for (size_t k = 0; k < shape_.size(); ++k) {
+        if (shape_[k] < 0) continue;
+        const Times& times = shape_times_[static_cast<size_t>(shape_[k])];
         // Per run of an op: an op that skipped a timed run (its inputs unchanged) counts
         // in neither. A shape not timed under both keeps the schedule from load.
         if (times.count[0] == 0 || times.count[1] == 0) continue;
         const bool shared = times.ms[1] / static_cast<double>(times.count[1]) <
                             times.ms[0] / static_cast<double>(times.count[0]);
-        bound[t.op].schedule =
+        bound[k].schedule =
             shared ? WinogradSchedule::SharedStages : WinogradSchedule::PrivateTiles;
     }
 }

@@ -27,7 +27,7 @@ class ScheduleTuner {
     static constexpr int kTimedRuns = 2;
 
     // Whether the coming run times the tuned ops (record() each as it runs).
-    bool timing() const { return !ops_.empty() && runs_ >= 1 && runs_ <= kTimedRuns; }
+    bool timing() const { return !shape_times_.empty() && runs_ >= 1 && runs_ <= kTimedRuns; }
     // Sets the tuned ops' schedules in bound for the coming run.
     void begin_run(std::vector<BoundOp>& bound) const;
     // Op k ran for ms milliseconds in the coming run (ignored for an op not tuned).
@@ -37,17 +37,14 @@ class ScheduleTuner {
     void end_run(std::vector<BoundOp>& bound);
 
   private:
-    struct Tuned {
-        size_t op;     // index into bound
-        size_t shape;  // index into shape_times_: ops of one shape are timed together
-    };
     // A shape's timed op runs: [0] on private tiles, [1] on shared stages.
     struct Times {
         std::array<double, 2> ms{};
         std::array<int, 2> count{};
     };
-    std::vector<Tuned> ops_;
-    std::vector<int> slot_;           // per op: its index in ops_, or -1
+    // Per op of bound: its shape's index in shape_times_ (ops of one shape are timed
+    // together), or -1 for an op not tuned.
+    std::vector<int> shape_;
     std::vector<Times> shape_times_;  // per shape
     int runs_ = 0;                    // completed runs
 };
