@@ -173,7 +173,8 @@ Command parse_command_line(const std::vector<std::string>& args) {
     }
 
     std::set<std::string> input_names, output_names;
-    bool threads_given = false, device_given = false, precision_given = false;
+    // The options given once at most (all that take a value but --input and --output).
+    std::set<std::string> given;
     for (size_t i = 1; i < args.size(); ++i) {
         std::string arg = args[i];
         if (arg == "--help" || arg == "-h") {
@@ -223,6 +224,9 @@ Command parse_command_line(const std::vector<std::string>& args) {
             if (i + 1 >= args.size()) throw UsageError(arg + " needs a value");
             value = args[++i];
         }
+        if (arg != "--input" && arg != "--output" && !given.insert(arg).second) {
+            throw UsageError(arg + " is given twice");
+        }
         if (arg == "--input") {
             NamedFile f = parse_named_file(arg, *value);
             if (!input_names.insert(f.name).second) {
@@ -236,38 +240,26 @@ Command parse_command_line(const std::vector<std::string>& args) {
             }
             command.outputs.push_back(std::move(f));
         } else if (arg == "--threads") {
-            if (threads_given) throw UsageError("--threads is given twice");
-            threads_given = true;
             command.threads = parse_count(arg, *value, 4096);
         } else if (arg == "--device") {
-            if (device_given) throw UsageError("--device is given twice");
-            device_given = true;
             command.device = parse_device(*value);
         } else if (arg == "--precision") {
-            if (precision_given) throw UsageError("--precision is given twice");
-            precision_given = true;
             if (*value != "fp32" && *value != "fp16") {
                 throw UsageError("--precision takes fp32 or fp16, not '" + *value + "'");
             }
             command.precision = *value == "fp16" ? 1 : 0;
         } else if (arg == "--pipeline-cache") {
-            if (!command.pipeline_cache.empty()) throw UsageError(arg + " is given twice");
             if (value->empty()) throw UsageError(arg + " needs a file name");
             command.pipeline_cache = *value;
         } else if (arg == "--max-activation-mb") {
-            if (command.max_activation_mb != 0) throw UsageError(arg + " is given twice");
             command.max_activation_mb = parse_count(arg, *value, 1 << 20);
             if (command.max_activation_mb == 0) {
                 throw UsageError(arg + " takes a whole number from 1 to " +
                                  std::to_string(1 << 20) + ", not '" + *value + "'");
             }
         } else if (arg == "--warmup") {
-            if (command.warmup_given) throw UsageError("--warmup is given twice");
-            command.warmup_given = true;
             command.warmup = parse_count(arg, *value, 1000000);
         } else {
-            if (command.repeat_given) throw UsageError("--repeat is given twice");
-            command.repeat_given = true;
             command.repeat = parse_count(arg, *value, 1000000);
         }
     }

@@ -35,9 +35,7 @@ struct Command {
     int device = 0;     // swr_context_options.device: 0 CPU, 1 best Vulkan, 2 + N Vulkan N
     int precision = 0;  // swr_context_options.precision: 0 fp32, 1 fp16
     int repeat = 0;     // timed runs after the first and the warm-up runs
-    bool repeat_given = false;
-    int warmup = 0;  // untimed runs after the first, before the timed ones
-    bool warmup_given = false;
+    int warmup = 0;     // untimed runs after the first, before the timed ones
     bool verify_checksum = true;
     bool low_memory = false;     // swr_model_options.low_memory (infer, info)
     int max_activation_mb = 0;   // 0: the default (util/limits.h)
