@@ -98,7 +98,9 @@ bool winograd_wins(const Conv2dParams& p) { return p.in_channels >= 8 && p.out_c
 // 6 interleaved): live_up2 (64 -> 16 at 256 x 256) 1.77 against 2.22 ms;
 // live_base_up1_upsampled (192 -> 64) 4.10 against 4.22 (1 thread: 8.12 against 8.34),
 // too little for 5 MB more of U; slower at 128 -> 64, 64 -> 64 and 192 -> 192;
-// live_up3_upsampled (16 -> 16) 2.86 against 2.95, but 5.70 against 5.93 on 1.
+// live_up3_upsampled (16 -> 16) 2.86 against 2.95 (1 thread: 5.70 against 5.93), within
+// the noise, and in the live models that layer runs as the Winograd first of a pair
+// (PreparedConv2d::run_pair), which a Polyphase layer cannot be.
 bool polyphase_wins(const Conv2dParams& p) {
     return p.in_channels >= 4 * p.out_channels && winograd_wins(polyphase::stacked_params(p));
 }
