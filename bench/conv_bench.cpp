@@ -196,12 +196,13 @@ void bm_conv_pair(benchmark::State& state, const ConvPairShape& s, bool paired) 
     const auto input = random_tensor(s.first.in_c * in_size * in_size, 1.0f, 1);
     const auto bias_p = random_tensor(s.first.out_c, 0.02f, 3);
     const auto bias_q = random_tensor(s.second.out_c, 0.02f, 4);
-    // The algorithms the runtime picks (up.3: Winograd, made a row of tiles at a time).
+    // The algorithms the runtime picks (up.3: Winograd, made a row of tiles at a time;
+    // the head and tail on AVX-512: the row transforms).
     k::ConvOptions first_options{k::ConvAlgorithm::Auto, k::ConvIsa::Auto};
     first_options.upsampled_input = s.upsampled;
     const k::PreparedConv2d first(p, weights_of(s.first).data(), bias_p.data(), first_options);
     const k::PreparedConv2d second(q, weights_of(s.second).data(), bias_q.data(),
-                                   k::ConvOptions{k::ConvAlgorithm::Direct, k::ConvIsa::Auto});
+                                   k::ConvOptions{k::ConvAlgorithm::Auto, k::ConvIsa::Auto});
     const int threads = static_cast<int>(state.range(0));
     k::AlignedFloats scratch(
         std::max(k::PreparedConv2d::pair_scratch_floats(first, second, threads),
@@ -223,7 +224,7 @@ void bm_conv_pair(benchmark::State& state, const ConvPairShape& s, bool paired) 
         }
     });
     state.SetLabel(std::string(paired ? "paired, " : "in turn, ") +
-                   k::to_string(first.algorithm()));
+                   k::to_string(first.algorithm()) + " + " + k::to_string(second.algorithm()));
 }
 
 }  // namespace
@@ -241,6 +242,9 @@ void register_conv_benchmarks(const std::vector<int>& threads) {
         std::vector<k::ConvAlgorithm> algorithms{k::ConvAlgorithm::Direct};
         if (winograd_applies(s)) algorithms.push_back(k::ConvAlgorithm::Winograd);
         if (winograd_applies(s) && s.upsampled) algorithms.push_back(k::ConvAlgorithm::Polyphase);
+        if (s.kernel == 7 && s.stride == 1 && s.groups == 1 && !s.upsampled) {
+            algorithms.push_back(k::ConvAlgorithm::RowWinograd);
+        }
         for (const k::ConvAlgorithm a : algorithms) {
             register_threaded(
                 shape_name(s) + "/" + k::to_string(a), threads,

@@ -62,8 +62,9 @@ struct Variant {
     int64_t rows_per_task = 1;  // output rows per task (of one group, or one channel)
 };
 
-// The row kernels a pair can run with: Kernels::wide, narrow and pixels.
-enum class Tiling : uint8_t { Wide, Narrow, Pixels };
+// The row kernels a pair can run with: Kernels::wide, narrow, pixels, row_winograd and
+// row_winograd_narrow.
+enum class Tiling : uint8_t { Wide, Narrow, Pixels, RowWinograd, RowWinogradNarrow };
 
 // A first convolution of a pair that is not one of the row kernels: it makes `rows`
 // rows of its output at a time (a Winograd layer, a row of output tiles at a time:
@@ -114,7 +115,12 @@ struct Kernels {
     // For depthwise layers (one input and one output channel per group): see Depthwise in
     // conv2d_direct_impl.h.
     Variant depthwise;
-    void (*run_pair)(const PairArgs& a);  // any two of wide, narrow and pixels
+    // 7x7 layers at stride 1 through F(4, 7) along the rows (conv2d_row_winograd.h):
+    // mr output channels by nr vectors of tiles; the narrow one for the 3-channel
+    // image tails. Their ring slots hold transformed rows (row_winograd_phase_len).
+    Variant row_winograd;
+    Variant row_winograd_narrow;
+    void (*run_pair)(const PairArgs& a);  // any two of the row kernels
 };
 
 // Output rows a depthwise task computes: its input rows are padded once for all of them.

@@ -17,8 +17,9 @@ namespace swaprun::kernels::direct {
 // Column tiles of 8 x 2 accumulators of 16 lanes, and 3 x 3 for two output rows at
 // once (the narrow one fits the 3-channel image tails: 18 accumulators, the 4 vectors
 // of a row and its shifted taps in 32 registers); pixel tiles of 16 output channels by
-// 16 columns.
-const Kernels kAvx512 = detail::make_kernels<xsimd::avx512f, 8, 2, 3, 3, 2>("avx512");
+// 16 columns; row-transform tiles of 8 output channels by 2 vectors of tiles, and of 3
+// by 8 for the image tails (24 accumulators).
+const Kernels kAvx512 = detail::make_kernels<xsimd::avx512f, 8, 2, 3, 3, 2, 8, 2, 3, 8>("avx512");
 
 }  // namespace swaprun::kernels::direct
 #endif

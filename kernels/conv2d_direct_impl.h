@@ -14,6 +14,7 @@
 #include "kernels/conv2d_direct.h"
 #include "kernels/conv2d_direct_pixels.h"
 #include "kernels/conv2d_direct_rows.h"
+#include "kernels/conv2d_row_winograd.h"
 #include "kernels/cpu_common.h"
 
 namespace swaprun::kernels::direct::detail {
@@ -554,37 +555,36 @@ void run_pair(const PairArgs& pa) {
     }
 }
 
+// The row kernels of one ISA, in Tiling's order.
+template <class... K>
+struct RowKernels {};
+
 // run_pair for the row kernels the two convolutions run with.
-template <class First, class Wide, class Narrow, class Pixels>
-void run_pair_first(const PairArgs& pa) {
-    switch (pa.second_tiling) {
-        case Tiling::Wide:
-            return run_pair<First, Wide>(pa);
-        case Tiling::Narrow:
-            return run_pair<First, Narrow>(pa);
-        case Tiling::Pixels:
-            return run_pair<First, Pixels>(pa);
-    }
+template <class First, class... K>
+void run_pair_first(const PairArgs& pa, RowKernels<K...>) {
+    int i = 0;
+    // The one whose place in the list is second_tiling.
+    ((i++ == static_cast<int>(pa.second_tiling) ? run_pair<First, K>(pa) : void()), ...);
 }
 
-template <class Wide, class Narrow, class Pixels>
+template <class... K>
 void run_any_pair(const PairArgs& pa) {
-    if (pa.bands.run != nullptr) return run_pair_first<Banded, Wide, Narrow, Pixels>(pa);
-    switch (pa.first_tiling) {
-        case Tiling::Wide:
-            return run_pair_first<Wide, Wide, Narrow, Pixels>(pa);
-        case Tiling::Narrow:
-            return run_pair_first<Narrow, Wide, Narrow, Pixels>(pa);
-        case Tiling::Pixels:
-            return run_pair_first<Pixels, Wide, Narrow, Pixels>(pa);
-    }
+    if (pa.bands.run != nullptr) return run_pair_first<Banded>(pa, RowKernels<K...>{});
+    int i = 0;
+    ((i++ == static_cast<int>(pa.first_tiling) ? run_pair_first<K>(pa, RowKernels<K...>{})
+                                               : void()),
+     ...);
 }
 
-template <class A, int MR1, int NR1, int MR2, int NR2, int RR2 = 1>
+// MR1 x NR1 and MR2 x NR2 (RR2 rows): the wide and narrow column tiles; RM1 x RN1 and
+// RM2 x RN2: the wide and narrow row-transform tiles.
+template <class A, int MR1, int NR1, int MR2, int NR2, int RR2, int RM1, int RN1, int RM2, int RN2>
 Kernels make_kernels(const char* name) {
     using W = Impl<A, MR1, NR1>;
     using N = Impl<A, MR2, NR2, RR2>;
     using Px = PixelImpl<A>;
+    using Rw = RowWinogradImpl<A, RM1, RN1>;
+    using RwN = RowWinogradImpl<A, RM2, RN2>;
     // About 32 columns (a detector's last maps are 20 wide) and 8 accumulators.
     constexpr int kDwNr = std::max(1, 32 / W::L);
     constexpr int kDwRows = std::max(1, 8 / kDwNr);
@@ -595,7 +595,9 @@ Kernels make_kernels(const char* name) {
                    Variant{MR2, NR2, &run_rows<N>, RR2},
                    Variant{Px::L, Px::P / Px::L, &run_rows<Px>},
                    Variant{1, kDwNr, &D::run, kDepthwiseBandRows},
-                   &run_any_pair<W, N, Px>};
+                   Variant{RM1, RN1, &run_rows<Rw>},
+                   Variant{RM2, RN2, &run_rows<RwN>},
+                   &run_any_pair<W, N, Px, Rw, RwN>};
 }
 
 }  // namespace swaprun::kernels::direct::detail

@@ -15,6 +15,7 @@
 #include "kernels/cpu_common.h"
 #include "kernels/elementwise_simd.h"
 #include "kernels/kernels.h"
+#include "kernels/row_winograd.h"
 #include "kernels/winograd.h"
 
 namespace swaprun::kernels {
@@ -119,6 +120,10 @@ bool pixel_tiles_win(const Conv2dParams& p, const direct::Kernels& dk) {
     const int64_t ocg = p.out_channels / p.groups;
     return dk.lanes >= 8 && ocg % dk.lanes == 0 && p.stride_w == 1;
 }
+
+// Where the row transforms (row_winograd.h) beat the direct kernels on a 7x7 layer they
+// apply to: measured (below) with AVX-512 only.
+bool row_winograd_wins(const Conv2dParams& /*p*/, ConvIsa isa) { return isa == ConvIsa::Avx512; }
 
 // The options of a Polyphase layer's stacked convolution.
 ConvOptions stacked_options(const ConvOptions& options, ConvIsa isa) {
@@ -226,7 +231,15 @@ PackedLayout packed_layout(const Conv2dParams& p, ConvOptions options) {
             l.transform_per_run
                 ? l.winograd_rows / wk->mr * 9 * winograd::g_plane_floats(p.in_channels, wk->mr)
                 : winograd::kPoints * l.winograd_rows * p.in_channels);
-    } else if (const direct::Kernels* dk = direct_kernels(l.isa); dk != nullptr) {
+    } else if (const direct::Kernels* dk = direct_kernels(l.isa);
+               dk != nullptr && !options.upsampled_input && row_winograd::applies(p) &&
+               (options.algorithm == ConvAlgorithm::RowWinograd ||
+                (options.algorithm == ConvAlgorithm::Auto && row_winograd_wins(p, l.isa)))) {
+        l.algorithm = ConvAlgorithm::RowWinograd;
+        l.direct = p.out_channels <= dk->row_winograd_narrow.mr ? &dk->row_winograd_narrow
+                                                                : &dk->row_winograd;
+        l.weight_floats = static_cast<size_t>(row_winograd::packed_weight_floats(p, l.direct->mr));
+    } else if (dk != nullptr) {
         // The depthwise kernel's row fill handles strides 1 and 2.
         const bool depthwise = icg == 1 && ocg == 1 && p.stride_w <= 2;
         const bool pixels = options.direct_tiling == DirectTiling::Auto
@@ -359,6 +372,8 @@ const char* to_string(ConvAlgorithm a) {
             return "winograd";
         case ConvAlgorithm::Polyphase:
             return "polyphase";
+        case ConvAlgorithm::RowWinograd:
+            return "row_winograd";
     }
     return "?";
 }
@@ -400,7 +415,14 @@ bool PreparedConv2d::reads_upsampled_input(const Conv2dParams& p, ConvOptions op
     options.upsampled_input = true;
     if (packed_layout(p, options).algorithm == ConvAlgorithm::Polyphase) return true;
     options.upsampled_input = false;
-    const PackedLayout l = packed_layout(p, options);
+    PackedLayout l = packed_layout(p, options);
+    if (l.algorithm == ConvAlgorithm::RowWinograd) {
+        // Its rows are transformed as they are read: the direct kernels may still read
+        // the input upsampled, where the caller did not ask for the row transforms.
+        if (options.algorithm == ConvAlgorithm::RowWinograd) return false;
+        options.algorithm = ConvAlgorithm::Direct;
+        l = packed_layout(p, options);
+    }
     if (simd::table() == nullptr || p.stride_h != 1 || p.stride_w != 1 || p.dilation_h != 1 ||
         p.dilation_w != 1 || p.in_height % 2 != 0 || p.in_width % 2 != 0 || p.in_height <= 0 ||
         p.in_width <= 0 || p.pad_left < 0) {
@@ -455,6 +477,16 @@ PreparedConv2d::PreparedConv2d(const Conv2dParams& p, const float* weight, const
         }
         phases_ = std::make_unique<const PreparedConv2d>(q, stacked.data(), stacked_bias.data(),
                                                          stacked_options(options, isa_), allocator);
+        return;
+    }
+    if (algorithm_ == ConvAlgorithm::RowWinograd) {
+        direct_ = layout.direct;
+        phase_len_ = row_winograd::kPoints *
+                     row_winograd::padded_tiles(p, direct_kernels(isa_)->lanes, direct_->nr);
+        row_floats_ = cpu::whole_lines(p.in_channels * row_winograd::kRing * phase_len_);
+        weight_ =
+            AlignedFloats(layout.weight_floats, allocator, AlignedFloats::Init::Uninitialized);
+        row_winograd::pack_weights(p, weight, direct_->mr, weight_.data());
         return;
     }
     if (layout.direct != nullptr) {
@@ -679,9 +711,11 @@ bool pairable(const Conv2dParams& first, FirstKind first_kind, ConvIsa first_isa
 
 // The row kernel of a pairable layer's variant.
 direct::Tiling tiling_of(const direct::Kernels& dk, const direct::Variant* v) {
-    return v == &dk.pixels   ? direct::Tiling::Pixels
-           : v == &dk.narrow ? direct::Tiling::Narrow
-                             : direct::Tiling::Wide;
+    return v == &dk.pixels                ? direct::Tiling::Pixels
+           : v == &dk.narrow              ? direct::Tiling::Narrow
+           : v == &dk.row_winograd        ? direct::Tiling::RowWinograd
+           : v == &dk.row_winograd_narrow ? direct::Tiling::RowWinogradNarrow
+                                          : direct::Tiling::Wide;
 }
 
 // A Winograd first of a pair: FirstBands::context for winograd_band.

@@ -47,7 +47,10 @@ enum class ConvAlgorithm : uint8_t {
     // An input read upsampled (ConvOptions::upsampled_input) into a 3x3 convolution
     // with one pixel of zero padding: the four output phases as one Winograd
     // convolution of the input at its own size (conv2d_polyphase.h).
-    Polyphase = 3
+    Polyphase = 3,
+    // 7x7, stride 1, one group: Winograd F(4, 7) along the rows, the kernel rows summed
+    // in the transformed domain (row_winograd.h); on the direct kernels' ring of rows.
+    RowWinograd = 4
 };
 
 // The instruction set a prepared convolution runs on.

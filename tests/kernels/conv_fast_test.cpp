@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <stdexcept>
 #include <string>
@@ -949,6 +950,125 @@ TEST(ConvFast, AutoPicksWinogradForWide3x3) {
         EXPECT_EQ(conv.algorithm(), ConvAlgorithm::Winograd);
     }
     EXPECT_TRUE(close_relative(run_prepared(conv, d, 2), run_reference(p, d), 1e-4));
+}
+
+// The row transforms (ConvAlgorithm::RowWinograd, F(4, 7) along the rows) against the
+// reference: the generators' 3 -> 16 head and 16 -> 3 tail (the wide and narrow tiles),
+// channel counts between, widths that end mid-tile and mid-vector, rows of one vector of
+// tiles and of several, every pad mode, lopsided pads, a batch; the same bits on 1 to 3
+// threads.
+TEST(ConvFast, RowWinogradMatchesTheReference) {
+    std::vector<Case> cases;
+    for (const auto& [ic, oc, h, w] : {std::array<int64_t, 4>{3, 16, 23, 61},
+                                       {16, 3, 19, 130},
+                                       {5, 9, 9, 4},
+                                       {7, 20, 12, 203},
+                                       {1, 1, 8, 9}}) {
+        for (PadMode mode : {PadMode::Reflect, PadMode::Constant, PadMode::Edge}) {
+            Case c = with_pads(Case{ic, oc, h, w, 7}, 3, 3, 3, 3);
+            c.mode = mode;
+            c.act = mode == PadMode::Reflect ? Activation::LeakyRelu : Activation::TanhUnit;
+            cases.push_back(c);
+        }
+    }
+    Case lopsided = with_pads(Case{4, 6, 17, 40, 7}, 0, 6, 5, 1);
+    lopsided.batch = 2;
+    lopsided.bias = false;
+    cases.push_back(lopsided);
+    cases.push_back(with_pads(Case{6, 5, 11, 33, 7}, 0, 0, 0, 0));  // valid: 5 x 27
+    uint32_t seed = 2500;
+    for (const Case& c : cases) {
+        const Conv2dParams p = make(c);
+        const Data d = make_data(p, c.bias, seed++);
+        const std::vector<float> expected = run_reference(p, d);
+        for (ConvIsa isa : isas()) {
+            if (isa == ConvIsa::Portable) continue;  // the SIMD direct kernels' ring only
+            const PreparedConv2d conv(p, d.w.data(), d.b.empty() ? nullptr : d.b.data(),
+                                      ConvOptions{ConvAlgorithm::RowWinograd, isa});
+            const std::string what = describe(c, isa, ConvAlgorithm::RowWinograd);
+            ASSERT_EQ(conv.algorithm(), ConvAlgorithm::RowWinograd) << what;
+            const std::vector<float> got = run_prepared(conv, d, 1);
+            EXPECT_TRUE(close_relative(got, expected, 1e-4)) << what;
+            for (int threads = 2; threads <= 3; ++threads) {
+                EXPECT_TRUE(bit_identical(run_prepared(conv, d, threads), got))
+                    << what << ", " << threads << " threads";
+            }
+        }
+    }
+}
+
+// A pair with the row transforms on either side gives the bits of the two in turn: the
+// generators' head into a stride-2 layer (either tiling), and an upsampled layer into
+// the tail, the first on Winograd (a row of tiles at a time) or on the direct kernels.
+TEST(ConvFast, RowWinogradPairGivesTheBitsOfTheTwoInTurn) {
+    Case head = with_pads(Case{3, 16, 40, 70, 7}, 3, 3, 3, 3);
+    head.mode = PadMode::Reflect;
+    head.act = Activation::LeakyRelu;
+    Case down{16, 16, 40, 70, 3};
+    down.stride = 2;
+    down.act = Activation::LeakyRelu;
+    Case up{16, 16, 2 * 34, 2 * 38, 3};  // 17 x 19 tiles: U kept from load, so pairable
+    up.act = Activation::LeakyRelu;
+    Case tail = with_pads(Case{16, 3, 2 * 34, 2 * 38, 7}, 3, 3, 3, 3);
+    tail.mode = PadMode::Reflect;
+    tail.act = Activation::TanhUnit;
+    const Pair into_down{head, down, false}, into_tail{up, tail, true};
+    uint32_t seed = 2600;
+    for (ConvIsa isa : isas()) {
+        if (isa == ConvIsa::Portable) continue;  // the SIMD direct kernels only
+        const ConvOptions rows{ConvAlgorithm::RowWinograd, isa};
+        struct Run {
+            const Pair& pair;
+            ConvOptions first, second;
+        };
+        ConvOptions winograd_up{ConvAlgorithm::Winograd, isa};
+        winograd_up.upsampled_input = true;
+        ConvOptions direct_up = direct_with(isa, DirectTiling::Columns);
+        direct_up.upsampled_input = true;
+        const Run runs[] = {{into_down, rows, direct_with(isa, DirectTiling::Columns)},
+                            {into_down, rows, direct_with(isa, DirectTiling::Pixels)},
+                            {into_tail, winograd_up, rows},
+                            {into_tail, direct_up, rows}};
+        for (const Run& run : runs) {
+            const Conv2dParams p = make(run.pair.first), q = make(run.pair.second);
+            const auto [dp, dq] = pair_data(run.pair, seed);
+            seed += 2;
+            const std::string what = describe(run.pair.first, isa, run.first.algorithm) + " then " +
+                                     describe(run.pair.second, isa, run.second.algorithm);
+            ASSERT_TRUE(PreparedConv2d::can_pair(p, run.first, q, run.second)) << what;
+            const PreparedConv2d first(p, dp.w.data(), dp.b.data(), run.first);
+            const PreparedConv2d second(q, dq.w.data(), dq.b.data(), run.second);
+            expect_pair_gives_the_bits(first, second, dp, dq, what);
+        }
+    }
+}
+
+// Auto takes the row transforms for a 7x7 stride-1 layer on AVX-512 (where they were
+// measured faster: row_winograd_wins), and never where the layer reads its input
+// upsampled (the direct kernels do), at stride 2, or where Direct is asked for.
+TEST(ConvFast, AutoPicksRowWinogradFor7x7OnAvx512) {
+    Case c = with_pads(Case{3, 16, 24, 48, 7}, 3, 3, 3, 3);
+    c.mode = PadMode::Reflect;
+    const Conv2dParams p = make(c);
+    const Data d = make_data(p, true, 2700);
+    const PreparedConv2d conv(p, d.w.data(), d.b.data());
+    EXPECT_EQ(conv.algorithm() == ConvAlgorithm::RowWinograd, best_conv_isa() == ConvIsa::Avx512);
+    EXPECT_TRUE(close_relative(run_prepared(conv, d, 2), run_reference(p, d), 1e-4));
+    const PreparedConv2d direct(p, d.w.data(), d.b.data(), ConvOptions{ConvAlgorithm::Direct});
+    EXPECT_EQ(direct.algorithm(), ConvAlgorithm::Direct);
+    Case s2 = c;
+    s2.stride = 2;
+    const Conv2dParams p2 = make(s2);
+    EXPECT_NE(PreparedConv2d(p2, d.w.data(), d.b.data()).algorithm(), ConvAlgorithm::RowWinograd);
+    if (best_conv_isa() != ConvIsa::Portable) {  // the SIMD kernels read upsampled input
+        ConvOptions upsampled;
+        upsampled.upsampled_input = true;
+        EXPECT_TRUE(PreparedConv2d::reads_upsampled_input(p, upsampled));
+        EXPECT_EQ(PreparedConv2d(p, d.w.data(), d.b.data(), upsampled).algorithm(),
+                  ConvAlgorithm::Direct);
+    }
+    EXPECT_FALSE(PreparedConv2d::reads_upsampled_input(
+        p, ConvOptions{ConvAlgorithm::RowWinograd, ConvIsa::Auto}));
 }
 
 }  // namespace

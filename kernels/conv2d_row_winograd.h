@@ -1,0 +1,278 @@
+// The direct convolution's row-transform kernel (Kernels::row_winograd): a row kernel
+// like the column and pixel tiles, with the same ring of input rows and the same
+// calls from run_rows and run_pair, but its ring holds each padded input row
+// transformed by F(4, 7) along the row (row_winograd.h) instead of the row itself.
+// Templates over the xsimd architecture, included only through conv2d_direct_impl.h by
+// the per-ISA translation units.
+//
+// A row slot of one channel holds the 10 points of every tile of 4 output columns,
+// point-major: point xi of tiles t .. t + L - 1 is one vector at xi * tiles + t. An
+// output row is then, per point, a GEMM of MR output channels by NT vectors of tiles
+// over the 7 x in_channels (kernel row, input channel) pairs, broadcasting U; the 10
+// points of each tile go back through AT to 4 columns, which are interleaved into
+// the row. Each output sums its terms in a fixed order (points, then input channel
+// and kernel row as listed), so the results do not depend on the thread count.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <utility>
+#include <xsimd/xsimd.hpp>
+
+#include "kernels/conv2d_direct.h"
+#include "kernels/conv2d_direct_rows.h"
+#include "kernels/cpu_common.h"
+#include "kernels/row_winograd.h"
+
+namespace swaprun::kernels::direct::detail {
+
+// Four vectors y[j] of one value of each of L tiles, as the 4 L values of the tiles in
+// order: afterwards v[q] holds values 4 l + j = q L + e of y[j][l]. Through memory
+// where no shuffle sequence is written for the architecture.
+template <class A>
+struct Interleave4 {
+    using B = xsimd::batch<float, A>;
+    static constexpr int L = static_cast<int>(B::size);
+    static SWAPRUN_ALWAYS_INLINE void apply(B (&v)[4]) {
+        alignas(64) float in[4][L];
+        alignas(64) float out[4 * L];
+        for (int j = 0; j < 4; ++j) v[j].store_aligned(in[j]);
+        for (int l = 0; l < L; ++l) {
+            for (int j = 0; j < 4; ++j) out[4 * l + j] = in[j][l];
+        }
+        for (int q = 0; q < 4; ++q) v[q] = B::load_aligned(out + q * L);
+    }
+};
+#if defined(__AVX512F__)
+// Two rounds of two-source permutes: 32-bit pairs of y0, y1 (and y2, y3), then 64-bit
+// pairs of those.
+template <>
+struct Interleave4<xsimd::avx512f> {
+    using B = xsimd::batch<float, xsimd::avx512f>;
+    static SWAPRUN_ALWAYS_INLINE void apply(B (&v)[4]) {
+        const __m512i lo32 =
+            _mm512_setr_epi32(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+        const __m512i hi32 =
+            _mm512_setr_epi32(8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
+        const __m512i lo64 =
+            _mm512_setr_epi32(0, 1, 16, 17, 2, 3, 18, 19, 4, 5, 20, 21, 6, 7, 22, 23);
+        const __m512i hi64 =
+            _mm512_setr_epi32(8, 9, 24, 25, 10, 11, 26, 27, 12, 13, 28, 29, 14, 15, 30, 31);
+        const __m512 a_lo = _mm512_permutex2var_ps(v[0], lo32, v[1]);
+        const __m512 a_hi = _mm512_permutex2var_ps(v[0], hi32, v[1]);
+        const __m512 b_lo = _mm512_permutex2var_ps(v[2], lo32, v[3]);
+        const __m512 b_hi = _mm512_permutex2var_ps(v[2], hi32, v[3]);
+        v[0] = _mm512_permutex2var_ps(a_lo, lo64, b_lo);
+        v[1] = _mm512_permutex2var_ps(a_lo, hi64, b_lo);
+        v[2] = _mm512_permutex2var_ps(a_hi, lo64, b_hi);
+        v[3] = _mm512_permutex2var_ps(a_hi, hi64, b_hi);
+    }
+};
+#endif
+
+// MR output channels by NT vectors of tiles per micro-kernel (Variant::mr, nr).
+template <class A, int MR, int NT>
+struct RowWinogradImpl {
+    using B = xsimd::batch<float, A>;
+    static constexpr int L = static_cast<int>(B::size);
+    static constexpr int64_t kRowsPerTask = 1;
+    static constexpr int kP = row_winograd::kPoints;
+    static constexpr int kM = row_winograd::kOut;
+    static constexpr int kTaps = row_winograd::kTaps;
+    static constexpr int64_t kGroup = static_cast<int64_t>(NT) * L;  // tiles per micro-kernel
+    static constexpr const row_winograd::Transforms& kT = row_winograd::kTransforms;
+
+    static int64_t padded_tiles(const Conv2dParams& p) {
+        return row_winograd::padded_tiles(p, L, NT);
+    }
+
+    // Padded column x of the row src (in_width floats): the pad mode's value outside it,
+    // zeros past the padded row (they feed only columns past the output row's end).
+    static float padded(const Conv2dParams& p, const float* src, int64_t x) {
+        const int64_t i = x - p.pad_left;
+        if (i >= 0 && i < p.in_width) return src[i];
+        if (x >= p.pad_left + p.in_width + p.pad_right) return 0.0f;
+        const int64_t m = cpu::map_index(i, p.in_width, p.pad_mode);
+        return m < 0 ? 0.0f : src[m];
+    }
+
+    // Row Xi of BT applied to the tiles' 10 inputs d, its zeros skipped.
+    template <int Xi, int I = 0>
+    static SWAPRUN_ALWAYS_INLINE B bt_row(const B (&d)[kP], B acc) {
+        if constexpr (I == kP) {
+            return acc;
+        } else {
+            constexpr double c = kT.bt[Xi][I];
+            if constexpr (c == 0.0) {
+                return bt_row<Xi, I + 1>(d, acc);
+            } else {
+                return bt_row<Xi, I + 1>(d, xsimd::fma(B(static_cast<float>(c)), d[I], acc));
+            }
+        }
+    }
+
+    // Row J of AT applied to the tiles' 10 products m, its zeros skipped.
+    template <int J, int I = 0>
+    static SWAPRUN_ALWAYS_INLINE B at_row(const B (&m)[kP], B acc) {
+        if constexpr (I == kP) {
+            return acc;
+        } else {
+            constexpr double c = kT.at[J][I];
+            if constexpr (c == 0.0) {
+                return at_row<J, I + 1>(m, acc);
+            } else if constexpr (c == 1.0) {
+                return at_row<J, I + 1>(m, acc + m[I]);
+            } else {
+                return at_row<J, I + 1>(m, xsimd::fma(B(static_cast<float>(c)), m[I], acc));
+            }
+        }
+    }
+
+    // One channel's input row (in_width floats at src), padded and transformed, into a
+    // ring slot (phase_len floats at dst). Also run_pair's padding of a second's row.
+    static void pad_row(const Args& a, const float* src, float* dst) {
+        const Conv2dParams& p = *a.p;
+        const int64_t tp = padded_tiles(p);
+        const int64_t tiles = (p.out_width + kM - 1) / kM;
+        for (int64_t t0 = 0; t0 < tp; t0 += L) {
+            if (t0 >= tiles) {  // past the row: never stored, but read by the GEMM
+                for (int xi = 0; xi < kP; ++xi) B(0.0f).store_aligned(dst + xi * tp + t0);
+                continue;
+            }
+            // The four phases of the padded columns the L tiles from t0 read:
+            // phase[j][k] = padded column 4 (t0 + k) + j, k up to L + 2.
+            constexpr int kReach = L + (kP - 1) / kM + 1;
+            alignas(64) float phase[kM][kReach];
+            const int64_t x0 = kM * t0;
+            const int64_t lo = std::clamp<int64_t>(cpu::ceil_div(p.pad_left - x0, kM), 0, kReach);
+            const int64_t hi = std::clamp<int64_t>(
+                cpu::floor_div(p.pad_left + p.in_width - kM - x0, kM) + 1, lo, kReach);
+            for (int64_t k = 0; k < lo; ++k) {
+                for (int j = 0; j < kM; ++j) phase[j][k] = padded(p, src, x0 + kM * k + j);
+            }
+            const float* inside = src + x0 - p.pad_left;
+            for (int64_t k = lo; k < hi; ++k) {
+                for (int j = 0; j < kM; ++j) phase[j][k] = inside[kM * k + j];
+            }
+            for (int64_t k = hi; k < kReach; ++k) {
+                for (int j = 0; j < kM; ++j) phase[j][k] = padded(p, src, x0 + kM * k + j);
+            }
+            B d[kP];
+            for (int i = 0; i < kP; ++i) d[i] = B::load_unaligned(&phase[i % kM][i / kM]);
+            [&]<int... Xi>(std::integer_sequence<int, Xi...>) __attribute__((always_inline)) {
+                ((bt_row<Xi>(d, B(0.0f)).store_aligned(dst + Xi * tp + t0)), ...);
+            }
+            (std::make_integer_sequence<int, kP>{});
+        }
+    }
+
+    // Input row py of every channel (of the one group) into ring slot `slot`.
+    static void fill_channels(const Args& a, const float* input, int64_t py, float* buf,
+                              int64_t slot) {
+        const Conv2dParams& p = *a.p;
+        const int64_t len = a.phase_len;
+        const int64_t iy = cpu::map_index(py, p.in_height, p.pad_mode);
+        for (int64_t c = 0; c < p.in_channels; ++c) {
+            float* dst = buf + (c * a.ring + slot) * len;
+            if (iy < 0) {
+                std::fill(dst, dst + len, 0.0f);
+            } else {
+                pad_row(a, input + (c * p.in_height + iy) * p.in_width, dst);
+            }
+        }
+    }
+
+    // The MR x NT accumulators of point xi for output channels b * MR .., tiles from t0.
+    static SWAPRUN_ALWAYS_INLINE void gemm(const Args& a, const float* __restrict buf, int64_t b,
+                                           int xi, int64_t t0, int64_t tp, int64_t first_slot,
+                                           B (&acc)[MR][NT]) {
+        const Conv2dParams& p = *a.p;
+        const int64_t len = a.phase_len, ring = a.ring;
+        const float* __restrict w = a.w + (b * kP + xi) * p.in_channels * kTaps * MR;
+        for (int r = 0; r < MR; ++r) {
+            for (int n = 0; n < NT; ++n) acc[r][n] = B(0.0f);
+        }
+        for (int64_t c = 0; c < p.in_channels; ++c) {
+            const float* channel = buf + c * ring * len + xi * tp + t0;
+            int64_t slot = first_slot;
+            for (int ky = 0; ky < kTaps; ++ky, w += MR) {
+                const float* v = channel + slot * len;
+                if (++slot == ring) slot = 0;
+                B x[NT];
+                for (int n = 0; n < NT; ++n) {
+                    x[n] = B::load_aligned(v + n * L);
+                    keep_in_register<A>(x[n]);
+                }
+#pragma GCC unroll 8
+                for (int r = 0; r < MR; ++r) {
+                    const B wr(w[r]);
+                    for (int n = 0; n < NT; ++n) acc[r][n] = xsimd::fma(wr, x[n], acc[r][n]);
+                }
+            }
+        }
+    }
+
+    // One output row from the ring, whose window starts at slot first_slot: output
+    // channel k goes to out + k * channel_stride (count is 1: kRowsPerTask; one group).
+    static void rows(const Args& a, const float* buf, int64_t /*g*/, float* out,
+                     int64_t channel_stride, int64_t first_slot, int64_t /*count*/) {
+        const Conv2dParams& p = *a.p;
+        const int64_t tp = padded_tiles(p);
+        const int64_t ow = p.out_width;
+        const int64_t blocks = (p.out_channels + MR - 1) / MR;
+        // The points of one micro-kernel's tiles for its MR channels.
+        alignas(64) float m[MR][kP][kGroup];
+        for (int64_t t0 = 0; t0 < tp; t0 += kGroup) {
+            for (int64_t b = 0; b < blocks; ++b) {
+                for (int xi = 0; xi < kP; ++xi) {
+                    B acc[MR][NT];
+                    gemm(a, buf, b, xi, t0, tp, first_slot, acc);
+                    for (int r = 0; r < MR; ++r) {
+                        for (int n = 0; n < NT; ++n) acc[r][n].store_aligned(&m[r][xi][n * L]);
+                    }
+                }
+                const int64_t valid = std::min<int64_t>(MR, p.out_channels - b * MR);
+                for (int64_t r = 0; r < valid; ++r) {
+                    const int64_t k = b * MR + r;
+                    const B bias(a.bias[k]);
+                    float* row = out + k * channel_stride;
+                    for (int n = 0; n < NT; ++n) {
+                        const int64_t x0 = (t0 + n * L) * kM;
+                        if (x0 >= ow) break;
+                        finish_tiles(p, m[r], n * L, bias, row, x0);
+                    }
+                }
+            }
+        }
+    }
+
+    // The L tiles at column `at` of one channel's points back to 4 L output columns
+    // from x0: AT, the bias, the activation, stored up to the row's end.
+    static SWAPRUN_ALWAYS_INLINE void finish_tiles(const Conv2dParams& p,
+                                                   const float (&m)[kP][kGroup], int64_t at, B bias,
+                                                   float* row, int64_t x0) {
+        B points[kP];
+        for (int i = 0; i < kP; ++i) points[i] = B::load_aligned(&m[i][at]);
+        B y[kM];
+        [&]<int... J>(std::integer_sequence<int, J...>) __attribute__((always_inline)) {
+            ((y[J] = at_row<J>(points, bias)), ...);
+        }
+        (std::make_integer_sequence<int, kM>{});
+        Interleave4<A>::apply(y);
+        const int64_t ow = p.out_width;
+        for (int q = 0; q < kM; ++q) {
+            const int64_t x = x0 + q * L;
+            if (x >= ow) break;
+            const B v = activate<A>(y[q], p.activation);
+            if (x + L <= ow) {
+                v.store_unaligned(row + x);
+            } else {
+                alignas(64) float tmp[L];
+                v.store_aligned(tmp);
+                std::copy(tmp, tmp + (ow - x), row + x);
+            }
+        }
+    }
+};
+
+}  // namespace swaprun::kernels::direct::detail

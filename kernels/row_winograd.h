@@ -1,0 +1,128 @@
+// Winograd F(4, 7) along rows: the 7x7 stride-1 convolutions of the generators' image
+// head and tail (3 -> 16 and 16 -> 3 channels at 512 x 512) as 1-D minimal filtering
+// across each row and a plain sum down the kernel's rows.
+//
+// Those layers have too few channels for the 2-D transforms to pay: an 8 x 8 tile's
+// input transform per channel costs about what its 3- or 16-channel GEMM saves. Along
+// one dimension the transforms are cheap: each padded input row of each channel is
+// transformed once (10 points per 4 columns) and then serves the 7 output rows whose
+// windows hold it, through 7 kernel rows transformed at load; each output row sums
+// its 7 kernel rows' products in the transformed domain and transforms back once.
+// Multiplications per output: 10 / 4 * 7 = 17.5 per input and output channel,
+// against 49 direct.
+//
+// The matrices come from Cook-Toom interpolation at 0, +-1, +-2, +-1/2, +-3/4 and
+// infinity, computed here at compile time in double:
+//   y = AT [(G g) . (BT d)],  d: 10 padded inputs, g: 7 taps, y: 4 outputs,
+// with AT = V_4^T and G = V_7 (Vandermonde rows of the points, infinity's row picking
+// the highest power) and BT = inverse(V_10)^T; each row of BT is scaled to a largest
+// entry of 1 and G's row by the inverse. Of the point sets tried (numpy, fp32 inputs
+// and transforms, 100 random tiles) +-3/4 as the last pair gave the smallest error:
+// 1.4e-6 of the kernel's norm on average, 4.8e-6 at most (+-3: 3.4e-6 / 2.5e-5).
+#pragma once
+
+#include <cstdint>
+
+#include "kernels/kernel_types.h"
+
+namespace swaprun::kernels::row_winograd {
+
+inline constexpr int kTaps = 7;                   // the kernel width it serves
+inline constexpr int kOut = 4;                    // output columns per tile
+inline constexpr int kPoints = kOut + kTaps - 1;  // transformed values per tile
+inline constexpr int kRing = kTaps;               // input rows an output row reads
+
+struct Transforms {
+    double bt[kPoints][kPoints];  // V = BT d
+    double g[kPoints][kTaps];     // U = G g
+    double at[kOut][kPoints];     // y = AT M
+};
+
+namespace detail {
+
+constexpr double abs_of(double x) { return x < 0 ? -x : x; }
+
+constexpr double power(double x, int n) {
+    double r = 1.0;
+    for (int i = 0; i < n; ++i) r *= x;
+    return r;
+}
+
+constexpr Transforms make_transforms() {
+    constexpr double points[kPoints - 1] = {0.0, 1.0, -1.0, 2.0, -2.0, 0.5, -0.5, 0.75, -0.75};
+    constexpr int n = kPoints;
+    Transforms t{};
+    // V: row i holds the powers of point i; infinity's row picks the highest power.
+    double v[n][2 * n] = {};
+    for (int i = 0; i < n - 1; ++i) {
+        for (int k = 0; k < n; ++k) v[i][k] = power(points[i], k);
+    }
+    v[n - 1][n - 1] = 1.0;
+    for (int i = 0; i < n; ++i) v[i][n + i] = 1.0;
+    // Gauss-Jordan with partial pivoting: v becomes [I | inverse(V)].
+    for (int col = 0; col < n; ++col) {
+        int pivot = col;
+        for (int r = col + 1; r < n; ++r) {
+            if (abs_of(v[r][col]) > abs_of(v[pivot][col])) pivot = r;
+        }
+        for (int k = 0; k < 2 * n; ++k) {
+            const double s = v[col][k];
+            v[col][k] = v[pivot][k];
+            v[pivot][k] = s;
+        }
+        const double d = v[col][col];
+        for (int k = 0; k < 2 * n; ++k) v[col][k] /= d;
+        for (int r = 0; r < n; ++r) {
+            if (r == col || v[r][col] == 0.0) continue;
+            const double f = v[r][col];
+            for (int k = 0; k < 2 * n; ++k) v[r][k] -= f * v[col][k];
+        }
+    }
+    for (int i = 0; i < n; ++i) {
+        // BT row i = column i of inverse(V), scaled to a largest entry of 1; G's row i
+        // carries the scale. Entries below 1e-12 are rounding left by the elimination
+        // of an exact zero: they are made zeros, which the kernels then skip.
+        double largest = 0.0;
+        for (int k = 0; k < n; ++k)
+            largest = abs_of(v[k][n + i]) > largest ? abs_of(v[k][n + i]) : largest;
+        for (int k = 0; k < n; ++k) {
+            const double x = v[k][n + i] / largest;
+            t.bt[i][k] = abs_of(x) < 1e-12 ? 0.0 : x;
+        }
+        for (int k = 0; k < kTaps; ++k) {
+            t.g[i][k] = (i < n - 1 ? power(points[i], k) : (k == kTaps - 1 ? 1.0 : 0.0)) * largest;
+        }
+        for (int j = 0; j < kOut; ++j) {
+            t.at[j][i] = i < n - 1 ? power(points[i], j) : (j == kOut - 1 ? 1.0 : 0.0);
+        }
+    }
+    return t;
+}
+
+}  // namespace detail
+
+inline constexpr Transforms kTransforms = detail::make_transforms();
+
+// Whether a convolution of this shape can run on the row transforms: a 7-wide kernel
+// at stride and dilation 1 (any kernel height at stride and dilation 1 down the rows),
+// one group, padding within the kernel's reach.
+inline bool applies(const Conv2dParams& p) {
+    return p.kernel_w == kTaps && p.kernel_h == kTaps && p.stride_w == 1 && p.stride_h == 1 &&
+           p.dilation_w == 1 && p.dilation_h == 1 && p.groups == 1 && p.pad_left >= 0 &&
+           p.pad_left < kTaps && p.pad_top >= 0 && p.pad_top < kTaps && p.out_width > 0;
+}
+
+// Output tiles of a row, rounded up to the micro-kernel's `tile_vectors` vectors of
+// `lanes` tiles.
+inline int64_t padded_tiles(const Conv2dParams& p, int lanes, int tile_vectors) {
+    const int64_t group = static_cast<int64_t>(lanes) * tile_vectors;
+    const int64_t tiles = (p.out_width + kOut - 1) / kOut;
+    return (tiles + group - 1) / group * group;
+}
+
+// U for blocks of `mr` output channels, in the order the micro-kernel reads it:
+// [block][point][input channel][kernel row][mr], zeros past out_channels.
+int64_t packed_weight_floats(const Conv2dParams& p, int mr);
+void pack_weights(const Conv2dParams& p, const float* weight, int mr, float* u);
+
+}  // namespace swaprun::kernels::row_winograd
