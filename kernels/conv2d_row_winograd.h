@@ -70,6 +70,62 @@ struct Interleave4<xsimd::avx512f> {
 };
 #endif
 
+// The 10 inputs of L consecutive tiles from the 5 L floats at s: d[i] lane l = s[4 l + i].
+// Where no shuffle sequence is written for the architecture, the row transform goes
+// through the four phases in memory instead (RowWinogradImpl::pad_row).
+template <class A>
+struct TileInputs {
+    static constexpr bool available = false;
+};
+#if defined(__AVX512F__)
+// The first four vectors split into their four phases (64-bit pairs, then 32-bit
+// lanes), the fifth's first lanes of each phase gathered, and the phases shifted on by
+// one and two tiles across the two (valignd).
+template <>
+struct TileInputs<xsimd::avx512f> {
+    static constexpr bool available = true;
+    using B = xsimd::batch<float, xsimd::avx512f>;
+    template <int Shift>
+    static SWAPRUN_ALWAYS_INLINE __m512 shift(__m512 lo, __m512 hi) {
+        return _mm512_castsi512_ps(
+            _mm512_alignr_epi32(_mm512_castps_si512(hi), _mm512_castps_si512(lo), Shift));
+    }
+    static SWAPRUN_ALWAYS_INLINE void load(const float* s, B (&d)[10]) {
+        const __m512d s0 = _mm512_castps_pd(_mm512_loadu_ps(s));
+        const __m512d s1 = _mm512_castps_pd(_mm512_loadu_ps(s + 16));
+        const __m512d s2 = _mm512_castps_pd(_mm512_loadu_ps(s + 32));
+        const __m512d s3 = _mm512_castps_pd(_mm512_loadu_ps(s + 48));
+        const __m512 s4 = _mm512_loadu_ps(s + 64);
+        const __m512i even64 = _mm512_setr_epi64(0, 2, 4, 6, 8, 10, 12, 14);
+        const __m512i odd64 = _mm512_setr_epi64(1, 3, 5, 7, 9, 11, 13, 15);
+        // Phases 0 and 1 (and 2 and 3) of tiles 0 .. 7, then of 8 .. 15.
+        const __m512 p01_lo = _mm512_castpd_ps(_mm512_permutex2var_pd(s0, even64, s1));
+        const __m512 p23_lo = _mm512_castpd_ps(_mm512_permutex2var_pd(s0, odd64, s1));
+        const __m512 p01_hi = _mm512_castpd_ps(_mm512_permutex2var_pd(s2, even64, s3));
+        const __m512 p23_hi = _mm512_castpd_ps(_mm512_permutex2var_pd(s2, odd64, s3));
+        const __m512i even32 =
+            _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+        const __m512i odd32 =
+            _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+        const __m512 e[4] = {_mm512_permutex2var_ps(p01_lo, even32, p01_hi),
+                             _mm512_permutex2var_ps(p01_lo, odd32, p01_hi),
+                             _mm512_permutex2var_ps(p23_lo, even32, p23_hi),
+                             _mm512_permutex2var_ps(p23_lo, odd32, p23_hi)};
+        __m512 f[4];  // lanes 0 and 1: phase j of tiles 16 and 17
+        for (int j = 0; j < 4; ++j) {
+            f[j] = _mm512_permutexvar_ps(
+                _mm512_setr_epi32(j, j + 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0), s4);
+        }
+        for (int j = 0; j < 4; ++j) {
+            d[j] = e[j];
+            d[4 + j] = shift<1>(e[j], f[j]);
+        }
+        d[8] = shift<2>(e[0], f[0]);
+        d[9] = shift<2>(e[1], f[1]);
+    }
+};
+#endif
+
 // MR output channels by NT vectors of tiles per micro-kernel (Variant::mr, nr).
 template <class A, int MR, int NT>
 struct RowWinogradImpl {
@@ -96,34 +152,56 @@ struct RowWinogradImpl {
         return m < 0 ? 0.0f : src[m];
     }
 
-    // Row Xi of BT applied to the tiles' 10 inputs d, its zeros skipped.
-    template <int Xi, int I = 0>
-    static SWAPRUN_ALWAYS_INLINE B bt_row(const B (&d)[kP], B acc) {
-        if constexpr (I == kP) {
+    // The terms of row Xi of BT on the inputs d whose column has parity Parity (or all
+    // of them: Step 1), zeros skipped.
+    template <int Xi, int Step, int I>
+    static SWAPRUN_ALWAYS_INLINE B bt_terms(const B (&d)[kP], B acc) {
+        if constexpr (I >= kP) {
             return acc;
         } else {
             constexpr double c = kT.bt[Xi][I];
             if constexpr (c == 0.0) {
-                return bt_row<Xi, I + 1>(d, acc);
+                return bt_terms<Xi, Step, I + Step>(d, acc);
             } else {
-                return bt_row<Xi, I + 1>(d, xsimd::fma(B(static_cast<float>(c)), d[I], acc));
+                return bt_terms<Xi, Step, I + Step>(
+                    d, xsimd::fma(B(static_cast<float>(c)), d[I], acc));
             }
         }
     }
 
-    // Row J of AT applied to the tiles' 10 products m, its zeros skipped.
+    // Point Xi of the L tiles with inputs d to dst + Xi * tp; a mirrored pair's two
+    // points from the sums of its even and odd terms (row_winograd::mirrors).
+    template <int Xi>
+    static SWAPRUN_ALWAYS_INLINE void transform_point(const B (&d)[kP], float* dst, int64_t tp) {
+        if constexpr (row_winograd::mirrors(Xi - 1)) {
+            return;  // made with point Xi - 1
+        } else if constexpr (row_winograd::mirrors(Xi)) {
+            const B even = bt_terms<Xi, 2, 0>(d, B(0.0f));
+            const B odd = bt_terms<Xi, 2, 1>(d, B(0.0f));
+            (even + odd).store_aligned(dst + Xi * tp);
+            (even - odd).store_aligned(dst + (Xi + 1) * tp);
+        } else {
+            bt_terms<Xi, 1, 0>(d, B(0.0f)).store_aligned(dst + Xi * tp);
+        }
+    }
+
+    // Row J of AT on the products, a mirrored pair's two as their sum (even J) or
+    // difference (odd J) in q (q[I] and q[I + 1] for the pair at I), zeros skipped.
     template <int J, int I = 0>
-    static SWAPRUN_ALWAYS_INLINE B at_row(const B (&m)[kP], B acc) {
-        if constexpr (I == kP) {
+    static SWAPRUN_ALWAYS_INLINE B at_row(const B (&q)[kP], B acc) {
+        if constexpr (I >= kP) {
             return acc;
+        } else if constexpr (row_winograd::mirrors(I - 1)) {
+            return at_row<J, I + 1>(q, acc);  // taken with I - 1
         } else {
             constexpr double c = kT.at[J][I];
+            const B& term = q[row_winograd::mirrors(I) && J % 2 == 1 ? I + 1 : I];
             if constexpr (c == 0.0) {
-                return at_row<J, I + 1>(m, acc);
+                return at_row<J, I + 1>(q, acc);
             } else if constexpr (c == 1.0) {
-                return at_row<J, I + 1>(m, acc + m[I]);
+                return at_row<J, I + 1>(q, acc + term);
             } else {
-                return at_row<J, I + 1>(m, xsimd::fma(B(static_cast<float>(c)), m[I], acc));
+                return at_row<J, I + 1>(q, xsimd::fma(B(static_cast<float>(c)), term, acc));
             }
         }
     }
@@ -139,11 +217,19 @@ struct RowWinogradImpl {
                 for (int xi = 0; xi < kP; ++xi) B(0.0f).store_aligned(dst + xi * tp + t0);
                 continue;
             }
+            const int64_t x0 = kM * t0;
+            B d[kP];
+            if constexpr (TileInputs<A>::available) {
+                if (x0 >= p.pad_left && x0 - p.pad_left + 5 * L <= p.in_width) {
+                    TileInputs<A>::load(src + x0 - p.pad_left, d);
+                    transform_tiles(d, dst + t0, tp);
+                    continue;
+                }
+            }
             // The four phases of the padded columns the L tiles from t0 read:
             // phase[j][k] = padded column 4 (t0 + k) + j, k up to L + 2.
             constexpr int kReach = L + (kP - 1) / kM + 1;
             alignas(64) float phase[kM][kReach];
-            const int64_t x0 = kM * t0;
             const int64_t lo = std::clamp<int64_t>(cpu::ceil_div(p.pad_left - x0, kM), 0, kReach);
             const int64_t hi = std::clamp<int64_t>(
                 cpu::floor_div(p.pad_left + p.in_width - kM - x0, kM) + 1, lo, kReach);
@@ -157,13 +243,17 @@ struct RowWinogradImpl {
             for (int64_t k = hi; k < kReach; ++k) {
                 for (int j = 0; j < kM; ++j) phase[j][k] = padded(p, src, x0 + kM * k + j);
             }
-            B d[kP];
             for (int i = 0; i < kP; ++i) d[i] = B::load_unaligned(&phase[i % kM][i / kM]);
-            [&]<int... Xi>(std::integer_sequence<int, Xi...>) __attribute__((always_inline)) {
-                ((bt_row<Xi>(d, B(0.0f)).store_aligned(dst + Xi * tp + t0)), ...);
-            }
-            (std::make_integer_sequence<int, kP>{});
+            transform_tiles(d, dst + t0, tp);
         }
+    }
+
+    // BT on the inputs d of L tiles: point xi to dst + xi * tp.
+    static SWAPRUN_ALWAYS_INLINE void transform_tiles(const B (&d)[kP], float* dst, int64_t tp) {
+        [&]<int... Xi>(std::integer_sequence<int, Xi...>) __attribute__((always_inline)) {
+            (transform_point<Xi>(d, dst, tp), ...);
+        }
+        (std::make_integer_sequence<int, kP>{});
     }
 
     // Input row py of every channel (of the one group) into ring slot `slot`.
@@ -253,6 +343,13 @@ struct RowWinogradImpl {
                                                    float* row, int64_t x0) {
         B points[kP];
         for (int i = 0; i < kP; ++i) points[i] = B::load_aligned(&m[i][at]);
+        for (int i = 0; i + 1 < kP; ++i) {
+            if (row_winograd::mirrors(i)) {
+                const B sum = points[i] + points[i + 1];
+                points[i + 1] = points[i] - points[i + 1];
+                points[i] = sum;
+            }
+        }
         B y[kM];
         [&]<int... J>(std::integer_sequence<int, J...>) __attribute__((always_inline)) {
             ((y[J] = at_row<J>(points, bias)), ...);

@@ -32,6 +32,18 @@ inline constexpr int kOut = 4;                    // output columns per tile
 inline constexpr int kPoints = kOut + kTaps - 1;  // transformed values per tile
 inline constexpr int kRing = kTaps;               // input rows an output row reads
 
+// The finite interpolation points; the last one is infinity.
+inline constexpr double kFinitePoints[kPoints - 1] = {0.0, 1.0,  -1.0, 2.0,  -2.0,
+                                                      0.5, -0.5, 0.75, -0.75};
+
+// Whether points r and r + 1 are a pair a, -a: then row r + 1 of BT is row r with its odd
+// columns negated (so both come from one even and one odd sum), and column r + 1 of AT
+// is column r with its odd rows negated.
+constexpr bool mirrors(int r) {
+    return r >= 0 && r + 1 < kPoints - 1 && kFinitePoints[r] != 0.0 &&
+           kFinitePoints[r + 1] == -kFinitePoints[r];
+}
+
 struct Transforms {
     double bt[kPoints][kPoints];  // V = BT d
     double g[kPoints][kTaps];     // U = G g
@@ -49,7 +61,7 @@ constexpr double power(double x, int n) {
 }
 
 constexpr Transforms make_transforms() {
-    constexpr double points[kPoints - 1] = {0.0, 1.0, -1.0, 2.0, -2.0, 0.5, -0.5, 0.75, -0.75};
+    constexpr const double(&points)[kPoints - 1] = kFinitePoints;
     constexpr int n = kPoints;
     Transforms t{};
     // V: row i holds the powers of point i; infinity's row picks the highest power.
@@ -102,6 +114,26 @@ constexpr Transforms make_transforms() {
 }  // namespace detail
 
 inline constexpr Transforms kTransforms = detail::make_transforms();
+
+namespace detail {
+// The symmetry mirrors() promises, checked on the matrices as computed.
+constexpr bool mirrored_as_promised() {
+    for (int r = 0; r < kPoints; ++r) {
+        if (!mirrors(r)) continue;
+        for (int i = 0; i < kPoints; ++i) {
+            const double sign = i % 2 == 0 ? 1.0 : -1.0;
+            if (abs_of(kTransforms.bt[r + 1][i] - sign * kTransforms.bt[r][i]) > 1e-12)
+                return false;
+        }
+        for (int j = 0; j < kOut; ++j) {
+            const double sign = j % 2 == 0 ? 1.0 : -1.0;
+            if (kTransforms.at[j][r + 1] != sign * kTransforms.at[j][r]) return false;
+        }
+    }
+    return true;
+}
+static_assert(mirrored_as_promised());
+}  // namespace detail
 
 // Whether a convolution of this shape can run on the row transforms: a 7-wide kernel
 // at stride and dilation 1 (any kernel height at stride and dilation 1 down the rows),
