@@ -481,8 +481,8 @@ PreparedConv2d::PreparedConv2d(const Conv2dParams& p, const float* weight, const
     }
     if (algorithm_ == ConvAlgorithm::RowWinograd) {
         direct_ = layout.direct;
-        phase_len_ = row_winograd::kPoints *
-                     row_winograd::padded_tiles(p, direct_kernels(isa_)->lanes, direct_->nr);
+        phase_len_ =
+            row_winograd::kPoints * row_winograd::padded_tiles(p, direct_kernels(isa_)->lanes);
         row_floats_ = cpu::whole_lines(p.in_channels * row_winograd::kRing * phase_len_);
         weight_ =
             AlignedFloats(layout.weight_floats, allocator, AlignedFloats::Init::Uninitialized);

@@ -138,9 +138,7 @@ struct RowWinogradImpl {
     static constexpr int64_t kGroup = static_cast<int64_t>(NT) * L;  // tiles per micro-kernel
     static constexpr const row_winograd::Transforms& kT = row_winograd::kTransforms;
 
-    static int64_t padded_tiles(const Conv2dParams& p) {
-        return row_winograd::padded_tiles(p, L, NT);
-    }
+    static int64_t padded_tiles(const Conv2dParams& p) { return row_winograd::padded_tiles(p, L); }
 
     // Padded column x of the row src (in_width floats): the pad mode's value outside it,
     // zeros past the padded row (they feed only columns past the output row's end).
@@ -272,15 +270,16 @@ struct RowWinogradImpl {
         }
     }
 
-    // The MR x NT accumulators of point xi for output channels b * MR .., tiles from t0.
+    // The MR x N accumulators of point xi for output channels b * MR .., tiles from t0.
+    template <int N>
     static SWAPRUN_ALWAYS_INLINE void gemm(const Args& a, const float* __restrict buf, int64_t b,
                                            int xi, int64_t t0, int64_t tp, int64_t first_slot,
-                                           B (&acc)[MR][NT]) {
+                                           B (&acc)[MR][N]) {
         const Conv2dParams& p = *a.p;
         const int64_t len = a.phase_len, ring = a.ring;
         const float* __restrict w = a.w + (b * kP + xi) * p.in_channels * kTaps * MR;
         for (int r = 0; r < MR; ++r) {
-            for (int n = 0; n < NT; ++n) acc[r][n] = B(0.0f);
+            for (int n = 0; n < N; ++n) acc[r][n] = B(0.0f);
         }
         for (int64_t c = 0; c < p.in_channels; ++c) {
             const float* channel = buf + c * ring * len + xi * tp + t0;
@@ -288,16 +287,35 @@ struct RowWinogradImpl {
             for (int ky = 0; ky < kTaps; ++ky, w += MR) {
                 const float* v = channel + slot * len;
                 if (++slot == ring) slot = 0;
-                B x[NT];
-                for (int n = 0; n < NT; ++n) {
+                B x[N];
+                for (int n = 0; n < N; ++n) {
                     x[n] = B::load_aligned(v + n * L);
                     keep_in_register<A>(x[n]);
                 }
 #pragma GCC unroll 8
                 for (int r = 0; r < MR; ++r) {
                     const B wr(w[r]);
-                    for (int n = 0; n < NT; ++n) acc[r][n] = xsimd::fma(wr, x[n], acc[r][n]);
+                    for (int n = 0; n < N; ++n) acc[r][n] = xsimd::fma(wr, x[n], acc[r][n]);
                 }
+            }
+        }
+    }
+
+    // The points of `vectors` (at most N) vectors of tiles from t0 for output channels
+    // b * MR .. into m: a row's last group may be narrower (a 128-wide row has 2
+    // vectors of 16 tiles, where the narrow tiles take 8).
+    template <int N>
+    static SWAPRUN_ALWAYS_INLINE void points(const Args& a, const float* buf, int64_t b, int64_t t0,
+                                             int64_t tp, int64_t first_slot, int vectors,
+                                             float (&m)[MR][kP][kGroup]) {
+        if constexpr (N > 1) {
+            if (vectors < N) return points<N - 1>(a, buf, b, t0, tp, first_slot, vectors, m);
+        }
+        for (int xi = 0; xi < kP; ++xi) {
+            B acc[MR][N];
+            gemm<N>(a, buf, b, xi, t0, tp, first_slot, acc);
+            for (int r = 0; r < MR; ++r) {
+                for (int n = 0; n < N; ++n) acc[r][n].store_aligned(&m[r][xi][n * L]);
             }
         }
     }
@@ -313,20 +331,15 @@ struct RowWinogradImpl {
         // The points of one micro-kernel's tiles for its MR channels.
         alignas(64) float m[MR][kP][kGroup];
         for (int64_t t0 = 0; t0 < tp; t0 += kGroup) {
+            const int vectors = static_cast<int>(std::min<int64_t>(NT, (tp - t0) / L));
             for (int64_t b = 0; b < blocks; ++b) {
-                for (int xi = 0; xi < kP; ++xi) {
-                    B acc[MR][NT];
-                    gemm(a, buf, b, xi, t0, tp, first_slot, acc);
-                    for (int r = 0; r < MR; ++r) {
-                        for (int n = 0; n < NT; ++n) acc[r][n].store_aligned(&m[r][xi][n * L]);
-                    }
-                }
+                points<NT>(a, buf, b, t0, tp, first_slot, vectors, m);
                 const int64_t valid = std::min<int64_t>(MR, p.out_channels - b * MR);
                 for (int64_t r = 0; r < valid; ++r) {
                     const int64_t k = b * MR + r;
                     const B bias(a.bias[k]);
                     float* row = out + k * channel_stride;
-                    for (int n = 0; n < NT; ++n) {
+                    for (int n = 0; n < vectors; ++n) {
                         const int64_t x0 = (t0 + n * L) * kM;
                         if (x0 >= ow) break;
                         finish_tiles(p, m[r], n * L, bias, row, x0);

@@ -144,12 +144,10 @@ inline bool applies(const Conv2dParams& p) {
            p.pad_left < kTaps && p.pad_top >= 0 && p.pad_top < kTaps && p.out_width > 0;
 }
 
-// Output tiles of a row, rounded up to the micro-kernel's `tile_vectors` vectors of
-// `lanes` tiles.
-inline int64_t padded_tiles(const Conv2dParams& p, int lanes, int tile_vectors) {
-    const int64_t group = static_cast<int64_t>(lanes) * tile_vectors;
+// Output tiles of a row, rounded up to whole vectors of `lanes` tiles.
+inline int64_t padded_tiles(const Conv2dParams& p, int lanes) {
     const int64_t tiles = (p.out_width + kOut - 1) / kOut;
-    return (tiles + group - 1) / group * group;
+    return (tiles + lanes - 1) / lanes * lanes;
 }
 
 // U for blocks of `mr` output channels, in the order the micro-kernel reads it:
