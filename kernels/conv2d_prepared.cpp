@@ -122,8 +122,13 @@ bool pixel_tiles_win(const Conv2dParams& p, const direct::Kernels& dk) {
 }
 
 // Where the row transforms (row_winograd.h) beat the direct kernels on a 7x7 layer they
-// apply to: measured (below) with AVX-512 only.
-bool row_winograd_wins(const Conv2dParams& /*p*/, ConvIsa isa) { return isa == ConvIsa::Avx512; }
+// apply to. Measured on a Zen 4 (kernel_bench conv2d/live_head and live_tail, direct
+// against row_winograd, 1 thread): AVX-512 head 12.8 -> 6.6-6.8 ms, tail 14.7 -> 8.9-10.5;
+// AVX2 (SWAPRUN_DISABLE_AVX512=1, its tile inputs through memory) head 13.8-14.0 -> 7.7-7.8,
+// tail 15.2-15.7 -> 13.8-14.3. NEON is unmeasured: there Auto keeps the direct kernels.
+bool row_winograd_wins(const Conv2dParams& /*p*/, ConvIsa isa) {
+    return isa == ConvIsa::Avx512 || isa == ConvIsa::Avx2;
+}
 
 // The options of a Polyphase layer's stacked convolution.
 ConvOptions stacked_options(const ConvOptions& options, ConvIsa isa) {

@@ -1043,16 +1043,18 @@ TEST(ConvFast, RowWinogradPairGivesTheBitsOfTheTwoInTurn) {
     }
 }
 
-// Auto takes the row transforms for a 7x7 stride-1 layer on AVX-512 (where they were
-// measured faster: row_winograd_wins), and never where the layer reads its input
+// Auto takes the row transforms for a 7x7 stride-1 layer on AVX-512 and AVX2 (where they
+// were measured faster: row_winograd_wins), and never where the layer reads its input
 // upsampled (the direct kernels do), at stride 2, or where Direct is asked for.
-TEST(ConvFast, AutoPicksRowWinogradFor7x7OnAvx512) {
+TEST(ConvFast, AutoPicksRowWinogradFor7x7OnX86) {
     Case c = with_pads(Case{3, 16, 24, 48, 7}, 3, 3, 3, 3);
     c.mode = PadMode::Reflect;
     const Conv2dParams p = make(c);
     const Data d = make_data(p, true, 2700);
     const PreparedConv2d conv(p, d.w.data(), d.b.data());
-    EXPECT_EQ(conv.algorithm() == ConvAlgorithm::RowWinograd, best_conv_isa() == ConvIsa::Avx512);
+    const ConvIsa best = best_conv_isa();
+    EXPECT_EQ(conv.algorithm() == ConvAlgorithm::RowWinograd,
+              best == ConvIsa::Avx512 || best == ConvIsa::Avx2);
     EXPECT_TRUE(close_relative(run_prepared(conv, d, 2), run_reference(p, d), 1e-4));
     const PreparedConv2d direct(p, d.w.data(), d.b.data(), ConvOptions{ConvAlgorithm::Direct});
     EXPECT_EQ(direct.algorithm(), ConvAlgorithm::Direct);
