@@ -117,7 +117,7 @@ struct Kernels {
     Variant depthwise;
     // 7x7 layers at stride 1 through F(4, 7) along the rows (conv2d_row_winograd.h):
     // mr output channels by nr vectors of tiles; the narrow one for the 3-channel
-    // image tails. Their ring slots hold transformed rows (row_winograd_phase_len).
+    // image tails. Their ring slots hold transformed rows: 10 points per 4 columns.
     Variant row_winograd;
     Variant row_winograd_narrow;
     void (*run_pair)(const PairArgs& a);  // any two of the row kernels

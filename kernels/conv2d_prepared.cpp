@@ -488,7 +488,8 @@ PreparedConv2d::PreparedConv2d(const Conv2dParams& p, const float* weight, const
         direct_ = layout.direct;
         phase_len_ =
             row_winograd::kPoints * row_winograd::padded_tiles(p, direct_kernels(isa_)->lanes);
-        row_floats_ = cpu::whole_lines(p.in_channels * row_winograd::kRing * phase_len_);
+        row_floats_ =
+            cpu::whole_lines(p.in_channels * direct::buffer_rows(p, *direct_) * phase_len_);
         weight_ =
             AlignedFloats(layout.weight_floats, allocator, AlignedFloats::Init::Uninitialized);
         row_winograd::pack_weights(p, weight, direct_->mr, weight_.data());

@@ -150,8 +150,8 @@ struct RowWinogradImpl {
         return m < 0 ? 0.0f : src[m];
     }
 
-    // The terms of row Xi of BT on the inputs d whose column has parity Parity (or all
-    // of them: Step 1), zeros skipped.
+    // The terms I, I + Step, ... of row Xi of BT on the inputs d (Step 2: the even or the
+    // odd ones), zeros skipped.
     template <int Xi, int Step, int I>
     static SWAPRUN_ALWAYS_INLINE B bt_terms(const B (&d)[kP], B acc) {
         if constexpr (I >= kP) {

@@ -30,7 +30,6 @@ namespace swaprun::kernels::row_winograd {
 inline constexpr int kTaps = 7;                   // the kernel width it serves
 inline constexpr int kOut = 4;                    // output columns per tile
 inline constexpr int kPoints = kOut + kTaps - 1;  // transformed values per tile
-inline constexpr int kRing = kTaps;               // input rows an output row reads
 
 // The finite interpolation points; the last one is infinity.
 inline constexpr double kFinitePoints[kPoints - 1] = {0.0, 1.0,  -1.0, 2.0,  -2.0,
@@ -135,9 +134,8 @@ constexpr bool mirrored_as_promised() {
 static_assert(mirrored_as_promised());
 }  // namespace detail
 
-// Whether a convolution of this shape can run on the row transforms: a 7-wide kernel
-// at stride and dilation 1 (any kernel height at stride and dilation 1 down the rows),
-// one group, padding within the kernel's reach.
+// Whether a convolution of this shape can run on the row transforms: a 7x7 kernel at
+// stride and dilation 1, one group, padding within the kernel's reach.
 inline bool applies(const Conv2dParams& p) {
     return p.kernel_w == kTaps && p.kernel_h == kTaps && p.stride_w == 1 && p.stride_h == 1 &&
            p.dilation_w == 1 && p.dilation_h == 1 && p.groups == 1 && p.pad_left >= 0 &&
