@@ -998,8 +998,9 @@ TEST(ConvFast, RowWinogradMatchesTheReference) {
 }
 
 // A pair with the row transforms on either side gives the bits of the two in turn: the
-// generators' head into a stride-2 layer (either tiling), and an upsampled layer into
-// the tail, the first on Winograd (a row of tiles at a time) or on the direct kernels.
+// generators' head into a stride-2 layer (either tiling), an upsampled layer into the
+// tail, the first on Winograd (a row of tiles at a time) or on the direct kernels, and
+// a 7x7 second with zero padding.
 TEST(ConvFast, RowWinogradPairGivesTheBitsOfTheTwoInTurn) {
     Case head = with_pads(Case{3, 16, 40, 70, 7}, 3, 3, 3, 3);
     head.mode = PadMode::Reflect;
@@ -1012,7 +1013,13 @@ TEST(ConvFast, RowWinogradPairGivesTheBitsOfTheTwoInTurn) {
     Case tail = with_pads(Case{16, 3, 2 * 34, 2 * 38, 7}, 3, 3, 3, 3);
     tail.mode = PadMode::Reflect;
     tail.act = Activation::TanhUnit;
+    // A second with zero padding: the rows above and below the image are zero rows
+    // of its ring (Second::zero_row), on the wide tiles.
+    Case plain{16, 16, 20, 44, 3};
+    plain.act = Activation::Relu;
+    const Case zero_padded = with_pads(Case{16, 5, 20, 44, 7}, 3, 3, 3, 3);
     const Pair into_down{head, down, false}, into_tail{up, tail, true};
+    const Pair into_zero_padded{plain, zero_padded, false};
     uint32_t seed = 2600;
     for (ConvIsa isa : isas()) {
         if (isa == ConvIsa::Portable) continue;  // the SIMD direct kernels only
@@ -1028,7 +1035,8 @@ TEST(ConvFast, RowWinogradPairGivesTheBitsOfTheTwoInTurn) {
         const Run runs[] = {{into_down, rows, direct_with(isa, DirectTiling::Columns)},
                             {into_down, rows, direct_with(isa, DirectTiling::Pixels)},
                             {into_tail, winograd_up, rows},
-                            {into_tail, direct_up, rows}};
+                            {into_tail, direct_up, rows},
+                            {into_zero_padded, direct_with(isa, DirectTiling::Pixels), rows}};
         for (const Run& run : runs) {
             const Conv2dParams p = make(run.pair.first), q = make(run.pair.second);
             const auto [dp, dq] = pair_data(run.pair, seed);
