@@ -19,26 +19,6 @@
 
 namespace swaprun::kernels::direct::detail {
 
-// Where a stride-1 kernel's taps kw > 0 can be had from the vectors of tap 0 and the
-// next one, shifted across lanes, instead of from unaligned loads: AVX-512's valignd.
-template <class A>
-struct LaneShift {
-    static constexpr bool available = false;
-};
-#if defined(__AVX512F__)
-template <>
-struct LaneShift<xsimd::avx512f> {
-    static constexpr bool available = true;
-    // Lanes S .. S + 15 of lo followed by hi.
-    template <int S>
-    static SWAPRUN_ALWAYS_INLINE xsimd::batch<float, xsimd::avx512f> shift(
-        xsimd::batch<float, xsimd::avx512f> lo, xsimd::batch<float, xsimd::avx512f> hi) {
-        return _mm512_castsi512_ps(
-            _mm512_alignr_epi32(_mm512_castps_si512(hi.data), _mm512_castps_si512(lo.data), S));
-    }
-};
-#endif
-
 // One output row's NR vectors of columns from x0: bias, activation, then a store; the
 // vector that passes the row's end stores only its columns inside it.
 template <class A, int NR>

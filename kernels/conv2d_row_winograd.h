@@ -85,11 +85,7 @@ template <>
 struct TileInputs<xsimd::avx512f> {
     static constexpr bool available = true;
     using B = xsimd::batch<float, xsimd::avx512f>;
-    template <int Shift>
-    static SWAPRUN_ALWAYS_INLINE __m512 shift(__m512 lo, __m512 hi) {
-        return _mm512_castsi512_ps(
-            _mm512_alignr_epi32(_mm512_castps_si512(hi), _mm512_castps_si512(lo), Shift));
-    }
+    using Shift = LaneShift<xsimd::avx512f>;
     static SWAPRUN_ALWAYS_INLINE void load(const float* s, B (&d)[10]) {
         const __m512d s0 = _mm512_castps_pd(_mm512_loadu_ps(s));
         const __m512d s1 = _mm512_castps_pd(_mm512_loadu_ps(s + 16));
@@ -118,10 +114,10 @@ struct TileInputs<xsimd::avx512f> {
         }
         for (int j = 0; j < 4; ++j) {
             d[j] = e[j];
-            d[4 + j] = shift<1>(e[j], f[j]);
+            d[4 + j] = Shift::shift<1>(e[j], f[j]);
         }
-        d[8] = shift<2>(e[0], f[0]);
-        d[9] = shift<2>(e[1], f[1]);
+        d[8] = Shift::shift<2>(e[0], f[0]);
+        d[9] = Shift::shift<2>(e[1], f[1]);
     }
 };
 #endif
