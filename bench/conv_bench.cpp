@@ -16,6 +16,7 @@
 #include "bench/bench_common.h"
 #include "kernels/conv2d_prepared.h"
 #include "kernels/kernels.h"
+#include "kernels/row_winograd.h"
 
 namespace swaprun::bench {
 namespace {
@@ -242,7 +243,7 @@ void register_conv_benchmarks(const std::vector<int>& threads) {
         std::vector<k::ConvAlgorithm> algorithms{k::ConvAlgorithm::Direct};
         if (winograd_applies(s)) algorithms.push_back(k::ConvAlgorithm::Winograd);
         if (winograd_applies(s) && s.upsampled) algorithms.push_back(k::ConvAlgorithm::Polyphase);
-        if (s.kernel == 7 && s.stride == 1 && s.groups == 1 && !s.upsampled) {
+        if (!s.upsampled && k::row_winograd::applies(params_of(s))) {
             algorithms.push_back(k::ConvAlgorithm::RowWinograd);
         }
         for (const k::ConvAlgorithm a : algorithms) {

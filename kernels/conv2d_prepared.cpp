@@ -417,17 +417,13 @@ ConvIsa best_conv_isa() {
 }
 
 bool PreparedConv2d::reads_upsampled_input(const Conv2dParams& p, ConvOptions options) {
+    // The layout the constructor builds for an upsampled input: Auto leaves the row
+    // transforms to the direct kernels there, which read it as they pad their rows.
     options.upsampled_input = true;
-    if (packed_layout(p, options).algorithm == ConvAlgorithm::Polyphase) return true;
-    options.upsampled_input = false;
-    PackedLayout l = packed_layout(p, options);
-    if (l.algorithm == ConvAlgorithm::RowWinograd) {
-        // Its rows are transformed as they are read: the direct kernels may still read
-        // the input upsampled, where the caller did not ask for the row transforms.
-        if (options.algorithm == ConvAlgorithm::RowWinograd) return false;
-        options.algorithm = ConvAlgorithm::Direct;
-        l = packed_layout(p, options);
-    }
+    const PackedLayout l = packed_layout(p, options);
+    if (l.algorithm == ConvAlgorithm::Polyphase) return true;
+    // Asked for by name, the row transforms refuse it.
+    if (options.algorithm == ConvAlgorithm::RowWinograd && row_winograd::applies(p)) return false;
     if (simd::table() == nullptr || p.stride_h != 1 || p.stride_w != 1 || p.dilation_h != 1 ||
         p.dilation_w != 1 || p.in_height % 2 != 0 || p.in_width % 2 != 0 || p.in_height <= 0 ||
         p.in_width <= 0 || p.pad_left < 0) {

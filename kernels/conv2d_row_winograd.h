@@ -134,7 +134,9 @@ struct RowWinogradImpl {
     static constexpr int64_t kGroup = static_cast<int64_t>(NT) * L;  // tiles per micro-kernel
     static constexpr const row_winograd::Transforms& kT = row_winograd::kTransforms;
 
-    static int64_t padded_tiles(const Conv2dParams& p) { return row_winograd::padded_tiles(p, L); }
+    // Tiles per row slot, as the prepared layer sized the ring (Args::phase_len holds
+    // their 10 points).
+    static int64_t padded_tiles(const Args& a) { return a.phase_len / kP; }
 
     // Padded column x of the row src (in_width floats): the pad mode's value outside it,
     // zeros past the padded row (they feed only columns past the output row's end).
@@ -204,7 +206,7 @@ struct RowWinogradImpl {
     // ring slot (phase_len floats at dst). Also run_pair's padding of a second's row.
     static void pad_row(const Args& a, const float* src, float* dst) {
         const Conv2dParams& p = *a.p;
-        const int64_t tp = padded_tiles(p);
+        const int64_t tp = padded_tiles(a);
         const int64_t tiles = (p.out_width + kM - 1) / kM;
         for (int64_t t0 = 0; t0 < tp; t0 += L) {
             if (t0 >= tiles) {  // past the row: never stored, but read by the GEMM
@@ -321,7 +323,7 @@ struct RowWinogradImpl {
     static void rows(const Args& a, const float* buf, int64_t /*g*/, float* out,
                      int64_t channel_stride, int64_t first_slot, int64_t /*count*/) {
         const Conv2dParams& p = *a.p;
-        const int64_t tp = padded_tiles(p);
+        const int64_t tp = padded_tiles(a);
         const int64_t ow = p.out_width;
         const int64_t blocks = (p.out_channels + MR - 1) / MR;
         // The points of one micro-kernel's tiles for its MR channels.

@@ -545,6 +545,29 @@ struct Pair {
     bool upsampled;  // the first reads its input upsampled
 };
 
+// The generators' 7x7 head (3 -> 16, reflection, LeakyReLU) at h x w into their stride-2
+// down.0.
+Pair head_into_down(int64_t h, int64_t w) {
+    Case head = with_pads(Case{3, 16, h, w, 7}, 3, 3, 3, 3);
+    head.mode = PadMode::Reflect;
+    head.act = Activation::LeakyRelu;
+    Case down{16, 16, h, w, 3};
+    down.stride = 2;
+    down.act = Activation::LeakyRelu;
+    return {head, down, false};
+}
+
+// The generators' last upsampling (16 -> 16, its input read upsampled) into their 7x7
+// tail (16 -> 3, reflection, tanh to [0, 1]), both at h x w.
+Pair up_into_tail(int64_t h, int64_t w) {
+    Case up{16, 16, h, w, 3};
+    up.act = Activation::LeakyRelu;
+    Case tail = with_pads(Case{16, 3, h, w, 7}, 3, 3, 3, 3);
+    tail.mode = PadMode::Reflect;
+    tail.act = Activation::TanhUnit;
+    return {up, tail, true};
+}
+
 // The data of a pair's two convolutions (the first's input at a quarter of its size
 // where it reads it upsampled), seeded from seed.
 std::pair<Data, Data> pair_data(const Pair& pr, uint32_t seed) {
@@ -575,24 +598,7 @@ void expect_pair_gives_the_bits(const PreparedConv2d& first, const PreparedConv2
 // second, a batch with lopsided pads and an odd height; 1 to 4 threads, so that runs
 // of the second's rows split mid-image and some threads recompute rows of the first.
 TEST(ConvFast, PairGivesTheBitsOfTheTwoInTurn) {
-    std::vector<Pair> pairs;
-    {
-        Case head = with_pads(Case{3, 16, 40, 36, 7}, 3, 3, 3, 3);
-        head.mode = PadMode::Reflect;
-        head.act = Activation::LeakyRelu;
-        Case down{16, 16, 40, 36, 3};
-        down.stride = 2;
-        down.act = Activation::LeakyRelu;
-        pairs.push_back({head, down, false});
-    }
-    {
-        Case up{16, 16, 2 * 17, 2 * 19, 3};
-        up.act = Activation::LeakyRelu;
-        Case tail = with_pads(Case{16, 3, 2 * 17, 2 * 19, 7}, 3, 3, 3, 3);
-        tail.mode = PadMode::Reflect;
-        tail.act = Activation::TanhUnit;
-        pairs.push_back({up, tail, true});
-    }
+    std::vector<Pair> pairs{head_into_down(40, 36), up_into_tail(2 * 17, 2 * 19)};
     {
         Case narrow{8, 3, 23, 45, 3};
         narrow.mode = PadMode::Edge;
@@ -665,15 +671,7 @@ TEST(ConvFast, PairGivesTheBitsOfTheTwoInTurn) {
 // an output width and height that end mid-tile; 1 to 4 threads, so that runs of the
 // second's rows start mid-tile-row and threads recompute a row of tiles.
 TEST(ConvFast, WinogradFirstPairGivesTheBitsOfTheTwoInTurn) {
-    std::vector<Pair> pairs;
-    {
-        Case up{16, 16, 2 * 34, 2 * 38, 3};  // 17 x 19 tiles
-        up.act = Activation::LeakyRelu;
-        Case tail = with_pads(Case{16, 3, 2 * 34, 2 * 38, 7}, 3, 3, 3, 3);
-        tail.mode = PadMode::Reflect;
-        tail.act = Activation::TanhUnit;
-        pairs.push_back({up, tail, true});
-    }
+    std::vector<Pair> pairs{up_into_tail(2 * 34, 2 * 38)};  // 17 x 19 tiles
     {
         Case first{32, 24, 61, 75, 3};  // 16 x 19 tiles
         first.batch = 2;
@@ -1002,24 +1000,14 @@ TEST(ConvFast, RowWinogradMatchesTheReference) {
 // tail, the first on Winograd (a row of tiles at a time) or on the direct kernels, and
 // a 7x7 second with zero padding.
 TEST(ConvFast, RowWinogradPairGivesTheBitsOfTheTwoInTurn) {
-    Case head = with_pads(Case{3, 16, 40, 70, 7}, 3, 3, 3, 3);
-    head.mode = PadMode::Reflect;
-    head.act = Activation::LeakyRelu;
-    Case down{16, 16, 40, 70, 3};
-    down.stride = 2;
-    down.act = Activation::LeakyRelu;
-    Case up{16, 16, 2 * 34, 2 * 38, 3};  // 17 x 19 tiles: U kept from load, so pairable
-    up.act = Activation::LeakyRelu;
-    Case tail = with_pads(Case{16, 3, 2 * 34, 2 * 38, 7}, 3, 3, 3, 3);
-    tail.mode = PadMode::Reflect;
-    tail.act = Activation::TanhUnit;
-    // A second with zero padding: the rows above and below the image are zero rows
-    // of its ring (Second::zero_row), on the wide tiles.
+    const Pair into_down = head_into_down(40, 70);
+    // 17 x 19 tiles of the upsampling: its U is kept from load, so a Winograd first pairs.
+    const Pair into_tail = up_into_tail(2 * 34, 2 * 38);
+    // A second with zero padding: the rows above and below the image are zero rows of
+    // its ring (run_pair fills them), on the wide tiles.
     Case plain{16, 16, 20, 44, 3};
     plain.act = Activation::Relu;
-    const Case zero_padded = with_pads(Case{16, 5, 20, 44, 7}, 3, 3, 3, 3);
-    const Pair into_down{head, down, false}, into_tail{up, tail, true};
-    const Pair into_zero_padded{plain, zero_padded, false};
+    const Pair into_zero_padded{plain, with_pads(Case{16, 5, 20, 44, 7}, 3, 3, 3, 3), false};
     uint32_t seed = 2600;
     for (ConvIsa isa : isas()) {
         if (isa == ConvIsa::Portable) continue;  // the SIMD direct kernels only
