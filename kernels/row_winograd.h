@@ -12,18 +12,17 @@
 // against 49 direct.
 //
 // The matrices come from Cook-Toom interpolation at 0, +-1, +-2, +-1/2, +-3/4 and
-// infinity, computed here at compile time in double:
-//   y = AT [(G g) . (BT d)],  d: 10 padded inputs, g: 7 taps, y: 4 outputs,
-// with AT = V_4^T and G = V_7 (Vandermonde rows of the points, infinity's row picking
-// the highest power) and BT = inverse(V_10)^T; each row of BT is scaled to a largest
-// entry of 1 and G's row by the inverse. Of the point sets tried (numpy, fp32 inputs
-// and transforms, 100 random tiles) +-3/4 as the last pair gave the smallest error:
-// 1.4e-6 of the kernel's norm on average, 4.8e-6 at most (+-3: 3.4e-6 / 2.5e-5).
+// infinity (cook_toom.h: at compile time, in double):
+//   y = AT [(G g) . (BT d)],  d: 10 padded inputs, g: 7 taps, y: 4 outputs.
+// Of the point sets tried (numpy, fp32 inputs and transforms, 100 random tiles) +-3/4
+// as the last pair gave the smallest error: 1.4e-6 of the kernel's norm on average,
+// 4.8e-6 at most (+-3: 3.4e-6 / 2.5e-5).
 // ConvFast.RowWinogradTransformsReproduceTheCorrelation measures it for these points.
 #pragma once
 
 #include <cstdint>
 
+#include "kernels/cook_toom.h"
 #include "kernels/kernel_types.h"
 
 namespace swaprun::kernels::row_winograd {
@@ -44,76 +43,9 @@ constexpr bool mirrors(int r) {
            kFinitePoints[r + 1] == -kFinitePoints[r];
 }
 
-struct Transforms {
-    double bt[kPoints][kPoints];  // V = BT d
-    double g[kPoints][kTaps];     // U = G g
-    double at[kOut][kPoints];     // y = AT M
-};
+using Transforms = cook_toom::Transforms<kOut, kTaps>;
 
-namespace detail {
-
-constexpr double abs_of(double x) { return x < 0 ? -x : x; }
-
-constexpr double power(double x, int n) {
-    double r = 1.0;
-    for (int i = 0; i < n; ++i) r *= x;
-    return r;
-}
-
-constexpr Transforms make_transforms() {
-    constexpr const double(&points)[kPoints - 1] = kFinitePoints;
-    constexpr int n = kPoints;
-    Transforms t{};
-    // V: row i holds the powers of point i; infinity's row picks the highest power.
-    double v[n][2 * n] = {};
-    for (int i = 0; i < n - 1; ++i) {
-        for (int k = 0; k < n; ++k) v[i][k] = power(points[i], k);
-    }
-    v[n - 1][n - 1] = 1.0;
-    for (int i = 0; i < n; ++i) v[i][n + i] = 1.0;
-    // Gauss-Jordan with partial pivoting: v becomes [I | inverse(V)].
-    for (int col = 0; col < n; ++col) {
-        int pivot = col;
-        for (int r = col + 1; r < n; ++r) {
-            if (abs_of(v[r][col]) > abs_of(v[pivot][col])) pivot = r;
-        }
-        for (int k = 0; k < 2 * n; ++k) {
-            const double s = v[col][k];
-            v[col][k] = v[pivot][k];
-            v[pivot][k] = s;
-        }
-        const double d = v[col][col];
-        for (int k = 0; k < 2 * n; ++k) v[col][k] /= d;
-        for (int r = 0; r < n; ++r) {
-            if (r == col || v[r][col] == 0.0) continue;
-            const double f = v[r][col];
-            for (int k = 0; k < 2 * n; ++k) v[r][k] -= f * v[col][k];
-        }
-    }
-    for (int i = 0; i < n; ++i) {
-        // BT row i = column i of inverse(V), scaled to a largest entry of 1; G's row i
-        // carries the scale. Entries below 1e-12 are rounding left by the elimination
-        // of an exact zero: they are made zeros, which the kernels then skip.
-        double largest = 0.0;
-        for (int k = 0; k < n; ++k)
-            largest = abs_of(v[k][n + i]) > largest ? abs_of(v[k][n + i]) : largest;
-        for (int k = 0; k < n; ++k) {
-            const double x = v[k][n + i] / largest;
-            t.bt[i][k] = abs_of(x) < 1e-12 ? 0.0 : x;
-        }
-        for (int k = 0; k < kTaps; ++k) {
-            t.g[i][k] = (i < n - 1 ? power(points[i], k) : (k == kTaps - 1 ? 1.0 : 0.0)) * largest;
-        }
-        for (int j = 0; j < kOut; ++j) {
-            t.at[j][i] = i < n - 1 ? power(points[i], j) : (j == kOut - 1 ? 1.0 : 0.0);
-        }
-    }
-    return t;
-}
-
-}  // namespace detail
-
-inline constexpr Transforms kTransforms = detail::make_transforms();
+inline constexpr Transforms kTransforms = cook_toom::make<kOut, kTaps>(kFinitePoints);
 
 namespace detail {
 // The symmetry mirrors() promises, checked on the matrices as computed.
@@ -122,7 +54,8 @@ constexpr bool mirrored_as_promised() {
         if (!mirrors(r)) continue;
         for (int i = 0; i < kPoints; ++i) {
             const double sign = i % 2 == 0 ? 1.0 : -1.0;
-            if (abs_of(kTransforms.bt[r + 1][i] - sign * kTransforms.bt[r][i]) > 1e-12)
+            if (cook_toom::detail::abs_of(kTransforms.bt[r + 1][i] - sign * kTransforms.bt[r][i]) >
+                1e-12)
                 return false;
         }
         for (int j = 0; j < kOut; ++j) {
