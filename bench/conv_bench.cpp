@@ -17,6 +17,7 @@
 #include "kernels/conv2d_prepared.h"
 #include "kernels/kernels.h"
 #include "kernels/row_winograd.h"
+#include "kernels/winograd_s2.h"
 
 namespace swaprun::bench {
 namespace {
@@ -245,6 +246,9 @@ void register_conv_benchmarks(const std::vector<int>& threads) {
         if (winograd_applies(s) && s.upsampled) algorithms.push_back(k::ConvAlgorithm::Polyphase);
         if (!s.upsampled && k::row_winograd::applies(params_of(s))) {
             algorithms.push_back(k::ConvAlgorithm::RowWinograd);
+        }
+        if (!s.upsampled && k::winograd_s2::applies(params_of(s))) {
+            algorithms.push_back(k::ConvAlgorithm::StridedWinograd);
         }
         for (const k::ConvAlgorithm a : algorithms) {
             register_threaded(

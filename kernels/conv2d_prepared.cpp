@@ -17,6 +17,7 @@
 #include "kernels/kernels.h"
 #include "kernels/row_winograd.h"
 #include "kernels/winograd.h"
+#include "kernels/winograd_s2.h"
 
 namespace swaprun::kernels {
 namespace {
@@ -39,6 +40,23 @@ const winograd::Kernels* winograd_kernels(ConvIsa isa) {
 #if SWAPRUN_WINOGRAD_NEON
         case ConvIsa::Neon:
             return &winograd::kNeon;
+#endif
+        default:
+            return nullptr;
+    }
+}
+
+const winograd_s2::Kernels* winograd_s2_kernels(ConvIsa isa) {
+    switch (isa) {
+#if SWAPRUN_WINOGRAD_S2_X86
+        case ConvIsa::Avx2:
+            return &winograd_s2::kAvx2;
+        case ConvIsa::Avx512:
+            return &winograd_s2::kAvx512;
+#endif
+#if SWAPRUN_WINOGRAD_S2_NEON
+        case ConvIsa::Neon:
+            return &winograd_s2::kNeon;
 #endif
         default:
             return nullptr;
@@ -130,6 +148,22 @@ bool row_winograd_wins(const Conv2dParams& /*p*/, ConvIsa isa) {
     return isa == ConvIsa::Avx512 || isa == ConvIsa::Avx2;
 }
 
+// Where the stride-2 Winograd convolution (winograd_s2.h) beats the direct kernels: with
+// enough input channels that its GEMMs, not its gathering and transforming of 9 x 9
+// input tiles, take the time, and a U small enough to be read once per pass from L2 or
+// L3. Measured on a Xeon (kernel_bench conv2d/, 1 thread, direct against winograd_s2):
+// live_base_down3_s2 (192 -> 192) 5.8 -> 4.45 ms; live_base_down2_s2 (64 -> 192) 7.7 ->
+// 8.4; inswapper_down1_s2 (256 -> 512, 42 MB of U, 8 passes) 81.7 -> 83.6, down2_s2
+// (512 -> 1024, 170 MB) 78.7 -> 74.1; live_down0_s2 (16 -> 16) 3.3 -> 14.2. U takes 9
+// times the weights' size (81 points per 9 taps), so a low-memory model keeps the direct
+// kernels.
+constexpr int64_t kStridedUBytes = 16 * 1024 * 1024;
+bool strided_winograd_wins(const Conv2dParams& p, const ConvOptions& options) {
+    const int64_t u_bytes = winograd_s2::kPoints * p.in_channels * p.out_channels * 4;
+    return !options.low_memory && p.in_channels >= 128 && p.out_channels >= 64 &&
+           u_bytes <= kStridedUBytes;
+}
+
 // The options of a Polyphase layer's stacked convolution.
 ConvOptions stacked_options(const ConvOptions& options, ConvIsa isa) {
     ConvOptions o;
@@ -161,11 +195,12 @@ constexpr int64_t kPrivateUBytes = 3 * 1024 * 1024;
 struct PackedLayout {
     ConvIsa isa = ConvIsa::Portable;
     ConvAlgorithm algorithm = ConvAlgorithm::Direct;
-    const winograd::Kernels* winograd = nullptr;  // set for Winograd
-    const direct::Variant* direct = nullptr;      // set for the SIMD direct path
-    int64_t winograd_rows = 0;                    // out_channels rounded up to wk->mr
-    int64_t tiles = 0;                            // Winograd output tiles per image
-    int64_t tile_block = 0;                       // Winograd tiles per pass
+    const winograd::Kernels* winograd = nullptr;    // set for Winograd
+    const winograd_s2::Kernels* strided = nullptr;  // set for StridedWinograd
+    const direct::Variant* direct = nullptr;        // set for the SIMD direct path
+    int64_t winograd_rows = 0;                      // out_channels rounded up to wk->mr
+    int64_t tiles = 0;                              // Winograd output tiles per image
+    int64_t tile_block = 0;                         // Winograd (either) tiles per pass
     bool transform_per_run = false;  // Winograd: keep the 3x3 kernels, not U (winograd.h)
     bool private_tiles = false;      // Winograd: winograd::Args::private_tiles
     size_t weight_floats = 0;
@@ -236,6 +271,14 @@ PackedLayout packed_layout(const Conv2dParams& p, ConvOptions options) {
             l.transform_per_run
                 ? l.winograd_rows / wk->mr * 9 * winograd::g_plane_floats(p.in_channels, wk->mr)
                 : winograd::kPoints * l.winograd_rows * p.in_channels);
+    } else if (const winograd_s2::Kernels* sk = winograd_s2_kernels(l.isa);
+               sk != nullptr && !options.upsampled_input && winograd_s2::applies(p) &&
+               (options.algorithm == ConvAlgorithm::StridedWinograd ||
+                (options.algorithm == ConvAlgorithm::Auto && strided_winograd_wins(p, options)))) {
+        l.algorithm = ConvAlgorithm::StridedWinograd;
+        l.strided = sk;
+        l.tile_block = winograd_s2::tile_block(p, static_cast<int64_t>(sk->lanes) * sk->nr);
+        l.weight_floats = static_cast<size_t>(winograd_s2::packed_weight_floats(p, sk->mr));
     } else if (const direct::Kernels* dk = direct_kernels(l.isa);
                dk != nullptr && !options.upsampled_input && row_winograd::applies(p) &&
                (options.algorithm == ConvAlgorithm::RowWinograd ||
@@ -379,6 +422,8 @@ const char* to_string(ConvAlgorithm a) {
             return "polyphase";
         case ConvAlgorithm::RowWinograd:
             return "row_winograd";
+        case ConvAlgorithm::StridedWinograd:
+            return "winograd_s2";
     }
     return "?";
 }
@@ -478,6 +523,14 @@ PreparedConv2d::PreparedConv2d(const Conv2dParams& p, const float* weight, const
         }
         phases_ = std::make_unique<const PreparedConv2d>(q, stacked.data(), stacked_bias.data(),
                                                          stacked_options(options, isa_), allocator);
+        return;
+    }
+    if (algorithm_ == ConvAlgorithm::StridedWinograd) {
+        strided_ = layout.strided;
+        tile_block_ = layout.tile_block;
+        weight_ =
+            AlignedFloats(layout.weight_floats, allocator, AlignedFloats::Init::Uninitialized);
+        winograd_s2::pack_weights(p, weight, strided_->mr, weight_.data());
         return;
     }
     if (algorithm_ == ConvAlgorithm::RowWinograd) {
@@ -606,6 +659,12 @@ size_t PreparedConv2d::scratch_floats(int threads, WinogradSchedule schedule) co
                phases_->scratch_floats(threads);
     }
     if (direct_ != nullptr) return static_cast<size_t>(std::max(1, threads) * row_floats_);
+    if (strided_ != nullptr) {
+        const int64_t k_padded = (p_.out_channels + strided_->mr - 1) / strided_->mr * strided_->mr;
+        return static_cast<size_t>(
+            winograd_s2::scratch_plan(p_, tile_block_, k_padded, strided_->mr, strided_->lanes)
+                .total(std::max(1, threads)));
+    }
     if (algorithm_ != ConvAlgorithm::Winograd) return 0;
     const winograd::Kernels* wk = winograd_kernels(isa_);
     threads = std::max(1, threads);
@@ -637,6 +696,19 @@ void PreparedConv2d::run(const float* input, float* output, float* scratch, int 
         direct::Args a;
         fill_direct_args(a, input, output, scratch, threads);
         direct_->run(a);
+        return;
+    }
+    if (strided_ != nullptr) {
+        winograd_s2::Args a;
+        a.p = &p_;
+        a.u = weight_.data();
+        a.bias = bias_.data();
+        a.input = input;
+        a.output = output;
+        a.scratch = scratch;
+        a.block = tile_block_;
+        a.threads = threads;
+        strided_->run(a);
         return;
     }
     const OmpThreads scope(threads);

@@ -50,7 +50,11 @@ enum class ConvAlgorithm : uint8_t {
     Polyphase = 3,
     // 7x7, stride 1, one group: Winograd F(4, 7) along the rows, the kernel rows summed
     // in the transformed domain (row_winograd.h); on the direct kernels' ring of rows.
-    RowWinograd = 4
+    RowWinograd = 4,
+    // 3x3, stride 2, one group, zero padding: 4 x 4 outputs from 9 x 9 inputs in 81
+    // multiplications, F(4, 2) on each axis's even inputs and the odd ones as they are
+    // (winograd_s2.h).
+    StridedWinograd = 5
 };
 
 // The instruction set a prepared convolution runs on.
@@ -62,6 +66,9 @@ struct Args;
 namespace winograd {
 struct Args;
 }  // namespace winograd
+namespace winograd_s2 {
+struct Kernels;
+}  // namespace winograd_s2
 
 // How a Winograd layer's threads share it (winograd::Scratch): the three stages one
 // after the other by all threads, or each thread all three on its own tiles.
@@ -198,8 +205,9 @@ class PreparedConv2d {
     int64_t tile_block_ = 0;          // tiles per pass through the three stages
     int64_t k_padded_ = 0;            // out_channels rounded up to the micro-kernel rows
     bool transform_per_run_ = false;  // weight_ holds 3x3 kernels, not U (winograd.h)
-    bool private_tiles_ = false;      // winograd::Args::private_tiles
-    bool upsampled_input_ = false;    // ConvOptions::upsampled_input
+    const winograd_s2::Kernels* strided_ = nullptr;  // set for StridedWinograd
+    bool private_tiles_ = false;                     // winograd::Args::private_tiles
+    bool upsampled_input_ = false;                   // ConvOptions::upsampled_input
     // Polyphase: the four output phases' convolution (weight_ then holds the plain
     // kernels, for the border corrections).
     std::unique_ptr<const PreparedConv2d> phases_;

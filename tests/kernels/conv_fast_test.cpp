@@ -1107,5 +1107,78 @@ TEST(ConvFast, AutoPicksRowWinogradFor7x7OnX86) {
         p, ConvOptions{ConvAlgorithm::RowWinograd, ConvIsa::Auto}));
 }
 
+// The stride-2 Winograd convolution (ConvAlgorithm::StridedWinograd) against the
+// reference: a generator's 192-channel layer, sizes whose last tiles are partial, rows
+// of tiles shorter and longer than a vector (so that a vector's tiles span rows), valid
+// and lopsided padding, a batch without bias, output channels that are no multiple of
+// the micro-kernel's, and an image of several passes; the same bits on 1 to 3 threads.
+TEST(ConvFast, StridedWinogradMatchesTheReference) {
+    std::vector<Case> cases;
+    Case generator{192, 24, 16, 16, 3};
+    generator.act = Activation::LeakyRelu;
+    cases.push_back(generator);
+    cases.push_back(Case{16, 20, 17, 23, 3});
+    cases.push_back(Case{5, 9, 8, 70, 3});
+    cases.push_back(with_pads(Case{3, 7, 33, 9, 3}, 0, 0, 0, 0));
+    cases.push_back(with_pads(Case{4, 6, 21, 19, 3}, 2, 0, 1, 2));
+    Case batch{6, 13, 12, 30, 3};
+    batch.batch = 2;
+    batch.bias = false;
+    batch.act = Activation::TanhUnit;
+    cases.push_back(batch);
+    cases.push_back(Case{300, 10, 60, 60, 3});  // 64 tiles, 32 per pass
+    uint32_t seed = 2800;
+    for (Case c : cases) {
+        c.stride = 2;
+        const Conv2dParams p = make(c);
+        const Data d = make_data(p, c.bias, seed++);
+        const std::vector<float> expected = run_reference(p, d);
+        for (ConvIsa isa : isas()) {
+            if (isa == ConvIsa::Portable) continue;  // SIMD kernels only
+            const PreparedConv2d conv(p, d.w.data(), d.b.empty() ? nullptr : d.b.data(),
+                                      ConvOptions{ConvAlgorithm::StridedWinograd, isa});
+            const std::string what = describe(c, isa, ConvAlgorithm::StridedWinograd);
+            ASSERT_EQ(conv.algorithm(), ConvAlgorithm::StridedWinograd) << what;
+            const std::vector<float> got = run_prepared(conv, d, 1);
+            EXPECT_TRUE(close_relative(got, expected, 1e-4)) << what;
+            for (int threads = 2; threads <= 3; ++threads) {
+                EXPECT_TRUE(bit_identical(run_prepared(conv, d, threads), got))
+                    << what << ", " << threads << " threads";
+            }
+        }
+    }
+}
+
+// Auto runs live_base's 192 -> 192 down.3 on it where SIMD kernels are, and not a
+// 16-channel layer, a low-memory model, or a layer with reflection padding (which it
+// cannot run even when asked).
+TEST(ConvFast, AutoPicksStridedWinogradForWideStride2Layers) {
+    Case c{192, 192, 16, 16, 3};
+    c.stride = 2;
+    const Conv2dParams p = make(c);
+    const Data d = make_data(p, true, 2900);
+    const PreparedConv2d conv(p, d.w.data(), d.b.data());
+    EXPECT_EQ(conv.algorithm() == ConvAlgorithm::StridedWinograd,
+              best_conv_isa() != ConvIsa::Portable);
+    EXPECT_TRUE(close_relative(run_prepared(conv, d, 2), run_reference(p, d), 1e-4));
+    ConvOptions low;
+    low.low_memory = true;
+    EXPECT_NE(PreparedConv2d(p, d.w.data(), d.b.data(), low).algorithm(),
+              ConvAlgorithm::StridedWinograd);
+    Case narrow{16, 16, 16, 16, 3};
+    narrow.stride = 2;
+    const Conv2dParams pn = make(narrow);
+    const Data dn = make_data(pn, true, 2901);
+    EXPECT_NE(PreparedConv2d(pn, dn.w.data(), dn.b.data()).algorithm(),
+              ConvAlgorithm::StridedWinograd);
+    Case reflect = c;
+    reflect.mode = PadMode::Reflect;
+    const Conv2dParams pr = make(reflect);
+    const PreparedConv2d asked(pr, d.w.data(), d.b.data(),
+                               ConvOptions{ConvAlgorithm::StridedWinograd});
+    EXPECT_NE(asked.algorithm(), ConvAlgorithm::StridedWinograd);
+    EXPECT_TRUE(close_relative(run_prepared(asked, d, 2), run_reference(pr, d), 1e-4));
+}
+
 }  // namespace
 }  // namespace swaprun::kernels

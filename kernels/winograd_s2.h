@@ -1,0 +1,143 @@
+// Winograd for 3x3 convolutions at stride 2 (the generators' down convolutions):
+// 4 x 4 outputs from a 9 x 9 input tile in 81 multiplications per input and output
+// channel pair, against 144 direct.
+//
+// Along one axis, output y[j] = w0 d[2j] + w1 d[2j + 1] + w2 d[2j + 2] of the tile's 9
+// inputs d: a 2-tap correlation of the 5 even inputs e[m] = d[2m] with (w0, w2), which
+// is F(4, 2) (5 points, cook_toom.h), plus w1 times the 4 odd inputs o[j] = d[2j + 1]
+// as they are. So one axis has 9 points: the 5 of F(4, 2), then the 4 odd inputs, with
+//   BT9 = [BT5 on the even inputs; I4 on the odd ones]      (9 x 9)
+//   G9  = [G5 on (w0, w2); (0, 1, 0) x 4]                   (9 x 3)
+//   AT9 = [AT5 | I4]                                        (4 x 9)
+// and the tile is their product along rows and columns, as F(4x4, 3x3) is of F(4, 3):
+//   V = BT9 d BT9^T,  U = G9 g G9^T,  Y = AT9 (sum_c U . V) AT9^T.
+// Of F(4, 2)'s point sets tried (numpy, fp32 transforms, 300 random tiles against
+// double), 0, +-1, -1/2 and infinity gave the smallest largest error: 2.4e-6 of the
+// kernel's norm (+2: 4.2e-6), 5.7e-7 on average (ConvFast.StridedWinogradMatchesThe-
+// Reference measures the whole convolution).
+//
+// The stages of a pass over a block of output tiles (lanes of a vector carry tiles):
+//   V[xi][c][t]  input transform, all threads by input channel;
+//   then each thread, for its blocks of mr output channels, one row of points p at a
+//   time (9 points, whose slices of V stay in L2 for all its blocks): the 9 GEMMs
+//   M[p][q][k][t] = sum_c U[xi][k][c] V[xi][c][t] into a buffer of its own, at once
+//   transformed along q and added, times AT9's column p, to the block's output tiles
+//   Y[k][16][t]; and after the last row of points, Y plus the bias, activated, into the
+//   output. Each value is one thread's sum in a fixed order: the bits do not depend on
+//   the thread count.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+
+#include "kernels/cook_toom.h"
+#include "kernels/cpu_common.h"
+#include "kernels/kernel_types.h"
+
+namespace swaprun::kernels::winograd_s2 {
+
+inline constexpr int kTile = 4;                          // output tile edge
+inline constexpr int kSpan = 2 * kTile + 1;              // input tile edge
+inline constexpr int kEvenPoints = kTile + 1;            // F(4, 2) on the even inputs
+inline constexpr int kAxisPoints = kEvenPoints + kTile;  // and the odd inputs as they are
+inline constexpr int kPoints = kAxisPoints * kAxisPoints;
+
+// F(4, 2)'s finite points; the last one is infinity.
+inline constexpr double kFinitePoints[kEvenPoints - 1] = {0.0, 1.0, -1.0, -0.5};
+inline constexpr cook_toom::Transforms<kTile, 2> kEven = cook_toom::make<kTile, 2>(kFinitePoints);
+
+// AT9[j][q]: output j's weight of axis point q.
+constexpr double at9(int j, int q) {
+    return q < kEvenPoints ? kEven.at[j][q] : (q - kEvenPoints == j ? 1.0 : 0.0);
+}
+
+// Whether a convolution of this shape can run so: 3x3 at stride 2, dilation 1, one
+// group, zero padding.
+inline bool applies(const Conv2dParams& p) {
+    return p.kernel_h == 3 && p.kernel_w == 3 && p.stride_h == 2 && p.stride_w == 2 &&
+           p.dilation_h == 1 && p.dilation_w == 1 && p.groups == 1 &&
+           p.pad_mode == PadMode::Constant && p.pad_top >= 0 && p.pad_left >= 0 &&
+           p.out_height > 0 && p.out_width > 0;
+}
+
+inline int64_t tiles_wide(const Conv2dParams& p) { return (p.out_width + kTile - 1) / kTile; }
+inline int64_t tiles(const Conv2dParams& p) {
+    return tiles_wide(p) * ((p.out_height + kTile - 1) / kTile);
+}
+
+// U for blocks of `mr` output channels, as the GEMMs read it: [point][k / mr][c][mr],
+// zeros past out_channels.
+int64_t packed_weight_floats(const Conv2dParams& p, int mr);
+void pack_weights(const Conv2dParams& p, const float* weight, int mr, float* u);
+
+struct Args {
+    const Conv2dParams* p = nullptr;
+    const float* u = nullptr;  // pack_weights
+    const float* bias = nullptr;
+    const float* input = nullptr;
+    float* output = nullptr;
+    float* scratch = nullptr;  // Scratch::total floats
+    int64_t block = 0;         // tiles per pass: tile_block
+    int threads = 1;
+};
+
+// The most bytes of one row of points' slices of V (9 x in_channels x block), which
+// every block of output channels reads while they stay in L2.
+inline constexpr int64_t kVRowBytes = 512 * 1024;
+
+// Tiles per pass: whole micro-kernel columns of `cols` tiles, the slices of V of a row of
+// points within kVRowBytes, no more than the image has.
+inline int64_t tile_block(const Conv2dParams& p, int64_t cols) {
+    const int64_t fit = kVRowBytes / (kAxisPoints * 4 * std::max<int64_t>(1, p.in_channels));
+    const int64_t whole = (tiles(p) + cols - 1) / cols * cols;
+    return std::clamp<int64_t>(fit / cols * cols, cols, std::max<int64_t>(cols, whole));
+}
+
+// Where the buffers lie in Args::scratch: V (kPoints slices of in_channels x block,
+// v_stride apart), the output tiles Y (k_padded x 16 x block), then each thread's M
+// for one row of points (9 x mr x block) and its input tiles (2 x kPoints x lanes).
+struct Scratch {
+    int64_t v_stride = 0, v = 0, y = 0, per_thread = 0;
+    int64_t y_at() const { return v; }
+    int64_t thread_at(int t) const { return v + y + t * per_thread; }
+    int64_t total(int threads) const { return v + y + threads * per_thread; }
+};
+
+inline Scratch scratch_plan(const Conv2dParams& p, int64_t block, int64_t k_padded, int mr,
+                            int lanes) {
+    Scratch s;
+    // One line more than the slice: at multiples of 4 KiB the stores of one transform
+    // would all fall in one L1 set.
+    s.v_stride = cpu::whole_lines(p.in_channels * block) + cpu::kLineFloats;
+    s.v = kPoints * s.v_stride;
+    s.y = k_padded * kTile * kTile * block;
+    s.per_thread =
+        cpu::whole_lines(kAxisPoints * mr * block) + cpu::whole_lines(2 * kPoints * lanes);
+    return s;
+}
+
+struct Kernels {
+    const char* name;
+    int lanes;
+    int mr;  // output channels per micro-kernel
+    int nr;  // vectors of tiles per micro-kernel
+    void (*run)(const Args& a);
+};
+
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__)) && \
+    !defined(SWAPRUN_NO_ISA_DISPATCH)
+#define SWAPRUN_WINOGRAD_S2_X86 1
+extern const Kernels kAvx2;
+extern const Kernels kAvx512;
+#else
+#define SWAPRUN_WINOGRAD_S2_X86 0
+#endif
+
+#if defined(__aarch64__) && !defined(SWAPRUN_NO_ISA_DISPATCH)
+#define SWAPRUN_WINOGRAD_S2_NEON 1
+extern const Kernels kNeon;
+#else
+#define SWAPRUN_WINOGRAD_S2_NEON 0
+#endif
+
+}  // namespace swaprun::kernels::winograd_s2

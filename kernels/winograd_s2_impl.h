@@ -1,0 +1,278 @@
+// Bodies of the stride-2 Winograd convolution (winograd_s2.h), templates over the
+// xsimd architecture. Included only by the per-ISA translation units
+// (winograd_s2_avx2.cpp, winograd_s2_avx512.cpp, winograd_s2_neon.cpp).
+#pragma once
+
+#include <omp.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <xsimd/xsimd.hpp>
+
+#include "kernels/conv2d_direct_rows.h"
+#include "kernels/cpu_common.h"
+#include "kernels/winograd_s2.h"
+
+namespace swaprun::kernels::winograd_s2::detail {
+
+template <class A, int MR, int NR>
+struct Impl {
+    using B = xsimd::batch<float, A>;
+    static constexpr int L = static_cast<int>(B::size);
+    static constexpr int64_t kCols = static_cast<int64_t>(L) * NR;  // tiles per micro-kernel
+    static constexpr int kOutputs = kTile * kTile;
+
+    // out[q] = BT9 along one axis of x[0 .. 8]: F(4, 2)'s points of the even inputs,
+    // then the odd inputs. The zeros of BT5 are skipped (after unrolling, at compile
+    // time: the products would not fold away, being NaN for an infinite input).
+    static SWAPRUN_ALWAYS_INLINE void axis(const B (&x)[kSpan], B (&out)[kAxisPoints]) {
+#pragma GCC unroll 5
+        for (int q = 0; q < kEvenPoints; ++q) {
+            B sum(0.0f);
+            bool first = true;
+#pragma GCC unroll 5
+            for (int m = 0; m < kEvenPoints; ++m) {
+                const double c = kEven.bt[q][m];
+                if (c == 0.0) continue;
+                const B term = c == 1.0 ? x[2 * m] : x[2 * m] * B(static_cast<float>(c));
+                sum = first ? term : sum + term;
+                first = false;
+            }
+            out[q] = sum;
+        }
+#pragma GCC unroll 4
+        for (int j = 0; j < kTile; ++j) out[kEvenPoints + j] = x[2 * j + 1];
+    }
+
+    // The tiles of lanes [0, L) from tile t0 of image n's channel c: their 9 x 9
+    // inputs, zeros outside the image and for tiles past `end`, as d[row * 9 + col][lane].
+    static void gather(const Conv2dParams& p, const float* plane, int64_t t0, int64_t end,
+                       float* __restrict d) {
+        const int64_t tiles_w = tiles_wide(p);
+        const int64_t h = p.in_height, w = p.in_width;
+        for (int l = 0; l < L; ++l) {
+            const int64_t t = t0 + l;
+            if (t >= end) {
+                for (int e = 0; e < kSpan * kSpan; ++e) d[e * L + l] = 0.0f;
+                continue;
+            }
+            const int64_t y0 = 2 * kTile * (t / tiles_w) - p.pad_top;
+            const int64_t x0 = 2 * kTile * (t % tiles_w) - p.pad_left;
+            if (y0 >= 0 && y0 + kSpan <= h && x0 >= 0 && x0 + kSpan <= w) {
+                for (int r = 0; r < kSpan; ++r) {
+                    const float* src = plane + (y0 + r) * w + x0;
+                    for (int col = 0; col < kSpan; ++col) d[(r * kSpan + col) * L + l] = src[col];
+                }
+                continue;
+            }
+            for (int r = 0; r < kSpan; ++r) {
+                const int64_t y = y0 + r;
+                for (int col = 0; col < kSpan; ++col) {
+                    const int64_t x = x0 + col;
+                    d[(r * kSpan + col) * L + l] =
+                        y >= 0 && y < h && x >= 0 && x < w ? plane[y * w + x] : 0.0f;
+                }
+            }
+        }
+    }
+
+    // V for the L tiles from t0 of one channel: v[xi * v_stride] for point xi.
+    static void input_transform(const Conv2dParams& p, const float* plane, int64_t t0, int64_t end,
+                                float* __restrict d, float* __restrict rows, float* v,
+                                int64_t v_stride) {
+        gather(p, plane, t0, end, d);
+        // Along each row: rows[r * 9 + q].
+        for (int r = 0; r < kSpan; ++r) {
+            B x[kSpan], y[kAxisPoints];
+            for (int col = 0; col < kSpan; ++col)
+                x[col] = B::load_aligned(d + (r * kSpan + col) * L);
+            axis(x, y);
+            for (int q = 0; q < kAxisPoints; ++q)
+                y[q].store_aligned(rows + (r * kAxisPoints + q) * L);
+        }
+        // Down each column of points.
+        for (int q = 0; q < kAxisPoints; ++q) {
+            B x[kSpan], y[kAxisPoints];
+            for (int r = 0; r < kSpan; ++r)
+                x[r] = B::load_aligned(rows + (r * kAxisPoints + q) * L);
+            axis(x, y);
+            for (int i = 0; i < kAxisPoints; ++i) {
+                y[i].store_aligned(v + (i * kAxisPoints + q) * v_stride);
+            }
+        }
+    }
+
+    // m[r][n * L ..] = sum_c u[c][r] * v[c][n * L ..] for r < MR, n < NR.
+    SWAPRUN_NOINLINE static void gemm_tile(const float* __restrict u, const float* __restrict v,
+                                           int64_t channels, int64_t ldv, float* __restrict m,
+                                           int64_t ldm) {
+        B acc[MR][NR];
+        for (int r = 0; r < MR; ++r) {
+            for (int n = 0; n < NR; ++n) acc[r][n] = B(0.0f);
+        }
+        for (int64_t c = 0; c < channels; ++c) {
+            B x[NR];
+            for (int n = 0; n < NR; ++n) x[n] = B::load_aligned(v + c * ldv + n * L);
+            const float* uc = u + c * MR;
+#pragma GCC unroll 16
+            for (int r = 0; r < MR; ++r) {
+                const B w(uc[r]);
+                for (int n = 0; n < NR; ++n) acc[r][n] = xsimd::fma(w, x[n], acc[r][n]);
+            }
+        }
+        for (int r = 0; r < MR; ++r) {
+            for (int n = 0; n < NR; ++n) acc[r][n].store_aligned(m + r * ldm + n * L);
+        }
+    }
+
+    // y[i * 4 + j] += AT9[i][P] * (AT9 along the row of points P of m)[j], for one vector
+    // of tiles: m[q * m_stride] holds point (P, q), y[e * y_stride] output e.
+    template <int P>
+    static SWAPRUN_ALWAYS_INLINE void accumulate(const float* m, int64_t m_stride, float* y,
+                                                 int64_t y_stride) {
+        B z[kTile];
+#pragma GCC unroll 4
+        for (int j = 0; j < kTile; ++j) {
+            B sum(0.0f);
+            bool first = true;
+#pragma GCC unroll 9
+            for (int q = 0; q < kAxisPoints; ++q) {
+                const double c = at9(j, q);
+                if (c == 0.0) continue;
+                const B x = B::load_aligned(m + q * m_stride);
+                const B term = c == 1.0 ? x : x * B(static_cast<float>(c));
+                sum = first ? term : sum + term;
+                first = false;
+            }
+            z[j] = sum;
+        }
+#pragma GCC unroll 4
+        for (int i = 0; i < kTile; ++i) {
+            constexpr int kP = P;
+            const double c = at9(i, kP);
+            if (c == 0.0) continue;
+#pragma GCC unroll 4
+            for (int j = 0; j < kTile; ++j) {
+                float* dst = y + (i * kTile + j) * y_stride;
+                const B term = c == 1.0 ? z[j] : z[j] * B(static_cast<float>(c));
+                (B::load_aligned(dst) + term).store_aligned(dst);
+            }
+        }
+    }
+
+    template <int P = 0>
+    static void accumulate_row(int p, const float* m, int64_t m_stride, float* y,
+                               int64_t y_stride) {
+        if constexpr (P < kAxisPoints) {
+            if (p != P) return accumulate_row<P + 1>(p, m, m_stride, y, y_stride);
+            accumulate<P>(m, m_stride, y, y_stride);
+        }
+    }
+
+    // Output tiles Y (16 slices of y_stride) of output channel k for the L tiles from t0,
+    // plus the bias, activated, into image n's output.
+    static void output(const Conv2dParams& p, const float* y, int64_t y_stride, float bias,
+                       int64_t t0, int64_t end, float* plane, float* __restrict tmp) {
+        const B b(bias);
+        for (int e = 0; e < kOutputs; ++e) {
+            const B v =
+                direct::detail::activate<A>(B::load_aligned(y + e * y_stride) + b, p.activation);
+            v.store_aligned(tmp + e * L);
+        }
+        const int64_t tiles_w = tiles_wide(p);
+        for (int l = 0; l < L && t0 + l < end; ++l) {
+            const int64_t t = t0 + l;
+            const int64_t oy = kTile * (t / tiles_w), ox = kTile * (t % tiles_w);
+            const int64_t rows = std::min<int64_t>(kTile, p.out_height - oy);
+            const int64_t cols = std::min<int64_t>(kTile, p.out_width - ox);
+            for (int64_t i = 0; i < rows; ++i) {
+                float* dst = plane + (oy + i) * p.out_width + ox;
+                for (int64_t j = 0; j < cols; ++j) dst[j] = tmp[(i * kTile + j) * L + l];
+            }
+        }
+    }
+
+    static void run(const Args& a) {
+        const Conv2dParams& p = *a.p;
+        const int64_t in_c = p.in_channels, out_c = p.out_channels;
+        const int64_t k_blocks = (out_c + MR - 1) / MR;
+        const int64_t all_tiles = tiles(p);
+        const int64_t block = a.block;
+        const Scratch s = scratch_plan(p, block, k_blocks * MR, MR, L);
+        float* const v = a.scratch;
+        float* const y_all = a.scratch + s.y_at();
+        const int64_t in_plane = p.in_height * p.in_width;
+        const int64_t out_plane = p.out_height * p.out_width;
+        const int64_t point_floats = k_blocks * MR * in_c;
+#pragma omp parallel num_threads(a.threads)
+        {
+            const int t = omp_get_thread_num(), nt = omp_get_num_threads();
+            float* const mine = a.scratch + s.thread_at(t);
+            float* const m = mine;  // [q][r][block]
+            float* const d = mine + cpu::whole_lines(kAxisPoints * MR * block);
+            float* const rows = d + kPoints * L;
+            const int64_t kb_begin = k_blocks * t / nt, kb_end = k_blocks * (t + 1) / nt;
+            for (int64_t n = 0; n < p.batch; ++n) {
+                const float* in = a.input + n * in_c * in_plane;
+                float* out = a.output + n * out_c * out_plane;
+                for (int64_t t0 = 0; t0 < all_tiles; t0 += block) {
+                    const int64_t end = std::min(all_tiles, t0 + block);
+                    const int64_t count = end - t0;
+                    const int64_t col_blocks = (count + kCols - 1) / kCols;
+                    const int64_t groups = col_blocks * NR;  // zero tiles to whole columns
+#pragma omp for schedule(static) collapse(2)
+                    for (int64_t c = 0; c < in_c; ++c) {
+                        for (int64_t g = 0; g < groups; ++g) {
+                            input_transform(p, in + c * in_plane, t0 + g * L, end, d, rows,
+                                            v + c * block + g * L, s.v_stride);
+                        }
+                    }
+                    // (the barrier at the end of the for: V is whole)
+                    for (int64_t kb = kb_begin; kb < kb_end; ++kb) {
+                        float* y = y_all + kb * MR * kOutputs * block;
+                        std::memset(y, 0, sizeof(float) * MR * kOutputs * block);
+                    }
+                    for (int pr = 0; pr < kAxisPoints; ++pr) {
+                        for (int64_t kb = kb_begin; kb < kb_end; ++kb) {
+                            for (int q = 0; q < kAxisPoints; ++q) {
+                                const int64_t xi = pr * kAxisPoints + q;
+                                const float* u = a.u + xi * point_floats + kb * in_c * MR;
+                                for (int64_t cb = 0; cb < col_blocks; ++cb) {
+                                    gemm_tile(u, v + xi * s.v_stride + cb * kCols, in_c, block,
+                                              m + q * MR * block + cb * kCols, block);
+                                }
+                            }
+                            float* y = y_all + kb * MR * kOutputs * block;
+                            for (int r = 0; r < MR; ++r) {
+                                for (int64_t g = 0; g < groups; ++g) {
+                                    accumulate_row(pr, m + r * block + g * L, MR * block,
+                                                   y + r * kOutputs * block + g * L, block);
+                                }
+                            }
+                        }
+                    }
+                    for (int64_t kb = kb_begin; kb < kb_end; ++kb) {
+                        for (int r = 0; r < MR && kb * MR + r < out_c; ++r) {
+                            const int64_t k = kb * MR + r;
+                            const float* y = y_all + k * kOutputs * block;
+                            for (int64_t g = 0; g * L < count; ++g) {
+                                output(p, y + g * L, block, a.bias[k], t0 + g * L, end,
+                                       out + k * out_plane, d);
+                            }
+                        }
+                    }
+#pragma omp barrier
+                }
+            }
+        }
+    }
+};
+
+template <class A, int MR, int NR>
+Kernels make_kernels(const char* name) {
+    using I = Impl<A, MR, NR>;
+    return Kernels{name, I::L, MR, NR, &I::run};
+}
+
+}  // namespace swaprun::kernels::winograd_s2::detail
