@@ -150,18 +150,14 @@ bool row_winograd_wins(const Conv2dParams& /*p*/, ConvIsa isa) {
 
 // Where the stride-2 Winograd convolution (winograd_s2.h) beats the direct kernels: with
 // enough input channels that its GEMMs, not its gathering and transforming of 9 x 9
-// input tiles, take the time, and a U small enough to be read once per pass from L2 or
-// L3. Measured on a Xeon (kernel_bench conv2d/, 1 thread, direct against winograd_s2):
-// live_base_down3_s2 (192 -> 192) 5.8 -> 4.45 ms; live_base_down2_s2 (64 -> 192) 7.7 ->
-// 8.4; inswapper_down1_s2 (256 -> 512, 42 MB of U, 8 passes) 81.7 -> 83.6, down2_s2
-// (512 -> 1024, 170 MB) 78.7 -> 74.1; live_down0_s2 (16 -> 16) 3.3 -> 14.2. U takes 9
-// times the weights' size (81 points per 9 taps), so a low-memory model keeps the direct
-// kernels.
-constexpr int64_t kStridedUBytes = 16 * 1024 * 1024;
-bool strided_winograd_wins(const Conv2dParams& p, const ConvOptions& options) {
-    const int64_t u_bytes = winograd_s2::kPoints * p.in_channels * p.out_channels * 4;
-    return !options.low_memory && p.in_channels >= 128 && p.out_channels >= 64 &&
-           u_bytes <= kStridedUBytes;
+// input tiles, take the time. Measured on a Xeon (kernel_bench conv2d/, direct against
+// winograd_s2, 1 / 2 threads): live_base_down3_s2 (192 -> 192) 5.52 / 2.83 -> 3.94 /
+// 2.29 ms; inswapper_down1_s2 (256 -> 512) 79.8 / 39.8 -> 57.1 / 28.4, down2_s2 (512 ->
+// 1024) 76.3 / 38.8 -> 56.8 / 28.5; live_base_down2_s2 (64 -> 192) 7.80 / 3.94 -> 7.30 /
+// 3.74, too little to give up its pair with down.1 (a pair's second runs on the direct
+// kernels); live_down0_s2 (16 -> 16) 3.3 -> 14.2 on 1 thread (before U was made per run).
+bool strided_winograd_wins(const Conv2dParams& p) {
+    return p.in_channels >= 128 && p.out_channels >= 64;
 }
 
 // The options of a Polyphase layer's stacked convolution.
@@ -274,7 +270,7 @@ PackedLayout packed_layout(const Conv2dParams& p, ConvOptions options) {
     } else if (const winograd_s2::Kernels* sk = winograd_s2_kernels(l.isa);
                sk != nullptr && !options.upsampled_input && winograd_s2::applies(p) &&
                (options.algorithm == ConvAlgorithm::StridedWinograd ||
-                (options.algorithm == ConvAlgorithm::Auto && strided_winograd_wins(p, options)))) {
+                (options.algorithm == ConvAlgorithm::Auto && strided_winograd_wins(p)))) {
         l.algorithm = ConvAlgorithm::StridedWinograd;
         l.strided = sk;
         l.tile_block = winograd_s2::tile_block(p, static_cast<int64_t>(sk->lanes) * sk->nr);
@@ -701,7 +697,7 @@ void PreparedConv2d::run(const float* input, float* output, float* scratch, int 
     if (strided_ != nullptr) {
         winograd_s2::Args a;
         a.p = &p_;
-        a.u = weight_.data();
+        a.g = weight_.data();
         a.bias = bias_.data();
         a.input = input;
         a.output = output;

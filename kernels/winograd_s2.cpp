@@ -1,48 +1,28 @@
-// The kernel transform of the stride-2 Winograd convolution (winograd_s2.h), in double:
-// the weights are transformed once, so they may as well be exact to float rounding.
+// Packing of the stride-2 Winograd convolution's kernels (winograd_s2.h).
 #include "kernels/winograd_s2.h"
+
+#include <algorithm>
 
 namespace swaprun::kernels::winograd_s2 {
 
-namespace {
-
-// G9[p][a]: axis point p's weight of kernel tap a.
-constexpr double g9(int p, int a) {
-    if (p < kEvenPoints) return a == 1 ? 0.0 : kEven.g[p][a / 2];
-    return a == 1 ? 1.0 : 0.0;
-}
-
-}  // namespace
-
 int64_t packed_weight_floats(const Conv2dParams& p, int mr) {
-    const int64_t k_padded = (p.out_channels + mr - 1) / mr * mr;
-    return kPoints * k_padded * p.in_channels;
+    const int64_t k_blocks = (p.out_channels + mr - 1) / mr;
+    return k_blocks * 9 * g_plane_floats(p.in_channels, mr);
 }
 
-void pack_weights(const Conv2dParams& p, const float* weight, int mr, float* u) {
+void pack_weights(const Conv2dParams& p, const float* weight, int mr, float* g) {
     const int64_t in_c = p.in_channels, out_c = p.out_channels;
     const int64_t k_blocks = (out_c + mr - 1) / mr;
-    const int64_t point_floats = k_blocks * mr * in_c;
+    const int64_t plane = g_plane_floats(in_c, mr);
 #pragma omp parallel for schedule(static)
-    for (int64_t k = 0; k < k_blocks * mr; ++k) {
-        const int64_t kb = k / mr, r = k % mr;
-        for (int64_t c = 0; c < in_c; ++c) {
-            double g[3][3] = {};
-            if (k < out_c) {
-                for (int t = 0; t < 9; ++t) g[t / 3][t % 3] = weight[(k * in_c + c) * 9 + t];
-            }
-            double cols[kAxisPoints][3] = {};  // G9 g
-            for (int i = 0; i < kAxisPoints; ++i) {
-                for (int b = 0; b < 3; ++b) {
-                    for (int a = 0; a < 3; ++a) cols[i][b] += g9(i, a) * g[a][b];
-                }
-            }
-            float* dst = u + (kb * in_c + c) * mr + r;
-            for (int i = 0; i < kAxisPoints; ++i) {
-                for (int j = 0; j < kAxisPoints; ++j) {
-                    double x = 0.0;  // (G9 g G9^T)[i][j]
-                    for (int b = 0; b < 3; ++b) x += cols[i][b] * g9(j, b);
-                    dst[(i * kAxisPoints + j) * point_floats] = static_cast<float>(x);
+    for (int64_t kb = 0; kb < k_blocks; ++kb) {
+        for (int t = 0; t < 9; ++t) {
+            float* dst = g + (kb * 9 + t) * plane;
+            std::fill(dst + in_c * mr, dst + plane, 0.0f);
+            for (int64_t c = 0; c < in_c; ++c) {
+                for (int64_t r = 0; r < mr; ++r) {
+                    const int64_t k = kb * mr + r;
+                    dst[c * mr + r] = k < out_c ? weight[(k * in_c + c) * 9 + t] : 0.0f;
                 }
             }
         }

@@ -19,12 +19,18 @@
 // The stages of a pass over a block of output tiles (lanes of a vector carry tiles):
 //   V[xi][c][t]  input transform, all threads by input channel;
 //   then each thread, for its blocks of mr output channels, one row of points p at a
-//   time (9 points, whose slices of V stay in L2 for all its blocks): the 9 GEMMs
-//   M[p][q][k][t] = sum_c U[xi][k][c] V[xi][c][t] into a buffer of its own, at once
-//   transformed along q and added, times AT9's column p, to the block's output tiles
-//   Y[k][16][t]; and after the last row of points, Y plus the bias, activated, into the
-//   output. Each value is one thread's sum in a fixed order: the bits do not depend on
-//   the thread count.
+//   time (9 points, whose slices of V stay in L2 for all its blocks): row p of the
+//   block's U, made from its 3x3 kernels into a buffer of the thread's; the 9 GEMMs
+//   M[p][q][k][t] = sum_c U[xi][k][c] V[xi][c][t] into another, at once transformed
+//   along q and added, times AT9's column p, to the block's output tiles Y[k][16][t];
+//   and after the last row of points, Y plus the bias, activated, into the output.
+//   Each value is one thread's sum in a fixed order: the bits do not depend on the
+//   thread count.
+// U is made per run because it is 9 times the kernels' size: kept from load, every pass
+// read it whole from memory (42 MB for inswapper_128's down.1, 8 passes), and the layer
+// was no faster than the direct kernels (kernel_bench inswapper_down1_s2, 1 thread, on a
+// Xeon: 83.6 ms against 79.8; made per run, 57.1). Making it costs about 1/30 of the
+// GEMMs' arithmetic.
 #pragma once
 
 #include <algorithm>
@@ -51,6 +57,12 @@ constexpr double at9(int j, int q) {
     return q < kEvenPoints ? kEven.at[j][q] : (q - kEvenPoints == j ? 1.0 : 0.0);
 }
 
+// G9[p][a]: axis point p's weight of kernel tap a.
+constexpr double g9(int p, int a) {
+    if (p < kEvenPoints) return a == 1 ? 0.0 : kEven.g[p][a / 2];
+    return a == 1 ? 1.0 : 0.0;
+}
+
 // Whether a convolution of this shape can run so: 3x3 at stride 2, dilation 1, one
 // group, zero padding.
 inline bool applies(const Conv2dParams& p) {
@@ -65,14 +77,19 @@ inline int64_t tiles(const Conv2dParams& p) {
     return tiles_wide(p) * ((p.out_height + kTile - 1) / kTile);
 }
 
-// U for blocks of `mr` output channels, as the GEMMs read it: [point][k / mr][c][mr],
-// zeros past out_channels.
+// The 3x3 kernels, packed for the transform each run makes of them (U takes 9 times
+// their size, which a pass would read from memory rather than make in cache): per block
+// of `mr` output channels, 9 tap planes of in_channels x mr floats ([tap][c][r]), each
+// padded to whole cache lines; zeros past out_channels.
+inline int64_t g_plane_floats(int64_t in_channels, int mr) {
+    return cpu::whole_lines(in_channels * mr);
+}
 int64_t packed_weight_floats(const Conv2dParams& p, int mr);
-void pack_weights(const Conv2dParams& p, const float* weight, int mr, float* u);
+void pack_weights(const Conv2dParams& p, const float* weight, int mr, float* g);
 
 struct Args {
     const Conv2dParams* p = nullptr;
-    const float* u = nullptr;  // pack_weights
+    const float* g = nullptr;  // pack_weights
     const float* bias = nullptr;
     const float* input = nullptr;
     float* output = nullptr;
@@ -82,8 +99,10 @@ struct Args {
 };
 
 // The most bytes of one row of points' slices of V (9 x in_channels x block), which
-// every block of output channels reads while they stay in L2.
-inline constexpr int64_t kVRowBytes = 512 * 1024;
+// every block of output channels reads while they stay in L2. live_base's down.3 (192
+// channels) in a model's run on a Xeon (swaprun infer --profile, 2 threads): 2.72-2.80
+// ms in passes of 32 tiles, 2.90-2.98 in one pass of 64 (512 KiB).
+inline constexpr int64_t kVRowBytes = 256 * 1024;
 
 // Tiles per pass: whole micro-kernel columns of `cols` tiles, the slices of V of a row of
 // points within kVRowBytes, no more than the image has.
@@ -95,13 +114,19 @@ inline int64_t tile_block(const Conv2dParams& p, int64_t cols) {
 
 // Where the buffers lie in Args::scratch: V (kPoints slices of in_channels x block,
 // v_stride apart), the output tiles Y (k_padded x 16 x block), then each thread's M
-// for one row of points (9 x mr x block) and its input tiles (2 x kPoints x lanes).
+// for one row of points (9 x mr x block), its row of U (9 slices of a tap plane and a
+// line) and its input tiles (2 x kPoints x lanes).
 struct Scratch {
     int64_t v_stride = 0, v = 0, y = 0, per_thread = 0;
     int64_t y_at() const { return v; }
     int64_t thread_at(int t) const { return v + y + t * per_thread; }
     int64_t total(int threads) const { return v + y + threads * per_thread; }
 };
+
+// Floats between the slices of a row of U.
+inline int64_t u_slice(const Conv2dParams& p, int mr) {
+    return g_plane_floats(p.in_channels, mr) + cpu::kLineFloats;
+}
 
 inline Scratch scratch_plan(const Conv2dParams& p, int64_t block, int64_t k_padded, int mr,
                             int lanes) {
@@ -111,8 +136,8 @@ inline Scratch scratch_plan(const Conv2dParams& p, int64_t block, int64_t k_padd
     s.v_stride = cpu::whole_lines(p.in_channels * block) + cpu::kLineFloats;
     s.v = kPoints * s.v_stride;
     s.y = k_padded * kTile * kTile * block;
-    s.per_thread =
-        cpu::whole_lines(kAxisPoints * mr * block) + cpu::whole_lines(2 * kPoints * lanes);
+    s.per_thread = cpu::whole_lines(kAxisPoints * mr * block) + kAxisPoints * u_slice(p, mr) +
+                   cpu::whole_lines(2 * kPoints * lanes);
     return s;
 }
 

@@ -103,6 +103,55 @@ struct Impl {
         }
     }
 
+    // Row P of U (points P * 9 .. P * 9 + 8) of one block of kernels: row P of G9 g, then
+    // G9 along it, for every (input channel, kernel) pair of the tap planes g at once;
+    // point (P, q) into u[q * slice].
+    template <int P>
+    static void u_row(const float* __restrict g, int64_t plane, float* __restrict u,
+                      int64_t slice) {
+        for (int64_t e = 0; e < plane; e += L) {
+            B h[3];  // (G9 g)[P][b]
+#pragma GCC unroll 3
+            for (int b = 0; b < 3; ++b) {
+                B sum(0.0f);
+                bool first = true;
+#pragma GCC unroll 3
+                for (int a = 0; a < 3; ++a) {
+                    constexpr int kP = P;
+                    const double c = g9(kP, a);
+                    if (c == 0.0) continue;
+                    const B x = B::load_aligned(g + (a * 3 + b) * plane + e);
+                    const B term = c == 1.0 ? x : x * B(static_cast<float>(c));
+                    sum = first ? term : sum + term;
+                    first = false;
+                }
+                h[b] = sum;
+            }
+#pragma GCC unroll 9
+            for (int q = 0; q < kAxisPoints; ++q) {
+                B sum(0.0f);
+                bool first = true;
+#pragma GCC unroll 3
+                for (int b = 0; b < 3; ++b) {
+                    const double c = g9(q, b);
+                    if (c == 0.0) continue;
+                    const B term = c == 1.0 ? h[b] : h[b] * B(static_cast<float>(c));
+                    sum = first ? term : sum + term;
+                    first = false;
+                }
+                sum.store_aligned(u + q * slice + e);
+            }
+        }
+    }
+
+    template <int P = 0>
+    static void u_row(int p, const float* g, int64_t plane, float* u, int64_t slice) {
+        if constexpr (P < kAxisPoints) {
+            if (p != P) return u_row<P + 1>(p, g, plane, u, slice);
+            u_row<P>(g, plane, u, slice);
+        }
+    }
+
     // m[r][n * L ..] = sum_c u[c][r] * v[c][n * L ..] for r < MR, n < NR.
     SWAPRUN_NOINLINE static void gemm_tile(const float* __restrict u, const float* __restrict v,
                                            int64_t channels, int64_t ldv, float* __restrict m,
@@ -204,13 +253,14 @@ struct Impl {
         float* const y_all = a.scratch + s.y_at();
         const int64_t in_plane = p.in_height * p.in_width;
         const int64_t out_plane = p.out_height * p.out_width;
-        const int64_t point_floats = k_blocks * MR * in_c;
+        const int64_t plane = g_plane_floats(in_c, MR), slice = u_slice(p, MR);
 #pragma omp parallel num_threads(a.threads)
         {
             const int t = omp_get_thread_num(), nt = omp_get_num_threads();
             float* const mine = a.scratch + s.thread_at(t);
             float* const m = mine;  // [q][r][block]
-            float* const d = mine + cpu::whole_lines(kAxisPoints * MR * block);
+            float* const u = m + cpu::whole_lines(kAxisPoints * MR * block);
+            float* const d = u + kAxisPoints * slice;
             float* const rows = d + kPoints * L;
             const int64_t kb_begin = k_blocks * t / nt, kb_end = k_blocks * (t + 1) / nt;
             for (int64_t n = 0; n < p.batch; ++n) {
@@ -235,12 +285,12 @@ struct Impl {
                     }
                     for (int pr = 0; pr < kAxisPoints; ++pr) {
                         for (int64_t kb = kb_begin; kb < kb_end; ++kb) {
+                            u_row(pr, a.g + kb * 9 * plane, plane, u, slice);
                             for (int q = 0; q < kAxisPoints; ++q) {
                                 const int64_t xi = pr * kAxisPoints + q;
-                                const float* u = a.u + xi * point_floats + kb * in_c * MR;
                                 for (int64_t cb = 0; cb < col_blocks; ++cb) {
-                                    gemm_tile(u, v + xi * s.v_stride + cb * kCols, in_c, block,
-                                              m + q * MR * block + cb * kCols, block);
+                                    gemm_tile(u + q * slice, v + xi * s.v_stride + cb * kCols, in_c,
+                                              block, m + q * MR * block + cb * kCols, block);
                                 }
                             }
                             float* y = y_all + kb * MR * kOutputs * block;

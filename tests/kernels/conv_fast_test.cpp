@@ -1150,8 +1150,8 @@ TEST(ConvFast, StridedWinogradMatchesTheReference) {
 }
 
 // Auto runs live_base's 192 -> 192 down.3 on it where SIMD kernels are, and not a
-// 16-channel layer, a low-memory model, or a layer with reflection padding (which it
-// cannot run even when asked).
+// 16-channel layer or a layer with reflection padding (which it cannot run even when
+// asked).
 TEST(ConvFast, AutoPicksStridedWinogradForWideStride2Layers) {
     Case c{192, 192, 16, 16, 3};
     c.stride = 2;
@@ -1161,10 +1161,6 @@ TEST(ConvFast, AutoPicksStridedWinogradForWideStride2Layers) {
     EXPECT_EQ(conv.algorithm() == ConvAlgorithm::StridedWinograd,
               best_conv_isa() != ConvIsa::Portable);
     EXPECT_TRUE(close_relative(run_prepared(conv, d, 2), run_reference(p, d), 1e-4));
-    ConvOptions low;
-    low.low_memory = true;
-    EXPECT_NE(PreparedConv2d(p, d.w.data(), d.b.data(), low).algorithm(),
-              ConvAlgorithm::StridedWinograd);
     Case narrow{16, 16, 16, 16, 3};
     narrow.stride = 2;
     const Conv2dParams pn = make(narrow);
