@@ -242,77 +242,102 @@ struct Impl {
         }
     }
 
+    // One pass's tiles [t0, end) of one image, and where its buffers are.
+    struct Pass {
+        const Args& a;
+        const Scratch& s;
+        const float* in;  // the image's input
+        float* out;       // and output
+        int64_t t0, end;
+
+        int64_t count() const { return end - t0; }
+        int64_t col_blocks() const { return (count() + kCols - 1) / kCols; }
+        int64_t groups() const { return col_blocks() * NR; }  // zero tiles to whole columns
+        float* v() const { return a.scratch; }
+        float* y(int64_t k) const { return a.scratch + s.y_at() + k * kOutputs * a.block; }
+    };
+
+    // V for input channel c, all the pass's tiles (d, rows: the thread's).
+    static void transform_channel(const Pass& pass, int64_t c, float* d, float* rows) {
+        const Conv2dParams& p = *pass.a.p;
+        const float* plane = pass.in + c * p.in_height * p.in_width;
+        for (int64_t g = 0; g < pass.groups(); ++g) {
+            input_transform(p, plane, pass.t0 + g * L, pass.end, d, rows,
+                            pass.v() + c * pass.a.block + g * L, pass.s.v_stride);
+        }
+    }
+
+    // Row of points pr of block kb of output channels into its output tiles (u, m: the
+    // thread's row of U and of M).
+    static void multiply_row(const Pass& pass, int pr, int64_t kb, float* u, float* m) {
+        const Conv2dParams& p = *pass.a.p;
+        const int64_t block = pass.a.block, in_c = p.in_channels;
+        const int64_t plane = g_plane_floats(in_c, MR), slice = u_slice(p, MR);
+        u_row(pr, pass.a.g + kb * 9 * plane, plane, u, slice);
+        for (int q = 0; q < kAxisPoints; ++q) {
+            const float* v = pass.v() + (pr * kAxisPoints + q) * pass.s.v_stride;
+            for (int64_t cb = 0; cb < pass.col_blocks(); ++cb) {
+                gemm_tile(u + q * slice, v + cb * kCols, in_c, block,
+                          m + q * MR * block + cb * kCols, block);
+            }
+        }
+        for (int r = 0; r < MR; ++r) {
+            float* y = pass.y(kb * MR + r);
+            for (int64_t g = 0; g < pass.groups(); ++g) {
+                accumulate_row(pr, m + r * block + g * L, MR * block, y + g * L, block);
+            }
+        }
+    }
+
+    // The output tiles of block kb into the output (tmp: the thread's, 16 vectors).
+    static void write_block(const Pass& pass, int64_t kb, float* tmp) {
+        const Conv2dParams& p = *pass.a.p;
+        const int64_t out_plane = p.out_height * p.out_width;
+        for (int64_t k = kb * MR; k < std::min<int64_t>(p.out_channels, (kb + 1) * MR); ++k) {
+            for (int64_t g = 0; g * L < pass.count(); ++g) {
+                output(p, pass.y(k) + g * L, pass.a.block, pass.a.bias[k], pass.t0 + g * L,
+                       pass.end, pass.out + k * out_plane, tmp);
+            }
+        }
+    }
+
     static void run(const Args& a) {
         const Conv2dParams& p = *a.p;
         const int64_t in_c = p.in_channels, out_c = p.out_channels;
         const int64_t k_blocks = (out_c + MR - 1) / MR;
-        const int64_t all_tiles = tiles(p);
-        const int64_t block = a.block;
+        const int64_t all_tiles = tiles(p), block = a.block;
         const Scratch s = scratch_plan(p, block, k_blocks * MR, MR, L);
-        float* const v = a.scratch;
-        float* const y_all = a.scratch + s.y_at();
-        const int64_t in_plane = p.in_height * p.in_width;
-        const int64_t out_plane = p.out_height * p.out_width;
-        const int64_t plane = g_plane_floats(in_c, MR), slice = u_slice(p, MR);
 #pragma omp parallel num_threads(a.threads)
         {
             const int t = omp_get_thread_num(), nt = omp_get_num_threads();
-            float* const mine = a.scratch + s.thread_at(t);
-            float* const m = mine;  // [q][r][block]
+            float* const m = a.scratch + s.thread_at(t);  // [q][r][block]
             float* const u = m + cpu::whole_lines(kAxisPoints * MR * block);
-            float* const d = u + kAxisPoints * slice;
+            float* const d = u + kAxisPoints * u_slice(p, MR);
             float* const rows = d + kPoints * L;
+            // The thread's blocks of output channels: the same in every pass, so that
+            // their output tiles stay in its cache from one row of points to the next.
             const int64_t kb_begin = k_blocks * t / nt, kb_end = k_blocks * (t + 1) / nt;
             for (int64_t n = 0; n < p.batch; ++n) {
-                const float* in = a.input + n * in_c * in_plane;
-                float* out = a.output + n * out_c * out_plane;
                 for (int64_t t0 = 0; t0 < all_tiles; t0 += block) {
-                    const int64_t end = std::min(all_tiles, t0 + block);
-                    const int64_t count = end - t0;
-                    const int64_t col_blocks = (count + kCols - 1) / kCols;
-                    const int64_t groups = col_blocks * NR;  // zero tiles to whole columns
-#pragma omp for schedule(static) collapse(2)
-                    for (int64_t c = 0; c < in_c; ++c) {
-                        for (int64_t g = 0; g < groups; ++g) {
-                            input_transform(p, in + c * in_plane, t0 + g * L, end, d, rows,
-                                            v + c * block + g * L, s.v_stride);
-                        }
-                    }
+                    const Pass pass{a,
+                                    s,
+                                    a.input + n * in_c * p.in_height * p.in_width,
+                                    a.output + n * out_c * p.out_height * p.out_width,
+                                    t0,
+                                    std::min(all_tiles, t0 + block)};
+#pragma omp for schedule(static)
+                    for (int64_t c = 0; c < in_c; ++c) transform_channel(pass, c, d, rows);
                     // (the barrier at the end of the for: V is whole)
                     for (int64_t kb = kb_begin; kb < kb_end; ++kb) {
-                        float* y = y_all + kb * MR * kOutputs * block;
-                        std::memset(y, 0, sizeof(float) * MR * kOutputs * block);
+                        std::memset(pass.y(kb * MR), 0, sizeof(float) * MR * kOutputs * block);
                     }
                     for (int pr = 0; pr < kAxisPoints; ++pr) {
                         for (int64_t kb = kb_begin; kb < kb_end; ++kb) {
-                            u_row(pr, a.g + kb * 9 * plane, plane, u, slice);
-                            for (int q = 0; q < kAxisPoints; ++q) {
-                                const int64_t xi = pr * kAxisPoints + q;
-                                for (int64_t cb = 0; cb < col_blocks; ++cb) {
-                                    gemm_tile(u + q * slice, v + xi * s.v_stride + cb * kCols, in_c,
-                                              block, m + q * MR * block + cb * kCols, block);
-                                }
-                            }
-                            float* y = y_all + kb * MR * kOutputs * block;
-                            for (int r = 0; r < MR; ++r) {
-                                for (int64_t g = 0; g < groups; ++g) {
-                                    accumulate_row(pr, m + r * block + g * L, MR * block,
-                                                   y + r * kOutputs * block + g * L, block);
-                                }
-                            }
+                            multiply_row(pass, pr, kb, u, m);
                         }
                     }
-                    for (int64_t kb = kb_begin; kb < kb_end; ++kb) {
-                        for (int r = 0; r < MR && kb * MR + r < out_c; ++r) {
-                            const int64_t k = kb * MR + r;
-                            const float* y = y_all + k * kOutputs * block;
-                            for (int64_t g = 0; g * L < count; ++g) {
-                                output(p, y + g * L, block, a.bias[k], t0 + g * L, end,
-                                       out + k * out_plane, d);
-                            }
-                        }
-                    }
-#pragma omp barrier
+                    for (int64_t kb = kb_begin; kb < kb_end; ++kb) write_block(pass, kb, d);
+#pragma omp barrier  // the next pass's input transform overwrites V
                 }
             }
         }
