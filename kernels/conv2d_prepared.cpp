@@ -156,8 +156,12 @@ bool row_winograd_wins(const Conv2dParams& /*p*/, ConvIsa isa) {
 // 1024) 76.3 / 38.8 -> 56.8 / 28.5; live_base_down2_s2 (64 -> 192) 7.80 / 3.94 -> 7.30 /
 // 3.74, too little to give up its pair with down.1 (a pair's second runs on the direct
 // kernels); live_down0_s2 (16 -> 16) 3.3 -> 14.2 on 1 thread (before U was made per run).
-bool strided_winograd_wins(const Conv2dParams& p) {
-    return p.in_channels >= 128 && p.out_channels >= 64;
+// AVX2 (SWAPRUN_DISABLE_AVX512=1): live_base_down3_s2 9.4-9.6 / 4.7 -> 5.5 / 3.2,
+// inswapper_down1_s2 137 / 68.5-68.8 -> 88.7-89.6 / 45.6-46.9. NEON is unmeasured: there
+// Auto keeps the direct kernels.
+bool strided_winograd_wins(const Conv2dParams& p, ConvIsa isa) {
+    return (isa == ConvIsa::Avx512 || isa == ConvIsa::Avx2) && p.in_channels >= 128 &&
+           p.out_channels >= 64;
 }
 
 // The options of a Polyphase layer's stacked convolution.
@@ -270,7 +274,7 @@ PackedLayout packed_layout(const Conv2dParams& p, ConvOptions options) {
     } else if (const winograd_s2::Kernels* sk = winograd_s2_kernels(l.isa);
                sk != nullptr && !options.upsampled_input && winograd_s2::applies(p) &&
                (options.algorithm == ConvAlgorithm::StridedWinograd ||
-                (options.algorithm == ConvAlgorithm::Auto && strided_winograd_wins(p)))) {
+                (options.algorithm == ConvAlgorithm::Auto && strided_winograd_wins(p, l.isa)))) {
         l.algorithm = ConvAlgorithm::StridedWinograd;
         l.strided = sk;
         l.tile_block = winograd_s2::tile_block(p, static_cast<int64_t>(sk->lanes) * sk->nr);
