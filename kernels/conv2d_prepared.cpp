@@ -528,6 +528,7 @@ PreparedConv2d::PreparedConv2d(const Conv2dParams& p, const float* weight, const
     if (algorithm_ == ConvAlgorithm::StridedWinograd) {
         strided_ = layout.strided;
         tile_block_ = layout.tile_block;
+        k_padded_ = (p.out_channels + strided_->mr - 1) / strided_->mr * strided_->mr;
         weight_ =
             AlignedFloats(layout.weight_floats, allocator, AlignedFloats::Init::Uninitialized);
         winograd_s2::pack_weights(p, weight, strided_->mr, weight_.data());
@@ -660,9 +661,8 @@ size_t PreparedConv2d::scratch_floats(int threads, WinogradSchedule schedule) co
     }
     if (direct_ != nullptr) return static_cast<size_t>(std::max(1, threads) * row_floats_);
     if (strided_ != nullptr) {
-        const int64_t k_padded = (p_.out_channels + strided_->mr - 1) / strided_->mr * strided_->mr;
         return static_cast<size_t>(
-            winograd_s2::scratch_plan(p_, tile_block_, k_padded, strided_->mr, strided_->lanes)
+            winograd_s2::scratch_plan(p_, tile_block_, k_padded_, strided_->mr, strided_->lanes)
                 .total(std::max(1, threads)));
     }
     if (algorithm_ != ConvAlgorithm::Winograd) return 0;

@@ -201,9 +201,11 @@ class PreparedConv2d {
     AlignedFloats weight_;  // the packed (or plain, for Direct) weights
     AlignedFloats bias_;    // out_channels values (zeros when the model has none)
     // Winograd geometry.
-    int64_t tiles_ = 0;               // output tiles per image
-    int64_t tile_block_ = 0;          // tiles per pass through the three stages
-    int64_t k_padded_ = 0;            // out_channels rounded up to the micro-kernel rows
+    int64_t tiles_ = 0;  // output tiles per image
+    // Both Winograd algorithms: tiles per pass, and out_channels rounded up to the
+    // micro-kernel rows.
+    int64_t tile_block_ = 0;
+    int64_t k_padded_ = 0;
     bool transform_per_run_ = false;  // weight_ holds 3x3 kernels, not U (winograd.h)
     const winograd_s2::Kernels* strided_ = nullptr;  // set for StridedWinograd
     bool private_tiles_ = false;                     // winograd::Args::private_tiles

@@ -16,6 +16,7 @@
 #include "kernels/kernels.h"
 #include "kernels/reference.h"
 #include "kernels/row_winograd.h"
+#include "kernels/winograd_s2.h"
 #include "test_util.h"
 
 namespace swaprun::kernels {
@@ -1105,6 +1106,78 @@ TEST(ConvFast, AutoPicksRowWinogradFor7x7OnX86) {
     }
     EXPECT_FALSE(PreparedConv2d::reads_upsampled_input(
         p, ConvOptions{ConvAlgorithm::RowWinograd, ConvIsa::Auto}));
+}
+
+// The stride-2 tile's matrices (winograd_s2.h: F(4, 2) on each axis's even inputs, the
+// odd ones as they are) on single 9 x 9 tiles, in float as the kernels apply them,
+// against the stride-2 convolution in double: the error the choice of F(4, 2)'s points
+// sets, relative to the kernel's norm (here 1.0e-7 on average and 2.2e-6 at most over
+// 1000 tiles).
+TEST(ConvFast, StridedWinogradTransformsReproduceTheConvolution) {
+    namespace s2 = winograd_s2;
+    constexpr int kN = s2::kAxisPoints, kSpan = s2::kSpan, kOut = s2::kTile;
+    float bt[kN][kSpan] = {};  // BT9
+    for (int q = 0; q < s2::kEvenPoints; ++q) {
+        for (int m = 0; m < s2::kEvenPoints; ++m)
+            bt[q][2 * m] = static_cast<float>(s2::kEven.bt[q][m]);
+    }
+    for (int j = 0; j < kOut; ++j) bt[s2::kEvenPoints + j][2 * j + 1] = 1.0f;
+    double worst = 0.0, total = 0.0;
+    constexpr int kTiles = 1000;
+    for (int n = 0; n < kTiles; ++n) {
+        const std::vector<float> d = random_vector(kSpan * kSpan, 3100 + 2 * n);
+        const std::vector<float> g = random_vector(9, 3101 + 2 * n, -0.5f, 0.5f);
+        float rows[kSpan][kN], v[kN][kN];  // BT9 along each row of d, then down the columns
+        for (int r = 0; r < kSpan; ++r) {
+            for (int q = 0; q < kN; ++q) {
+                float x = 0.0f;
+                for (int c = 0; c < kSpan; ++c) x += bt[q][c] * d[r * kSpan + c];
+                rows[r][q] = x;
+            }
+        }
+        for (int p = 0; p < kN; ++p) {
+            for (int q = 0; q < kN; ++q) {
+                float x = 0.0f;
+                for (int r = 0; r < kSpan; ++r) x += bt[p][r] * rows[r][q];
+                v[p][q] = x;
+            }
+        }
+        float m[kN][kN];
+        for (int p = 0; p < kN; ++p) {
+            for (int q = 0; q < kN; ++q) {
+                double u = 0.0;  // (G9 g G9^T)[p][q]
+                for (int a = 0; a < 3; ++a) {
+                    for (int b = 0; b < 3; ++b) u += s2::g9(p, a) * g[a * 3 + b] * s2::g9(q, b);
+                }
+                m[p][q] = static_cast<float>(u) * v[p][q];
+            }
+        }
+        double norm = 0.0;
+        for (float x : g) norm += static_cast<double>(x) * x;
+        norm = std::sqrt(norm);
+        for (int i = 0; i < kOut; ++i) {
+            for (int j = 0; j < kOut; ++j) {
+                float y = 0.0f;
+                for (int p = 0; p < kN; ++p) {
+                    for (int q = 0; q < kN; ++q) {
+                        y += static_cast<float>(s2::at9(i, p) * s2::at9(j, q)) * m[p][q];
+                    }
+                }
+                double expected = 0.0;
+                for (int a = 0; a < 3; ++a) {
+                    for (int b = 0; b < 3; ++b) {
+                        expected +=
+                            static_cast<double>(g[a * 3 + b]) * d[(2 * i + a) * kSpan + 2 * j + b];
+                    }
+                }
+                const double error = std::abs(y - expected) / norm;
+                worst = std::max(worst, error);
+                total += error;
+            }
+        }
+    }
+    EXPECT_LT(worst, 1e-5);
+    EXPECT_LT(total / (kTiles * kOut * kOut), 5e-7);
 }
 
 // The stride-2 Winograd convolution (ConvAlgorithm::StridedWinograd) against the
