@@ -23,23 +23,31 @@ struct Impl {
     static constexpr int64_t kCols = static_cast<int64_t>(L) * NR;  // tiles per micro-kernel
     static constexpr int kOutputs = kTile * kTile;
 
+    // sum over i < N of c(i) * x(i), the terms of zero coefficients left out and those of
+    // coefficient 1 not multiplied (after unrolling, at compile time: c is constexpr;
+    // multiplied by 0 the terms would not fold away, being NaN for an infinite x).
+    template <int N, class Coefficient, class Term>
+    static SWAPRUN_ALWAYS_INLINE B combine(Coefficient c, Term x) {
+        B sum(0.0f);
+        bool first = true;
+#pragma GCC unroll 9
+        for (int i = 0; i < N; ++i) {
+            const double k = c(i);
+            if (k == 0.0) continue;
+            const B term = k == 1.0 ? x(i) : x(i) * B(static_cast<float>(k));
+            sum = first ? term : sum + term;
+            first = false;
+        }
+        return sum;
+    }
+
     // out[q] = BT9 along one axis of x[0 .. 8]: F(4, 2)'s points of the even inputs,
-    // then the odd inputs. The zeros of BT5 are skipped (after unrolling, at compile
-    // time: the products would not fold away, being NaN for an infinite input).
+    // then the odd inputs.
     static SWAPRUN_ALWAYS_INLINE void axis(const B (&x)[kSpan], B (&out)[kAxisPoints]) {
 #pragma GCC unroll 5
         for (int q = 0; q < kEvenPoints; ++q) {
-            B sum(0.0f);
-            bool first = true;
-#pragma GCC unroll 5
-            for (int m = 0; m < kEvenPoints; ++m) {
-                const double c = kEven.bt[q][m];
-                if (c == 0.0) continue;
-                const B term = c == 1.0 ? x[2 * m] : x[2 * m] * B(static_cast<float>(c));
-                sum = first ? term : sum + term;
-                first = false;
-            }
-            out[q] = sum;
+            out[q] = combine<kEvenPoints>([q](int m) { return kEven.bt[q][m]; },
+                                          [&x](int m) { return x[2 * m]; });
         }
 #pragma GCC unroll 4
         for (int j = 0; j < kTile; ++j) out[kEvenPoints + j] = x[2 * j + 1];
@@ -113,33 +121,14 @@ struct Impl {
             B h[3];  // (G9 g)[P][b]
 #pragma GCC unroll 3
             for (int b = 0; b < 3; ++b) {
-                B sum(0.0f);
-                bool first = true;
-#pragma GCC unroll 3
-                for (int a = 0; a < 3; ++a) {
-                    constexpr int kP = P;
-                    const double c = g9(kP, a);
-                    if (c == 0.0) continue;
-                    const B x = B::load_aligned(g + (a * 3 + b) * plane + e);
-                    const B term = c == 1.0 ? x : x * B(static_cast<float>(c));
-                    sum = first ? term : sum + term;
-                    first = false;
-                }
-                h[b] = sum;
+                h[b] =
+                    combine<3>([](int a) { return g9(P, a); },
+                               [&](int a) { return B::load_aligned(g + (a * 3 + b) * plane + e); });
             }
 #pragma GCC unroll 9
             for (int q = 0; q < kAxisPoints; ++q) {
-                B sum(0.0f);
-                bool first = true;
-#pragma GCC unroll 3
-                for (int b = 0; b < 3; ++b) {
-                    const double c = g9(q, b);
-                    if (c == 0.0) continue;
-                    const B term = c == 1.0 ? h[b] : h[b] * B(static_cast<float>(c));
-                    sum = first ? term : sum + term;
-                    first = false;
-                }
-                sum.store_aligned(u + q * slice + e);
+                combine<3>([q](int b) { return g9(q, b); }, [&h](int b) { return h[b]; })
+                    .store_aligned(u + q * slice + e);
             }
         }
     }
@@ -183,23 +172,12 @@ struct Impl {
         B z[kTile];
 #pragma GCC unroll 4
         for (int j = 0; j < kTile; ++j) {
-            B sum(0.0f);
-            bool first = true;
-#pragma GCC unroll 9
-            for (int q = 0; q < kAxisPoints; ++q) {
-                const double c = at9(j, q);
-                if (c == 0.0) continue;
-                const B x = B::load_aligned(m + q * m_stride);
-                const B term = c == 1.0 ? x : x * B(static_cast<float>(c));
-                sum = first ? term : sum + term;
-                first = false;
-            }
-            z[j] = sum;
+            z[j] = combine<kAxisPoints>([j](int q) { return at9(j, q); },
+                                        [&](int q) { return B::load_aligned(m + q * m_stride); });
         }
 #pragma GCC unroll 4
         for (int i = 0; i < kTile; ++i) {
-            constexpr int kP = P;
-            const double c = at9(i, kP);
+            const double c = at9(i, P);
             if (c == 0.0) continue;
 #pragma GCC unroll 4
             for (int j = 0; j < kTile; ++j) {
