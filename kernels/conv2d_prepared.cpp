@@ -155,7 +155,7 @@ bool row_winograd_wins(const Conv2dParams& /*p*/, ConvIsa isa) {
 // 2.29 ms; inswapper_down1_s2 (256 -> 512) 79.8 / 39.8 -> 57.1 / 28.4, down2_s2 (512 ->
 // 1024) 76.3 / 38.8 -> 56.8 / 28.5; live_base_down2_s2 (64 -> 192) 7.80 / 3.94 -> 7.30 /
 // 3.74, too little to give up its pair with down.1 (a pair's second runs on the direct
-// kernels); live_down0_s2 (16 -> 16) 3.3 -> 14.2 on 1 thread (before U was made per run).
+// kernels); live_down0_s2 (16 -> 16) 3.31 / 1.77 -> 13.3 / 8.56.
 // AVX2 (SWAPRUN_DISABLE_AVX512=1): live_base_down3_s2 9.4-9.6 / 4.7 -> 5.5 / 3.2,
 // inswapper_down1_s2 137 / 68.5-68.8 -> 88.7-89.6 / 45.6-46.9. NEON is unmeasured: there
 // Auto keeps the direct kernels.
