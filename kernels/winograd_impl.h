@@ -14,6 +14,7 @@
 #include "kernels/cpu_common.h"
 #include "kernels/elementwise_simd.h"
 #include "kernels/winograd.h"
+#include "kernels/winograd_gemm.h"
 
 namespace swaprun::kernels::winograd::detail {
 
@@ -226,32 +227,6 @@ struct Impl {
         }
     }
 
-    // m[r][n * L ..] = sum_c u[c][r] * v[c][n * L ..] for r < MR, n < NR. Never
-    // inlined: inside the stages' loops g++ ran short of registers for AVX2's 16 and
-    // reloaded the stride and a vector of V per FMA (live_mini_block 0.90 -> 1.20 ms
-    // on 1 thread, kernel_bench with SWAPRUN_DISABLE_AVX512=1).
-    SWAPRUN_NOINLINE static void gemm_tile(const float* __restrict u, const float* __restrict v,
-                                           int64_t channels, int64_t ldv, float* __restrict m,
-                                           int64_t ldm) {
-        B acc[MR][NR];
-        for (int r = 0; r < MR; ++r) {
-            for (int n = 0; n < NR; ++n) acc[r][n] = B(0.0f);
-        }
-        for (int64_t c = 0; c < channels; ++c) {
-            B x[NR];
-            for (int n = 0; n < NR; ++n) x[n] = B::load_aligned(v + c * ldv + n * L);
-            const float* uc = u + c * MR;
-#pragma GCC unroll 16
-            for (int r = 0; r < MR; ++r) {
-                const B w(uc[r]);
-                for (int n = 0; n < NR; ++n) acc[r][n] = xsimd::fma(w, x[n], acc[r][n]);
-            }
-        }
-        for (int r = 0; r < MR; ++r) {
-            for (int n = 0; n < NR; ++n) acc[r][n].store_aligned(m + r * ldm + n * L);
-        }
-    }
-
     // U's row i (points i * 6 .. i * 6 + 5) for the mr kernels of one block: row i
     // of G g, then G along it, as G is
     //   [1/4 0 0; -1/6 -1/6 -1/6; -1/6 1/6 -1/6; 1/24 1/12 1/6; 1/24 -1/12 1/6; 0 0 1].
@@ -402,7 +377,8 @@ struct Impl {
             const float* vx = v + xi * v_stride;
             float* mx = m + xi * m_stride + kb * MR * block;
             for (int64_t cb = 0; cb < col_blocks(); ++cb) {
-                gemm_tile(u, vx + cb * kCols, a.p->in_channels, block, mx + cb * kCols, block);
+                winograd_gemm::gemm_tile<A, MR, NR>(u, vx + cb * kCols, a.p->in_channels, block,
+                                                    mx + cb * kCols, block);
             }
         }
 

@@ -12,6 +12,7 @@
 
 #include "kernels/conv2d_direct_rows.h"
 #include "kernels/cpu_common.h"
+#include "kernels/winograd_gemm.h"
 #include "kernels/winograd_s2.h"
 
 namespace swaprun::kernels::winograd_s2::detail {
@@ -141,29 +142,6 @@ struct Impl {
         }
     }
 
-    // m[r][n * L ..] = sum_c u[c][r] * v[c][n * L ..] for r < MR, n < NR.
-    SWAPRUN_NOINLINE static void gemm_tile(const float* __restrict u, const float* __restrict v,
-                                           int64_t channels, int64_t ldv, float* __restrict m,
-                                           int64_t ldm) {
-        B acc[MR][NR];
-        for (int r = 0; r < MR; ++r) {
-            for (int n = 0; n < NR; ++n) acc[r][n] = B(0.0f);
-        }
-        for (int64_t c = 0; c < channels; ++c) {
-            B x[NR];
-            for (int n = 0; n < NR; ++n) x[n] = B::load_aligned(v + c * ldv + n * L);
-            const float* uc = u + c * MR;
-#pragma GCC unroll 16
-            for (int r = 0; r < MR; ++r) {
-                const B w(uc[r]);
-                for (int n = 0; n < NR; ++n) acc[r][n] = xsimd::fma(w, x[n], acc[r][n]);
-            }
-        }
-        for (int r = 0; r < MR; ++r) {
-            for (int n = 0; n < NR; ++n) acc[r][n].store_aligned(m + r * ldm + n * L);
-        }
-    }
-
     // y[i * 4 + j] += AT9[i][P] * (AT9 along the row of points P of m)[j], for one vector
     // of tiles: m[q * m_stride] holds point (P, q), y[e * y_stride] output e.
     template <int P>
@@ -255,8 +233,8 @@ struct Impl {
         for (int q = 0; q < kAxisPoints; ++q) {
             const float* v = pass.v() + (pr * kAxisPoints + q) * pass.s.v_stride;
             for (int64_t cb = 0; cb < pass.col_blocks(); ++cb) {
-                gemm_tile(u + q * slice, v + cb * kCols, in_c, block,
-                          m + q * MR * block + cb * kCols, block);
+                winograd_gemm::gemm_tile<A, MR, NR>(u + q * slice, v + cb * kCols, in_c, block,
+                                                    m + q * MR * block + cb * kCols, block);
             }
         }
         for (int r = 0; r < MR; ++r) {

@@ -1,0 +1,42 @@
+// The micro-kernel of the Winograd convolutions' GEMMs (winograd_impl.h,
+// winograd_s2_impl.h), a template over the xsimd architecture. Included only by the
+// per-ISA translation units, each instantiation compiled with its ISA's flags.
+#pragma once
+
+#include <cstdint>
+#include <xsimd/xsimd.hpp>
+
+#include "kernels/cpu_common.h"
+
+namespace swaprun::kernels::winograd_gemm {
+
+// m[r][n * L ..] = sum_c u[c][r] * v[c][n * L ..] for r < MR, n < NR: the weights u
+// broadcast MR at a time, NR vectors of tiles of v, each M element one sum over c in
+// increasing order. Never inlined: inside the stages' loops g++ ran short of registers
+// for AVX2's 16 and reloaded the stride and a vector of V per FMA (live_mini_block 0.90
+// -> 1.20 ms on 1 thread, kernel_bench with SWAPRUN_DISABLE_AVX512=1).
+template <class A, int MR, int NR>
+SWAPRUN_NOINLINE void gemm_tile(const float* __restrict u, const float* __restrict v,
+                                int64_t channels, int64_t ldv, float* __restrict m, int64_t ldm) {
+    using B = xsimd::batch<float, A>;
+    constexpr int L = static_cast<int>(B::size);
+    B acc[MR][NR];
+    for (int r = 0; r < MR; ++r) {
+        for (int n = 0; n < NR; ++n) acc[r][n] = B(0.0f);
+    }
+    for (int64_t c = 0; c < channels; ++c) {
+        B x[NR];
+        for (int n = 0; n < NR; ++n) x[n] = B::load_aligned(v + c * ldv + n * L);
+        const float* uc = u + c * MR;
+#pragma GCC unroll 16
+        for (int r = 0; r < MR; ++r) {
+            const B w(uc[r]);
+            for (int n = 0; n < NR; ++n) acc[r][n] = xsimd::fma(w, x[n], acc[r][n]);
+        }
+    }
+    for (int r = 0; r < MR; ++r) {
+        for (int n = 0; n < NR; ++n) acc[r][n].store_aligned(m + r * ldm + n * L);
+    }
+}
+
+}  // namespace swaprun::kernels::winograd_gemm
