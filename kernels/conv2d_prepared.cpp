@@ -528,7 +528,7 @@ PreparedConv2d::PreparedConv2d(const Conv2dParams& p, const float* weight, const
     if (algorithm_ == ConvAlgorithm::StridedWinograd) {
         strided_ = layout.strided;
         tile_block_ = layout.tile_block;
-        k_padded_ = (p.out_channels + strided_->mr - 1) / strided_->mr * strided_->mr;
+        k_padded_ = winograd_s2::k_blocks(p, strided_->mr) * strided_->mr;
         weight_ =
             AlignedFloats(layout.weight_floats, allocator, AlignedFloats::Init::Uninitialized);
         winograd_s2::pack_weights(p, weight, strided_->mr, weight_.data());

@@ -6,16 +6,14 @@
 namespace swaprun::kernels::winograd_s2 {
 
 int64_t packed_weight_floats(const Conv2dParams& p, int mr) {
-    const int64_t k_blocks = (p.out_channels + mr - 1) / mr;
-    return k_blocks * 9 * g_plane_floats(p.in_channels, mr);
+    return k_blocks(p, mr) * 9 * g_plane_floats(p.in_channels, mr);
 }
 
 void pack_weights(const Conv2dParams& p, const float* weight, int mr, float* g) {
     const int64_t in_c = p.in_channels, out_c = p.out_channels;
-    const int64_t k_blocks = (out_c + mr - 1) / mr;
     const int64_t plane = g_plane_floats(in_c, mr);
 #pragma omp parallel for schedule(static)
-    for (int64_t kb = 0; kb < k_blocks; ++kb) {
+    for (int64_t kb = 0; kb < k_blocks(p, mr); ++kb) {
         for (int t = 0; t < 9; ++t) {
             float* dst = g + (kb * 9 + t) * plane;
             std::fill(dst + in_c * mr, dst + plane, 0.0f);

@@ -85,6 +85,8 @@ inline int64_t tiles(const Conv2dParams& p) {
 inline int64_t g_plane_floats(int64_t in_channels, int mr) {
     return cpu::whole_lines(in_channels * mr);
 }
+// Blocks of `mr` output channels: the GEMMs' rows, zero rows past out_channels.
+inline int64_t k_blocks(const Conv2dParams& p, int mr) { return (p.out_channels + mr - 1) / mr; }
 int64_t packed_weight_floats(const Conv2dParams& p, int mr);
 void pack_weights(const Conv2dParams& p, const float* weight, int mr, float* g);
 

@@ -260,7 +260,7 @@ struct Impl {
     static void run(const Args& a) {
         const Conv2dParams& p = *a.p;
         const int64_t in_c = p.in_channels, out_c = p.out_channels;
-        const int64_t k_blocks = (out_c + MR - 1) / MR;
+        const int64_t k_blocks = winograd_s2::k_blocks(p, MR);
         const int64_t all_tiles = tiles(p), block = a.block;
         const Scratch s = scratch_plan(p, block, k_blocks * MR, MR, L);
 #pragma omp parallel num_threads(a.threads)
