@@ -128,7 +128,8 @@ std::vector<float> weights_of(const ConvShape& s) {
 void bm_conv(benchmark::State& state, const ConvShape& s, k::ConvAlgorithm algorithm,
              k::ConvAlgorithm runtime_choice,
              k::WinogradSchedule schedule = k::WinogradSchedule::Auto,
-             k::DirectTiling tiling = k::DirectTiling::Auto) {
+             k::DirectTiling tiling = k::DirectTiling::Auto,
+             k::ConvPrecision precision = k::ConvPrecision::Fp32) {
     const k::Conv2dParams p = params_of(s);
     const int64_t in_size = s.upsampled ? s.size / 2 : s.size;
     const auto input = random_tensor(s.in_c * in_size * in_size, 1.0f, 1);
@@ -137,6 +138,7 @@ void bm_conv(benchmark::State& state, const ConvShape& s, k::ConvAlgorithm algor
     options.winograd_schedule = schedule;
     options.direct_tiling = tiling;
     options.upsampled_input = s.upsampled;
+    options.precision = precision;
     const k::PreparedConv2d conv(p, weights_of(s).data(), bias.data(), options);
     const int threads = static_cast<int>(state.range(0));
     k::AlignedFloats scratch(conv.scratch_floats(threads));
@@ -151,12 +153,13 @@ void bm_conv(benchmark::State& state, const ConvShape& s, k::ConvAlgorithm algor
         std::string(k::to_string(conv.algorithm())) + " " + k::to_string(conv.isa());
     if (conv.algorithm() == k::ConvAlgorithm::Winograd) {
         label += conv.private_tiles() ? " private_tiles" : " shared_stages";
+        if (conv.amx()) label += " amx_bf16x3";
     }
     if (conv.algorithm() == k::ConvAlgorithm::Direct) {
         label += conv.pixel_tiles() ? " pixels" : " columns";
     }
     if (algorithm == runtime_choice && schedule == k::WinogradSchedule::Auto &&
-        tiling == k::DirectTiling::Auto) {
+        tiling == k::DirectTiling::Auto && precision == k::ConvPrecision::Fp32) {
         label += " auto";
     }
     state.SetLabel(label);
@@ -266,6 +269,13 @@ void register_conv_benchmarks(const std::vector<int>& threads) {
                               });
         }
         if (!winograd_applies(s)) continue;
+        // The runtime's choice in bf16x3 (ConvPrecision): the Winograd GEMMs on AMX
+        // tiles where the machine has them, the same kernels as fp32 elsewhere.
+        register_threaded(shape_name(s) + "/bf16x3", threads,
+                          [&s, choice](benchmark::State& state) {
+                              bm_conv(state, s, choice, choice, k::WinogradSchedule::Auto,
+                                      k::DirectTiling::Auto, k::ConvPrecision::Bf16x3);
+                          });
         // Winograd with each way of sharing it among the threads, whichever the
         // runtime picks (winograd.h: Scratch).
         for (const auto& [suffix, schedule] :

@@ -17,6 +17,7 @@
 #include "kernels/kernels.h"
 #include "kernels/row_winograd.h"
 #include "kernels/winograd.h"
+#include "kernels/winograd_amx.h"
 #include "kernels/winograd_s2.h"
 
 namespace swaprun::kernels {
@@ -171,7 +172,15 @@ ConvOptions stacked_options(const ConvOptions& options, ConvIsa isa) {
     o.isa = isa;
     o.winograd_schedule = options.winograd_schedule;
     o.low_memory = options.low_memory;
+    o.precision = options.precision;
     return o;
+}
+
+// Whether a Winograd layer's GEMMs run on AMX tiles, asked for bf16x3: the AVX-512
+// kernels on a machine with AMX-BF16, and output channels in whole tiles of 16.
+bool amx_wins(const Conv2dParams& p, ConvIsa isa) {
+    return isa == ConvIsa::Avx512 && p.out_channels % winograd_amx::kTileRows == 0 &&
+           winograd_amx::available();
 }
 
 // The most bytes of V (6 point slices) for which a Winograd layer makes U per run: half
@@ -203,6 +212,7 @@ struct PackedLayout {
     int64_t tile_block = 0;                         // Winograd (either) tiles per pass
     bool transform_per_run = false;  // Winograd: keep the 3x3 kernels, not U (winograd.h)
     bool private_tiles = false;      // Winograd: winograd::Args::private_tiles
+    bool amx = false;                // Winograd: winograd::Args::amx
     size_t weight_floats = 0;
 };
 
@@ -267,10 +277,20 @@ PackedLayout packed_layout(const Conv2dParams& p, ConvOptions options) {
             options.winograd_schedule == WinogradSchedule::Auto
                 ? winograd::kPoints * l.winograd_rows * p.in_channels * 4 <= kPrivateUBytes
                 : options.winograd_schedule == WinogradSchedule::PrivateTiles;
-        l.weight_floats = static_cast<size_t>(
-            l.transform_per_run
-                ? l.winograd_rows / wk->mr * 9 * winograd::g_plane_floats(p.in_channels, wk->mr)
-                : winograd::kPoints * l.winograd_rows * p.in_channels);
+        l.amx = options.precision == ConvPrecision::Bf16x3 && amx_wins(p, l.isa);
+        if (l.amx) {
+            l.weight_floats = static_cast<size_t>(
+                l.transform_per_run
+                    ? 9 * winograd_amx::g_plane_floats(p.out_channels, p.in_channels)
+                    : (winograd::kPoints * winograd_amx::a_words(p.out_channels, p.in_channels) +
+                       1) /
+                          2);
+        } else {
+            l.weight_floats = static_cast<size_t>(
+                l.transform_per_run
+                    ? l.winograd_rows / wk->mr * 9 * winograd::g_plane_floats(p.in_channels, wk->mr)
+                    : winograd::kPoints * l.winograd_rows * p.in_channels);
+        }
     } else if (const winograd_s2::Kernels* sk = winograd_s2_kernels(l.isa);
                sk != nullptr && !options.upsampled_input && winograd_s2::applies(p) &&
                (options.algorithm == ConvAlgorithm::StridedWinograd ||
@@ -378,6 +398,52 @@ void transform_block(const float* weight, int64_t k0, int64_t c, int64_t in_c, i
     for (int xi = 0; xi < winograd::kPoints; ++xi) {
         float* run = u + xi * point_floats;
         for (int r = 0; r < mr; ++r) run[r] = static_cast<float>(points[xi][r]);
+    }
+}
+
+// The weights of a Winograd layer whose GEMMs run on AMX tiles (winograd_amx.h). U made
+// per run: the 3x3 kernels as [tap][k][c], the channels padded with zeros to whole
+// steps. U from load: U = G g G^T of each point as [k][c], in double, packed.
+void pack_amx_weights(const Conv2dParams& p, const float* weight, bool per_run, float* out) {
+    const int64_t in_c = p.in_channels, out_c = p.out_channels;
+    if (per_run) {
+        const int64_t padded = winograd_amx::steps(in_c) * winograd_amx::kStep;
+        const int64_t plane = winograd_amx::g_plane_floats(out_c, in_c);
+#pragma omp parallel for schedule(static)
+        for (int64_t k = 0; k < out_c; ++k) {
+            for (int t = 0; t < 9; ++t) {
+                float* dst = out + t * plane + k * padded;
+                for (int64_t c = 0; c < padded; ++c) {
+                    dst[c] = c < in_c ? weight[(k * in_c + c) * 9 + t] : 0.0f;
+                }
+            }
+        }
+        return;
+    }
+    static constexpr double kG[6][3] = {{0.25, 0, 0},
+                                        {-1.0 / 6, -1.0 / 6, -1.0 / 6},
+                                        {-1.0 / 6, 1.0 / 6, -1.0 / 6},
+                                        {1.0 / 24, 1.0 / 12, 1.0 / 6},
+                                        {1.0 / 24, -1.0 / 12, 1.0 / 6},
+                                        {0, 0, 1}};
+    uint16_t* a = reinterpret_cast<uint16_t*>(out);
+    const int64_t point_words = winograd_amx::a_words(out_c, in_c);
+#pragma omp parallel
+    {
+        std::vector<float> u(static_cast<size_t>(out_c * in_c));
+#pragma omp for schedule(static)
+        for (int xi = 0; xi < winograd::kPoints; ++xi) {
+            const int i = xi / 6, j = xi % 6;
+            for (int64_t kc = 0; kc < out_c * in_c; ++kc) {
+                const float* g = weight + kc * 9;
+                double sum = 0;
+                for (int r = 0; r < 3; ++r) {
+                    for (int q = 0; q < 3; ++q) sum += kG[i][r] * kG[j][q] * g[r * 3 + q];
+                }
+                u[static_cast<size_t>(kc)] = static_cast<float>(sum);
+            }
+            winograd_amx::pack_u(u.data(), out_c, in_c, in_c, a + xi * point_words);
+        }
     }
 }
 
@@ -598,12 +664,17 @@ PreparedConv2d::PreparedConv2d(const Conv2dParams& p, const float* weight, const
     tile_block_ = layout.tile_block;
     transform_per_run_ = layout.transform_per_run;
     private_tiles_ = layout.private_tiles;
+    amx_ = layout.amx;
 
     const int64_t k_blocks = k_padded_ / mr;
     // Every value is written below (the padding rows as zeros): no zeroing pass, and
     // the first touch of the pages (a fault each, most of the load time of the
     // Winograd-heavy models) happens on all cores.
     weight_ = AlignedFloats(layout.weight_floats, allocator, AlignedFloats::Init::Uninitialized);
+    if (amx_) {
+        pack_amx_weights(p, weight, transform_per_run_, weight_.data());
+        return;
+    }
     if (transform_per_run_) {
         // g[kb][tap][c * mr + r]: tap of kernel (kb * mr + r, c); zeros past out_c and
         // in each plane's padding.
@@ -671,7 +742,7 @@ size_t PreparedConv2d::scratch_floats(int threads, WinogradSchedule schedule) co
     return static_cast<size_t>(winograd::scratch_plan(p_, tiles_, tile_block_, k_padded_, wk->mr,
                                                       static_cast<int64_t>(wk->lanes) * wk->nr,
                                                       transform_per_run_, upsampled_input_,
-                                                      runs_private(schedule), threads)
+                                                      runs_private(schedule), amx_, threads)
                                    .total(threads));
 }
 
@@ -723,7 +794,13 @@ void PreparedConv2d::fill_winograd_args(winograd::Args& a, const float* input, f
                                         float* scratch, int threads,
                                         WinogradSchedule schedule) const {
     a.p = &p_;
-    (transform_per_run_ ? a.g : a.u) = weight_.data();
+    if (amx_ && !transform_per_run_) {
+        // winograd_amx's packed bf16 words, written so by pack_amx_weights.
+        a.u_amx = reinterpret_cast<const uint16_t*>(weight_.data());
+    } else {
+        (transform_per_run_ ? a.g : a.u) = weight_.data();
+    }
+    a.amx = amx_;
     a.bias = bias_.data();
     a.input = input;
     a.output = output;

@@ -74,6 +74,13 @@ struct Kernels;
 // after the other by all threads, or each thread all three on its own tiles.
 enum class WinogradSchedule : uint8_t { Auto = 0, SharedStages = 1, PrivateTiles = 2 };
 
+// The arithmetic of a convolution's products. Fp32: float throughout. Bf16x3: where
+// the machine has AMX tiles (Intel Xeon since Sapphire Rapids), the Winograd GEMMs
+// take each product as three bf16 products summed in float (winograd_amx.h), about 16
+// significant bits instead of 24 and several times the speed; what PyTorch calls
+// float32 matmul precision "high". Elsewhere, and for every other layer, as Fp32.
+enum class ConvPrecision : uint8_t { Fp32 = 0, Bf16x3 = 1 };
+
 // How the SIMD direct kernels tile a layer's outputs (conv2d_direct.h): vectors of
 // output columns by a few output channels, the weights broadcast (the wide and narrow
 // kernels); or vectors of output channels by a vector's count of columns, the input
@@ -104,6 +111,7 @@ struct ConvOptions {
     // Slower there: inswapper_128's 1024-channel blocks (1.8 GB of transformed
     // kernels) took about a fifth longer in all.
     bool low_memory = false;
+    ConvPrecision precision = ConvPrecision::Fp32;
 };
 
 const char* to_string(ConvAlgorithm a);
@@ -141,6 +149,9 @@ class PreparedConv2d {
     // Winograd: whether each thread runs the three stages on its own tiles
     // (winograd::Scratch says when).
     bool private_tiles() const { return private_tiles_; }
+    // Winograd: whether the GEMMs run in bf16x3 on AMX tiles (ConvPrecision::Bf16x3
+    // on a machine that has them).
+    bool amx() const { return amx_; }
     // Direct: whether the SIMD kernels run pixel tiles (DirectTiling::Pixels).
     bool pixel_tiles() const;
     bool upsampled_input() const { return upsampled_input_; }
@@ -209,7 +220,8 @@ class PreparedConv2d {
     bool transform_per_run_ = false;  // weight_ holds 3x3 kernels, not U (winograd.h)
     const winograd_s2::Kernels* strided_ = nullptr;  // set for StridedWinograd
     bool private_tiles_ = false;                     // winograd::Args::private_tiles
-    bool upsampled_input_ = false;                   // ConvOptions::upsampled_input
+    bool amx_ = false;              // winograd::Args::amx: weight_ holds winograd_amx's layouts
+    bool upsampled_input_ = false;  // ConvOptions::upsampled_input
     // Polyphase: the four output phases' convolution (weight_ then holds the plain
     // kernels, for the border corrections).
     std::unique_ptr<const PreparedConv2d> phases_;

@@ -45,6 +45,7 @@
 
 #include "kernels/cpu_common.h"
 #include "kernels/kernel_types.h"
+#include "kernels/winograd_amx.h"
 
 namespace swaprun::kernels::winograd {
 
@@ -66,6 +67,12 @@ struct Args {
     // bands are filled (its temporary: Scratch::tmp).
     void (*upsample_row)(const float* far, const float* near, int64_t in_width, float* tmp,
                          float* out) = nullptr;
+    // The GEMMs in bf16x3 on AMX tiles (winograd_amx.h; the AVX-512 kernels only, for
+    // out_channels a multiple of 16): U from load packed for them in u_amx (36 points of
+    // winograd_amx::a_words each), or, made per run, g holds the 3x3 kernels as
+    // [tap][k][c] (planes of winograd_amx::g_plane_floats).
+    bool amx = false;
+    const uint16_t* u_amx = nullptr;
     int64_t tiles = 0, tile_block = 0, k_padded = 0;
     // How the threads share the work (see Scratch): false, the three stages one after
     // the other with all threads, V and M shared; true, each thread all three on its
@@ -116,8 +123,8 @@ inline int64_t point_stride(int64_t floats) { return floats + kSlicePad; }
 // (kPoints * v_stride) and M (kPoints * m_stride) for tile_block tiles, then each
 // thread's own part. Private tiles: each thread's part only, which holds its own V
 // and M for `block` tiles (and M for every output channel, as shared M does). A
-// thread's part: [V, M: private tiles only][one row of U: U made per run][band][the
-// upsampling row function's temporary: upsampled input only].
+// thread's part: [V, M: private tiles only][AMX tiles: amx only][one row of U: U made
+// per run][band][the upsampling row function's temporary: upsampled input only].
 //
 // Why two ways. Shared, a thread's stage reads what the other threads wrote in the
 // stage before (V by input channel, M by point), so every pass moves V and M between
@@ -131,7 +138,8 @@ struct Scratch {
     int64_t v_stride = 0;  // floats between point slices of V
     int64_t m_stride = 0;  // and of M
     int64_t shared = 0;    // floats of V and M the threads share (private tiles: 0)
-    int64_t u_row = 0;     // floats of a thread's row of U (U from load: 0)
+    int64_t amx = 0;       // floats of a thread's AMX tiles (amx_floats; not amx: 0)
+    int64_t u_row = 0;     // floats of a thread's row of U (U from load or amx: 0)
     int64_t band = 0;      // floats of a thread's band
     int64_t tmp = 0;       // floats of its row function temporary (not upsampled: 0)
     int64_t per_thread = 0;
@@ -140,6 +148,7 @@ struct Scratch {
     int64_t thread_base(int t) const { return shared + t * per_thread; }
     int64_t private_v() const { return 0; }
     int64_t private_m() const { return kPoints * v_stride; }
+    int64_t amx_at() const { return per_thread - tmp - band - u_row - amx; }
     int64_t u_row_at() const { return per_thread - tmp - band - u_row; }
     int64_t band_at() const { return per_thread - tmp - band; }
     int64_t tmp_at() const { return per_thread - tmp; }
@@ -154,19 +163,29 @@ inline int64_t private_block(int64_t tiles, int64_t tile_block, int threads, int
     return std::max<int64_t>(cols, std::min(share, tile_block));
 }
 
+// A thread's AMX tiles (winograd_amx.h) for passes of `block` tiles: B for the points
+// its GEMMs read in a row (U made per run: the 6 of a row of U; from load: one), and,
+// U made per run, A of that row for one work item's output channels.
+inline int64_t amx_floats(int64_t in_channels, int64_t block, bool per_run_u) {
+    const int64_t a = per_run_u ? 6 * winograd_amx::a_words(winograd_amx::kChunk, in_channels) : 0;
+    const int64_t b = (per_run_u ? 6 : 1) * winograd_amx::b_words(in_channels, block);
+    return cpu::whole_lines((a + b + 1) / 2);  // two bf16 words to a float
+}
+
 inline Scratch scratch_plan(const Conv2dParams& p, int64_t tiles, int64_t tile_block,
                             int64_t k_padded, int64_t mr, int64_t cols, bool per_run_u,
-                            bool upsampled, bool private_tiles, int threads) {
+                            bool upsampled, bool private_tiles, bool amx, int threads) {
     Scratch s;
     s.block = private_tiles ? private_block(tiles, tile_block, threads, cols) : tile_block;
     s.v_stride = point_stride(p.in_channels * s.block);
     s.m_stride = point_stride(k_padded * s.block);
     const int64_t v_and_m = kPoints * (s.v_stride + s.m_stride);
     s.shared = private_tiles ? 0 : v_and_m;
-    s.u_row = per_run_u ? u_row_floats(p.in_channels, mr) : 0;
+    s.amx = amx ? amx_floats(p.in_channels, s.block, per_run_u) : 0;
+    s.u_row = per_run_u && !amx ? u_row_floats(p.in_channels, mr) : 0;
     s.band = band_floats(p, s.block);
     s.tmp = upsampled ? upsample_tmp_floats(p) : 0;
-    s.per_thread = (private_tiles ? v_and_m : 0) + s.u_row + s.band + s.tmp;
+    s.per_thread = (private_tiles ? v_and_m : 0) + s.amx + s.u_row + s.band + s.tmp;
     return s;
 }
 

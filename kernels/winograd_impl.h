@@ -8,12 +8,15 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <stdexcept>
+#include <type_traits>
 #include <xsimd/xsimd.hpp>
 
 #include "kernels/conv2d_direct_impl.h"
 #include "kernels/cpu_common.h"
 #include "kernels/elementwise_simd.h"
 #include "kernels/winograd.h"
+#include "kernels/winograd_amx.h"
 #include "kernels/winograd_gemm.h"
 
 namespace swaprun::kernels::winograd::detail {
@@ -396,6 +399,51 @@ struct Impl {
             return a.u + (xi * k_blocks() + kb) * a.p->in_channels * MR;
         }
 
+        // The GEMMs on AMX tiles (Args::amx), in work items of winograd_amx::kChunk
+        // output channels; each thread packs B for the points its items read, into
+        // b (its scratch), once per point or row of points (packed: which one b holds).
+        int64_t amx_chunks() const {
+            return (a.p->out_channels + winograd_amx::kChunk - 1) / winograd_amx::kChunk;
+        }
+        int64_t amx_tiles() const { return col_blocks() * kCols; }
+        int64_t amx_b_words() const { return winograd_amx::b_words(a.p->in_channels, amx_tiles()); }
+        void amx_pack(int64_t xi, uint16_t* b) const {
+            winograd_amx::pack_v(v + xi * v_stride, a.p->in_channels, block, amx_tiles(), b);
+        }
+        void amx_gemm(int64_t xi, int64_t k0, int64_t count, const uint16_t* u,
+                      const uint16_t* b) const {
+            winograd_amx::gemm(u, count, b, a.p->in_channels, amx_tiles(),
+                               m + xi * m_stride + k0 * block, block);
+        }
+        // M[xi] for one chunk of output channels, U from load.
+        void amx_point(int64_t xi, int64_t chunk, uint16_t* b, int64_t& packed) const {
+            const int64_t in_c = a.p->in_channels, out_c = a.p->out_channels;
+            const int64_t k0 = chunk * winograd_amx::kChunk;
+            if (packed != xi) {
+                amx_pack(xi, b);
+                packed = xi;
+            }
+            const uint16_t* u =
+                a.u_amx + xi * winograd_amx::a_words(out_c, in_c) + winograd_amx::a_words(k0, in_c);
+            amx_gemm(xi, k0, std::min(winograd_amx::kChunk, out_c - k0), u, b);
+        }
+        // M for the 6 points of row i of U made per run, one chunk of output channels:
+        // that chunk's part of the row made into u first.
+        void amx_row(int i, int64_t chunk, uint16_t* u, uint16_t* b, int64_t& packed) const {
+            const int64_t in_c = a.p->in_channels, out_c = a.p->out_channels;
+            const int64_t k0 = chunk * winograd_amx::kChunk;
+            const int64_t count = std::min(winograd_amx::kChunk, out_c - k0);
+            winograd_amx::make_u_row(a.g, out_c, in_c, i, k0, count, u);
+            if (packed != i) {
+                for (int j = 0; j < 6; ++j) amx_pack(i * 6 + j, b + j * amx_b_words());
+                packed = i;
+            }
+            for (int j = 0; j < 6; ++j) {
+                amx_gemm(i * 6 + j, k0, count, u + j * winograd_amx::a_words(count, in_c),
+                         b + j * amx_b_words());
+            }
+        }
+
         // Output channel k of tile group g.
         void output(int64_t k, int64_t g) const {
             const Conv2dParams& p = *a.p;
@@ -405,10 +453,11 @@ struct Impl {
     };
 
     static void run(const Args& a) {
+        if (a.amx && !kAmx) throw std::logic_error("winograd: AMX tiles on a kernel without them");
         const Conv2dParams& p = *a.p;
         const Scratch s =
             scratch_plan(p, a.tiles, a.tile_block, a.k_padded, MR, kCols, a.g != nullptr,
-                         a.upsample_row != nullptr, a.private_tiles, a.threads);
+                         a.upsample_row != nullptr, a.private_tiles, a.amx, a.threads);
         if (a.private_tiles) {
             run_private(a, s);
         } else {
@@ -424,8 +473,41 @@ struct Impl {
         return a.output + n * p.out_channels * p.out_height * p.out_width;
     }
 
-    // The three stages of one pass, by one thread (band, tmp, u_row: its scratch).
-    static void run_pass(const Pass& pass, float* band, float* tmp, float* u_row) {
+    // AMX only for the AVX-512 instantiation, which Args::amx is set for.
+#if SWAPRUN_WINOGRAD_X86
+    static constexpr bool kAmx = std::is_same_v<A, xsimd::avx512f>;
+#else
+    static constexpr bool kAmx = false;
+#endif
+
+    // The GEMMs on AMX tiles of items [begin, end) of a pass (amx_point's, U from load,
+    // or amx_row's), in one thread's scratch: amx at Scratch::amx_at().
+    static void amx_items(const Pass& pass, int64_t begin, int64_t end, float* amx) {
+        if constexpr (kAmx) {
+            const winograd_amx::TileSession tiles;
+            const int64_t chunks = pass.amx_chunks();
+            int64_t packed = -1;
+            if (pass.a.u_amx != nullptr) {
+                uint16_t* b = reinterpret_cast<uint16_t*>(amx);
+                for (int64_t item = begin; item < end; ++item) {
+                    pass.amx_point(item / chunks, item % chunks, b, packed);
+                }
+            } else {
+                uint16_t* u = reinterpret_cast<uint16_t*>(amx);
+                uint16_t* b =
+                    u + 6 * winograd_amx::a_words(winograd_amx::kChunk, pass.a.p->in_channels);
+                for (int64_t item = begin; item < end; ++item) {
+                    pass.amx_row(static_cast<int>(item / chunks), item % chunks, u, b, packed);
+                }
+            }
+        }
+    }
+    static int64_t amx_item_count(const Pass& pass) {
+        return (pass.a.u_amx != nullptr ? kPoints : 6) * pass.amx_chunks();
+    }
+
+    // The three stages of one pass, by one thread (band, tmp, u_row, amx: its scratch).
+    static void run_pass(const Pass& pass, float* band, float* tmp, float* u_row, float* amx) {
         const Conv2dParams& p = *pass.a.p;
         int64_t band_channel = -1;
         for (int64_t c = 0; c < p.in_channels; ++c) {
@@ -435,7 +517,9 @@ struct Impl {
         }
         // Point-major (row-of-U-major), as run_shared's items go: the slices of V that
         // a point's GEMMs read stay in L1 from one block of output channels to the next.
-        if (pass.a.u != nullptr) {
+        if (pass.a.amx) {
+            amx_items(pass, 0, amx_item_count(pass), amx);
+        } else if (pass.a.u != nullptr) {
             for (int xi = 0; xi < kPoints; ++xi) {
                 for (int64_t kb = 0; kb < pass.k_blocks(); ++kb) {
                     pass.gemm(xi, kb, pass.u_slice(xi, kb));
@@ -479,7 +563,8 @@ struct Impl {
                                     tiles_w,
                                     t0,
                                     std::min(s.block, end - t0)};
-                    run_pass(pass, mine + s.band_at(), mine + s.tmp_at(), mine + s.u_row_at());
+                    run_pass(pass, mine + s.band_at(), mine + s.tmp_at(), mine + s.u_row_at(),
+                             mine + s.amx_at());
                 }
             }
         }
@@ -491,7 +576,7 @@ struct Impl {
         const Conv2dParams& p = *a.p;
         const int64_t tiles_w = (p.out_width + kTile - 1) / kTile;
         return scratch_plan(p, a.tiles, (tiles_w + kCols - 1) / kCols * kCols, a.k_padded, MR,
-                            kCols, false, a.upsample_row != nullptr, true, 1);
+                            kCols, false, a.upsample_row != nullptr, true, a.amx, 1);
     }
 
     static int64_t band_scratch_floats(const Args& a) { return band_plan(a).per_thread; }
@@ -516,7 +601,7 @@ struct Impl {
                         tiles_w,
                         tile_row * tiles_w,
                         tiles_w};
-        run_pass(pass, scratch + s.band_at(), scratch + s.tmp_at(), nullptr);
+        run_pass(pass, scratch + s.band_at(), scratch + s.tmp_at(), nullptr, scratch + s.amx_at());
     }
 
     // The three stages one after the other with all threads, over tile blocks of the
@@ -555,7 +640,14 @@ struct Impl {
                         pass.input(item / groups_in, item % groups_in, mine + s.band_at(),
                                    mine + s.tmp_at(), band_channel);
                     }
-                    if (a.u != nullptr) {
+                    if (a.amx) {
+                        // The static schedule's split, by hand: each thread's items run
+                        // inside one tile session.
+                        const int64_t items = amx_item_count(pass);
+                        const int64_t t = omp_get_thread_num(), nt = omp_get_num_threads();
+                        amx_items(pass, items * t / nt, items * (t + 1) / nt, mine + s.amx_at());
+#pragma omp barrier
+                    } else if (a.u != nullptr) {
 #pragma omp for schedule(static)
                         for (int64_t item = 0; item < kPoints * k_blocks; ++item) {
                             const int64_t xi = item / k_blocks, kb = item % k_blocks;

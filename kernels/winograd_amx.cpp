@@ -1,0 +1,338 @@
+// AMX-BF16 tiles for the Winograd GEMMs (winograd_amx.h). Compiled with -mamx-tile,
+// -mamx-bf16 and AVX-512 (kernels/CMakeLists.txt); used only after available().
+#include "kernels/winograd_amx.h"
+
+#include <cstdlib>
+#include <cstring>
+#include <stdexcept>
+
+#if defined(__GNUC__) && defined(__x86_64__) && !defined(SWAPRUN_NO_ISA_DISPATCH)
+#define SWAPRUN_AMX 1
+// g++ 12's avx512fintrin.h builds its "undefined" vectors by self-initialization,
+// which -Wuninitialized reports wherever they are inlined; never read.
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#if !defined(__clang__)  // GCC only: clang has no such warning (and -Werror flags the name)
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+#include <cpuid.h>
+#include <immintrin.h>
+#if defined(__linux__)
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
+#else
+#define SWAPRUN_AMX 0
+#endif
+
+namespace swaprun::kernels::winograd_amx {
+
+#if SWAPRUN_AMX
+
+namespace {
+
+bool disabled_by_environment() {
+    const char* off = std::getenv("SWAPRUN_DISABLE_AMX");
+    return off != nullptr && off[0] != '\0' && !(off[0] == '0' && off[1] == '\0');
+}
+
+bool detect() {
+    if (disabled_by_environment()) return false;
+    if (!__builtin_cpu_supports("avx512f") || !__builtin_cpu_supports("avx512bw")) return false;
+    unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+    if (__get_cpuid_count(1, 0, &eax, &ebx, &ecx, &edx) == 0 || (ecx & (1u << 27)) == 0) {
+        return false;  // no OSXSAVE: XCR0 cannot be read
+    }
+    if (__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx) == 0) return false;
+    const bool amx_bf16 = (edx & (1u << 22)) != 0, amx_tile = (edx & (1u << 24)) != 0;
+    if (!amx_bf16 || !amx_tile) return false;
+    // XCR0 bits 17 (XTILECFG) and 18 (XTILEDATA): the OS saves the tile state.
+    unsigned lo = 0, hi = 0;
+    __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+    const uint64_t xcr0 = (static_cast<uint64_t>(hi) << 32) | lo;
+    constexpr uint64_t kTileState = (uint64_t{1} << 17) | (uint64_t{1} << 18);
+    if ((xcr0 & kTileState) != kTileState) return false;
+#if defined(__linux__)
+    // Linux hands out the 8 KiB of tile data per process on request (5.16 and later).
+    constexpr long kArchReqXcompPerm = 0x1023, kXfeatureXtiledata = 18;
+    if (syscall(SYS_arch_prctl, kArchReqXcompPerm, kXfeatureXtiledata) != 0) return false;
+#endif
+    return true;
+}
+
+// Every tile is 16 rows of 64 bytes: 0-3 the accumulators (C), 4-5 A, 6-7 B.
+struct alignas(64) TileConfig {
+    uint8_t palette = 1;
+    uint8_t start_row = 0;
+    uint8_t reserved[14] = {};
+    uint16_t colsb[16] = {};
+    uint8_t rows[16] = {};
+};
+
+constexpr int kRowBytes = 64;
+
+// Rounds the float in each 32-bit lane to bf16, to nearest even, left in the top 16
+// bits (the bottom 16 zero).
+inline __attribute__((always_inline)) __m512i round_bf16(__m512i bits) {
+    const __m512i odd = _mm512_and_si512(_mm512_srli_epi32(bits, 16), _mm512_set1_epi32(1));
+    const __m512i rounded =
+        _mm512_add_epi32(bits, _mm512_add_epi32(_mm512_set1_epi32(0x7FFF), odd));
+    return _mm512_and_si512(rounded, _mm512_set1_epi32(static_cast<int>(0xFFFF0000u)));
+}
+
+// x as hi + lo (winograd_amx.h), each a bf16 in the top 16 bits of a 32-bit lane: hi x
+// rounded, lo the remainder (exact in float) rounded. Rounding both, not truncating
+// hi, keeps lo centred on zero: the lo * lo term the products leave out then has no
+// sign of its own to pile up over the channels' sum, and is a quarter the size.
+inline __attribute__((always_inline)) void split(__m512 x, __m512i& hi, __m512i& lo) {
+    hi = round_bf16(_mm512_castps_si512(x));
+    lo = round_bf16(_mm512_castps_si512(_mm512_sub_ps(x, _mm512_castsi512_ps(hi))));
+}
+
+uint32_t round_bf16(uint32_t bits) { return (bits + 0x7FFFu + ((bits >> 16) & 1u)) & 0xFFFF0000u; }
+
+void split(float x, uint16_t& hi, uint16_t& lo) {
+    uint32_t bits = 0;
+    std::memcpy(&bits, &x, sizeof bits);
+    const uint32_t hi_bits = round_bf16(bits);
+    float hi_value = 0.0f;
+    std::memcpy(&hi_value, &hi_bits, sizeof hi_value);
+    const float rest = x - hi_value;
+    uint32_t rest_bits = 0;
+    std::memcpy(&rest_bits, &rest, sizeof rest_bits);
+    hi = static_cast<uint16_t>(hi_bits >> 16);
+    lo = static_cast<uint16_t>(round_bf16(rest_bits) >> 16);
+}
+
+// Row I of G times (x0, x1, x2), G as winograd_impl.h gives it (the same operations,
+// so U made here matches the AVX-512 kernels' to the bit).
+template <int I>
+inline __attribute__((always_inline)) __m512 g_row(__m512 x0, __m512 x1, __m512 x2) {
+    if constexpr (I == 0) return _mm512_mul_ps(x0, _mm512_set1_ps(0.25f));
+    if constexpr (I == 1) {
+        return _mm512_mul_ps(_mm512_add_ps(_mm512_add_ps(x0, x2), x1), _mm512_set1_ps(-1.0f / 6));
+    }
+    if constexpr (I == 2) {
+        return _mm512_mul_ps(_mm512_sub_ps(_mm512_add_ps(x0, x2), x1), _mm512_set1_ps(-1.0f / 6));
+    }
+    if constexpr (I == 3 || I == 4) {
+        const __m512 even = _mm512_fmadd_ps(x0, _mm512_set1_ps(1.0f / 24),
+                                            _mm512_mul_ps(x2, _mm512_set1_ps(1.0f / 6)));
+        const __m512 odd = _mm512_mul_ps(x1, _mm512_set1_ps(1.0f / 12));
+        return I == 3 ? _mm512_add_ps(even, odd) : _mm512_sub_ps(even, odd);
+    }
+    return x2;
+}
+
+// Stores the 16 values of x (one vector of a tile row) as hi and lo bf16 words.
+inline __attribute__((always_inline)) void store_split(__m512 x, uint16_t* hi, uint16_t* lo) {
+    __m512i h, l;
+    split(x, h, l);
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(hi),
+                        _mm512_cvtepi32_epi16(_mm512_srli_epi32(h, 16)));
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(lo),
+                        _mm512_cvtepi32_epi16(_mm512_srli_epi32(l, 16)));
+}
+
+template <int Row>
+void make_u_row(const float* g, int64_t out_channels, int64_t in_channels, int64_t k0,
+                int64_t count, uint16_t* a) {
+    const int64_t s = steps(in_channels), padded = s * kStep;
+    const int64_t plane = g_plane_floats(out_channels, in_channels);
+    const int64_t point_words = a_words(count, in_channels);
+    for (int64_t k = 0; k < count; ++k) {
+        const int64_t kt = k / kTileRows, r = k % kTileRows;
+        const float* gk = g + (k0 + k) * padded;
+        for (int64_t c = 0; c < padded; c += 16) {
+            __m512 row[3];  // (G g)[Row][col]
+            for (int col = 0; col < 3; ++col) {
+                row[col] = g_row<Row>(_mm512_loadu_ps(gk + col * plane + c),
+                                      _mm512_loadu_ps(gk + (3 + col) * plane + c),
+                                      _mm512_loadu_ps(gk + (6 + col) * plane + c));
+            }
+            uint16_t* hi = a + ((kt * s + c / kStep) * 2) * kTileWords + r * kStep + c % kStep;
+            store_split(g_row<0>(row[0], row[1], row[2]), hi, hi + kTileWords);
+            store_split(g_row<1>(row[0], row[1], row[2]), hi + point_words,
+                        hi + point_words + kTileWords);
+            store_split(g_row<2>(row[0], row[1], row[2]), hi + 2 * point_words,
+                        hi + 2 * point_words + kTileWords);
+            store_split(g_row<3>(row[0], row[1], row[2]), hi + 3 * point_words,
+                        hi + 3 * point_words + kTileWords);
+            store_split(g_row<4>(row[0], row[1], row[2]), hi + 4 * point_words,
+                        hi + 4 * point_words + kTileWords);
+            store_split(g_row<5>(row[0], row[1], row[2]), hi + 5 * point_words,
+                        hi + 5 * point_words + kTileWords);
+        }
+    }
+}
+
+// C for KT tiles of 16 output channels by two of 16 Winograd tiles: a and b point at
+// the first tile's run of steps, runs `run` words apart.
+template <int KT>
+void gemm_block(const uint16_t* a, const uint16_t* b, int64_t s, int64_t run, float* m,
+                int64_t ldm) {
+    _tile_zero(0);
+    _tile_zero(1);
+    if constexpr (KT == 2) {
+        _tile_zero(2);
+        _tile_zero(3);
+    }
+    for (int64_t step = 0; step < s; ++step) {
+        const uint16_t* a_hi = a + step * 2 * kTileWords;
+        const uint16_t* b_hi = b + step * 2 * kTileWords;
+        _tile_loadd(4, a_hi, kRowBytes);
+        if constexpr (KT == 2) _tile_loadd(5, a_hi + run, kRowBytes);
+        _tile_loadd(6, b_hi, kRowBytes);
+        _tile_loadd(7, b_hi + run, kRowBytes);
+        _tile_dpbf16ps(0, 4, 6);  // hi hi
+        _tile_dpbf16ps(1, 4, 7);
+        if constexpr (KT == 2) {
+            _tile_dpbf16ps(2, 5, 6);
+            _tile_dpbf16ps(3, 5, 7);
+        }
+        _tile_loadd(6, b_hi + kTileWords, kRowBytes);
+        _tile_loadd(7, b_hi + run + kTileWords, kRowBytes);
+        _tile_dpbf16ps(0, 4, 6);  // hi lo
+        _tile_dpbf16ps(1, 4, 7);
+        if constexpr (KT == 2) {
+            _tile_dpbf16ps(2, 5, 6);
+            _tile_dpbf16ps(3, 5, 7);
+        }
+        _tile_loadd(4, a_hi + kTileWords, kRowBytes);
+        if constexpr (KT == 2) _tile_loadd(5, a_hi + run + kTileWords, kRowBytes);
+        _tile_loadd(6, b_hi, kRowBytes);
+        _tile_loadd(7, b_hi + run, kRowBytes);
+        _tile_dpbf16ps(0, 4, 6);  // lo hi
+        _tile_dpbf16ps(1, 4, 7);
+        if constexpr (KT == 2) {
+            _tile_dpbf16ps(2, 5, 6);
+            _tile_dpbf16ps(3, 5, 7);
+        }
+    }
+    const int64_t stride = ldm * static_cast<int64_t>(sizeof(float));
+    _tile_stored(0, m, stride);
+    _tile_stored(1, m + kTileRows, stride);
+    if constexpr (KT == 2) {
+        _tile_stored(2, m + kTileRows * ldm, stride);
+        _tile_stored(3, m + kTileRows * ldm + kTileRows, stride);
+    }
+}
+
+}  // namespace
+
+bool available() {
+    static const bool ok = detect();
+    return ok;
+}
+
+TileSession::TileSession() {
+    TileConfig config;
+    for (int t = 0; t < 8; ++t) {
+        config.colsb[t] = kRowBytes;
+        config.rows[t] = kTileRows;
+    }
+    // g++ 12's _tile_loadconfig tells the compiler it reads 8 bytes of the 64, which
+    // then drops the stores to the rest: make all of them happen first.
+    __asm__ volatile("" : : "r"(&config) : "memory");
+    _tile_loadconfig(&config);
+}
+
+TileSession::~TileSession() { _tile_release(); }
+
+void pack_v(const float* v, int64_t in_channels, int64_t ldv, int64_t tiles, uint16_t* b) {
+    const int64_t s = steps(in_channels);
+    const __m512i low = _mm512_set1_epi32(0xFFFF);
+    for (int64_t tt = 0; tt < tiles / kTileRows; ++tt) {
+        for (int64_t step = 0; step < s; ++step) {
+            uint16_t* hi = b + (tt * s + step) * 2 * kTileWords;
+            for (int64_t r = 0; r < kTileRows; ++r) {
+                const int64_t c = step * kStep + 2 * r;
+                const float* row = v + c * ldv + tt * kTileRows;
+                const __m512 x0 = c < in_channels ? _mm512_loadu_ps(row) : _mm512_setzero_ps();
+                const __m512 x1 =
+                    c + 1 < in_channels ? _mm512_loadu_ps(row + ldv) : _mm512_setzero_ps();
+                __m512i h0, l0, h1, l1;
+                split(x0, h0, l0);
+                split(x1, h1, l1);
+                // Channel c in the low word of each lane, c + 1 in the high one.
+                const __m512i hi_pair =
+                    _mm512_or_si512(_mm512_and_si512(_mm512_srli_epi32(h0, 16), low), h1);
+                const __m512i lo_pair =
+                    _mm512_or_si512(_mm512_and_si512(_mm512_srli_epi32(l0, 16), low), l1);
+                _mm512_storeu_si512(hi + r * kStep, hi_pair);
+                _mm512_storeu_si512(hi + kTileWords + r * kStep, lo_pair);
+            }
+        }
+    }
+}
+
+void pack_u(const float* u, int64_t out_channels, int64_t in_channels, int64_t ldk, uint16_t* a) {
+    const int64_t s = steps(in_channels);
+    for (int64_t kt = 0; kt < out_channels / kTileRows; ++kt) {
+        for (int64_t step = 0; step < s; ++step) {
+            uint16_t* hi = a + (kt * s + step) * 2 * kTileWords;
+            for (int64_t r = 0; r < kTileRows; ++r) {
+                for (int64_t j = 0; j < kStep; ++j) {
+                    const int64_t c = step * kStep + j;
+                    const float x = c < in_channels ? u[(kt * kTileRows + r) * ldk + c] : 0.0f;
+                    split(x, hi[r * kStep + j], hi[kTileWords + r * kStep + j]);
+                }
+            }
+        }
+    }
+}
+
+void make_u_row(const float* g, int64_t out_channels, int64_t in_channels, int row, int64_t k0,
+                int64_t count, uint16_t* a) {
+    switch (row) {
+        case 0:
+            return make_u_row<0>(g, out_channels, in_channels, k0, count, a);
+        case 1:
+            return make_u_row<1>(g, out_channels, in_channels, k0, count, a);
+        case 2:
+            return make_u_row<2>(g, out_channels, in_channels, k0, count, a);
+        case 3:
+            return make_u_row<3>(g, out_channels, in_channels, k0, count, a);
+        case 4:
+            return make_u_row<4>(g, out_channels, in_channels, k0, count, a);
+        default:
+            return make_u_row<5>(g, out_channels, in_channels, k0, count, a);
+    }
+}
+
+void gemm(const uint16_t* a, int64_t out_channels, const uint16_t* b, int64_t in_channels,
+          int64_t tiles, float* m, int64_t ldm) {
+    const int64_t s = steps(in_channels), run = s * 2 * kTileWords;
+    const int64_t k_tiles = out_channels / kTileRows;
+    // Two tiles of V at a time (their B, 4 KiB per step, stays in L1) against every
+    // tile of U.
+    for (int64_t tt = 0; tt < tiles / kTileRows; tt += 2) {
+        const uint16_t* bt = b + tt * run;
+        int64_t kt = 0;
+        for (; kt + 2 <= k_tiles; kt += 2) {
+            gemm_block<2>(a + kt * run, bt, s, run, m + kt * kTileRows * ldm + tt * kTileRows, ldm);
+        }
+        if (kt < k_tiles) {
+            gemm_block<1>(a + kt * run, bt, s, run, m + kt * kTileRows * ldm + tt * kTileRows, ldm);
+        }
+    }
+}
+
+#else  // no AMX on this processor family: available() is false, so nothing below runs
+
+namespace {
+[[noreturn]] void unavailable() { throw std::logic_error("winograd_amx: AMX is x86-64 only"); }
+}  // namespace
+
+bool available() { return false; }
+TileSession::TileSession() { unavailable(); }
+TileSession::~TileSession() = default;
+void pack_v(const float*, int64_t, int64_t, int64_t, uint16_t*) { unavailable(); }
+void pack_u(const float*, int64_t, int64_t, int64_t, uint16_t*) { unavailable(); }
+void make_u_row(const float*, int64_t, int64_t, int, int64_t, int64_t, uint16_t*) { unavailable(); }
+void gemm(const uint16_t*, int64_t, const uint16_t*, int64_t, int64_t, float*, int64_t) {
+    unavailable();
+}
+
+#endif
+
+}  // namespace swaprun::kernels::winograd_amx

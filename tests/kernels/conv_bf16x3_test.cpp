@@ -1,0 +1,185 @@
+// ConvPrecision::Bf16x3: the Winograd GEMMs on AMX tiles (winograd_amx.h) against the
+// naive reference, to the precision that three bf16 products give, with the same
+// bits for any thread count and either schedule, in a pair too; and fp32 wherever it
+// does not apply.
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "kernels/conv2d_prepared.h"
+#include "kernels/reference.h"
+#include "kernels/winograd_amx.h"
+#include "test_util.h"
+
+namespace swaprun::kernels {
+namespace {
+
+using testing::bit_identical;
+using testing::close_relative;
+using testing::random_vector;
+
+struct Shape {
+    int64_t in_c, out_c, h, w;
+    int64_t batch = 1;
+    PadMode mode = PadMode::Constant;
+    Activation act = Activation::None;
+};
+
+Conv2dParams params_of(const Shape& s) {
+    Conv2dParams p;
+    p.batch = s.batch;
+    p.in_channels = s.in_c;
+    p.out_channels = s.out_c;
+    p.in_height = p.out_height = s.h;
+    p.in_width = p.out_width = s.w;
+    p.kernel_h = p.kernel_w = 3;
+    p.pad_top = p.pad_left = p.pad_bottom = p.pad_right = 1;
+    p.pad_mode = s.mode;
+    p.activation.kind = s.act;
+    p.activation.alpha = 0.2f;
+    return p;
+}
+
+std::string describe(const Shape& s) {
+    return std::to_string(s.in_c) + "->" + std::to_string(s.out_c) + " " + std::to_string(s.h) +
+           "x" + std::to_string(s.w) + " batch " + std::to_string(s.batch);
+}
+
+struct Data {
+    std::vector<float> in, w, b;
+};
+
+Data make_data(const Conv2dParams& p, uint32_t seed) {
+    return {random_vector(p.batch * p.in_channels * p.in_height * p.in_width, seed),
+            random_vector(p.out_channels * p.in_channels * 9, seed + 1, -0.5f, 0.5f),
+            random_vector(p.out_channels, seed + 2)};
+}
+
+std::vector<float> run(const PreparedConv2d& conv, const Data& d, int threads,
+                       WinogradSchedule schedule = WinogradSchedule::Auto) {
+    const Conv2dParams& p = conv.params();
+    std::vector<float> out(
+        static_cast<size_t>(p.batch * p.out_channels * p.out_height * p.out_width), -12345.0f);
+    AlignedFloats scratch(conv.scratch_floats(threads, schedule));
+    conv.run(d.in.data(), out.data(), scratch.data(), threads, schedule);
+    return out;
+}
+
+std::vector<float> reference_of(const Conv2dParams& p, const Data& d) {
+    std::vector<float> out(
+        static_cast<size_t>(p.batch * p.out_channels * p.out_height * p.out_width));
+    reference::conv2d(p, d.in.data(), d.w.data(), d.b.data(), out.data());
+    return out;
+}
+
+// The tiles serve the AVX-512 kernels: absent, or with AVX-512 turned off
+// (SWAPRUN_DISABLE_AVX512, the .avx2 and .baseline runs of this suite), bf16x3 is fp32.
+bool amx_runs() { return winograd_amx::available() && best_conv_isa() == ConvIsa::Avx512; }
+constexpr const char* kNoAmx = "no AMX tiles, or no AVX-512 kernels, here: bf16x3 runs as fp32";
+
+ConvOptions bf16x3() {
+    ConvOptions o{ConvAlgorithm::Winograd, ConvIsa::Auto};
+    o.precision = ConvPrecision::Bf16x3;
+    return o;
+}
+
+// The shapes the two ways of holding U take (winograd.h): made per run in one pass (a
+// generator's residual block), kept from load over several passes and in a batch;
+// input channels in part of a tile step, output channels in an odd count of tiles.
+const Shape kShapes[] = {
+    {64, 48, 32, 32, 1, PadMode::Reflect, Activation::Relu},        // per run, 3 tiles of outputs
+    {40, 32, 70, 90, 1, PadMode::Constant, Activation::LeakyRelu},  // 414 tiles: passes
+    {24, 16, 9, 10, 2, PadMode::Edge, Activation::None},            // a batch
+    {200, 64, 24, 24, 1, PadMode::Reflect, Activation::None},       // 7 steps, the last short
+};
+
+// A product's three bf16 parts keep about 16 bits: against the reference, 2^-16 of
+// the products grown by the Winograd transforms (their coefficients reach 8 on each
+// axis); measured 1.15e-4 to 1.32e-4 of the output's largest value for these shapes.
+// The bound is three times that; the fp32 kernels are held to 1e-4 (conv_fast_test.cpp).
+constexpr double kBf16x3Relative = 4e-4;
+
+TEST(ConvBf16x3, WinogradMatchesTheReferenceToItsPrecision) {
+    if (!amx_runs()) GTEST_SKIP() << kNoAmx;
+    uint32_t seed = 4100;
+    for (const Shape& s : kShapes) {
+        const Conv2dParams p = params_of(s);
+        const Data d = make_data(p, seed);
+        seed += 3;
+        const PreparedConv2d conv(p, d.w.data(), d.b.data(), bf16x3());
+        ASSERT_TRUE(conv.amx()) << describe(s);
+        EXPECT_TRUE(close_relative(run(conv, d, 2), reference_of(p, d), kBf16x3Relative))
+            << describe(s) << (conv.transforms_weights_per_run() ? ", U per run" : ", U kept");
+    }
+}
+
+TEST(ConvBf16x3, ThreadsAndSchedulesGiveTheSameBits) {
+    if (!amx_runs()) GTEST_SKIP() << kNoAmx;
+    uint32_t seed = 4200;
+    for (const Shape& s : kShapes) {
+        const Conv2dParams p = params_of(s);
+        const Data d = make_data(p, seed);
+        seed += 3;
+        const PreparedConv2d conv(p, d.w.data(), d.b.data(), bf16x3());
+        const std::vector<float> expected = run(conv, d, 1, WinogradSchedule::SharedStages);
+        for (int threads = 1; threads <= 3; ++threads) {
+            for (WinogradSchedule schedule :
+                 {WinogradSchedule::SharedStages, WinogradSchedule::PrivateTiles}) {
+                EXPECT_TRUE(bit_identical(run(conv, d, threads, schedule), expected))
+                    << describe(s) << ", " << threads << " threads, schedule "
+                    << static_cast<int>(schedule);
+            }
+        }
+    }
+}
+
+// A Winograd first of a pair (U kept from load) runs a row of tiles at a time by the
+// thread that needs it: the same bits as the two convolutions one after the other.
+TEST(ConvBf16x3, PairGivesTheBitsOfTheTwoInTurn) {
+    if (!amx_runs()) GTEST_SKIP() << kNoAmx;
+    const Conv2dParams p = params_of({32, 16, 61, 75, 1, PadMode::Constant, Activation::Relu});
+    Conv2dParams q = params_of({16, 5, 61, 75});
+    q.stride_h = q.stride_w = 2;
+    q.out_height = 31;
+    q.out_width = 38;
+    const Data dp = make_data(p, 4300), dq = make_data(q, 4310);
+    const ConvOptions second{ConvAlgorithm::Direct, ConvIsa::Auto};
+    ASSERT_TRUE(PreparedConv2d::can_pair(p, bf16x3(), q, second));
+    const PreparedConv2d first_conv(p, dp.w.data(), dp.b.data(), bf16x3());
+    const PreparedConv2d second_conv(q, dq.w.data(), dq.b.data(), second);
+    ASSERT_TRUE(first_conv.amx());
+    ASSERT_FALSE(first_conv.transforms_weights_per_run());
+
+    const int threads = 2;
+    std::vector<float> middle = run(first_conv, dp, threads);
+    const Data between{middle, dq.w, dq.b};
+    const std::vector<float> expected = run(second_conv, between, threads);
+    std::vector<float> got(expected.size(), -12345.0f);
+    AlignedFloats scratch(PreparedConv2d::pair_scratch_floats(first_conv, second_conv, threads));
+    PreparedConv2d::run_pair(first_conv, second_conv, dp.in.data(), got.data(), scratch.data(),
+                             threads);
+    EXPECT_TRUE(bit_identical(got, expected));
+}
+
+// Fp32 never takes the tiles; bf16x3 does not where the output channels are no whole
+// tiles, nor on the AVX2 kernels; those layers then give fp32's bits.
+TEST(ConvBf16x3, Fp32WhereItDoesNotApply) {
+    const Conv2dParams p = params_of({32, 24, 20, 20});
+    const Data d = make_data(p, 4400);
+    const PreparedConv2d fp32(p, d.w.data(), d.b.data(), ConvOptions{ConvAlgorithm::Winograd});
+    EXPECT_FALSE(fp32.amx());
+    const PreparedConv2d odd(p, d.w.data(), d.b.data(), bf16x3());
+    EXPECT_FALSE(odd.amx()) << "24 output channels";
+    EXPECT_TRUE(bit_identical(run(odd, d, 2), run(fp32, d, 2)));
+
+    ConvOptions avx2 = bf16x3();
+    avx2.isa = ConvIsa::Avx2;
+    const Conv2dParams q = params_of({32, 32, 20, 20});
+    const PreparedConv2d on_avx2(q, make_data(q, 4410).w.data(), nullptr, avx2);
+    EXPECT_FALSE(on_avx2.amx());
+}
+
+}  // namespace
+}  // namespace swaprun::kernels
