@@ -51,7 +51,8 @@ def main():
     p.add_argument("--min-psnr", type=float, default=70.0)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--device", default="cpu", help="swaprun infer --device: cpu, vulkan, vulkan:N")
-    p.add_argument("--precision", default="fp32", help="swaprun infer --precision: fp32, fp16")
+    p.add_argument("--precision", default="fp32",
+                   help="swaprun infer --precision: fp32, fp16, bf16x3")
     args = p.parse_args()
 
     if args.device != "cpu":
@@ -60,6 +61,13 @@ def main():
                                  text=True).stdout
         if "vulkan:" not in devices:
             print(f"SKIPPED: no Vulkan device for --device {args.device}\n{devices}")
+            sys.exit(77)
+    if args.precision == "bf16x3":
+        # Without AMX tiles bf16x3 runs as fp32, which the fp32 checks cover: skipped (77).
+        devices = subprocess.run([os.path.join(args.bin, "swaprun"), "devices"], capture_output=True,
+                                 text=True).stdout
+        if "bf16x3=amx" not in devices:
+            print(f"SKIPPED: this CPU has no AMX tiles for --precision bf16x3\n{devices}")
             sys.exit(77)
 
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -73,7 +81,8 @@ def main():
         p.error("--inputs (a generator) or --input/--output (other models) is required")
     target, source = args.inputs + ".target.npy", args.inputs + ".source.npy"
     # Checks of one fixture on several devices may run at once: each has its own files.
-    run_name = stem if args.device == "cpu" else f"{stem}.{args.device.replace(':', '')}.{args.precision}"
+    plain = args.device == "cpu" and args.precision == "fp32"
+    run_name = stem if plain else f"{stem}.{args.device.replace(':', '')}.{args.precision}"
     ort_out = os.path.join(args.work, run_name + ".ort.npy")
     swpk = os.path.join(args.work, run_name + ".swpk")
     our_out = os.path.join(args.work, run_name + ".swaprun.npy")

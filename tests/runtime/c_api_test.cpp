@@ -190,6 +190,42 @@ TEST_F(CApi, OpenErrorsMapToStatuses) {
     EXPECT_EQ(swr_model_open(damaged.c_str(), &options, &m), SWR_ERROR_INVALID_ARGUMENT);
 }
 
+// bf16x3 is the CPU's arithmetic, chosen as the model opens: a model option (other
+// values rejected, and a context cannot ask for it); the outputs keep to its precision.
+TEST_F(CApi, Bf16x3IsAModelOption) {
+    swr_model_options options{};
+    options.struct_size = sizeof(options);
+    options.cpu_precision = SWR_PRECISION_FP16;
+    swr_model* m = nullptr;
+    EXPECT_EQ(swr_model_open(path_.c_str(), &options, &m), SWR_ERROR_INVALID_ARGUMENT);
+    EXPECT_CONTAINS(swr_last_error(), "cpu_precision 1");
+    EXPECT_EQ(m, nullptr);
+
+    swr_context_options context_options{};
+    context_options.struct_size = sizeof(context_options);
+    context_options.precision = SWR_PRECISION_BF16X3;
+    swr_context* c = nullptr;
+    EXPECT_EQ(swr_context_create(model_, &context_options, &c), SWR_ERROR_INVALID_ARGUMENT);
+    EXPECT_CONTAINS(swr_last_error(), "swr_model_options.cpu_precision");
+    EXPECT_EQ(c, nullptr);
+
+    auto output_of = [&](int32_t precision) {
+        const Model model = Model::open(path_, false, 0, false, precision);
+        Context context(model, 2);
+        context.set_input("target", target_);
+        context.set_input("source", source_);
+        context.run();
+        const auto out = context.output("output");
+        return std::vector<float>(out.begin(), out.end());
+    };
+    const std::vector<float> fp32 = output_of(SWR_PRECISION_FP32);
+    const std::vector<float> bf16x3 = output_of(SWR_PRECISION_BF16X3);
+    ASSERT_EQ(bf16x3.size(), fp32.size());
+    for (size_t i = 0; i < fp32.size(); ++i) {
+        ASSERT_NEAR(bf16x3[i], fp32[i], 1e-3) << "output value " << i;
+    }
+}
+
 TEST_F(CApi, BadThreadCountIsRejected) {
     swr_context_options options{};
     options.struct_size = sizeof(options);

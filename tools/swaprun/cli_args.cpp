@@ -9,14 +9,15 @@ const char* const kUsage =
     "usage: swaprun infer MODEL.swpk --input NAME=FILE [...] [--output NAME=FILE ...]\n"
     "                     [--threads N] [--warmup N] [--repeat N] [--profile]\n"
     "                     [--no-checksum] [--low-memory]\n"
-    "                     [--device cpu|vulkan[:N]] [--precision fp32|fp16]\n"
+    "                     [--device cpu|vulkan[:N]] [--precision fp32|fp16|bf16x3]\n"
     "       swaprun info MODEL.swpk [--no-checksum] [--max-activation-mb N] [--low-memory]\n"
     "       swaprun devices\n"
     "       swaprun swap --source FACE --target PHOTO -o OUT.png|.jpg [--models DIR]\n"
     "                    [--swapper NAME|PATH] [--detector PATH] [--recognizer PATH]\n"
     "                    [--all-faces | --face N] [--pixel-boost 256|512]\n"
     "                    [--source-landmarks x1,y1,...,x5,y5] [--target-landmarks ...]\n"
-    "                    [--det-size WxH] [--device cpu|vulkan[:N]] [--precision fp32|fp16]\n"
+    "                    [--det-size WxH] [--device cpu|vulkan[:N]]\n"
+    "                    [--precision fp32|fp16|bf16x3]\n"
     "                    [--threads N] [--low-memory]\n"
     "       swaprun demo [-o OUT.png] [--device ...] [--threads N]\n"
     "       swaprun stream --source FACE [--models DIR] [--swapper NAME|PATH]\n"
@@ -57,8 +58,11 @@ const char* const kUsage =
     "  --threads N       worker threads (0, the default: every core)\n"
     "  --device D        cpu (the default), vulkan (the best device) or vulkan:N\n"
     "                    (device N of 'swaprun devices')\n"
-    "  --precision P     fp32 (the default) or fp16 (Vulkan: 16-bit storage, and 16-bit\n"
-    "                    arithmetic in the tiled convolution where the device has it)\n"
+    "  --precision P     fp32 (the default); fp16 (Vulkan: 16-bit storage, and 16-bit\n"
+    "                    arithmetic in the tiled convolution where the device has it);\n"
+    "                    bf16x3 (CPU: on AMX tiles, the Winograd convolutions' products\n"
+    "                    as three bf16 products summed in fp32, about 16 significant\n"
+    "                    bits; the same as fp32 on CPUs without AMX)\n"
     "  --warmup N        run N more times, untimed, after the first (default 0). A CPU\n"
     "                    context on 2 threads or more times its Winograd schedules in\n"
     "                    its second and third runs: --warmup 2 times the steady speed\n"
@@ -125,6 +129,7 @@ Command parse_face_command(const std::vector<std::string>& args) {
             throw UsageError("unknown option or argument '" + args[i] + "' for '" + args[0] + "'");
         }
     }
+    check_precision_device(face.precision, face.device);
     if (command.kind == CommandKind::Demo) {
         const bool other = !face.source.empty() || !face.target.empty() ||
                            !face.models_dir.empty() || !face.detector.empty() ||
@@ -244,10 +249,7 @@ Command parse_command_line(const std::vector<std::string>& args) {
         } else if (arg == "--device") {
             command.device = parse_device(*value);
         } else if (arg == "--precision") {
-            if (*value != "fp32" && *value != "fp16") {
-                throw UsageError("--precision takes fp32 or fp16, not '" + *value + "'");
-            }
-            command.precision = *value == "fp16" ? 1 : 0;
+            command.precision = parse_precision(*value);
         } else if (arg == "--pipeline-cache") {
             if (value->empty()) throw UsageError(arg + " needs a file name");
             command.pipeline_cache = *value;
@@ -264,6 +266,7 @@ Command parse_command_line(const std::vector<std::string>& args) {
         }
     }
     if (command.model_path.empty()) throw UsageError("no model file given");
+    check_precision_device(command.precision, command.device);
     std::set<std::string> paths;
     for (const NamedFile& f : command.outputs) {
         if (!paths.insert(f.path).second) {

@@ -2,13 +2,20 @@
 // runs on them, in the order --device vulkan:N counts them.
 #include <iostream>
 
+#include "kernels/conv2d_prepared.h"
+#include "kernels/winograd_amx.h"
 #include "tools/swaprun/commands.h"
 #include "vulkan/vulkan_device.h"
 
 namespace swaprun::cli {
 
 int run_devices(const Command&) {
-    std::cout << "cpu: the CPU kernels (--device cpu)\n";
+    std::cout << "cpu: the CPU kernels (--device cpu)\n  isa="
+              << kernels::to_string(kernels::best_conv_isa()) << " bf16x3="
+              << (kernels::winograd_amx::available()
+                      ? "amx"
+                      : "fp32 (no AMX tiles: --precision bf16x3 runs as fp32)")
+              << "\n";
     if (!vulkan::loader_available()) {
         std::cout << "vulkan: no Vulkan loader (libvulkan.so.1) found\n";
         return 0;

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <set>
 
+#include "swaprun/swaprun.h"
 #include "tools/swaprun/cli_args.h"
 
 namespace swaprun::cli {
@@ -82,6 +83,19 @@ bool output_is_png(const std::string& path) {
     throw UsageError("the output '" + path + "' must end in .png, .jpg or .jpeg");
 }
 
+int parse_precision(const std::string& text) {
+    if (text == "fp32") return SWR_PRECISION_FP32;
+    if (text == "fp16") return SWR_PRECISION_FP16;
+    if (text == "bf16x3") return SWR_PRECISION_BF16X3;
+    throw UsageError("--precision takes fp32, fp16 or bf16x3, not '" + text + "'");
+}
+
+void check_precision_device(int precision, int device) {
+    if (precision == SWR_PRECISION_BF16X3 && device != SWR_DEVICE_CPU) {
+        throw UsageError("--precision bf16x3 is the CPU's (fp32 or fp16 on Vulkan)");
+    }
+}
+
 bool parse_face_option(const std::vector<std::string>& args, size_t& i, FaceArgs& out) {
     std::string arg = args[i];
     std::optional<std::string> value;
@@ -148,10 +162,7 @@ bool parse_face_option(const std::vector<std::string>& args, size_t& i, FaceArgs
             throw UsageError("--device takes cpu, vulkan or vulkan:N, not '" + *value + "'");
         }
     } else if (arg == "--precision") {
-        if (*value != "fp32" && *value != "fp16") {
-            throw UsageError("--precision takes fp32 or fp16, not '" + *value + "'");
-        }
-        out.precision = *value == "fp16" ? 1 : 0;
+        out.precision = parse_precision(*value);
     } else if (arg == "--face") {
         if (out.face_index) throw UsageError("--face is given twice");
         if (out.all_faces) throw UsageError("--all-faces and --face exclude each other");

@@ -19,7 +19,7 @@ struct FaceArgs {
     std::string detector, recognizer, swapper;  // --detector/--recognizer PATH, --swapper NAME|PATH
     int threads = 0;
     int device = 0;     // as swr_context_options.device
-    int precision = 0;  // as swr_context_options.precision
+    int precision = 0;  // SWR_PRECISION_*: bf16x3 the swapper's (swr_pipeline_options)
     bool all_faces = false;
     std::optional<int> face_index;  // --face N
     int pixel_boost = 0;            // 0, 256 or 512
@@ -34,6 +34,12 @@ struct FaceArgs {
 // args[i] is not one of the shared face options. Throws UsageError for a bad value or an
 // option given twice.
 bool parse_face_option(const std::vector<std::string>& args, size_t& i, FaceArgs& out);
+
+// --precision's value: SWR_PRECISION_FP32 for "fp32", _FP16 for "fp16", _BF16X3 for
+// "bf16x3". Throws UsageError for anything else.
+int parse_precision(const std::string& text);
+// Throws UsageError where bf16x3 (the CPU's) is asked of a Vulkan device.
+void check_precision_device(int precision, int device);
 
 // "x1,y1,x2,y2,...,x5,y5": ten finite numbers. Throws UsageError naming `flag`.
 pipeline::FivePoints parse_landmark_list(const std::string& flag, const std::string& text);

@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "pipeline/model_store.h"
+#include "swaprun/swaprun.h"
 #include "tools/swaprun/builtin_models.h"
 #include "util/error.h"
 #include "util/str_cat.h"
@@ -80,6 +81,7 @@ ResolvedModels resolve_face_models(const FaceArgs& args, std::ostream& log) {
     out.models.recognizer = pipeline::load_model_file(paths.recognizer, &log);
     format::ReadOptions swapper_options;
     swapper_options.low_memory = args.low_memory;
+    swapper_options.bf16x3 = args.precision == SWR_PRECISION_BF16X3;
     out.models.swapper =
         pipeline::load_model_file(paths.swapper, &log, pipeline::kBatchOfOne, swapper_options);
     return out;
@@ -89,7 +91,9 @@ pipeline::FacePipeline make_face_pipeline(const FaceArgs& args, ResolvedModels m
     pipeline::PipelineOptions options;
     options.backend.threads = args.threads;
     options.backend.device = args.device;
-    options.backend.precision = args.precision;
+    // bf16x3 is how the swapper was packed (load_models); every context runs fp32.
+    options.backend.precision =
+        args.precision == SWR_PRECISION_BF16X3 ? SWR_PRECISION_FP32 : args.precision;
     options.pixel_boost = args.pixel_boost;
     if (args.face_index) {
         options.selection.mode = pipeline::FaceSelectionMode::Index;

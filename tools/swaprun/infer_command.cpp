@@ -64,9 +64,10 @@ void print_profile(const Model& model, const std::vector<std::vector<double>>& s
 
 int run_infer(const Command& command) {
     const auto load_start = std::chrono::steady_clock::now();
-    const Model model =
-        Model::open(command.model_path, !command.verify_checksum,
-                    static_cast<uint64_t>(command.max_activation_mb) << 20, command.low_memory);
+    const Model model = Model::open(
+        command.model_path, !command.verify_checksum,
+        static_cast<uint64_t>(command.max_activation_mb) << 20, command.low_memory,
+        command.precision == SWR_PRECISION_BF16X3 ? SWR_PRECISION_BF16X3 : SWR_PRECISION_FP32);
     const double load_ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - load_start)
             .count();
@@ -102,7 +103,9 @@ int run_infer(const Command& command) {
     swr_context_options options{};
     options.threads = command.threads;
     options.device = command.device;
-    options.precision = command.precision;
+    // bf16x3 is how the model was packed (Model::open); the context runs fp32.
+    options.precision =
+        command.precision == SWR_PRECISION_BF16X3 ? SWR_PRECISION_FP32 : command.precision;
     options.cpu_fallback = command.cpu_fallback ? 1 : 0;
     options.pipeline_cache =
         command.pipeline_cache.empty() ? nullptr : command.pipeline_cache.c_str();

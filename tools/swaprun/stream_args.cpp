@@ -68,6 +68,7 @@ Command parse_stream_command(const std::vector<std::string>& args) {
         }
     }
     const FaceArgs& face = command.face;
+    check_precision_device(face.precision, face.device);
     if (!face.target.empty() || !face.output.empty() || face.target_landmarks) {
         throw UsageError(
             "'stream' reads frames from standard input and writes them to standard output: "

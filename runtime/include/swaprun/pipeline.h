@@ -47,7 +47,7 @@ typedef struct swr_pipeline_options {
     uint32_t struct_size;   /* sizeof(swr_pipeline_options) */
     int32_t threads;        /* as swr_context_options */
     int32_t device;         /* SWR_DEVICE_* */
-    int32_t precision;      /* SWR_PRECISION_* */
+    int32_t precision;      /* SWR_PRECISION_*; BF16X3: the swapper's, CPU only */
     int32_t pixel_boost;    /* 0, or a crop size that is a multiple of the swapper's (256, 512) */
     int32_t face_selection; /* SWR_FACES_* */
     int32_t face_index;

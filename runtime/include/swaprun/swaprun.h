@@ -122,6 +122,9 @@ typedef struct swr_model_options {
      * instead of 2.0 GB, and about a fifth slower; live_base and live_mini: no change
      * (their residual blocks transform per run either way). Vulkan: no effect. */
     int32_t low_memory;
+    /* SWR_PRECISION_FP32 (0, the default) or SWR_PRECISION_BF16X3: the arithmetic of the
+     * CPU's convolutions (Vulkan: swr_context_options.precision). */
+    int32_t cpu_precision;
 } swr_model_options;
 
 /* Where a context runs, swr_context_options.device. */
@@ -129,9 +132,16 @@ typedef struct swr_model_options {
 #define SWR_DEVICE_VULKAN 1   /* Vulkan, the best device: discrete > integrated > cpu */
 #define SWR_DEVICE_VULKAN_0 2 /* Vulkan device N is SWR_DEVICE_VULKAN_0 + N */
 
-/* Storage precision of weights and activations on Vulkan (the CPU is always fp32). */
+/* Precision: of weights and activations on Vulkan (swr_context_options.precision), of
+ * the CPU's arithmetic (swr_model_options.cpu_precision). */
 #define SWR_PRECISION_FP32 0
 #define SWR_PRECISION_FP16 1 /* 16-bit storage (+ fp16 math where the device has it) */
+/* CPU only, chosen when the model opens (swr_model_options.cpu_precision): on a CPU with
+ * AMX tiles (Intel Xeon since Sapphire Rapids) the Winograd convolutions take each
+ * product as three bf16 products summed in fp32 (about 16 significant bits instead of
+ * 24; PyTorch's float32 matmul precision "high"), several times faster; elsewhere, and
+ * for the other layers, fp32. Measured fidelity: README.md, "Performance". */
+#define SWR_PRECISION_BF16X3 2
 
 typedef struct swr_context_options {
     uint32_t struct_size; /* sizeof(swr_context_options) */

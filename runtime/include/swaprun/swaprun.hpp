@@ -50,14 +50,17 @@ struct TensorInfo {
 
 class Model {
   public:
-    // max_activation_bytes: 0 for the default; low_memory: see swr_model_options.
+    // max_activation_bytes: 0 for the default; low_memory, cpu_precision: see
+    // swr_model_options.
     static Model open(const std::string& path, bool skip_checksum = false,
-                      uint64_t max_activation_bytes = 0, bool low_memory = false) {
+                      uint64_t max_activation_bytes = 0, bool low_memory = false,
+                      int32_t cpu_precision = SWR_PRECISION_FP32) {
         swr_model_options options{};
         options.struct_size = sizeof(options);
         options.skip_checksum = skip_checksum ? 1 : 0;
         options.max_activation_bytes = max_activation_bytes;
         options.low_memory = low_memory ? 1 : 0;
+        options.cpu_precision = cpu_precision;
         swr_model* raw = nullptr;
         detail::check(swr_model_open(path.c_str(), &options, &raw));
         return Model(raw);

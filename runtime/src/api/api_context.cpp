@@ -39,6 +39,11 @@ swr_status swr_context_create(const swr_model* model, const swr_context_options*
                         "swr_context_create: device " + std::to_string(device) +
                             " (0 CPU, 1 the best Vulkan device, 2 + N Vulkan device N)");
         }
+        if (precision == SWR_PRECISION_BF16X3) {
+            throw Error(ErrorKind::InvalidArgument,
+                        "swr_context_create: precision 2 (bf16x3) is chosen when the model "
+                        "opens: swr_model_options.cpu_precision");
+        }
         if (precision != SWR_PRECISION_FP32 && precision != SWR_PRECISION_FP16) {
             throw Error(
                 ErrorKind::InvalidArgument,

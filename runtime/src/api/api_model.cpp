@@ -46,6 +46,14 @@ format::ReadOptions read_options(const swr_model_options* options) {
         option_field(options, &swr_model_options::max_activation_bytes, uint64_t{0});
     if (max_activation_bytes != 0) read.max_activation_bytes = max_activation_bytes;
     read.low_memory = option_field(options, &swr_model_options::low_memory, 0) != 0;
+    const int32_t precision =
+        option_field(options, &swr_model_options::cpu_precision, SWR_PRECISION_FP32);
+    if (precision != SWR_PRECISION_FP32 && precision != SWR_PRECISION_BF16X3) {
+        throw Error(ErrorKind::InvalidArgument,
+                    "options->cpu_precision " + std::to_string(precision) +
+                        " (0 SWR_PRECISION_FP32, 2 SWR_PRECISION_BF16X3)");
+    }
+    read.bf16x3 = precision == SWR_PRECISION_BF16X3;
     return read;
 }
 

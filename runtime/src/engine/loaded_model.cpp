@@ -64,6 +64,7 @@ LoadedModel::LoadedModel(Key, std::unique_ptr<format::SwpkFile> file, const Allo
                          const format::ReadOptions& options)
     : allocator_(allocator.is_default() ? platform::large_page_allocator() : allocator),
       low_memory_(options.low_memory),
+      bf16x3_(options.bf16x3),
       file_(std::move(file)),
       graph_(damage_reported_first(
           *file_, [&] { return graph::validate_graph(file_->model(), file_->path()); })),
@@ -147,6 +148,7 @@ kernels::ConvOptions LoadedModel::cpu_conv_options(size_t op, const OpLinks& lin
     // A convolution reads its input upsampled where the Resize before it is folded.
     kernels::ConvOptions o;
     o.low_memory = low_memory_;
+    if (bf16x3_) o.precision = kernels::ConvPrecision::Bf16x3;
     const size_t r = links.producer[graph_.ops[op].inputs[0]];
     o.upsampled_input = r != kNoOp && folded_[r] && graph_.ops[r].type == OpType::Resize;
     return o;

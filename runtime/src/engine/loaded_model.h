@@ -117,6 +117,7 @@ class LoadedModel {
 
     Allocator allocator_;
     bool low_memory_ = false;  // kernels::ConvOptions::low_memory for every convolution
+    bool bf16x3_ = false;      // kernels::ConvPrecision::Bf16x3 for every convolution
     size_t cpu_weight_bytes_ = 0;
     // Holds convs_' packed weights; declared first, so it goes after them.
     std::unique_ptr<WeightPool> weight_pool_;

@@ -37,6 +37,9 @@ struct ReadOptions {
     // Also for engine::LoadedModel, when it packs the weights: keep fewer transformed
     // ones (kernels::ConvOptions::low_memory).
     bool low_memory = false;
+    // Also for engine::LoadedModel: the convolutions in bf16x3 where the machine can
+    // (kernels::ConvPrecision::Bf16x3).
+    bool bf16x3 = false;
 };
 
 // A validated .swpk file mapped into memory. The description's constant tensors
