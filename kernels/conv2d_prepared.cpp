@@ -177,10 +177,15 @@ ConvOptions stacked_options(const ConvOptions& options, ConvIsa isa) {
 }
 
 // Whether a Winograd layer's GEMMs run on AMX tiles, asked for bf16x3: the AVX-512
-// kernels on a machine with AMX-BF16, and output channels in whole tiles of 16.
+// kernels on a machine with AMX-BF16, output channels in whole tiles of 16, and input
+// channels filling at least one tile step of 32. Below that, half a step or more is
+// zeros: live_base's up.3 (16 -> 16 at 512 x 512, the first of a pair with the tail)
+// took the pair from 5.8-6.3 to 7.3-7.7 ms on the tiles (this Xeon, 2 threads,
+// swaprun infer --profile, alternating), where its up.2 (stacked 64 -> 64) gains,
+// 1.9-2.0 -> 1.4-1.7 ms.
 bool amx_wins(const Conv2dParams& p, ConvIsa isa) {
     return isa == ConvIsa::Avx512 && p.out_channels % winograd_amx::kTileRows == 0 &&
-           winograd_amx::available();
+           p.in_channels >= winograd_amx::kStep && winograd_amx::available();
 }
 
 // The most bytes of V (6 point slices) for which a Winograd layer makes U per run: half

@@ -91,7 +91,7 @@ ConvOptions bf16x3() {
 const Shape kShapes[] = {
     {64, 48, 32, 32, 1, PadMode::Reflect, Activation::Relu},        // per run, 3 tiles of outputs
     {40, 32, 70, 90, 1, PadMode::Constant, Activation::LeakyRelu},  // 414 tiles: passes
-    {24, 16, 9, 10, 2, PadMode::Edge, Activation::None},            // a batch
+    {48, 16, 9, 10, 2, PadMode::Edge, Activation::None},            // a batch
     {200, 64, 24, 24, 1, PadMode::Reflect, Activation::None},       // 7 steps, the last short
 };
 
@@ -164,7 +164,8 @@ TEST(ConvBf16x3, PairGivesTheBitsOfTheTwoInTurn) {
 }
 
 // Fp32 never takes the tiles; bf16x3 does not where the output channels are no whole
-// tiles, nor on the AVX2 kernels; those layers then give fp32's bits.
+// tiles or the input channels fill less than a tile step, nor on the AVX2 kernels;
+// those layers then give fp32's bits.
 TEST(ConvBf16x3, Fp32WhereItDoesNotApply) {
     const Conv2dParams p = params_of({32, 24, 20, 20});
     const Data d = make_data(p, 4400);
@@ -173,6 +174,9 @@ TEST(ConvBf16x3, Fp32WhereItDoesNotApply) {
     const PreparedConv2d odd(p, d.w.data(), d.b.data(), bf16x3());
     EXPECT_FALSE(odd.amx()) << "24 output channels";
     EXPECT_TRUE(bit_identical(run(odd, d, 2), run(fp32, d, 2)));
+    const Conv2dParams narrow = params_of({16, 16, 20, 20});
+    const PreparedConv2d few_inputs(narrow, make_data(narrow, 4405).w.data(), nullptr, bf16x3());
+    EXPECT_FALSE(few_inputs.amx()) << "16 input channels";
 
     ConvOptions avx2 = bf16x3();
     avx2.isa = ConvIsa::Avx2;
