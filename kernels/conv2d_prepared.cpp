@@ -408,7 +408,7 @@ void transform_block(const float* weight, int64_t k0, int64_t c, int64_t in_c, i
 
 // The weights of a Winograd layer whose GEMMs run on AMX tiles (winograd_amx.h). U made
 // per run: the 3x3 kernels as [tap][k][c], the channels padded with zeros to whole
-// steps. U from load: U = G g G^T of each point as [k][c], in double, packed.
+// steps. U from load: U = G g G^T, in double, packed.
 void pack_amx_weights(const Conv2dParams& p, const float* weight, bool per_run, float* out) {
     const int64_t in_c = p.in_channels, out_c = p.out_channels;
     if (per_run) {
@@ -425,29 +425,27 @@ void pack_amx_weights(const Conv2dParams& p, const float* weight, bool per_run, 
         }
         return;
     }
-    static constexpr double kG[6][3] = {{0.25, 0, 0},
-                                        {-1.0 / 6, -1.0 / 6, -1.0 / 6},
-                                        {-1.0 / 6, 1.0 / 6, -1.0 / 6},
-                                        {1.0 / 24, 1.0 / 12, 1.0 / 6},
-                                        {1.0 / 24, -1.0 / 12, 1.0 / 6},
-                                        {0, 0, 1}};
+    // Per tile of 16 output channels, U of every input channel by transform_block (in
+    // double, as the fp32 layers' U) into [xi][c][r], then each point's part packed.
+    constexpr int64_t kRows = winograd_amx::kTileRows;
+    static_assert(kRows <= kMaxWinogradRows);
     uint16_t* a = reinterpret_cast<uint16_t*>(out);
     const int64_t point_words = winograd_amx::a_words(out_c, in_c);
+    const int64_t point_floats = kRows * in_c;
 #pragma omp parallel
     {
-        std::vector<float> u(static_cast<size_t>(out_c * in_c));
+        std::vector<float> u(static_cast<size_t>(winograd::kPoints * point_floats));
 #pragma omp for schedule(static)
-        for (int xi = 0; xi < winograd::kPoints; ++xi) {
-            const int i = xi / 6, j = xi % 6;
-            for (int64_t kc = 0; kc < out_c * in_c; ++kc) {
-                const float* g = weight + kc * 9;
-                double sum = 0;
-                for (int r = 0; r < 3; ++r) {
-                    for (int q = 0; q < 3; ++q) sum += kG[i][r] * kG[j][q] * g[r * 3 + q];
-                }
-                u[static_cast<size_t>(kc)] = static_cast<float>(sum);
+        for (int64_t kt = 0; kt < out_c / kRows; ++kt) {
+            for (int64_t c = 0; c < in_c; ++c) {
+                transform_block(weight, kt * kRows, c, in_c, out_c, kRows, u.data() + c * kRows,
+                                point_floats);
             }
-            winograd_amx::pack_u(u.data(), out_c, in_c, in_c, a + xi * point_words);
+            for (int xi = 0; xi < winograd::kPoints; ++xi) {
+                winograd_amx::pack_u(
+                    u.data() + xi * point_floats, kRows, in_c, 1, kRows,
+                    a + xi * point_words + winograd_amx::a_words(kt * kRows, in_c));
+            }
         }
     }
 }

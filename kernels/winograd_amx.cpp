@@ -265,7 +265,8 @@ void pack_v(const float* v, int64_t in_channels, int64_t ldv, int64_t tiles, uin
     }
 }
 
-void pack_u(const float* u, int64_t out_channels, int64_t in_channels, int64_t ldk, uint16_t* a) {
+void pack_u(const float* u, int64_t out_channels, int64_t in_channels, int64_t ldk, int64_t ldc,
+            uint16_t* a) {
     const int64_t s = steps(in_channels);
     for (int64_t kt = 0; kt < out_channels / kTileRows; ++kt) {
         for (int64_t step = 0; step < s; ++step) {
@@ -273,7 +274,8 @@ void pack_u(const float* u, int64_t out_channels, int64_t in_channels, int64_t l
             for (int64_t r = 0; r < kTileRows; ++r) {
                 for (int64_t j = 0; j < kStep; ++j) {
                     const int64_t c = step * kStep + j;
-                    const float x = c < in_channels ? u[(kt * kTileRows + r) * ldk + c] : 0.0f;
+                    const float x =
+                        c < in_channels ? u[(kt * kTileRows + r) * ldk + c * ldc] : 0.0f;
                     split(x, hi[r * kStep + j], hi[kTileWords + r * kStep + j]);
                 }
             }
@@ -327,7 +329,7 @@ bool available() { return false; }
 TileSession::TileSession() { unavailable(); }
 TileSession::~TileSession() = default;
 void pack_v(const float*, int64_t, int64_t, int64_t, uint16_t*) { unavailable(); }
-void pack_u(const float*, int64_t, int64_t, int64_t, uint16_t*) { unavailable(); }
+void pack_u(const float*, int64_t, int64_t, int64_t, int64_t, uint16_t*) { unavailable(); }
 void make_u_row(const float*, int64_t, int64_t, int, int64_t, int64_t, uint16_t*) { unavailable(); }
 void gemm(const uint16_t*, int64_t, const uint16_t*, int64_t, int64_t, float*, int64_t) {
     unavailable();

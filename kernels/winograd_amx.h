@@ -64,8 +64,9 @@ class TileSession {
 // B from V's slice of one point: v[c * ldv + t] for c < in_channels, t < tiles.
 void pack_v(const float* v, int64_t in_channels, int64_t ldv, int64_t tiles, uint16_t* b);
 
-// A from U of one point as floats, u[k * ldk + c] for k < out_channels (at load).
-void pack_u(const float* u, int64_t out_channels, int64_t in_channels, int64_t ldk, uint16_t* a);
+// A from U of one point as floats, u[k * ldk + c * ldc] for k < out_channels (at load).
+void pack_u(const float* u, int64_t out_channels, int64_t in_channels, int64_t ldk, int64_t ldc,
+            uint16_t* a);
 
 // A for the 6 points of row `row` of U (points 6 row .. 6 row + 5) and output channels
 // k0 .. k0 + count (count a multiple of kTileRows), made from the 3x3 kernels g
