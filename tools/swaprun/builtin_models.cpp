@@ -24,11 +24,14 @@ std::span<const uint8_t> find_file(std::string_view name) {
     return {};
 }
 
-std::shared_ptr<const engine::LoadedModel> open_embedded(std::string_view role) {
+std::shared_ptr<const engine::LoadedModel> open_embedded(std::string_view role,
+                                                         const format::ReadOptions& options = {}) {
     const std::span<const uint8_t> bytes = find_file(role);
     // The embedded bytes live as long as the program, as SwpkFile::from_memory requires.
-    return engine::LoadedModel::from_file(format::SwpkFile::from_memory(
-        bytes.data(), bytes.size(), "embedded " + std::string(role) + " model"));
+    return engine::LoadedModel::from_file(
+        format::SwpkFile::from_memory(bytes.data(), bytes.size(),
+                                      "embedded " + std::string(role) + " model"),
+        {}, options);
 }
 
 }  // namespace
@@ -38,7 +41,7 @@ bool have_builtin_models() {
            !find_file("swapper").empty();
 }
 
-pipeline::FaceModels open_builtin_models() {
+pipeline::FaceModels open_builtin_models(const format::ReadOptions& swapper_options) {
     if (!have_builtin_models()) {
         throw Error(ErrorKind::Unsupported,
                     "this build of swaprun has no embedded default models (models/builtin/ was "
@@ -47,7 +50,7 @@ pipeline::FaceModels open_builtin_models() {
     pipeline::FaceModels models;
     models.detector = open_embedded("detector");
     models.recognizer = open_embedded("recognizer");
-    models.swapper = open_embedded("swapper");
+    models.swapper = open_embedded("swapper", swapper_options);
     return models;
 }
 

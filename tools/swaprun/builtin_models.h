@@ -13,9 +13,9 @@ extern const char* const kSyntheticModelsWarning;
 
 // True when this build embedded the default models (models/builtin/ at build time).
 bool have_builtin_models();
-// The embedded models, loaded from memory. Throws swaprun::Error (Unsupported) when this
-// build has none.
-pipeline::FaceModels open_builtin_models();
+// The embedded models, loaded from memory, the swapper with `swapper_options`. Throws
+// swaprun::Error (Unsupported) when this build has none.
+pipeline::FaceModels open_builtin_models(const format::ReadOptions& swapper_options = {});
 
 // The embedded portrait (data/astronaut.png) and its landmarks.
 pipeline::Image builtin_portrait();

@@ -34,7 +34,7 @@ int run_demo(const Command& command) {
     const FaceArgs& args = command.face;
     const std::string output = args.output.empty() ? "swaprun-demo.png" : args.output;
     ResolvedModels models;
-    models.models = open_builtin_models();
+    models.models = open_builtin_models(swapper_read_options(args));
     models.builtin = true;
     pipeline::FacePipeline pipeline = make_face_pipeline(args, std::move(models));
 

@@ -54,7 +54,7 @@ ResolvedModels resolve_face_models(const FaceArgs& args, std::ostream& log) {
             << (args.models_dir.empty() ? std::string("no models given")
                                         : "no models found in " + args.models_dir)
             << "; using the embedded default models. " << kSyntheticModelsWarning << "\n";
-        out.models = open_builtin_models();
+        out.models = open_builtin_models(swapper_read_options(args));
         out.builtin = true;
         if (args.detector_size) {
             pipeline::require_detector_size(*out.models.detector, *args.detector_size,
@@ -79,12 +79,16 @@ ResolvedModels resolve_face_models(const FaceArgs& args, std::ostream& log) {
             args.detector_size.has_value(), &log);
     }
     out.models.recognizer = pipeline::load_model_file(paths.recognizer, &log);
-    format::ReadOptions swapper_options;
-    swapper_options.low_memory = args.low_memory;
-    swapper_options.bf16x3 = args.precision == SWR_PRECISION_BF16X3;
-    out.models.swapper =
-        pipeline::load_model_file(paths.swapper, &log, pipeline::kBatchOfOne, swapper_options);
+    out.models.swapper = pipeline::load_model_file(paths.swapper, &log, pipeline::kBatchOfOne,
+                                                   swapper_read_options(args));
     return out;
+}
+
+format::ReadOptions swapper_read_options(const FaceArgs& args) {
+    format::ReadOptions options;
+    options.low_memory = args.low_memory;
+    options.bf16x3 = args.precision == SWR_PRECISION_BF16X3;
+    return options;
 }
 
 pipeline::FacePipeline make_face_pipeline(const FaceArgs& args, ResolvedModels models) {

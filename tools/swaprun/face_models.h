@@ -4,6 +4,7 @@
 
 #include <ostream>
 
+#include "format/swpk_io.h"
 #include "pipeline/face_pipeline.h"
 #include "tools/swaprun/face_args.h"
 
@@ -17,6 +18,9 @@ struct ResolvedModels {
 // Throws swaprun::Error naming what is missing when only some roles are found, or when
 // nothing is found and this build has no embedded models. Notes go to `log`.
 ResolvedModels resolve_face_models(const FaceArgs& args, std::ostream& log);
+
+// How `args` has the swapper loaded: --low-memory, --precision bf16x3.
+format::ReadOptions swapper_read_options(const FaceArgs& args);
 
 // A pipeline on the resolved models with the options in `args`.
 pipeline::FacePipeline make_face_pipeline(const FaceArgs& args, ResolvedModels models);
