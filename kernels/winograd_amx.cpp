@@ -165,6 +165,31 @@ void make_u_row(const float* g, int64_t out_channels, int64_t in_channels, int64
     }
 }
 
+// The accumulators of KT tiles of output channels by two of Winograd tiles (0, 1; 2, 3)
+// += A (4; 5) times B (6, 7).
+template <int KT>
+inline __attribute__((always_inline)) void multiply() {
+    _tile_dpbf16ps(0, 4, 6);
+    _tile_dpbf16ps(1, 4, 7);
+    if constexpr (KT == 2) {
+        _tile_dpbf16ps(2, 5, 6);
+        _tile_dpbf16ps(3, 5, 7);
+    }
+}
+
+// Loads A's tiles of KT tiles of output channels (runs `run` words apart).
+template <int KT>
+inline __attribute__((always_inline)) void load_a(const uint16_t* a, int64_t run) {
+    _tile_loadd(4, a, kRowBytes);
+    if constexpr (KT == 2) _tile_loadd(5, a + run, kRowBytes);
+}
+
+// And B's of the two tiles of Winograd tiles.
+inline __attribute__((always_inline)) void load_b(const uint16_t* b, int64_t run) {
+    _tile_loadd(6, b, kRowBytes);
+    _tile_loadd(7, b + run, kRowBytes);
+}
+
 // C for KT tiles of 16 output channels by two of 16 Winograd tiles: a and b point at
 // the first tile's run of steps, runs `run` words apart.
 template <int KT>
@@ -179,34 +204,14 @@ void gemm_block(const uint16_t* a, const uint16_t* b, int64_t s, int64_t run, fl
     for (int64_t step = 0; step < s; ++step) {
         const uint16_t* a_hi = a + step * 2 * kTileWords;
         const uint16_t* b_hi = b + step * 2 * kTileWords;
-        _tile_loadd(4, a_hi, kRowBytes);
-        if constexpr (KT == 2) _tile_loadd(5, a_hi + run, kRowBytes);
-        _tile_loadd(6, b_hi, kRowBytes);
-        _tile_loadd(7, b_hi + run, kRowBytes);
-        _tile_dpbf16ps(0, 4, 6);  // hi hi
-        _tile_dpbf16ps(1, 4, 7);
-        if constexpr (KT == 2) {
-            _tile_dpbf16ps(2, 5, 6);
-            _tile_dpbf16ps(3, 5, 7);
-        }
-        _tile_loadd(6, b_hi + kTileWords, kRowBytes);
-        _tile_loadd(7, b_hi + run + kTileWords, kRowBytes);
-        _tile_dpbf16ps(0, 4, 6);  // hi lo
-        _tile_dpbf16ps(1, 4, 7);
-        if constexpr (KT == 2) {
-            _tile_dpbf16ps(2, 5, 6);
-            _tile_dpbf16ps(3, 5, 7);
-        }
-        _tile_loadd(4, a_hi + kTileWords, kRowBytes);
-        if constexpr (KT == 2) _tile_loadd(5, a_hi + run + kTileWords, kRowBytes);
-        _tile_loadd(6, b_hi, kRowBytes);
-        _tile_loadd(7, b_hi + run, kRowBytes);
-        _tile_dpbf16ps(0, 4, 6);  // lo hi
-        _tile_dpbf16ps(1, 4, 7);
-        if constexpr (KT == 2) {
-            _tile_dpbf16ps(2, 5, 6);
-            _tile_dpbf16ps(3, 5, 7);
-        }
+        load_a<KT>(a_hi, run);
+        load_b(b_hi, run);
+        multiply<KT>();  // hi hi
+        load_b(b_hi + kTileWords, run);
+        multiply<KT>();  // hi lo
+        load_a<KT>(a_hi + kTileWords, run);
+        load_b(b_hi, run);
+        multiply<KT>();  // lo hi
     }
     const int64_t stride = ldm * static_cast<int64_t>(sizeof(float));
     _tile_stored(0, m, stride);
