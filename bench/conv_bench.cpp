@@ -270,12 +270,20 @@ void register_conv_benchmarks(const std::vector<int>& threads) {
         }
         if (!winograd_applies(s)) continue;
         // The runtime's choice in bf16x3 (ConvPrecision): the Winograd GEMMs on AMX
-        // tiles where the machine has them, the same kernels as fp32 elsewhere.
-        register_threaded(shape_name(s) + "/bf16x3", threads,
-                          [&s, choice](benchmark::State& state) {
-                              bm_conv(state, s, choice, choice, k::WinogradSchedule::Auto,
-                                      k::DirectTiling::Auto, k::ConvPrecision::Bf16x3);
-                          });
+        // tiles where the machine has them, the same kernels as fp32 elsewhere; and
+        // Winograd in bf16x3 with each schedule.
+        for (const auto& [suffix, schedule] :
+             {std::pair{"/bf16x3", k::WinogradSchedule::Auto},
+              std::pair{"/bf16x3_shared_stages", k::WinogradSchedule::SharedStages},
+              std::pair{"/bf16x3_private_tiles", k::WinogradSchedule::PrivateTiles}}) {
+            const k::ConvAlgorithm a =
+                schedule == k::WinogradSchedule::Auto ? choice : k::ConvAlgorithm::Winograd;
+            register_threaded(shape_name(s) + suffix, threads,
+                              [&s, a, choice, schedule = schedule](benchmark::State& state) {
+                                  bm_conv(state, s, a, choice, schedule, k::DirectTiling::Auto,
+                                          k::ConvPrecision::Bf16x3);
+                              });
+        }
         // Winograd with each way of sharing it among the threads, whichever the
         // runtime picks (winograd.h: Scratch).
         for (const auto& [suffix, schedule] :
