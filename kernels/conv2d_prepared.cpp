@@ -177,15 +177,18 @@ ConvOptions stacked_options(const ConvOptions& options, ConvIsa isa) {
 }
 
 // Whether a Winograd layer's GEMMs run on AMX tiles, asked for bf16x3: the AVX-512
-// kernels on a machine with AMX-BF16, output channels in whole tiles of 16, and input
-// channels filling at least one tile step of 32. Below that, half a step or more is
-// zeros: live_base's up.3 (16 -> 16 at 512 x 512, the first of a pair with the tail)
-// took the pair from 5.8-6.3 to 7.3-7.7 ms on the tiles (this Xeon, 2 threads,
-// swaprun infer --profile, alternating), where its up.2 (stacked 64 -> 64) gains,
-// 1.9-2.0 -> 1.4-1.7 ms.
+// kernels on a machine with AMX-BF16, output channels in whole tiles of 16, and at least
+// two tile steps of input channels (64): with fewer, splitting V and making U outweigh
+// the GEMMs' saving. Measured on this Xeon, 2 threads, swaprun infer --profile, fp32
+// against bf16x3, 3 alternating runs: live_base's 16 -> 16 up.3 (the first of a pair
+// with the tail) took the pair from 5.8-6.3 to 7.3-7.7 ms; the channel-scaled fixtures'
+// layers were slower too, live_mini_w4's 32-channel blocks 0.050-0.054 -> 0.067-0.073 ms
+// and live_base_w4's 48-channel ones 0.085-0.090 -> 0.109-0.126, its 48 -> 16 up.1
+// 0.43-0.45 -> 0.51-0.53. From 64 on they gain: live_mini's 64 -> 64 up.1 1.44-1.53 ->
+// 1.00-1.02 ms and its stacked 64 -> 64 up.2 1.87-1.89 -> 1.45-1.48.
 bool amx_wins(const Conv2dParams& p, ConvIsa isa) {
     return isa == ConvIsa::Avx512 && p.out_channels % winograd_amx::kTileRows == 0 &&
-           p.in_channels >= winograd_amx::kStep && winograd_amx::available();
+           p.in_channels >= 2 * winograd_amx::kStep && winograd_amx::available();
 }
 
 // The most bytes of V (6 point slices) for which a Winograd layer makes U per run: half
