@@ -16,6 +16,10 @@
 #endif
 #include <cpuid.h>
 #include <immintrin.h>
+
+#include <xsimd/xsimd.hpp>
+
+#include "kernels/winograd_g.h"
 #if defined(__linux__)
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -70,6 +74,8 @@ struct alignas(64) TileConfig {
 
 constexpr int kRowBytes = 64;
 
+using Batch = xsimd::batch<float, xsimd::avx512f>;
+
 // Rounds the float in each 32-bit lane to bf16, to nearest even, left in the top 16
 // bits (the bottom 16 zero).
 inline __attribute__((always_inline)) __m512i round_bf16(__m512i bits) {
@@ -103,26 +109,6 @@ void split(float x, uint16_t& hi, uint16_t& lo) {
     lo = static_cast<uint16_t>(round_bf16(rest_bits) >> 16);
 }
 
-// Row I of G times (x0, x1, x2), G as winograd_impl.h gives it (the same operations,
-// so U made here matches the AVX-512 kernels' to the bit).
-template <int I>
-inline __attribute__((always_inline)) __m512 g_row(__m512 x0, __m512 x1, __m512 x2) {
-    if constexpr (I == 0) return _mm512_mul_ps(x0, _mm512_set1_ps(0.25f));
-    if constexpr (I == 1) {
-        return _mm512_mul_ps(_mm512_add_ps(_mm512_add_ps(x0, x2), x1), _mm512_set1_ps(-1.0f / 6));
-    }
-    if constexpr (I == 2) {
-        return _mm512_mul_ps(_mm512_sub_ps(_mm512_add_ps(x0, x2), x1), _mm512_set1_ps(-1.0f / 6));
-    }
-    if constexpr (I == 3 || I == 4) {
-        const __m512 even = _mm512_fmadd_ps(x0, _mm512_set1_ps(1.0f / 24),
-                                            _mm512_mul_ps(x2, _mm512_set1_ps(1.0f / 6)));
-        const __m512 odd = _mm512_mul_ps(x1, _mm512_set1_ps(1.0f / 12));
-        return I == 3 ? _mm512_add_ps(even, odd) : _mm512_sub_ps(even, odd);
-    }
-    return x2;
-}
-
 // Stores the 16 values of x (one vector of a tile row) as hi and lo bf16 words.
 inline __attribute__((always_inline)) void store_split(__m512 x, uint16_t* hi, uint16_t* lo) {
     __m512i h, l;
@@ -143,23 +129,23 @@ void make_u_row(const float* g, int64_t out_channels, int64_t in_channels, int64
         const int64_t kt = k / kTileRows, r = k % kTileRows;
         const float* gk = g + (k0 + k) * padded;
         for (int64_t c = 0; c < padded; c += 16) {
-            __m512 row[3];  // (G g)[Row][col]
+            Batch row[3];  // (G g)[Row][col]
             for (int col = 0; col < 3; ++col) {
-                row[col] = g_row<Row>(_mm512_loadu_ps(gk + col * plane + c),
-                                      _mm512_loadu_ps(gk + (3 + col) * plane + c),
-                                      _mm512_loadu_ps(gk + (6 + col) * plane + c));
+                row[col] = winograd::g_row<Row>(Batch::load_unaligned(gk + col * plane + c),
+                                                Batch::load_unaligned(gk + (3 + col) * plane + c),
+                                                Batch::load_unaligned(gk + (6 + col) * plane + c));
             }
             uint16_t* hi = a + ((kt * s + c / kStep) * 2) * kTileWords + r * kStep + c % kStep;
-            store_split(g_row<0>(row[0], row[1], row[2]), hi, hi + kTileWords);
-            store_split(g_row<1>(row[0], row[1], row[2]), hi + point_words,
+            store_split(winograd::g_row<0>(row[0], row[1], row[2]), hi, hi + kTileWords);
+            store_split(winograd::g_row<1>(row[0], row[1], row[2]), hi + point_words,
                         hi + point_words + kTileWords);
-            store_split(g_row<2>(row[0], row[1], row[2]), hi + 2 * point_words,
+            store_split(winograd::g_row<2>(row[0], row[1], row[2]), hi + 2 * point_words,
                         hi + 2 * point_words + kTileWords);
-            store_split(g_row<3>(row[0], row[1], row[2]), hi + 3 * point_words,
+            store_split(winograd::g_row<3>(row[0], row[1], row[2]), hi + 3 * point_words,
                         hi + 3 * point_words + kTileWords);
-            store_split(g_row<4>(row[0], row[1], row[2]), hi + 4 * point_words,
+            store_split(winograd::g_row<4>(row[0], row[1], row[2]), hi + 4 * point_words,
                         hi + 4 * point_words + kTileWords);
-            store_split(g_row<5>(row[0], row[1], row[2]), hi + 5 * point_words,
+            store_split(winograd::g_row<5>(row[0], row[1], row[2]), hi + 5 * point_words,
                         hi + 5 * point_words + kTileWords);
         }
     }

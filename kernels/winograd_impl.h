@@ -17,6 +17,7 @@
 #include "kernels/elementwise_simd.h"
 #include "kernels/winograd.h"
 #include "kernels/winograd_amx.h"
+#include "kernels/winograd_g.h"
 #include "kernels/winograd_gemm.h"
 
 namespace swaprun::kernels::winograd::detail {
@@ -231,8 +232,7 @@ struct Impl {
     }
 
     // U's row i (points i * 6 .. i * 6 + 5) for the mr kernels of one block: row i
-    // of G g, then G along it, as G is
-    //   [1/4 0 0; -1/6 -1/6 -1/6; -1/6 1/6 -1/6; 1/24 1/12 1/6; 1/24 -1/12 1/6; 0 0 1].
+    // of G g, then G along it (winograd_g.h).
     // Every (input channel, kernel) pair takes the same steps, so the loop runs down
     // the tap planes g[tap][c * MR + r] with whole vectors, whatever MR is; point j
     // lands in u[j * slice + c * MR + r], the order the GEMM reads.
@@ -253,19 +253,6 @@ struct Impl {
             g_row<4>(row[0], row[1], row[2]).store_aligned(u + 4 * slice + e);
             g_row<5>(row[0], row[1], row[2]).store_aligned(u + 5 * slice + e);
         }
-    }
-
-    // Row I of G times (x0, x1, x2).
-    template <int I>
-    static SWAPRUN_ALWAYS_INLINE B g_row(B x0, B x1, B x2) {
-        if constexpr (I == 0) return x0 * B(0.25f);
-        if constexpr (I == 1) return (x0 + x2 + x1) * B(-1.0f / 6);
-        if constexpr (I == 2) return (x0 + x2 - x1) * B(-1.0f / 6);
-        if constexpr (I == 3)
-            return xsimd::fma(x0, B(1.0f / 24), x2 * B(1.0f / 6)) + x1 * B(1.0f / 12);
-        if constexpr (I == 4)
-            return xsimd::fma(x0, B(1.0f / 24), x2 * B(1.0f / 6)) - x1 * B(1.0f / 12);
-        return x2;
     }
 
     static void transform_row(int i, const float* g, int64_t plane, float* u, int64_t slice) {
