@@ -95,9 +95,7 @@ pipeline::FacePipeline make_face_pipeline(const FaceArgs& args, ResolvedModels m
     pipeline::PipelineOptions options;
     options.backend.threads = args.threads;
     options.backend.device = args.device;
-    // bf16x3 is how the swapper was packed (load_models); every context runs fp32.
-    options.backend.precision =
-        args.precision == SWR_PRECISION_BF16X3 ? SWR_PRECISION_FP32 : args.precision;
+    options.backend.precision = args.precision;
     options.pixel_boost = args.pixel_boost;
     if (args.face_index) {
         options.selection.mode = pipeline::FaceSelectionMode::Index;

@@ -168,17 +168,9 @@ swr_status swr_pipeline_create(const swr_pipeline_models* models,
         swaprun::format::ReadOptions swapper_options;
         swapper_options.low_memory =
             option_field(options, &swr_pipeline_options::low_memory, 0) != 0;
-        // bf16x3 is the swapper's CPU arithmetic, chosen as it loads; its contexts, and
-        // the other models', are fp32.
-        int32_t precision = option_field(options, &swr_pipeline_options::precision, 0);
-        if (precision == SWR_PRECISION_BF16X3) {
-            if (option_field(options, &swr_pipeline_options::device, 0) != SWR_DEVICE_CPU) {
-                throw Error(ErrorKind::Unsupported,
-                            "swr_pipeline_create: precision bf16x3 is for the CPU only");
-            }
-            swapper_options.bf16x3 = true;
-            precision = SWR_PRECISION_FP32;
-        }
+        // bf16x3 is the swapper's CPU arithmetic, chosen as it loads.
+        const int32_t precision = option_field(options, &swr_pipeline_options::precision, 0);
+        swapper_options.bf16x3 = precision == SWR_PRECISION_BF16X3;
         loaded.swapper =
             pl::load_model_file(paths.swapper, nullptr, pl::kBatchOfOne, swapper_options);
 

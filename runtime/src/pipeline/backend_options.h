@@ -10,9 +10,11 @@ namespace swaprun::pipeline {
 
 // The same values as swr_context_options (swaprun.h).
 struct BackendOptions {
-    int threads = 0;    // 0: every core (CPU only)
-    int device = 0;     // 0 CPU, 1 the best Vulkan device, 2 + N Vulkan device N
-    int precision = 0;  // 0 fp32, 1 fp16 storage (Vulkan only)
+    int threads = 0;  // 0: every core (CPU only)
+    int device = 0;   // 0 CPU, 1 the best Vulkan device, 2 + N Vulkan device N
+    // 0 fp32, 1 fp16 storage (Vulkan only), 2 bf16x3 (CPU only; the models it applies to
+    // loaded with format::ReadOptions::bf16x3)
+    int precision = 0;
 };
 
 // A CPU or Vulkan context for `model`. Throws swaprun::Error: InvalidArgument for a bad
