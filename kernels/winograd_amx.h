@@ -9,7 +9,8 @@
 // about 2^-16 of the product, where fp32's own rounding is 2^-24: the error grows by
 // about 2^8, from far below the 1e-3 / 60 dB fidelity budget of the fast kernels to
 // within it (the model tests measure it). AMX multiplies bf16 at 16 times the rate of
-// AVX-512's fp32 FMAs, so three products still go more than 5 times as fast.
+// AVX-512's fp32 FMAs, so the GEMMs' arithmetic can go up to 16 / 3 times as fast;
+// whole layers, whose transforms are as in fp32, gain less (runtime/README.md).
 //
 // Layout. A tile is 16 rows of 64 bytes (32 bf16 values). For one Winograd point:
 //   A (U, the weights): per 16 output channels kt and step of 32 input channels cs,

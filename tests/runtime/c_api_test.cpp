@@ -191,7 +191,9 @@ TEST_F(CApi, OpenErrorsMapToStatuses) {
 }
 
 // bf16x3 is the CPU's arithmetic, chosen as the model opens: a model option (other
-// values rejected, and a context cannot ask for it); the outputs keep to its precision.
+// values rejected, and a context cannot ask for it). This model's convolutions (3 and 4
+// channels) are too narrow for the tiles, so it runs as fp32, to the bit; the kernel and
+// model tests measure the tiles' precision.
 TEST_F(CApi, Bf16x3IsAModelOption) {
     swr_model_options options{};
     options.struct_size = sizeof(options);
@@ -220,10 +222,7 @@ TEST_F(CApi, Bf16x3IsAModelOption) {
     };
     const std::vector<float> fp32 = output_of(SWR_PRECISION_FP32);
     const std::vector<float> bf16x3 = output_of(SWR_PRECISION_BF16X3);
-    ASSERT_EQ(bf16x3.size(), fp32.size());
-    for (size_t i = 0; i < fp32.size(); ++i) {
-        ASSERT_NEAR(bf16x3[i], fp32[i], 1e-3) << "output value " << i;
-    }
+    EXPECT_EQ(bf16x3, fp32);
 }
 
 TEST_F(CApi, BadThreadCountIsRejected) {
