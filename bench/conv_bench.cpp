@@ -268,6 +268,15 @@ void register_conv_benchmarks(const std::vector<int>& threads) {
                                           k::WinogradSchedule::Auto, tiling);
                               });
         }
+        if (s.kernel == 3 && s.stride == 2 && s.groups == 1) {
+            // The runtime's choice in bf16x3: the stride-2 kernel on AMX tiles where the
+            // machine has them (strided_amx.h).
+            register_threaded(
+                shape_name(s) + "/bf16x3", threads, [&s, choice](benchmark::State& state) {
+                    bm_conv(state, s, k::ConvAlgorithm::Auto, choice, k::WinogradSchedule::Auto,
+                            k::DirectTiling::Auto, k::ConvPrecision::Bf16x3);
+                });
+        }
         if (!winograd_applies(s)) continue;
         // The runtime's choice in bf16x3 (ConvPrecision): the Winograd GEMMs on AMX
         // tiles where the machine has them, the same kernels as fp32 elsewhere; and

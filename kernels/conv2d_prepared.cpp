@@ -16,6 +16,7 @@
 #include "kernels/elementwise_simd.h"
 #include "kernels/kernels.h"
 #include "kernels/row_winograd.h"
+#include "kernels/strided_amx.h"
 #include "kernels/winograd.h"
 #include "kernels/winograd_amx.h"
 #include "kernels/winograd_s2.h"
@@ -191,6 +192,14 @@ bool amx_wins(const Conv2dParams& p, ConvIsa isa) {
            p.in_channels >= 2 * winograd_amx::kStep && winograd_amx::available();
 }
 
+// Whether a 3x3 stride-2 layer runs on AMX tiles, asked for bf16x3 (strided_amx.h):
+// where it applies, on the AVX-512 kernels of a machine with AMX-BF16, and with two tile
+// steps of input channels or more, as amx_wins.
+bool strided_amx_wins(const Conv2dParams& p, ConvIsa isa) {
+    return isa == ConvIsa::Avx512 && strided_amx::applies(p) &&
+           p.in_channels >= 2 * winograd_amx::kStep && winograd_amx::available();
+}
+
 // The most bytes of V (6 point slices) for which a Winograd layer makes U per run: half
 // of a Zen 4 / Zen 5 core's L2, the rest left to the row of U and to M.
 constexpr int64_t kPerRunVRowBytes = 512 * 1024;
@@ -299,6 +308,12 @@ PackedLayout packed_layout(const Conv2dParams& p, ConvOptions options) {
                     ? l.winograd_rows / wk->mr * 9 * winograd::g_plane_floats(p.in_channels, wk->mr)
                     : winograd::kPoints * l.winograd_rows * p.in_channels);
         }
+    } else if (options.precision == ConvPrecision::Bf16x3 && !options.upsampled_input &&
+               (options.algorithm == ConvAlgorithm::Auto ||
+                options.algorithm == ConvAlgorithm::StridedAmx) &&
+               strided_amx_wins(p, l.isa)) {
+        l.algorithm = ConvAlgorithm::StridedAmx;
+        l.weight_floats = static_cast<size_t>((strided_amx::weight_words(p) + 1) / 2);
     } else if (const winograd_s2::Kernels* sk = winograd_s2_kernels(l.isa);
                sk != nullptr && !options.upsampled_input && winograd_s2::applies(p) &&
                (options.algorithm == ConvAlgorithm::StridedWinograd ||
@@ -496,6 +511,8 @@ const char* to_string(ConvAlgorithm a) {
             return "row_winograd";
         case ConvAlgorithm::StridedWinograd:
             return "winograd_s2";
+        case ConvAlgorithm::StridedAmx:
+            return "strided_amx";
     }
     return "?";
 }
@@ -604,6 +621,12 @@ PreparedConv2d::PreparedConv2d(const Conv2dParams& p, const float* weight, const
         weight_ =
             AlignedFloats(layout.weight_floats, allocator, AlignedFloats::Init::Uninitialized);
         winograd_s2::pack_weights(p, weight, strided_->mr, weight_.data());
+        return;
+    }
+    if (algorithm_ == ConvAlgorithm::StridedAmx) {
+        weight_ =
+            AlignedFloats(layout.weight_floats, allocator, AlignedFloats::Init::Uninitialized);
+        strided_amx::pack_weights(p, weight, reinterpret_cast<uint16_t*>(weight_.data()));
         return;
     }
     if (algorithm_ == ConvAlgorithm::RowWinograd) {
@@ -737,6 +760,9 @@ size_t PreparedConv2d::scratch_floats(int threads, WinogradSchedule schedule) co
                phases_->scratch_floats(threads);
     }
     if (direct_ != nullptr) return static_cast<size_t>(std::max(1, threads) * row_floats_);
+    if (algorithm_ == ConvAlgorithm::StridedAmx) {
+        return static_cast<size_t>(strided_amx::scratch_floats(p_, threads));
+    }
     if (strided_ != nullptr) {
         return static_cast<size_t>(
             winograd_s2::scratch_plan(p_, tile_block_, k_padded_, strided_->mr, strided_->lanes)
@@ -773,6 +799,12 @@ void PreparedConv2d::run(const float* input, float* output, float* scratch, int 
         direct::Args a;
         fill_direct_args(a, input, output, scratch, threads);
         direct_->run(a);
+        return;
+    }
+    if (algorithm_ == ConvAlgorithm::StridedAmx) {
+        // strided_amx's packed bf16 words, written so by pack_weights.
+        strided_amx::run(p, reinterpret_cast<const uint16_t*>(weight_.data()), bias_.data(), input,
+                         output, scratch, threads);
         return;
     }
     if (strided_ != nullptr) {

@@ -54,7 +54,11 @@ enum class ConvAlgorithm : uint8_t {
     // 3x3, stride 2, one group, zero padding: 4 x 4 outputs from 9 x 9 inputs in 81
     // multiplications, F(4, 2) on each axis's even inputs and the odd ones as they are
     // (winograd_s2.h).
-    StridedWinograd = 5
+    StridedWinograd = 5,
+    // 3x3, stride 2, zero padding, in bf16x3 on AMX tiles: the taps as GEMMs read from
+    // the input by strided tile loads (strided_amx.h). Chosen where it applies with
+    // ConvPrecision::Bf16x3 (asked for by name, with Bf16x3 too).
+    StridedAmx = 6
 };
 
 // The instruction set a prepared convolution runs on.
@@ -76,9 +80,10 @@ enum class WinogradSchedule : uint8_t { Auto = 0, SharedStages = 1, PrivateTiles
 
 // The arithmetic of a convolution's products. Fp32: float throughout. Bf16x3: where
 // the machine has AMX tiles (Intel Xeon since Sapphire Rapids), the Winograd GEMMs
-// take each product as three bf16 products summed in float (winograd_amx.h), about 16
-// significant bits instead of 24 and several times the speed; what PyTorch calls
-// float32 matmul precision "high". Elsewhere, and for every other layer, as Fp32.
+// (winograd_amx.h) and the 3x3 stride-2 convolutions (strided_amx.h) take each product
+// as three bf16 products summed in float, about 16 significant bits instead of 24 and
+// several times the speed; what PyTorch calls float32 matmul precision "high".
+// Elsewhere, and for every other layer, as Fp32.
 enum class ConvPrecision : uint8_t { Fp32 = 0, Bf16x3 = 1 };
 
 // How the SIMD direct kernels tile a layer's outputs (conv2d_direct.h): vectors of
@@ -149,9 +154,9 @@ class PreparedConv2d {
     // Winograd: whether each thread runs the three stages on its own tiles
     // (winograd::Scratch says when).
     bool private_tiles() const { return private_tiles_; }
-    // Winograd: whether the GEMMs run in bf16x3 on AMX tiles (ConvPrecision::Bf16x3
-    // on a machine that has them).
-    bool amx() const { return amx_; }
+    // Whether the products run in bf16x3 on AMX tiles (ConvPrecision::Bf16x3 on a
+    // machine that has them): a Winograd layer's GEMMs, or StridedAmx.
+    bool amx() const { return amx_ || algorithm_ == ConvAlgorithm::StridedAmx; }
     // Direct: whether the SIMD kernels run pixel tiles (DirectTiling::Pixels).
     bool pixel_tiles() const;
     bool upsampled_input() const { return upsampled_input_; }

@@ -19,6 +19,7 @@
 
 #include <xsimd/xsimd.hpp>
 
+#include "kernels/bf16x3_split.h"
 #include "kernels/winograd_g.h"
 #if defined(__linux__)
 #include <sys/syscall.h>
@@ -76,38 +77,7 @@ constexpr int kRowBytes = 64;
 
 using Batch = xsimd::batch<float, xsimd::avx512f>;
 
-// Rounds the float in each 32-bit lane to bf16, to nearest even, left in the top 16
-// bits (the bottom 16 zero).
-inline __attribute__((always_inline)) __m512i round_bf16(__m512i bits) {
-    const __m512i odd = _mm512_and_si512(_mm512_srli_epi32(bits, 16), _mm512_set1_epi32(1));
-    const __m512i rounded =
-        _mm512_add_epi32(bits, _mm512_add_epi32(_mm512_set1_epi32(0x7FFF), odd));
-    return _mm512_and_si512(rounded, _mm512_set1_epi32(static_cast<int>(0xFFFF0000u)));
-}
-
-// x as hi + lo (winograd_amx.h), each a bf16 in the top 16 bits of a 32-bit lane: hi x
-// rounded, lo the remainder (exact in float) rounded. Rounding both, not truncating
-// hi, keeps lo centred on zero: the lo * lo term the products leave out then has no
-// sign of its own to pile up over the channels' sum, and is a quarter the size.
-inline __attribute__((always_inline)) void split(__m512 x, __m512i& hi, __m512i& lo) {
-    hi = round_bf16(_mm512_castps_si512(x));
-    lo = round_bf16(_mm512_castps_si512(_mm512_sub_ps(x, _mm512_castsi512_ps(hi))));
-}
-
-uint32_t round_bf16(uint32_t bits) { return (bits + 0x7FFFu + ((bits >> 16) & 1u)) & 0xFFFF0000u; }
-
-void split(float x, uint16_t& hi, uint16_t& lo) {
-    uint32_t bits = 0;
-    std::memcpy(&bits, &x, sizeof bits);
-    const uint32_t hi_bits = round_bf16(bits);
-    float hi_value = 0.0f;
-    std::memcpy(&hi_value, &hi_bits, sizeof hi_value);
-    const float rest = x - hi_value;
-    uint32_t rest_bits = 0;
-    std::memcpy(&rest_bits, &rest, sizeof rest_bits);
-    hi = static_cast<uint16_t>(hi_bits >> 16);
-    lo = static_cast<uint16_t>(round_bf16(rest_bits) >> 16);
-}
+using bf16x3::split;
 
 // Stores the 16 values of x (one vector of a tile row) as hi and lo bf16 words.
 inline __attribute__((always_inline)) void store_split(__m512 x, uint16_t* hi, uint16_t* lo) {
@@ -231,7 +201,6 @@ TileSession::~TileSession() { _tile_release(); }
 
 void pack_v(const float* v, int64_t in_channels, int64_t ldv, int64_t tiles, uint16_t* b) {
     const int64_t s = steps(in_channels);
-    const __m512i low = _mm512_set1_epi32(0xFFFF);
     for (int64_t tt = 0; tt < tiles / kTileRows; ++tt) {
         for (int64_t step = 0; step < s; ++step) {
             uint16_t* hi = b + (tt * s + step) * 2 * kTileWords;
@@ -244,13 +213,8 @@ void pack_v(const float* v, int64_t in_channels, int64_t ldv, int64_t tiles, uin
                 __m512i h0, l0, h1, l1;
                 split(x0, h0, l0);
                 split(x1, h1, l1);
-                // Channel c in the low word of each lane, c + 1 in the high one.
-                const __m512i hi_pair =
-                    _mm512_or_si512(_mm512_and_si512(_mm512_srli_epi32(h0, 16), low), h1);
-                const __m512i lo_pair =
-                    _mm512_or_si512(_mm512_and_si512(_mm512_srli_epi32(l0, 16), low), l1);
-                _mm512_storeu_si512(hi + r * kStep, hi_pair);
-                _mm512_storeu_si512(hi + kTileWords + r * kStep, lo_pair);
+                _mm512_storeu_si512(hi + r * kStep, bf16x3::pair_words(h0, h1));
+                _mm512_storeu_si512(hi + kTileWords + r * kStep, bf16x3::pair_words(l0, l1));
             }
         }
     }

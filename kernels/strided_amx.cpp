@@ -1,0 +1,291 @@
+// The 3x3 stride-2 convolutions on AMX tiles (strided_amx.h). Compiled with
+// -mamx-tile, -mamx-bf16 and AVX-512 (kernels/CMakeLists.txt); run only after
+// winograd_amx::available().
+#include "kernels/strided_amx.h"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "kernels/cpu_common.h"
+#include "kernels/winograd_amx.h"
+
+#if defined(__GNUC__) && defined(__x86_64__) && !defined(SWAPRUN_NO_ISA_DISPATCH)
+#define SWAPRUN_AMX 1
+// As in winograd_amx.cpp: g++ 12's "undefined" AVX-512 vectors warn where inlined.
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#if !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+#include <immintrin.h>
+
+#include "kernels/bf16x3_split.h"
+#include "kernels/conv2d_direct_rows.h"
+#else
+#define SWAPRUN_AMX 0
+#endif
+
+namespace swaprun::kernels::strided_amx {
+
+namespace {
+
+using winograd_amx::kStep;
+using winograd_amx::kTileRows;
+using winograd_amx::kTileWords;
+
+constexpr int64_t kPairsPerStep = kStep / 2;  // B's rows: pairs of input channels
+constexpr int64_t kCTileFloats = kTileRows * kTileRows;
+
+// Where a thread's split input and its accumulators' staging lie in its scratch.
+struct Geometry {
+    int64_t steps = 0;          // tile steps of input channels
+    int64_t pairs = 0;          // pairs of input channels, padded to whole steps
+    int64_t ld = 0;             // words per phase of one pair's row: column -1 .. out_width
+    int64_t out_rows = 0;       // output rows per thread
+    int64_t words = 0;          // hi words of a thread's split input (lo as many after)
+    int64_t thread_floats = 0;  // split input, then 4 accumulator tiles' staging
+};
+
+Geometry geometry(const Conv2dParams& p, int threads) {
+    Geometry g;
+    g.steps = winograd_amx::steps(p.in_channels);
+    g.pairs = g.steps * kPairsPerStep;
+    g.ld = cpu::whole_lines(p.out_width + 1);
+    g.out_rows = (p.out_height + threads - 1) / threads;
+    g.words = (2 * g.out_rows + 1) * 2 * g.pairs * g.ld;
+    g.thread_floats = cpu::whole_lines(2 * g.words + 4 * kCTileFloats);
+    return g;
+}
+
+}  // namespace
+
+bool applies(const Conv2dParams& p) {
+    return p.kernel_h == 3 && p.kernel_w == 3 && p.stride_h == 2 && p.stride_w == 2 &&
+           p.dilation_h == 1 && p.dilation_w == 1 && p.groups == 1 &&
+           p.pad_mode == PadMode::Constant && p.pad_top == 1 && p.pad_left == 1 &&
+           p.in_height == 2 * p.out_height && p.in_width == 2 * p.out_width &&
+           p.out_channels % kTileRows == 0 && p.out_width % kTileRows == 0 && p.in_channels > 0 &&
+           p.out_channels > 0 && p.out_height > 0;
+}
+
+int64_t weight_words(const Conv2dParams& p) {
+    return 9 * winograd_amx::a_words(p.out_channels, p.in_channels);
+}
+
+void pack_weights(const Conv2dParams& p, const float* weight, uint16_t* a) {
+    const int64_t tap_words = winograd_amx::a_words(p.out_channels, p.in_channels);
+    for (int t = 0; t < 9; ++t) {
+        winograd_amx::pack_u(weight + t, p.out_channels, p.in_channels, p.in_channels * 9, 9,
+                             a + t * tap_words);
+    }
+}
+
+int64_t scratch_floats(const Conv2dParams& p, int threads) {
+    // run() divides the rows among the threads that come, which may be fewer.
+    int64_t most = 0;
+    for (int n = 1; n <= std::max(1, threads); ++n) {
+        most = std::max(most, n * geometry(p, n).thread_floats);
+    }
+    return most;
+}
+
+#if SWAPRUN_AMX
+
+namespace {
+
+constexpr int kRowBytes = 64;
+
+// Splits the input rows that output rows oy0 .. oy1 read (strided_amx.h's layout).
+void split_rows(const Conv2dParams& p, const Geometry& g, const float* image, int64_t oy0,
+                int64_t oy1, uint32_t* hi) {
+    const int64_t width = p.in_width, plane = p.in_height * width;
+    const int64_t rows = 2 * (oy1 - oy0) + 1, phase = g.pairs * g.ld;
+    uint32_t* const lo = hi + g.words;
+    // Lanes of two vectors of 16 consecutive columns: the even ones, then the odd.
+    const __m512i even =
+        _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+    const __m512i odd = _mm512_add_epi32(even, _mm512_set1_epi32(1));
+    for (int64_t r = 0; r < rows; ++r) {
+        const int64_t iy = 2 * oy0 + r - 1;
+        for (int64_t j = 0; j < g.pairs; ++j) {
+            const int64_t at = r * 2 * phase + j * g.ld;
+            const int64_t c = 2 * j;
+            if (iy < 0 || c >= p.in_channels) {
+                for (const int64_t ph : {int64_t{0}, phase}) {
+                    std::fill_n(hi + at + ph, g.ld, 0u);
+                    std::fill_n(lo + at + ph, g.ld, 0u);
+                }
+                continue;
+            }
+            hi[at] = hi[at + phase] = lo[at] = lo[at + phase] = 0;  // column -1
+            const float* x0 = image + c * plane + iy * width;
+            const bool second = c + 1 < p.in_channels;
+            for (int64_t m = 0; m < p.out_width; m += kTileRows) {
+                __m512i h[2][2], l[2][2];  // [channel][phase]
+                for (int ch = 0; ch < 2; ++ch) {
+                    if (ch == 1 && !second) {
+                        h[1][0] = h[1][1] = l[1][0] = l[1][1] = _mm512_setzero_si512();
+                        break;
+                    }
+                    const float* x = x0 + ch * plane + 2 * m;
+                    const __m512 a = _mm512_loadu_ps(x), b = _mm512_loadu_ps(x + kTileRows);
+                    bf16x3::split(_mm512_permutex2var_ps(a, even, b), h[ch][0], l[ch][0]);
+                    bf16x3::split(_mm512_permutex2var_ps(a, odd, b), h[ch][1], l[ch][1]);
+                }
+                for (int ph = 0; ph < 2; ++ph) {
+                    const int64_t to = at + ph * phase + 1 + m;
+                    _mm512_storeu_si512(hi + to, bf16x3::pair_words(h[0][ph], h[1][ph]));
+                    _mm512_storeu_si512(lo + to, bf16x3::pair_words(l[0][ph], l[1][ph]));
+                }
+            }
+        }
+    }
+}
+
+// The accumulators of KT tiles of output channels by PT tiles of output pixels
+// (tile 2 kt + pt) += A (4, 5) times B (6, 7).
+template <int KT, int PT>
+inline __attribute__((always_inline)) void multiply() {
+    _tile_dpbf16ps(0, 4, 6);
+    if constexpr (PT == 2) _tile_dpbf16ps(1, 4, 7);
+    if constexpr (KT == 2) {
+        _tile_dpbf16ps(2, 5, 6);
+        if constexpr (PT == 2) _tile_dpbf16ps(3, 5, 7);
+    }
+}
+
+template <int KT>
+inline __attribute__((always_inline)) void load_a(const uint16_t* a, int64_t run) {
+    _tile_loadd(4, a, kRowBytes);
+    if constexpr (KT == 2) _tile_loadd(5, a + run, kRowBytes);
+}
+
+template <int PT>
+inline __attribute__((always_inline)) void load_b(const uint32_t* b0, const uint32_t* b1,
+                                                  int64_t stride) {
+    _tile_loadd(6, b0, stride);
+    if constexpr (PT == 2) _tile_loadd(7, b1, stride);
+}
+
+// KT tiles of 16 output channels (A's runs at a, `run` words apart, taps `tap_words`
+// apart) by PT tiles of 16 output pixels (tap t's B at b[pt][t], steps `step` words
+// apart, lo words `lo` after hi), summed over the taps and steps in order, into
+// `staging` (tile 2 kt + pt at kCTileFloats of each).
+template <int KT, int PT>
+void block(const uint16_t* a, int64_t run, int64_t tap_words, const uint32_t* const (&b)[2][9],
+           int64_t steps, int64_t step, int64_t lo, int64_t stride, float* staging) {
+    _tile_zero(0);
+    if constexpr (PT == 2) _tile_zero(1);
+    if constexpr (KT == 2) {
+        _tile_zero(2);
+        if constexpr (PT == 2) _tile_zero(3);
+    }
+    for (int t = 0; t < 9; ++t) {
+        for (int64_t s = 0; s < steps; ++s) {
+            const uint16_t* a_hi = a + t * tap_words + s * 2 * kTileWords;
+            const uint32_t* b0 = b[0][t] + s * step;
+            const uint32_t* b1 = b[1][t] + s * step;
+            load_a<KT>(a_hi, run);
+            load_b<PT>(b0, b1, stride);
+            multiply<KT, PT>();  // hi hi
+            load_b<PT>(b0 + lo, b1 + lo, stride);
+            multiply<KT, PT>();  // hi lo
+            load_a<KT>(a_hi + kTileWords, run);
+            load_b<PT>(b0, b1, stride);
+            multiply<KT, PT>();  // lo hi
+        }
+    }
+    _tile_stored(0, staging, kRowBytes);
+    if constexpr (PT == 2) _tile_stored(1, staging + kCTileFloats, kRowBytes);
+    if constexpr (KT == 2) {
+        _tile_stored(2, staging + 2 * kCTileFloats, kRowBytes);
+        if constexpr (PT == 2) _tile_stored(3, staging + 3 * kCTileFloats, kRowBytes);
+    }
+}
+
+using BlockFn = void (*)(const uint16_t*, int64_t, int64_t, const uint32_t* const (&)[2][9],
+                         int64_t, int64_t, int64_t, int64_t, float*);
+constexpr BlockFn kBlocks[2][2] = {{&block<1, 1>, &block<1, 2>}, {&block<2, 1>, &block<2, 2>}};
+
+// Output rows oy0 .. oy1 of one image from its split input.
+void compute_rows(const Conv2dParams& p, const Geometry& g, const uint16_t* a, const float* bias,
+                  const uint32_t* hi, int64_t oy0, int64_t oy1, float* out, float* staging) {
+    using Batch = xsimd::batch<float, xsimd::avx512f>;
+    const int64_t tiles_w = p.out_width / kTileRows, phase = g.pairs * g.ld;
+    const int64_t k_tiles = p.out_channels / kTileRows;
+    const int64_t tap_words = winograd_amx::a_words(p.out_channels, p.in_channels);
+    const int64_t run = g.steps * 2 * kTileWords;
+    const int64_t plane = p.out_height * p.out_width;
+    const int64_t q0 = oy0 * tiles_w, q1 = oy1 * tiles_w;
+    for (int64_t q = q0; q < q1; q += 2) {
+        const int pt_count = static_cast<int>(std::min<int64_t>(2, q1 - q));
+        const uint32_t* b[2][9] = {};
+        for (int pt = 0; pt < pt_count; ++pt) {
+            const int64_t oy = (q + pt) / tiles_w, ox = (q + pt) % tiles_w * kTileRows;
+            for (int t = 0; t < 9; ++t) {
+                const int ky = t / 3, kx = t % 3;
+                const int64_t r = 2 * (oy - oy0) + ky;
+                const int64_t ph = kx == 1 ? 0 : 1;
+                const int64_t x = ox + (kx == 0 ? 0 : 1);
+                b[pt][t] = hi + r * 2 * phase + ph * phase + x;
+            }
+        }
+        for (int pt = pt_count; pt < 2; ++pt) std::copy_n(b[0], 9, b[pt]);
+        for (int64_t kt = 0; kt < k_tiles; kt += 2) {
+            const int kt_count = static_cast<int>(std::min<int64_t>(2, k_tiles - kt));
+            kBlocks[kt_count - 1][pt_count - 1](
+                a + kt * run, run, tap_words, b, g.steps, kPairsPerStep * g.ld, g.words,
+                g.ld * static_cast<int64_t>(sizeof(uint32_t)), staging);
+            for (int ki = 0; ki < kt_count; ++ki) {
+                for (int pt = 0; pt < pt_count; ++pt) {
+                    const float* c = staging + (2 * ki + pt) * kCTileFloats;
+                    const int64_t oy = (q + pt) / tiles_w, ox = (q + pt) % tiles_w * kTileRows;
+                    for (int64_t r = 0; r < kTileRows; ++r) {
+                        const int64_t k = (kt + ki) * kTileRows + r;
+                        const Batch v = Batch::load_aligned(c + r * kTileRows) + Batch(bias[k]);
+                        direct::detail::activate<xsimd::avx512f>(v, p.activation)
+                            .store_unaligned(out + k * plane + oy * p.out_width + ox);
+                    }
+                }
+            }
+        }
+    }
+}
+
+}  // namespace
+
+void run(const Conv2dParams& p, const uint16_t* a, const float* bias, const float* input,
+         float* output, float* scratch, int threads) {
+    threads = std::max(1, threads);
+    const int64_t in_image = p.in_channels * p.in_height * p.in_width;
+    const int64_t out_image = p.out_channels * p.out_height * p.out_width;
+#pragma omp parallel num_threads(threads)
+    {
+        // Rows by the threads that came (at most `threads`), each its own part of scratch.
+        const int t = omp_get_thread_num(), nt = omp_get_num_threads();
+        const Geometry g = geometry(p, nt);
+        const int64_t oy0 = std::min(p.out_height, t * g.out_rows);
+        const int64_t oy1 = std::min(p.out_height, oy0 + g.out_rows);
+        if (oy0 < oy1) {
+            float* mine = scratch + t * g.thread_floats;
+            auto* hi = reinterpret_cast<uint32_t*>(mine);
+            const winograd_amx::TileSession tiles;
+            for (int64_t n = 0; n < p.batch; ++n) {
+                split_rows(p, g, input + n * in_image, oy0, oy1, hi);
+                compute_rows(p, g, a, bias, hi, oy0, oy1, output + n * out_image,
+                             mine + 2 * g.words);
+            }
+        }
+    }
+}
+
+#else  // no AMX on this processor family: winograd_amx::available() is false
+
+void run(const Conv2dParams&, const uint16_t*, const float*, const float*, float*, float*, int) {
+    throw std::logic_error("strided_amx: AMX is x86-64 only");
+}
+
+#endif
+
+}  // namespace swaprun::kernels::strided_amx

@@ -1,0 +1,47 @@
+// The 3x3 stride-2 convolutions with zero padding (an encoder's down-sampling layers)
+// on AMX tiles in bf16x3 (ConvPrecision::Bf16x3; private to kernels/): a direct
+// convolution, each of the 9 taps a GEMM of the weights by the input's pixels, summed
+// in the tiles' accumulators. Products as winograd_amx.h's: hi hi + hi lo + lo hi.
+//
+// No im2col. The input is split once per run into hi and lo bf16 words, a pair of
+// input channels to a 32-bit word (the pairs one dot-product instruction takes), and
+// its even and odd columns apart. A tap's 16 output columns then read 16 consecutive
+// words of one phase of one input row; the 16 pairs of a step of 32 input channels lie
+// `ld` words apart, which the tile load takes as its row stride. So B, one step of one
+// tap for 16 output pixels, is a single strided tile load of the split input, as A, the
+// tap's weights for 16 output channels, is of the weights packed at load.
+//
+// Split input, per image and thread: words [row][phase][pair][ld], row r holding
+// input row r - 1 (row 0: the zero padding above the image), phase 0 the even input
+// columns and 1 the odd ones, word x of a phase its input column 2 (x - 1) + phase
+// (word 0: the zero padding left of the image), pairs past the input channels zeros;
+// the lo words follow the hi ones. Each thread splits the rows its output rows read,
+// so no thread waits for another, and each output element is one sum over the taps
+// and steps in order, whatever the thread count.
+//
+// Where it applies: stride 2, one pixel of zero padding on the top and left, input
+// height and width twice the output's, output channels whole tiles of 16 (A's rows)
+// and output rows whole tiles of 16 columns (B's). Whether it pays is the caller's
+// rule (conv2d_prepared.cpp).
+#pragma once
+
+#include <cstdint>
+
+#include "kernels/kernel_types.h"
+
+namespace swaprun::kernels::strided_amx {
+
+bool applies(const Conv2dParams& p);
+
+// bf16 words of the packed weights: per tap, winograd_amx's A layout of [k][c].
+int64_t weight_words(const Conv2dParams& p);
+void pack_weights(const Conv2dParams& p, const float* weight, uint16_t* a);
+
+// Floats of scratch a run with `threads` threads needs (64-byte aligned).
+int64_t scratch_floats(const Conv2dParams& p, int threads);
+
+// output = act(conv(input) + bias); only after winograd_amx::available().
+void run(const Conv2dParams& p, const uint16_t* a, const float* bias, const float* input,
+         float* output, float* scratch, int threads);
+
+}  // namespace swaprun::kernels::strided_amx
