@@ -37,23 +37,31 @@ using winograd_amx::kTileWords;
 constexpr int64_t kPairsPerStep = kStep / 2;  // B's rows: pairs of input channels
 constexpr int64_t kCTileFloats = kTileRows * kTileRows;
 
+// The most bytes of split input (hi and lo) a thread holds at a time: the input rows of
+// a few output rows, split just before the tiles read them, so that both happen in L2
+// beside the weights.
+constexpr int64_t kSplitBytes = 512 * 1024;
+
 // Where a thread's split input and its accumulators' staging lie in its scratch.
 struct Geometry {
     int64_t steps = 0;          // tile steps of input channels
     int64_t pairs = 0;          // pairs of input channels, padded to whole steps
-    int64_t ld = 0;             // words per phase of one pair's row: column -1 .. out_width
-    int64_t out_rows = 0;       // output rows per thread
+    int64_t ld = 0;             // words per phase of one pair's row: the output's columns
+    int64_t phase = 0;          // words per phase of a row (all pairs)
+    int64_t chunk = 0;          // output rows split at a time: 2 chunk + 1 input rows
     int64_t words = 0;          // hi words of a thread's split input (lo as many after)
     int64_t thread_floats = 0;  // split input, then 4 accumulator tiles' staging
 };
 
-Geometry geometry(const Conv2dParams& p, int threads) {
+Geometry geometry(const Conv2dParams& p) {
     Geometry g;
     g.steps = winograd_amx::steps(p.in_channels);
     g.pairs = g.steps * kPairsPerStep;
-    g.ld = cpu::whole_lines(p.out_width + 1);
-    g.out_rows = (p.out_height + threads - 1) / threads;
-    g.words = (2 * g.out_rows + 1) * 2 * g.pairs * g.ld;
+    g.ld = cpu::whole_lines(p.out_width + 1);  // tap 0's stores reach one word past
+    g.phase = g.pairs * g.ld;
+    const int64_t row_bytes = 2 * 3 * g.phase * static_cast<int64_t>(sizeof(uint32_t));
+    g.chunk = std::clamp<int64_t>((kSplitBytes / row_bytes - 1) / 2, 1, p.out_height);
+    g.words = (2 * g.chunk + 1) * 3 * g.phase;
     g.thread_floats = cpu::whole_lines(2 * g.words + 4 * kCTileFloats);
     return g;
 }
@@ -82,12 +90,7 @@ void pack_weights(const Conv2dParams& p, const float* weight, uint16_t* a) {
 }
 
 int64_t scratch_floats(const Conv2dParams& p, int threads) {
-    // run() divides the rows among the threads that come, which may be fewer.
-    int64_t most = 0;
-    for (int n = 1; n <= std::max(1, threads); ++n) {
-        most = std::max(most, n * geometry(p, n).thread_floats);
-    }
-    return most;
+    return std::max(1, threads) * geometry(p).thread_floats;
 }
 
 #if SWAPRUN_AMX
@@ -96,33 +99,33 @@ namespace {
 
 constexpr int kRowBytes = 64;
 
-// Splits the input rows that output rows oy0 .. oy1 read (strided_amx.h's layout).
+// Splits rows `begin` .. `end` of a chunk whose first output row is oy0 (row r: input
+// row 2 oy0 + r - 1), as strided_amx.h lays them out.
 void split_rows(const Conv2dParams& p, const Geometry& g, const float* image, int64_t oy0,
-                int64_t oy1, uint32_t* hi) {
-    const int64_t width = p.in_width, plane = p.in_height * width;
-    const int64_t rows = 2 * (oy1 - oy0) + 1, phase = g.pairs * g.ld;
+                int64_t begin, int64_t end, uint32_t* hi) {
+    const int64_t width = p.in_width, plane = p.in_height * width, phase = g.phase;
     uint32_t* const lo = hi + g.words;
     // Lanes of two vectors of 16 consecutive columns: the even ones, then the odd.
     const __m512i even =
         _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
     const __m512i odd = _mm512_add_epi32(even, _mm512_set1_epi32(1));
-    for (int64_t r = 0; r < rows; ++r) {
+    for (int64_t r = begin; r < end; ++r) {
         const int64_t iy = 2 * oy0 + r - 1;
         for (int64_t j = 0; j < g.pairs; ++j) {
-            const int64_t at = r * 2 * phase + j * g.ld;
+            const int64_t at = r * 3 * phase + j * g.ld;
             const int64_t c = 2 * j;
             if (iy < 0 || c >= p.in_channels) {
-                for (const int64_t ph : {int64_t{0}, phase}) {
-                    std::fill_n(hi + at + ph, g.ld, 0u);
-                    std::fill_n(lo + at + ph, g.ld, 0u);
+                for (int kx = 0; kx < 3; ++kx) {
+                    std::fill_n(hi + at + kx * phase, g.ld, 0u);
+                    std::fill_n(lo + at + kx * phase, g.ld, 0u);
                 }
                 continue;
             }
-            hi[at] = hi[at + phase] = lo[at] = lo[at + phase] = 0;  // column -1
+            hi[at] = lo[at] = 0;  // column -1
             const float* x0 = image + c * plane + iy * width;
             const bool second = c + 1 < p.in_channels;
             for (int64_t m = 0; m < p.out_width; m += kTileRows) {
-                __m512i h[2][2], l[2][2];  // [channel][phase]
+                __m512i h[2][2], l[2][2];  // [channel][even, odd]
                 for (int ch = 0; ch < 2; ++ch) {
                     if (ch == 1 && !second) {
                         h[1][0] = h[1][1] = l[1][0] = l[1][1] = _mm512_setzero_si512();
@@ -133,10 +136,13 @@ void split_rows(const Conv2dParams& p, const Geometry& g, const float* image, in
                     bf16x3::split(_mm512_permutex2var_ps(a, even, b), h[ch][0], l[ch][0]);
                     bf16x3::split(_mm512_permutex2var_ps(a, odd, b), h[ch][1], l[ch][1]);
                 }
-                for (int ph = 0; ph < 2; ++ph) {
-                    const int64_t to = at + ph * phase + 1 + m;
-                    _mm512_storeu_si512(hi + to, bf16x3::pair_words(h[0][ph], h[1][ph]));
-                    _mm512_storeu_si512(lo + to, bf16x3::pair_words(l[0][ph], l[1][ph]));
+                // Tap 0 the odd columns one word on, tap 1 the even ones, tap 2 the odd.
+                const int64_t to[3] = {at + 1 + m, at + phase + m, at + 2 * phase + m};
+                const int parity[3] = {1, 0, 1};
+                for (int kx = 0; kx < 3; ++kx) {
+                    const int e = parity[kx];
+                    _mm512_storeu_si512(hi + to[kx], bf16x3::pair_words(h[0][e], h[1][e]));
+                    _mm512_storeu_si512(lo + to[kx], bf16x3::pair_words(l[0][e], l[1][e]));
                 }
             }
         }
@@ -208,32 +214,32 @@ using BlockFn = void (*)(const uint16_t*, int64_t, int64_t, const uint32_t* cons
                          int64_t, int64_t, int64_t, int64_t, float*);
 constexpr BlockFn kBlocks[2][2] = {{&block<1, 1>, &block<1, 2>}, {&block<2, 1>, &block<2, 2>}};
 
-// Output rows oy0 .. oy1 of one image from its split input.
+// Output rows oy0 .. oy1 of one image from their split input (a chunk's).
 void compute_rows(const Conv2dParams& p, const Geometry& g, const uint16_t* a, const float* bias,
                   const uint32_t* hi, int64_t oy0, int64_t oy1, float* out, float* staging) {
     using Batch = xsimd::batch<float, xsimd::avx512f>;
-    const int64_t tiles_w = p.out_width / kTileRows, phase = g.pairs * g.ld;
+    const int64_t tiles_w = p.out_width / kTileRows;
     const int64_t k_tiles = p.out_channels / kTileRows;
     const int64_t tap_words = winograd_amx::a_words(p.out_channels, p.in_channels);
     const int64_t run = g.steps * 2 * kTileWords;
     const int64_t plane = p.out_height * p.out_width;
     const int64_t q0 = oy0 * tiles_w, q1 = oy1 * tiles_w;
-    for (int64_t q = q0; q < q1; q += 2) {
-        const int pt_count = static_cast<int>(std::min<int64_t>(2, q1 - q));
-        const uint32_t* b[2][9] = {};
-        for (int pt = 0; pt < pt_count; ++pt) {
-            const int64_t oy = (q + pt) / tiles_w, ox = (q + pt) % tiles_w * kTileRows;
-            for (int t = 0; t < 9; ++t) {
-                const int ky = t / 3, kx = t % 3;
-                const int64_t r = 2 * (oy - oy0) + ky;
-                const int64_t ph = kx == 1 ? 0 : 1;
-                const int64_t x = ox + (kx == 0 ? 0 : 1);
-                b[pt][t] = hi + r * 2 * phase + ph * phase + x;
+    // Tap t's B for pixel tile q: its input row's phase for the tap, at its column.
+    const auto b_of = [&](int64_t q, int t) {
+        const int64_t oy = q / tiles_w, ox = q % tiles_w * kTileRows;
+        const int ky = t / 3, kx = t % 3;
+        return hi + (3 * (2 * (oy - oy0) + ky) + kx) * g.phase + ox;
+    };
+    // Each pair of output channel tiles over the chunk's pixels: its weights, read from
+    // L2 once per chunk rather than once per pair of pixel tiles.
+    for (int64_t kt = 0; kt < k_tiles; kt += 2) {
+        const int kt_count = static_cast<int>(std::min<int64_t>(2, k_tiles - kt));
+        for (int64_t q = q0; q < q1; q += 2) {
+            const int pt_count = static_cast<int>(std::min<int64_t>(2, q1 - q));
+            const uint32_t* b[2][9] = {};
+            for (int pt = 0; pt < 2; ++pt) {
+                for (int t = 0; t < 9; ++t) b[pt][t] = b_of(q + std::min(pt, pt_count - 1), t);
             }
-        }
-        for (int pt = pt_count; pt < 2; ++pt) std::copy_n(b[0], 9, b[pt]);
-        for (int64_t kt = 0; kt < k_tiles; kt += 2) {
-            const int kt_count = static_cast<int>(std::min<int64_t>(2, k_tiles - kt));
             kBlocks[kt_count - 1][pt_count - 1](
                 a + kt * run, run, tap_words, b, g.steps, kPairsPerStep * g.ld, g.words,
                 g.ld * static_cast<int64_t>(sizeof(uint32_t)), staging);
@@ -260,21 +266,35 @@ void run(const Conv2dParams& p, const uint16_t* a, const float* bias, const floa
     threads = std::max(1, threads);
     const int64_t in_image = p.in_channels * p.in_height * p.in_width;
     const int64_t out_image = p.out_channels * p.out_height * p.out_width;
+    const Geometry g = geometry(p);
 #pragma omp parallel num_threads(threads)
     {
         // Rows by the threads that came (at most `threads`), each its own part of scratch.
         const int t = omp_get_thread_num(), nt = omp_get_num_threads();
-        const Geometry g = geometry(p, nt);
-        const int64_t oy0 = std::min(p.out_height, t * g.out_rows);
-        const int64_t oy1 = std::min(p.out_height, oy0 + g.out_rows);
+        const int64_t share = (p.out_height + nt - 1) / nt;
+        const int64_t oy0 = std::min(p.out_height, t * share);
+        const int64_t oy1 = std::min(p.out_height, oy0 + share);
         if (oy0 < oy1) {
             float* mine = scratch + t * g.thread_floats;
             auto* hi = reinterpret_cast<uint32_t*>(mine);
+            const int64_t row_words = 3 * g.phase;
             const winograd_amx::TileSession tiles;
             for (int64_t n = 0; n < p.batch; ++n) {
-                split_rows(p, g, input + n * in_image, oy0, oy1, hi);
-                compute_rows(p, g, a, bias, hi, oy0, oy1, output + n * out_image,
-                             mine + 2 * g.words);
+                const float* image = input + n * in_image;
+                for (int64_t cy = oy0; cy < oy1; cy += g.chunk) {
+                    const int64_t rows = std::min(g.chunk, oy1 - cy);
+                    int64_t first = 0;
+                    if (cy > oy0) {
+                        // The last input row of the chunk before is this one's first.
+                        for (uint32_t* part : {hi, hi + g.words}) {
+                            std::copy_n(part + 2 * g.chunk * row_words, row_words, part);
+                        }
+                        first = 1;
+                    }
+                    split_rows(p, g, image, cy, first, 2 * rows + 1, hi);
+                    compute_rows(p, g, a, bias, hi, cy, cy + rows, output + n * out_image,
+                                 mine + 2 * g.words);
+                }
             }
         }
     }
