@@ -3,21 +3,22 @@
 // convolution, each of the 9 taps a GEMM of the weights by the input's pixels, summed
 // in the tiles' accumulators. Products as winograd_amx.h's: hi hi + hi lo + lo hi.
 //
-// No im2col. The input is split once per run into hi and lo bf16 words, a pair of
-// input channels to a 32-bit word (the pairs one dot-product instruction takes), and
-// its even and odd columns apart. A tap's 16 output columns then read 16 consecutive
-// words of one phase of one input row; the 16 pairs of a step of 32 input channels lie
-// `ld` words apart, which the tile load takes as its row stride. So B, one step of one
-// tap for 16 output pixels, is a single strided tile load of the split input, as A, the
-// tap's weights for 16 output channels, is of the weights packed at load.
+// No im2col. The input is split per run into hi and lo bf16 words, a pair of input
+// channels to a 32-bit word (the pairs one dot-product instruction takes), and per tap
+// column kx its columns 2x + kx - 1 (x = 0, 1, ...): the tap's 16 output columns then
+// read 16 consecutive words, one cache line, of one input row; the 16 pairs of a step
+// of 32 input channels lie `ld` words apart, which the tile load takes as its row
+// stride. So B, one step of one tap for 16 output pixels, is a single strided tile
+// load of the split input, as A, the tap's weights for 16 output channels, is of the
+// weights packed at load.
 //
-// Split input, per image and thread: words [row][phase][pair][ld], row r holding
-// input row r - 1 (row 0: the zero padding above the image), phase 0 the even input
-// columns and 1 the odd ones, word x of a phase its input column 2 (x - 1) + phase
-// (word 0: the zero padding left of the image), pairs past the input channels zeros;
-// the lo words follow the hi ones. Each thread splits the rows its output rows read,
-// so no thread waits for another, and each output element is one sum over the taps
-// and steps in order, whatever the thread count.
+// Split input, per thread and chunk of its output rows: words [row][kx][pair][ld], row
+// r holding input row 2 oy0 + r - 1 (oy0 the chunk's first output row; row -1 is the
+// zero padding above the image, column -1 the padding left of it), pairs past the
+// input channels zeros; the lo words follow the hi ones. A chunk's rows are split just
+// before its outputs are made, so they are read from L2; each thread splits the rows
+// its own output rows read, so no thread waits for another, and each output element is
+// one sum over the taps and steps in order, whatever the thread count.
 //
 // Where it applies: stride 2, one pixel of zero padding on the top and left, input
 // height and width twice the output's, output channels whole tiles of 16 (A's rows)

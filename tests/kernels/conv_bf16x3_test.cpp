@@ -198,8 +198,9 @@ TEST(ConvBf16x3, Fp32WhereItDoesNotApply) {
 }
 
 // The 3x3 stride-2 layers (strided_amx.h): input channels in whole steps, in part of one
-// (an odd count: the last pair half zeros), pads below and right or not, a batch, and
-// 2 pixel tiles or 1 left over per row.
+// (an odd count: the last pair half zeros; or half a step), pads below and right or not,
+// a batch, 2 pixel tiles or 1 left over per row, and 2 tiles of output channels or 1
+// left over.
 struct StridedShape {
     int64_t in_c, out_c, out_h, out_w;
     int64_t batch = 1, pad_end = 1;
@@ -231,7 +232,8 @@ ConvOptions bf16x3_auto() {
 const StridedShape kStridedShapes[] = {
     {64, 32, 16, 32, 1, 1, Activation::LeakyRelu},  // 2 steps, 2 tiles by 2 each
     {96, 48, 7, 48, 1, 0, Activation::Relu},        // 3 tiles of each
-    {65, 16, 5, 16, 2, 1, Activation::None},        // a step and one channel, a batch
+    {65, 32, 5, 16, 2, 1, Activation::None},        // a step and one channel, a batch
+    {16, 64, 4, 32, 1, 1, Activation::LeakyRelu},   // half a step
 };
 
 // Without the transforms' growth, the direct products keep closer to the reference than
@@ -285,8 +287,10 @@ TEST(ConvBf16x3, StridedFp32WhereItDoesNotApply) {
     };
     const Conv2dParams fits = params_of(StridedShape{64, 32, 8, 16});
     EXPECT_NE(algorithm(fits, ConvOptions{}), ConvAlgorithm::StridedAmx) << "fp32";
-    Conv2dParams narrow = params_of(StridedShape{48, 32, 8, 16});
-    EXPECT_NE(algorithm(narrow, bf16x3_auto()), ConvAlgorithm::StridedAmx) << "48 inputs";
+    Conv2dParams narrow = params_of(StridedShape{8, 32, 8, 16});
+    EXPECT_NE(algorithm(narrow, bf16x3_auto()), ConvAlgorithm::StridedAmx) << "8 inputs";
+    Conv2dParams one_tile = params_of(StridedShape{64, 16, 8, 16});
+    EXPECT_NE(algorithm(one_tile, bf16x3_auto()), ConvAlgorithm::StridedAmx) << "16 outputs";
     Conv2dParams ragged = params_of(StridedShape{64, 32, 8, 20});
     EXPECT_NE(algorithm(ragged, bf16x3_auto()), ConvAlgorithm::StridedAmx) << "20 columns";
     Conv2dParams reflect = fits;
