@@ -279,6 +279,20 @@ TEST(ConvBf16x3, StridedGivesTheSameBitsOnAnyThreads) {
     }
 }
 
+// A stride-2 layer on the tiles is no second of a pair (run_pair's second runs on the
+// direct kernels): in bf16x3 the layer before it writes its output whole, where in fp32
+// the two may pair.
+TEST(ConvBf16x3, StridedIsNoSecondOfAPair) {
+    if (!amx_runs()) GTEST_SKIP() << kNoAmx;
+    const Conv2dParams second = params_of(StridedShape{16, 64, 8, 16});
+    Conv2dParams first = params_of(Shape{16, 16, 16, 32});
+    first.kernel_h = first.kernel_w = 1;
+    first.pad_top = first.pad_left = first.pad_bottom = first.pad_right = 0;
+    const ConvOptions direct{ConvAlgorithm::Direct, ConvIsa::Auto};
+    EXPECT_TRUE(PreparedConv2d::can_pair(first, direct, second, direct));
+    EXPECT_FALSE(PreparedConv2d::can_pair(first, direct, second, bf16x3_auto()));
+}
+
 // Where the stride-2 tiles do not apply, or pay, the layer keeps fp32's algorithms.
 TEST(ConvBf16x3, StridedFp32WhereItDoesNotApply) {
     const auto algorithm = [](const Conv2dParams& p, ConvOptions o) {
