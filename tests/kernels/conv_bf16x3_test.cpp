@@ -77,6 +77,18 @@ std::vector<float> reference_of(const Conv2dParams& p, const Data& d) {
     return out;
 }
 
+// Prints the largest error of `got` as a fraction of the largest output: the figure the
+// bounds' comments quote.
+void print_error(const std::string& what, const std::vector<float>& got,
+                 const std::vector<float>& expected) {
+    double worst = 0;
+    for (size_t i = 0; i < got.size(); ++i) {
+        worst = std::max(worst, std::fabs(static_cast<double>(got[i]) - expected[i]));
+    }
+    std::printf("%s: max abs error %.3g of the largest output\n", what.c_str(),
+                worst / testing::max_abs(expected));
+}
+
 // The tiles serve the AVX-512 kernels: absent, or with AVX-512 turned off
 // (SWAPRUN_DISABLE_AVX512, the .avx2 and .baseline runs of this suite), bf16x3 is fp32.
 bool amx_runs() { return winograd_amx::available() && best_conv_isa() == ConvIsa::Avx512; }
@@ -117,13 +129,7 @@ TEST(ConvBf16x3, WinogradMatchesTheReferenceToItsPrecision) {
         const std::vector<float> got = run(conv, d, 2), expected = reference_of(p, d);
         EXPECT_TRUE(close_relative(got, expected, kBf16x3Relative))
             << describe(s) << (conv.transforms_weights_per_run() ? ", U per run" : ", U kept");
-        // The figure the bound's comment quotes.
-        double worst = 0;
-        for (size_t i = 0; i < got.size(); ++i) {
-            worst = std::max(worst, std::fabs(static_cast<double>(got[i]) - expected[i]));
-        }
-        std::printf("%s: max abs error %.3g of the largest output\n", describe(s).c_str(),
-                    worst / testing::max_abs(expected));
+        print_error(describe(s), got, expected);
     }
 }
 
@@ -254,12 +260,7 @@ TEST(ConvBf16x3, StridedMatchesTheReferenceToItsPrecision) {
         ASSERT_TRUE(conv.amx());
         const std::vector<float> got = run(conv, d, 2), expected = reference_of(p, d);
         EXPECT_TRUE(close_relative(got, expected, kStridedRelative)) << describe(s);
-        double worst = 0;
-        for (size_t i = 0; i < got.size(); ++i) {
-            worst = std::max(worst, std::fabs(static_cast<double>(got[i]) - expected[i]));
-        }
-        std::printf("%s: max abs error %.3g of the largest output\n", describe(s).c_str(),
-                    worst / testing::max_abs(expected));
+        print_error(describe(s), got, expected);
     }
 }
 
