@@ -1,6 +1,6 @@
-// bf16x3's split of a float into hi + lo bf16 (winograd_amx.h says why both are
-// rounded), shared by the translation units compiled for AMX (winograd_amx.cpp,
-// strided_amx.cpp) and included only there: it needs AVX-512.
+// bf16x3's split of a float into hi + lo bf16 (winograd_amx.h: precision), shared by
+// the translation units compiled for AMX (winograd_amx.cpp, strided_amx.cpp) and
+// included only there: it needs AVX-512.
 #pragma once
 
 #include <immintrin.h>

@@ -3,7 +3,6 @@
 #include "kernels/winograd_amx.h"
 
 #include <cstdlib>
-#include <cstring>
 #include <stdexcept>
 
 #if defined(__GNUC__) && defined(__x86_64__) && !defined(SWAPRUN_NO_ISA_DISPATCH)

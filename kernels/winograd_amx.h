@@ -1,9 +1,11 @@
 // The GEMMs of the Winograd F(4x4, 3x3) convolution on AMX tiles, in bf16x3
 // (ConvPrecision::Bf16x3; private to kernels/).
 //
-// Precision. Each float x is split as hi + lo: hi its top 16 bits (a bf16 by
-// truncation, so x - hi is exact), lo that remainder rounded to bf16; together they
-// keep 16 of float's 24 significant bits. A product u * v is taken as
+// Precision. Each float x is split as hi + lo: hi x rounded to bf16 (x - hi is then
+// exact in float), lo that remainder rounded to bf16; together they keep about 16 of
+// float's 24 significant bits. Rounding hi, not truncating it, keeps lo centred on
+// zero, so the lo * lo term left out below has no sign of its own to pile up over a
+// sum (bf16x3_split.h). A product u * v is taken as
 // hi(u) hi(v) + hi(u) lo(v) + lo(u) hi(v): three bf16 products, each exact in float,
 // summed by the tiles in float. What is left out (lo * lo and the bits past lo) is
 // about 2^-16 of the product, where fp32's own rounding is 2^-24: the error grows by
