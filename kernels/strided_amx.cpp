@@ -20,7 +20,7 @@
 #endif
 #include <immintrin.h>
 
-#include "kernels/bf16x3_split.h"
+#include "kernels/amx_bf16x3.h"
 #include "kernels/conv2d_direct_rows.h"
 #else
 #define SWAPRUN_AMX 0
@@ -97,8 +97,6 @@ int64_t scratch_floats(const Conv2dParams& p, int threads) {
 
 namespace {
 
-constexpr int kRowBytes = 64;
-
 // Splits rows `begin` .. `end` of a chunk whose first output row is oy0 (row r: input
 // row 2 oy0 + r - 1), as strided_amx.h lays them out.
 void split_rows(const Conv2dParams& p, const Geometry& g, const float* image, int64_t oy0,
@@ -149,31 +147,6 @@ void split_rows(const Conv2dParams& p, const Geometry& g, const float* image, in
     }
 }
 
-// The accumulators of KT tiles of output channels by PT tiles of output pixels
-// (tile 2 kt + pt) += A (4, 5) times B (6, 7).
-template <int KT, int PT>
-inline __attribute__((always_inline)) void multiply() {
-    _tile_dpbf16ps(0, 4, 6);
-    if constexpr (PT == 2) _tile_dpbf16ps(1, 4, 7);
-    if constexpr (KT == 2) {
-        _tile_dpbf16ps(2, 5, 6);
-        if constexpr (PT == 2) _tile_dpbf16ps(3, 5, 7);
-    }
-}
-
-template <int KT>
-inline __attribute__((always_inline)) void load_a(const uint16_t* a, int64_t run) {
-    _tile_loadd(4, a, kRowBytes);
-    if constexpr (KT == 2) _tile_loadd(5, a + run, kRowBytes);
-}
-
-template <int PT>
-inline __attribute__((always_inline)) void load_b(const uint32_t* b0, const uint32_t* b1,
-                                                  int64_t stride) {
-    _tile_loadd(6, b0, stride);
-    if constexpr (PT == 2) _tile_loadd(7, b1, stride);
-}
-
 // KT tiles of 16 output channels (A's runs at a, `run` words apart, taps `tap_words`
 // apart) by PT tiles of 16 output pixels (tap t's B at b[pt][t], steps `step` words
 // apart, lo words `lo` after hi), summed over the taps and steps in order, into
@@ -181,33 +154,14 @@ inline __attribute__((always_inline)) void load_b(const uint32_t* b0, const uint
 template <int KT, int PT>
 void block(const uint16_t* a, int64_t run, int64_t tap_words, const uint32_t* const (&b)[2][9],
            int64_t steps, int64_t step, int64_t lo, int64_t stride, float* staging) {
-    _tile_zero(0);
-    if constexpr (PT == 2) _tile_zero(1);
-    if constexpr (KT == 2) {
-        _tile_zero(2);
-        if constexpr (PT == 2) _tile_zero(3);
-    }
+    bf16x3::zero<KT, PT>();
     for (int t = 0; t < 9; ++t) {
         for (int64_t s = 0; s < steps; ++s) {
-            const uint16_t* a_hi = a + t * tap_words + s * 2 * kTileWords;
-            const uint32_t* b0 = b[0][t] + s * step;
-            const uint32_t* b1 = b[1][t] + s * step;
-            load_a<KT>(a_hi, run);
-            load_b<PT>(b0, b1, stride);
-            multiply<KT, PT>();  // hi hi
-            load_b<PT>(b0 + lo, b1 + lo, stride);
-            multiply<KT, PT>();  // hi lo
-            load_a<KT>(a_hi + kTileWords, run);
-            load_b<PT>(b0, b1, stride);
-            multiply<KT, PT>();  // lo hi
+            bf16x3::step<KT, PT>(a + t * tap_words + s * 2 * kTileWords, run, b[0][t] + s * step,
+                                 b[1][t] + s * step, lo * sizeof(uint32_t), stride);
         }
     }
-    _tile_stored(0, staging, kRowBytes);
-    if constexpr (PT == 2) _tile_stored(1, staging + kCTileFloats, kRowBytes);
-    if constexpr (KT == 2) {
-        _tile_stored(2, staging + 2 * kCTileFloats, kRowBytes);
-        if constexpr (PT == 2) _tile_stored(3, staging + 3 * kCTileFloats, kRowBytes);
-    }
+    bf16x3::store<KT, PT>(staging, 2 * kCTileFloats, kCTileFloats, bf16x3::kTileRowBytes);
 }
 
 using BlockFn = void (*)(const uint16_t*, int64_t, int64_t, const uint32_t* const (&)[2][9],

@@ -18,7 +18,7 @@
 
 #include <xsimd/xsimd.hpp>
 
-#include "kernels/bf16x3_split.h"
+#include "kernels/amx_bf16x3.h"
 #include "kernels/winograd_g.h"
 #if defined(__linux__)
 #include <sys/syscall.h>
@@ -72,8 +72,6 @@ struct alignas(64) TileConfig {
     uint8_t rows[16] = {};
 };
 
-constexpr int kRowBytes = 64;
-
 using Batch = xsimd::batch<float, xsimd::avx512f>;
 
 using bf16x3::split;
@@ -120,61 +118,18 @@ void make_u_row(const float* g, int64_t out_channels, int64_t in_channels, int64
     }
 }
 
-// The accumulators of KT tiles of output channels by two of Winograd tiles (0, 1; 2, 3)
-// += A (4; 5) times B (6, 7).
-template <int KT>
-inline __attribute__((always_inline)) void multiply() {
-    _tile_dpbf16ps(0, 4, 6);
-    _tile_dpbf16ps(1, 4, 7);
-    if constexpr (KT == 2) {
-        _tile_dpbf16ps(2, 5, 6);
-        _tile_dpbf16ps(3, 5, 7);
-    }
-}
-
-// Loads A's tiles of KT tiles of output channels (runs `run` words apart).
-template <int KT>
-inline __attribute__((always_inline)) void load_a(const uint16_t* a, int64_t run) {
-    _tile_loadd(4, a, kRowBytes);
-    if constexpr (KT == 2) _tile_loadd(5, a + run, kRowBytes);
-}
-
-// And B's of the two tiles of Winograd tiles.
-inline __attribute__((always_inline)) void load_b(const uint16_t* b, int64_t run) {
-    _tile_loadd(6, b, kRowBytes);
-    _tile_loadd(7, b + run, kRowBytes);
-}
-
 // C for KT tiles of 16 output channels by two of 16 Winograd tiles: a and b point at
 // the first tile's run of steps, runs `run` words apart.
 template <int KT>
 void gemm_block(const uint16_t* a, const uint16_t* b, int64_t s, int64_t run, float* m,
                 int64_t ldm) {
-    _tile_zero(0);
-    _tile_zero(1);
-    if constexpr (KT == 2) {
-        _tile_zero(2);
-        _tile_zero(3);
-    }
+    bf16x3::zero<KT, 2>();
     for (int64_t step = 0; step < s; ++step) {
-        const uint16_t* a_hi = a + step * 2 * kTileWords;
         const uint16_t* b_hi = b + step * 2 * kTileWords;
-        load_a<KT>(a_hi, run);
-        load_b(b_hi, run);
-        multiply<KT>();  // hi hi
-        load_b(b_hi + kTileWords, run);
-        multiply<KT>();  // hi lo
-        load_a<KT>(a_hi + kTileWords, run);
-        load_b(b_hi, run);
-        multiply<KT>();  // lo hi
+        bf16x3::step<KT, 2>(a + step * 2 * kTileWords, run, b_hi, b_hi + run,
+                            kTileWords * sizeof(uint16_t), bf16x3::kTileRowBytes);
     }
-    const int64_t stride = ldm * static_cast<int64_t>(sizeof(float));
-    _tile_stored(0, m, stride);
-    _tile_stored(1, m + kTileRows, stride);
-    if constexpr (KT == 2) {
-        _tile_stored(2, m + kTileRows * ldm, stride);
-        _tile_stored(3, m + kTileRows * ldm + kTileRows, stride);
-    }
+    bf16x3::store<KT, 2>(m, kTileRows * ldm, kTileRows, ldm * static_cast<int64_t>(sizeof(float)));
 }
 
 }  // namespace
@@ -187,7 +142,7 @@ bool available() {
 TileSession::TileSession() {
     TileConfig config;
     for (int t = 0; t < 8; ++t) {
-        config.colsb[t] = kRowBytes;
+        config.colsb[t] = bf16x3::kTileRowBytes;
         config.rows[t] = kTileRows;
     }
     // g++ 12's _tile_loadconfig tells the compiler it reads 8 bytes of the 64, which
