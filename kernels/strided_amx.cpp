@@ -41,8 +41,7 @@ constexpr int64_t kCTileFloats = kTileRows * kTileRows;
 // a few output rows, split just before the tiles read them, so that both happen in L2
 // beside the weights. Measured on a Xeon with 2 MiB of L2 (kernel_bench
 // live_base_down2_s2 / live_base_down3_s2 in bf16x3, 2 threads): 128 KiB 1.09 / 0.91 ms,
-// 512 KiB 0.94 / 0.80, 1 MiB 0.99 / 0.77, 2 MiB 1.26 / 0.94; the whole of a thread's
-// rows at once (before chunks) 1.47 / 1.00.
+// 512 KiB 0.94 / 0.80, 1 MiB 0.99 / 0.77, 2 MiB 1.26 / 0.94.
 constexpr int64_t kSplitBytes = 512 * 1024;
 
 // Where a thread's split input and its accumulators' staging lie in its scratch.
