@@ -137,10 +137,11 @@ typedef struct swr_model_options {
 #define SWR_PRECISION_FP32 0
 #define SWR_PRECISION_FP16 1 /* 16-bit storage (+ fp16 math where the device has it) */
 /* CPU only, chosen when the model opens (swr_model_options.cpu_precision): on a CPU with
- * AMX tiles (Intel Xeon since Sapphire Rapids) the Winograd convolutions take each
- * product as three bf16 products summed in fp32 (about 16 significant bits instead of
- * 24; PyTorch's float32 matmul precision "high"), several times faster; elsewhere, and
- * for the other layers, fp32. Measured fidelity: README.md, "Performance". */
+ * AMX tiles (Intel Xeon since Sapphire Rapids) the Winograd and 3x3 stride-2
+ * convolutions take each product as three bf16 products summed in fp32 (about 16
+ * significant bits instead of 24; PyTorch's float32 matmul precision "high"), several
+ * times faster; elsewhere, and for the other layers, fp32. Measured fidelity:
+ * README.md, "Performance". */
 #define SWR_PRECISION_BF16X3 2
 
 typedef struct swr_context_options {
