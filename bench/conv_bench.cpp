@@ -64,6 +64,8 @@ constexpr ConvShape kShapes[] = {
     {"narrow_8to8", 8, 8, 128, 3, 1, kZero, kNone},
     {"narrow_16to4", 16, 4, 128, 3, 1, kZero, kNone},
     {"live_down0_s2", 16, 16, 512, 3, 2, kZero, kLeaky},
+    // live_base's and live_mini's down.1: in bf16x3 on AMX tiles, half a tile step.
+    {"live_down1_s2", 16, 64, 256, 3, 2, kZero, kLeaky},
     // live_base's two widest stride-2 layers (6.5 % of its MACs).
     {"live_base_down2_s2", 64, 192, 128, 3, 2, kZero, kLeaky},
     {"live_base_down3_s2", 192, 192, 64, 3, 2, kZero, kLeaky},
