@@ -195,12 +195,13 @@ bool amx_wins(const Conv2dParams& p, ConvIsa isa) {
 // Whether a 3x3 stride-2 layer runs on AMX tiles, asked for bf16x3 (strided_amx.h):
 // where it applies, on the AVX-512 kernels of a machine with AMX-BF16, for output
 // channels of two tiles (the micro-kernel's 2 x 2) or more and input channels from 16
-// (a tile step half empty). Measured on a Xeon (family 6 model 167; swaprun infer
-// --profile, 2 threads, live_base in bf16x3): its 16 -> 64 down.1 took 1.24-1.44 ms on the direct
-// kernels and 0.86-0.89 on the tiles; its 16 -> 16 down.0 took 1.72 ms on the tiles, and the head,
-// no longer the first of a pair with it, 2.43 ms, where the pair takes 3.36-3.76. The 64 -> 192
-// down.2 went from 3.0 (kernel_bench, on the stride-2 Winograd kernel) to 1.05-1.2, the 192 -> 192
-// down.3 from 2.0-2.4 to 0.9-1.0.
+// (two taps to a tile step). Measured on a Xeon (family 6 model 167; swaprun infer
+// --profile, 2 threads, live_base in bf16x3): its 16 -> 64 down.1 took 1.24-1.44 ms on
+// the direct kernels, 0.57 on the tiles; its 16 -> 16 down.0 took 1.72 ms on the tiles
+// (one tap a step then), and the head, no longer the first of a pair with it, 2.43 ms,
+// where the pair takes 3.36-3.76. The 64 -> 192 down.2 went from 3.0 (kernel_bench, on
+// the stride-2 Winograd kernel) to 1.05-1.2, the 192 -> 192 down.3 from 2.0-2.4 to
+// 0.9-1.0.
 bool strided_amx_wins(const Conv2dParams& p, ConvIsa isa) {
     return isa == ConvIsa::Avx512 && strided_amx::applies(p) && p.in_channels >= 16 &&
            p.out_channels >= 2 * winograd_amx::kTileRows && winograd_amx::available();

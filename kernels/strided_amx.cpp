@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <stdexcept>
+#include <vector>
 
 #include "kernels/cpu_common.h"
 #include "kernels/winograd_amx.h"
@@ -44,12 +45,24 @@ constexpr int64_t kCTileFloats = kTileRows * kTileRows;
 // 512 KiB 0.94 / 0.80, 1 MiB 0.99 / 0.77, 2 MiB 1.26 / 0.94.
 constexpr int64_t kSplitBytes = 512 * 1024;
 
+// A layer of at most 16 input channels would fill half of each tile step. Instead its
+// rows hold 4 slots of 8 pairs, the taps kx = 0, 2, 1 and a slot of zeros, so that one
+// step of 16 pairs takes two taps: (0, 2), then (1, zeros); 6 steps per output row
+// instead of 9. Its weights are packed as 3 "taps" (the kernel rows) of 64 channels in
+// that order.
+constexpr int64_t kMergedChannels = kPairsPerStep;
+constexpr int kMergedSlot[3] = {0, 2, 1};  // the slot of tap column kx
+
+bool merged(const Conv2dParams& p) { return p.in_channels <= kMergedChannels; }
+
 // Where a thread's split input and its accumulators' staging lie in its scratch.
 struct Geometry {
-    int64_t steps = 0;          // tile steps of input channels
-    int64_t pairs = 0;          // pairs of input channels, padded to whole steps
-    int64_t ld = 0;             // words per phase of one pair's row: the output's columns
-    int64_t phase = 0;          // words per phase of a row (all pairs)
+    int taps = 0;               // GEMMs per output tile: 9 taps, or 3 kernel rows merged
+    int slots = 0;              // slots per split row: one per tap column (and zeros)
+    int64_t steps = 0;          // tile steps per tap
+    int64_t pairs = 0;          // pairs of input channels per slot
+    int64_t ld = 0;             // words per pair of one slot: the output's columns
+    int64_t phase = 0;          // words per slot (all its pairs)
     int64_t chunk = 0;          // output rows split at a time: 2 chunk + 1 input rows
     int64_t words = 0;          // hi words of a thread's split input (lo as many after)
     int64_t thread_floats = 0;  // split input, then 4 accumulator tiles' staging
@@ -57,15 +70,24 @@ struct Geometry {
 
 Geometry geometry(const Conv2dParams& p) {
     Geometry g;
-    g.steps = winograd_amx::steps(p.in_channels);
-    g.pairs = g.steps * kPairsPerStep;
+    const bool m = merged(p);
+    g.taps = m ? 3 : 9;
+    g.slots = m ? 4 : 3;
+    g.steps = m ? 2 : winograd_amx::steps(p.in_channels);
+    g.pairs = m ? kMergedChannels / 2 : g.steps * kPairsPerStep;
     g.ld = cpu::whole_lines(p.out_width + 1);  // tap 0's stores reach one word past
     g.phase = g.pairs * g.ld;
-    const int64_t row_bytes = 2 * 3 * g.phase * static_cast<int64_t>(sizeof(uint32_t));
+    const int64_t row_words = g.slots * g.phase;
+    const int64_t row_bytes = 2 * row_words * static_cast<int64_t>(sizeof(uint32_t));
     g.chunk = std::clamp<int64_t>((kSplitBytes / row_bytes - 1) / 2, 1, p.out_height);
-    g.words = (2 * g.chunk + 1) * 3 * g.phase;
+    g.words = (2 * g.chunk + 1) * row_words;
     g.thread_floats = cpu::whole_lines(2 * g.words + 4 * kCTileFloats);
     return g;
+}
+
+// Channels of one packed tap's A: the input's, or a merged kernel row's 4 slots.
+int64_t tap_channels(const Conv2dParams& p) {
+    return merged(p) ? 4 * kMergedChannels : p.in_channels;
 }
 
 }  // namespace
@@ -80,14 +102,31 @@ bool applies(const Conv2dParams& p) {
 }
 
 int64_t weight_words(const Conv2dParams& p) {
-    return 9 * winograd_amx::a_words(p.out_channels, p.in_channels);
+    return geometry(p).taps * winograd_amx::a_words(p.out_channels, tap_channels(p));
 }
 
 void pack_weights(const Conv2dParams& p, const float* weight, uint16_t* a) {
-    const int64_t tap_words = winograd_amx::a_words(p.out_channels, p.in_channels);
-    for (int t = 0; t < 9; ++t) {
-        winograd_amx::pack_u(weight + t, p.out_channels, p.in_channels, p.in_channels * 9, 9,
-                             a + t * tap_words);
+    const int64_t in_c = p.in_channels, out_c = p.out_channels;
+    const int64_t tap_words = winograd_amx::a_words(out_c, tap_channels(p));
+    if (!merged(p)) {
+        for (int t = 0; t < 9; ++t) {
+            winograd_amx::pack_u(weight + t, out_c, in_c, in_c * 9, 9, a + t * tap_words);
+        }
+        return;
+    }
+    const int64_t width = tap_channels(p);
+    std::vector<float> row(static_cast<size_t>(out_c * width));
+    for (int ky = 0; ky < 3; ++ky) {
+        std::fill(row.begin(), row.end(), 0.0f);
+        for (int64_t k = 0; k < out_c; ++k) {
+            for (int kx = 0; kx < 3; ++kx) {
+                for (int64_t c = 0; c < in_c; ++c) {
+                    row[static_cast<size_t>(k * width + kMergedSlot[kx] * kMergedChannels + c)] =
+                        weight[(k * in_c + c) * 9 + ky * 3 + kx];
+                }
+            }
+        }
+        winograd_amx::pack_u(row.data(), out_c, width, width, 1, a + ky * tap_words);
     }
 }
 
@@ -112,14 +151,15 @@ void split_rows(const Conv2dParams& p, const Geometry& g, const float* image, in
     for (int64_t r = begin; r < end; ++r) {
         const int64_t iy = 2 * oy0 + r - 1;
         for (int64_t j = 0; j < g.pairs; ++j) {
-            const int64_t at = r * 3 * phase + j * g.ld;
+            const int64_t at = r * g.slots * phase + j * g.ld;
             const int64_t c = 2 * j;
-            if (iy < 0 || c >= p.in_channels) {
-                for (int kx = 0; kx < 3; ++kx) {
-                    std::fill_n(hi + at + kx * phase, g.ld, 0u);
-                    std::fill_n(lo + at + kx * phase, g.ld, 0u);
+            if (iy < 0 || c >= p.in_channels || g.slots == 4) {
+                // Padding, and a merged row's slot of zeros (4: merged).
+                for (int slot = iy < 0 || c >= p.in_channels ? 0 : 3; slot < g.slots; ++slot) {
+                    std::fill_n(hi + at + slot * phase, g.ld, 0u);
+                    std::fill_n(lo + at + slot * phase, g.ld, 0u);
                 }
-                continue;
+                if (iy < 0 || c >= p.in_channels) continue;
             }
             hi[at] = lo[at] = 0;  // column -1
             const float* x0 = image + c * plane + iy * width;
@@ -137,12 +177,13 @@ void split_rows(const Conv2dParams& p, const Geometry& g, const float* image, in
                     bf16x3::split(_mm512_permutex2var_ps(a, odd, b), h[ch][1], l[ch][1]);
                 }
                 // Tap 0 the odd columns one word on, tap 1 the even ones, tap 2 the odd.
-                const int64_t to[3] = {at + 1 + m, at + phase + m, at + 2 * phase + m};
                 const int parity[3] = {1, 0, 1};
                 for (int kx = 0; kx < 3; ++kx) {
+                    const int slot = g.slots == 4 ? kMergedSlot[kx] : kx;
+                    const int64_t to = at + slot * phase + m + (kx == 0 ? 1 : 0);
                     const int e = parity[kx];
-                    _mm512_storeu_si512(hi + to[kx], bf16x3::pair_words(h[0][e], h[1][e]));
-                    _mm512_storeu_si512(lo + to[kx], bf16x3::pair_words(l[0][e], l[1][e]));
+                    _mm512_storeu_si512(hi + to, bf16x3::pair_words(h[0][e], h[1][e]));
+                    _mm512_storeu_si512(lo + to, bf16x3::pair_words(l[0][e], l[1][e]));
                 }
             }
         }
@@ -151,13 +192,13 @@ void split_rows(const Conv2dParams& p, const Geometry& g, const float* image, in
 
 // KT tiles of 16 output channels (A's runs at a, `run` words apart, taps `tap_words`
 // apart) by PT tiles of 16 output pixels (tap t's B at b[pt][t], steps `step` words
-// apart, lo words `lo` after hi), summed over the taps and steps in order, into
-// `staging` (tile 2 kt + pt at kCTileFloats of each).
+// apart, lo words `lo` after hi), summed over the taps (9, or 3 merged) and steps in
+// order, into `staging` (tile 2 kt + pt at kCTileFloats of each).
 template <int KT, int PT>
 void block(const uint16_t* a, int64_t run, int64_t tap_words, const uint32_t* const (&b)[2][9],
-           int64_t steps, int64_t step, int64_t lo, int64_t stride, float* staging) {
+           int taps, int64_t steps, int64_t step, int64_t lo, int64_t stride, float* staging) {
     bf16x3::zero<KT, PT>();
-    for (int t = 0; t < 9; ++t) {
+    for (int t = 0; t < taps; ++t) {
         for (int64_t s = 0; s < steps; ++s) {
             bf16x3::step<KT, PT>(a + t * tap_words + s * 2 * kTileWords, run, b[0][t] + s * step,
                                  b[1][t] + s * step, lo * sizeof(uint32_t), stride);
@@ -166,7 +207,7 @@ void block(const uint16_t* a, int64_t run, int64_t tap_words, const uint32_t* co
     bf16x3::store<KT, PT>(staging, 2 * kCTileFloats, kCTileFloats, bf16x3::kTileRowBytes);
 }
 
-using BlockFn = void (*)(const uint16_t*, int64_t, int64_t, const uint32_t* const (&)[2][9],
+using BlockFn = void (*)(const uint16_t*, int64_t, int64_t, const uint32_t* const (&)[2][9], int,
                          int64_t, int64_t, int64_t, int64_t, float*);
 constexpr BlockFn kBlocks[2][2] = {{&block<1, 1>, &block<1, 2>}, {&block<2, 1>, &block<2, 2>}};
 
@@ -176,15 +217,16 @@ void compute_rows(const Conv2dParams& p, const Geometry& g, const uint16_t* a, c
     using Batch = xsimd::batch<float, xsimd::avx512f>;
     const int64_t tiles_w = p.out_width / kTileRows;
     const int64_t k_tiles = p.out_channels / kTileRows;
-    const int64_t tap_words = winograd_amx::a_words(p.out_channels, p.in_channels);
+    const int64_t tap_words = winograd_amx::a_words(p.out_channels, tap_channels(p));
     const int64_t run = g.steps * 2 * kTileWords;
     const int64_t plane = p.out_height * p.out_width;
     const int64_t q0 = oy0 * tiles_w, q1 = oy1 * tiles_w;
-    // Tap t's B for pixel tile q: its input row's phase for the tap, at its column.
+    // Tap t's B for pixel tile q: its input row's slot for the tap, at its column (merged:
+    // kernel row t, from its first slot).
     const auto b_of = [&](int64_t q, int t) {
         const int64_t oy = q / tiles_w, ox = q % tiles_w * kTileRows;
-        const int ky = t / 3, kx = t % 3;
-        return hi + (3 * (2 * (oy - oy0) + ky) + kx) * g.phase + ox;
+        const int ky = g.taps == 9 ? t / 3 : t, slot = g.taps == 9 ? t % 3 : 0;
+        return hi + (g.slots * (2 * (oy - oy0) + ky) + slot) * g.phase + ox;
     };
     // Each pair of output channel tiles over the chunk's pixels: its weights, read from
     // L2 once per chunk rather than once per pair of pixel tiles.
@@ -194,10 +236,12 @@ void compute_rows(const Conv2dParams& p, const Geometry& g, const uint16_t* a, c
             const int pt_count = static_cast<int>(std::min<int64_t>(2, q1 - q));
             const uint32_t* b[2][9] = {};
             for (int pt = 0; pt < 2; ++pt) {
-                for (int t = 0; t < 9; ++t) b[pt][t] = b_of(q + std::min(pt, pt_count - 1), t);
+                for (int t = 0; t < g.taps; ++t) {
+                    b[pt][t] = b_of(q + std::min(pt, pt_count - 1), t);
+                }
             }
             kBlocks[kt_count - 1][pt_count - 1](
-                a + kt * run, run, tap_words, b, g.steps, kPairsPerStep * g.ld, g.words,
+                a + kt * run, run, tap_words, b, g.taps, g.steps, kPairsPerStep * g.ld, g.words,
                 g.ld * static_cast<int64_t>(sizeof(uint32_t)), staging);
             for (int ki = 0; ki < kt_count; ++ki) {
                 for (int pt = 0; pt < pt_count; ++pt) {
@@ -233,7 +277,7 @@ void run(const Conv2dParams& p, const uint16_t* a, const float* bias, const floa
         if (oy0 < oy1) {
             float* mine = scratch + t * g.thread_floats;
             auto* hi = reinterpret_cast<uint32_t*>(mine);
-            const int64_t row_words = 3 * g.phase;
+            const int64_t row_words = g.slots * g.phase;
             const winograd_amx::TileSession tiles;
             for (int64_t n = 0; n < p.batch; ++n) {
                 const float* image = input + n * in_image;
