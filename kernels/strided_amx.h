@@ -12,9 +12,9 @@
 // load of the split input, as A, the tap's weights for 16 output channels, is of the
 // weights packed at load.
 //
-// Split input, per thread and chunk of its output rows: words [row][kx][pair][ld], row
-// r holding input row 2 oy0 + r - 1 (oy0 the chunk's first output row; row -1 is the
-// zero padding above the image, column -1 the padding left of it), pairs past the
+// Split input, per thread and chunk of its output rows: words [row][slot][pair][ld], a
+// slot per tap column kx, row r holding input row 2 oy0 + r - 1 (oy0 the chunk's first output row;
+// row -1 is the zero padding above the image, column -1 the padding left of it), pairs past the
 // input channels zeros; the lo words follow the hi ones. A chunk's rows are split just
 // before its outputs are made, so they are read from L2; each thread splits the rows
 // its own output rows read, so no thread waits for another, and each output element is
@@ -22,7 +22,8 @@
 //
 // Layers of 16 input channels or fewer would fill half of each tile step: their split
 // rows hold 4 slots of 8 pairs, the tap columns 0, 2, 1 and one of zeros, so that a
-// step takes two taps, (0, 2) then (1, zeros), 6 steps per output row instead of 9.
+// step takes two taps, (0, 2) then (1, zeros), 6 steps per output row instead of 9;
+// their weights are packed per kernel row as 64 channels in that order.
 //
 // Where it applies: stride 2, one pixel of zero padding on the top and left, input
 // height and width twice the output's, output channels whole tiles of 16 (A's rows)
