@@ -62,7 +62,7 @@ struct Geometry {
     int64_t steps = 0;          // tile steps per tap
     int64_t pairs = 0;          // pairs of input channels per slot
     int64_t ld = 0;             // words per pair of one slot: the output's columns
-    int64_t phase = 0;          // words per slot (all its pairs)
+    int64_t slot_words = 0;     // words per slot (all its pairs)
     int64_t chunk = 0;          // output rows split at a time: 2 chunk + 1 input rows
     int64_t words = 0;          // hi words of a thread's split input (lo as many after)
     int64_t thread_floats = 0;  // split input, then 4 accumulator tiles' staging
@@ -76,8 +76,8 @@ Geometry geometry(const Conv2dParams& p) {
     g.steps = m ? 2 : winograd_amx::steps(p.in_channels);
     g.pairs = m ? kMergedChannels / 2 : g.steps * kPairsPerStep;
     g.ld = cpu::whole_lines(p.out_width + 1);  // tap 0's stores reach one word past
-    g.phase = g.pairs * g.ld;
-    const int64_t row_words = g.slots * g.phase;
+    g.slot_words = g.pairs * g.ld;
+    const int64_t row_words = g.slots * g.slot_words;
     const int64_t row_bytes = 2 * row_words * static_cast<int64_t>(sizeof(uint32_t));
     g.chunk = std::clamp<int64_t>((kSplitBytes / row_bytes - 1) / 2, 1, p.out_height);
     g.words = (2 * g.chunk + 1) * row_words;
@@ -142,7 +142,7 @@ namespace {
 // row 2 oy0 + r - 1), as strided_amx.h lays them out.
 void split_rows(const Conv2dParams& p, const Geometry& g, const float* image, int64_t oy0,
                 int64_t begin, int64_t end, uint32_t* hi) {
-    const int64_t width = p.in_width, plane = p.in_height * width, phase = g.phase;
+    const int64_t width = p.in_width, plane = p.in_height * width, slot_words = g.slot_words;
     uint32_t* const lo = hi + g.words;
     // Lanes of two vectors of 16 consecutive columns: the even ones, then the odd.
     const __m512i even =
@@ -151,16 +151,15 @@ void split_rows(const Conv2dParams& p, const Geometry& g, const float* image, in
     for (int64_t r = begin; r < end; ++r) {
         const int64_t iy = 2 * oy0 + r - 1;
         for (int64_t j = 0; j < g.pairs; ++j) {
-            const int64_t at = r * g.slots * phase + j * g.ld;
+            const int64_t at = r * g.slots * slot_words + j * g.ld;
             const int64_t c = 2 * j;
-            if (iy < 0 || c >= p.in_channels || g.slots == 4) {
-                // Padding, and a merged row's slot of zeros (4: merged).
-                for (int slot = iy < 0 || c >= p.in_channels ? 0 : 3; slot < g.slots; ++slot) {
-                    std::fill_n(hi + at + slot * phase, g.ld, 0u);
-                    std::fill_n(lo + at + slot * phase, g.ld, 0u);
-                }
-                if (iy < 0 || c >= p.in_channels) continue;
+            // Zeros: every slot of the padding, and a merged row's fourth slot.
+            const bool padding = iy < 0 || c >= p.in_channels;
+            for (int slot = padding ? 0 : 3; slot < g.slots; ++slot) {
+                std::fill_n(hi + at + slot * slot_words, g.ld, 0u);
+                std::fill_n(lo + at + slot * slot_words, g.ld, 0u);
             }
+            if (padding) continue;
             hi[at] = lo[at] = 0;  // column -1
             const float* x0 = image + c * plane + iy * width;
             const bool second = c + 1 < p.in_channels;
@@ -180,7 +179,7 @@ void split_rows(const Conv2dParams& p, const Geometry& g, const float* image, in
                 const int parity[3] = {1, 0, 1};
                 for (int kx = 0; kx < 3; ++kx) {
                     const int slot = g.slots == 4 ? kMergedSlot[kx] : kx;
-                    const int64_t to = at + slot * phase + m + (kx == 0 ? 1 : 0);
+                    const int64_t to = at + slot * slot_words + m + (kx == 0 ? 1 : 0);
                     const int e = parity[kx];
                     _mm512_storeu_si512(hi + to, bf16x3::pair_words(h[0][e], h[1][e]));
                     _mm512_storeu_si512(lo + to, bf16x3::pair_words(l[0][e], l[1][e]));
@@ -226,7 +225,7 @@ void compute_rows(const Conv2dParams& p, const Geometry& g, const uint16_t* a, c
     const auto b_of = [&](int64_t q, int t) {
         const int64_t oy = q / tiles_w, ox = q % tiles_w * kTileRows;
         const int ky = g.taps == 9 ? t / 3 : t, slot = g.taps == 9 ? t % 3 : 0;
-        return hi + (g.slots * (2 * (oy - oy0) + ky) + slot) * g.phase + ox;
+        return hi + (g.slots * (2 * (oy - oy0) + ky) + slot) * g.slot_words + ox;
     };
     // Each pair of output channel tiles over the chunk's pixels: its weights, read from
     // L2 once per chunk rather than once per pair of pixel tiles.
@@ -277,7 +276,7 @@ void run(const Conv2dParams& p, const uint16_t* a, const float* bias, const floa
         if (oy0 < oy1) {
             float* mine = scratch + t * g.thread_floats;
             auto* hi = reinterpret_cast<uint32_t*>(mine);
-            const int64_t row_words = g.slots * g.phase;
+            const int64_t row_words = g.slots * g.slot_words;
             const winograd_amx::TileSession tiles;
             for (int64_t n = 0; n < p.batch; ++n) {
                 const float* image = input + n * in_image;
