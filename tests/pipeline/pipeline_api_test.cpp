@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cstddef>
+#include <fstream>
 #include <limits>
 #include <string>
 #include <vector>
@@ -188,6 +189,29 @@ TEST_F(PipelineApi, WrongArgumentsFailWithAMessageAndLeaveTheOutputAlone) {
     models.models_dir = nullptr;
     EXPECT_EQ(swr_pipeline_create(&models, nullptr, &q), SWR_ERROR_INVALID_ARGUMENT);
     EXPECT_EQ(swr_pipeline_create(nullptr, nullptr, &q), SWR_ERROR_INVALID_ARGUMENT);
+}
+
+// Options no device kind runs are refused before any model loads: a swapper file that
+// is not a model is not read for bf16x3 on Vulkan.
+TEST_F(PipelineApi, BackendOptionsAreCheckedBeforeTheModelsLoad) {
+    {
+        std::ofstream garbage(dir.file("inswapper_128.swpk"), std::ios::binary | std::ios::trunc);
+        garbage << "not a model";
+    }
+    swr_pipeline_models models{};
+    models.struct_size = sizeof models;
+    const std::string d = dir.path().string();
+    models.models_dir = d.c_str();
+    swr_pipeline_options options{};
+    options.struct_size = sizeof options;
+    options.device = 1;
+    options.precision = SWR_PRECISION_BF16X3;
+    swr_pipeline* p = nullptr;
+    EXPECT_EQ(swr_pipeline_create(&models, &options, &p), SWR_ERROR_UNSUPPORTED);
+    EXPECT_NE(std::string(swr_last_error()).find("bf16x3"), std::string::npos) << swr_last_error();
+    EXPECT_EQ(p, nullptr);
+    options.device = 0;  // then the file is read, and found no model
+    EXPECT_EQ(swr_pipeline_create(&models, &options, &p), SWR_ERROR_FORMAT) << swr_last_error();
 }
 
 TEST_F(PipelineApi, DetectorSizeIsCheckedAgainstTheDetector) {

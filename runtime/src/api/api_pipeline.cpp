@@ -8,6 +8,7 @@
 
 #include "api/api_handles.h"
 #include "api/api_status.h"
+#include "pipeline/backend_options.h"
 #include "pipeline/face_pipeline.h"
 #include "pipeline/image_io.h"
 #include "pipeline/model_store.h"
@@ -159,6 +160,12 @@ swr_status swr_pipeline_create(const swr_pipeline_models* models,
             detector_size = {detector_width, detector_height};
             pl::check_detector_size(detector_size, "swr_pipeline_create: detector size");
         }
+        // The backend's options are checked before any model loads.
+        pl::PipelineOptions o;
+        o.backend.threads = option_field(options, &swr_pipeline_options::threads, 0);
+        o.backend.device = option_field(options, &swr_pipeline_options::device, 0);
+        o.backend.precision = option_field(options, &swr_pipeline_options::precision, 0);
+        pl::check_backend_options(o.backend);
         pl::FaceModels loaded;
         if (!paths.detector.empty()) {
             loaded.detector =
@@ -169,15 +176,10 @@ swr_status swr_pipeline_create(const swr_pipeline_models* models,
         swapper_options.low_memory =
             option_field(options, &swr_pipeline_options::low_memory, 0) != 0;
         // bf16x3 is the swapper's CPU arithmetic, chosen as it loads.
-        const int32_t precision = option_field(options, &swr_pipeline_options::precision, 0);
-        swapper_options.bf16x3 = precision == SWR_PRECISION_BF16X3;
+        swapper_options.bf16x3 = o.backend.precision == SWR_PRECISION_BF16X3;
         loaded.swapper =
             pl::load_model_file(paths.swapper, nullptr, pl::kBatchOfOne, swapper_options);
 
-        pl::PipelineOptions o;
-        o.backend.threads = option_field(options, &swr_pipeline_options::threads, 0);
-        o.backend.device = option_field(options, &swr_pipeline_options::device, 0);
-        o.backend.precision = precision;
         o.pixel_boost = option_field(options, &swr_pipeline_options::pixel_boost, 0);
         const float score = option_field(options, &swr_pipeline_options::score_threshold, 0.0f);
         const float iou = option_field(options, &swr_pipeline_options::nms_iou, 0.0f);

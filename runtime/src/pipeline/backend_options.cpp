@@ -8,8 +8,7 @@
 
 namespace swaprun::pipeline {
 
-std::unique_ptr<exec::ExecutionContext> make_execution_context(
-    std::shared_ptr<const engine::LoadedModel> model, const BackendOptions& options) {
+void check_backend_options(const BackendOptions& options) {
     if (options.device < 0) {
         throw Error(ErrorKind::InvalidArgument,
                     "device " + std::to_string(options.device) +
@@ -19,18 +18,22 @@ std::unique_ptr<exec::ExecutionContext> make_execution_context(
         throw Error(ErrorKind::InvalidArgument, "precision " + std::to_string(options.precision) +
                                                     " (0 fp32, 1 fp16, 2 bf16x3)");
     }
+    if (options.device == 0 && options.precision == 1) {
+        throw Error(ErrorKind::Unsupported, "the CPU runs fp32 or bf16x3 (fp16 is Vulkan only)");
+    }
+    if (options.device != 0 && options.precision == 2) {
+        throw Error(ErrorKind::Unsupported,
+                    "precision bf16x3 is the CPU's (fp32 or fp16 on Vulkan)");
+    }
+}
+
+std::unique_ptr<exec::ExecutionContext> make_execution_context(
+    std::shared_ptr<const engine::LoadedModel> model, const BackendOptions& options) {
+    check_backend_options(options);
     if (options.device == 0) {
-        if (options.precision == 1) {
-            throw Error(ErrorKind::Unsupported,
-                        "the CPU runs fp32 or bf16x3 (fp16 is Vulkan only)");
-        }
         // bf16x3 is how the model was packed as it loaded (format::ReadOptions::bf16x3):
         // the context itself is the same.
         return std::make_unique<exec::CpuContext>(std::move(model), options.threads);
-    }
-    if (options.precision == 2) {
-        throw Error(ErrorKind::Unsupported,
-                    "precision bf16x3 is the CPU's (fp32 or fp16 on Vulkan)");
     }
     vulkan::VulkanOptions vulkan;
     vulkan.device = options.device == 1 ? -1 : options.device - 2;

@@ -17,8 +17,14 @@ struct BackendOptions {
     int precision = 0;
 };
 
-// A CPU or Vulkan context for `model`. Throws swaprun::Error: InvalidArgument for a bad
-// option, Unsupported where the device or precision is not available.
+// Throws swaprun::Error where the options cannot make a context on any model:
+// InvalidArgument for a value out of range, Unsupported for a precision the device
+// kind does not run. Callers that load models for them ask first.
+void check_backend_options(const BackendOptions& options);
+
+// A CPU or Vulkan context for `model` (check_backend_options first). Throws
+// swaprun::Error: as check_backend_options, and Unsupported where the device is not
+// available.
 std::unique_ptr<exec::ExecutionContext> make_execution_context(
     std::shared_ptr<const engine::LoadedModel> model, const BackendOptions& options);
 
