@@ -199,9 +199,9 @@ bool amx_wins(const Conv2dParams& p, ConvIsa isa) {
 // --profile, 2 threads, live_base in bf16x3): its 16 -> 64 down.1 took 1.24-1.44 ms on
 // the direct kernels, 0.57 on the tiles; its 16 -> 16 down.0 took 1.72 ms on the tiles
 // (one tap a step then), and the head, no longer the first of a pair with it, 2.43 ms,
-// where the pair takes 3.36-3.76. The 64 -> 192 down.2 went from 3.0 (kernel_bench, on
-// the stride-2 Winograd kernel) to 1.05-1.2, the 192 -> 192 down.3 from 2.0-2.4 to
-// 0.9-1.0.
+// where the pair takes 3.36-3.76. kernel_bench on 2 threads (the stride-2 Winograd
+// kernel against the tiles): live_base_down2_s2 (64 -> 192) 2.96-3.19 -> 0.94-1.08 ms,
+// live_base_down3_s2 (192 -> 192) 1.89-2.00 -> 0.80-0.89.
 bool strided_amx_wins(const Conv2dParams& p, ConvIsa isa) {
     return isa == ConvIsa::Avx512 && strided_amx::applies(p) && p.in_channels >= 16 &&
            p.out_channels >= 2 * winograd_amx::kTileRows && winograd_amx::available();

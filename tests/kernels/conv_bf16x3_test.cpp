@@ -89,6 +89,19 @@ void print_error(const std::string& what, const std::vector<float>& got,
                 worst / testing::max_abs(expected));
 }
 
+// fn(shape, its params, its data, the layer prepared with `options`) for each shape of
+// `shapes`, the data seeded from `seed` on.
+template <class Shapes, class Fn>
+void for_each_case(const Shapes& shapes, uint32_t seed, const ConvOptions& options, Fn fn) {
+    for (const auto& s : shapes) {
+        const Conv2dParams p = params_of(s);
+        const Data d = make_data(p, seed);
+        seed += 3;
+        const PreparedConv2d conv(p, d.w.data(), d.b.data(), options);
+        fn(s, p, d, conv);
+    }
+}
+
 // The tiles serve the AVX-512 kernels: absent, or with AVX-512 turned off
 // (SWAPRUN_DISABLE_AVX512, the .avx2 and .baseline runs of this suite), bf16x3 is fp32.
 bool amx_runs() { return winograd_amx::available() && best_conv_isa() == ConvIsa::Avx512; }
@@ -119,38 +132,32 @@ constexpr double kBf16x3Relative = 4e-4;
 
 TEST(ConvBf16x3, WinogradMatchesTheReferenceToItsPrecision) {
     if (!amx_runs()) GTEST_SKIP() << kNoAmx;
-    uint32_t seed = 4100;
-    for (const Shape& s : kShapes) {
-        const Conv2dParams p = params_of(s);
-        const Data d = make_data(p, seed);
-        seed += 3;
-        const PreparedConv2d conv(p, d.w.data(), d.b.data(), bf16x3());
-        ASSERT_TRUE(conv.amx()) << describe(s);
-        const std::vector<float> got = run(conv, d, 2), expected = reference_of(p, d);
-        EXPECT_TRUE(close_relative(got, expected, kBf16x3Relative))
-            << describe(s) << (conv.transforms_weights_per_run() ? ", U per run" : ", U kept");
-        print_error(describe(s), got, expected);
-    }
+    for_each_case(
+        kShapes, 4100, bf16x3(),
+        [](const Shape& s, const Conv2dParams& p, const Data& d, const PreparedConv2d& conv) {
+            ASSERT_TRUE(conv.amx()) << describe(s);
+            const std::vector<float> got = run(conv, d, 2), expected = reference_of(p, d);
+            EXPECT_TRUE(close_relative(got, expected, kBf16x3Relative))
+                << describe(s) << (conv.transforms_weights_per_run() ? ", U per run" : ", U kept");
+            print_error(describe(s), got, expected);
+        });
 }
 
 TEST(ConvBf16x3, ThreadsAndSchedulesGiveTheSameBits) {
     if (!amx_runs()) GTEST_SKIP() << kNoAmx;
-    uint32_t seed = 4200;
-    for (const Shape& s : kShapes) {
-        const Conv2dParams p = params_of(s);
-        const Data d = make_data(p, seed);
-        seed += 3;
-        const PreparedConv2d conv(p, d.w.data(), d.b.data(), bf16x3());
-        const std::vector<float> expected = run(conv, d, 1, WinogradSchedule::SharedStages);
-        for (int threads = 1; threads <= 3; ++threads) {
-            for (WinogradSchedule schedule :
-                 {WinogradSchedule::SharedStages, WinogradSchedule::PrivateTiles}) {
-                EXPECT_TRUE(bit_identical(run(conv, d, threads, schedule), expected))
-                    << describe(s) << ", " << threads << " threads, schedule "
-                    << static_cast<int>(schedule);
+    for_each_case(
+        kShapes, 4200, bf16x3(),
+        [](const Shape& s, const Conv2dParams& /*p*/, const Data& d, const PreparedConv2d& conv) {
+            const std::vector<float> expected = run(conv, d, 1, WinogradSchedule::SharedStages);
+            for (int threads = 1; threads <= 3; ++threads) {
+                for (WinogradSchedule schedule :
+                     {WinogradSchedule::SharedStages, WinogradSchedule::PrivateTiles}) {
+                    EXPECT_TRUE(bit_identical(run(conv, d, threads, schedule), expected))
+                        << describe(s) << ", " << threads << " threads, schedule "
+                        << static_cast<int>(schedule);
+                }
             }
-        }
-    }
+        });
 }
 
 // A Winograd first of a pair (U kept from load) runs a row of tiles at a time by the
@@ -251,34 +258,34 @@ constexpr double kStridedRelative = 2e-5;
 
 TEST(ConvBf16x3, StridedMatchesTheReferenceToItsPrecision) {
     if (!amx_runs()) GTEST_SKIP() << kNoAmx;
-    uint32_t seed = 4500;
-    for (const StridedShape& s : kStridedShapes) {
-        const Conv2dParams p = params_of(s);
-        const Data d = make_data(p, seed);
-        seed += 3;
-        const PreparedConv2d conv(p, d.w.data(), d.b.data(), bf16x3_auto());
-        ASSERT_EQ(conv.algorithm(), ConvAlgorithm::StridedAmx) << describe(s);
-        ASSERT_TRUE(conv.amx());
-        const std::vector<float> got = run(conv, d, 2), expected = reference_of(p, d);
-        EXPECT_TRUE(close_relative(got, expected, kStridedRelative)) << describe(s);
-        print_error(describe(s), got, expected);
-    }
+    for_each_case(kStridedShapes, 4500, bf16x3_auto(),
+                  [](const StridedShape& s, const Conv2dParams& p, const Data& d,
+                     const PreparedConv2d& conv) {
+                      ASSERT_EQ(conv.algorithm(), ConvAlgorithm::StridedAmx) << describe(s);
+                      ASSERT_TRUE(conv.amx());
+                      const std::vector<float> got = run(conv, d, 2), expected = reference_of(p, d);
+                      EXPECT_TRUE(close_relative(got, expected, kStridedRelative)) << describe(s);
+                      print_error(describe(s), got, expected);
+                  });
 }
 
 TEST(ConvBf16x3, StridedGivesTheSameBitsOnAnyThreads) {
     if (!amx_runs()) GTEST_SKIP() << kNoAmx;
-    uint32_t seed = 4600;
-    for (const StridedShape& s : kStridedShapes) {
-        const Conv2dParams p = params_of(s);
-        const Data d = make_data(p, seed);
-        seed += 3;
-        const PreparedConv2d conv(p, d.w.data(), d.b.data(), bf16x3_auto());
-        const std::vector<float> expected = run(conv, d, 1);
-        for (int threads : {2, 3, 8}) {  // 8: more threads than some shapes have rows
-            EXPECT_TRUE(bit_identical(run(conv, d, threads), expected))
-                << describe(s) << ", " << threads << " threads";
-        }
-    }
+    for_each_case(kStridedShapes, 4600, bf16x3_auto(),
+                  [](const StridedShape& s, const Conv2dParams& p, const Data& d,
+                     const PreparedConv2d& conv) {
+                      const std::vector<float> expected = run(conv, d, 1);
+                      for (int threads : {2, 3, 8}) {  // 8: more threads than some shapes have rows
+                          EXPECT_TRUE(bit_identical(run(conv, d, threads), expected))
+                              << describe(s) << ", " << threads << " threads";
+                      }
+                      // Asked for by name, with bf16x3, the same layer.
+                      ConvOptions named = bf16x3_auto();
+                      named.algorithm = ConvAlgorithm::StridedAmx;
+                      const PreparedConv2d by_name(p, d.w.data(), d.b.data(), named);
+                      EXPECT_TRUE(bit_identical(run(by_name, d, 2), expected))
+                          << describe(s) << ", by name";
+                  });
 }
 
 // A stride-2 layer on the tiles is no second of a pair (run_pair's second runs on the
@@ -303,6 +310,8 @@ TEST(ConvBf16x3, StridedFp32WhereItDoesNotApply) {
     };
     const Conv2dParams fits = params_of(StridedShape{64, 32, 8, 16});
     EXPECT_NE(algorithm(fits, ConvOptions{}), ConvAlgorithm::StridedAmx) << "fp32";
+    EXPECT_NE(algorithm(fits, ConvOptions{ConvAlgorithm::StridedAmx}), ConvAlgorithm::StridedAmx)
+        << "fp32, asked for by name";
     Conv2dParams narrow = params_of(StridedShape{8, 32, 8, 16});
     EXPECT_NE(algorithm(narrow, bf16x3_auto()), ConvAlgorithm::StridedAmx) << "8 inputs";
     Conv2dParams one_tile = params_of(StridedShape{64, 16, 8, 16});
