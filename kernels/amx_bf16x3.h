@@ -6,52 +6,67 @@
 #include <immintrin.h>
 
 #include <cstdint>
-#include <cstring>
 
 #include "kernels/winograd_amx.h"
 
 namespace swaprun::kernels::bf16x3 {
 
-// Rounds the float in each 32-bit lane to bf16, to nearest even, left in the top 16
-// bits (the bottom 16 zero).
-inline __attribute__((always_inline)) __m512i round_bf16(__m512i bits) {
-    const __m512i odd = _mm512_and_si512(_mm512_srli_epi32(bits, 16), _mm512_set1_epi32(1));
-    const __m512i rounded =
-        _mm512_add_epi32(bits, _mm512_add_epi32(_mm512_set1_epi32(0x7FFF), odd));
-    return _mm512_and_si512(rounded, _mm512_set1_epi32(static_cast<int>(0xFFFF0000u)));
+// x rounded to bf16 (to nearest even), as a float whose low 16 bits are zero, so that
+// x - hi is exact: Veltkamp's split with 2^16 + 1, three float operations where rounding
+// the bits takes five integer ones. (Its result is the bits' rounding, ties included,
+// for every float of magnitude below 2^112; beyond, where x * (2^16 + 1) overflows, it
+// is NaN, as it is for inf.) The rounding is spelled out so that the compiler cannot
+// contract the product into the subtraction, which would break the split.
+inline __attribute__((always_inline)) __m512 hi_of(__m512 x) {
+    constexpr int kNearest = _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC;
+    const __m512 gamma = _mm512_mul_round_ps(x, _mm512_set1_ps(65537.0f), kNearest);
+    return _mm512_add_round_ps(gamma, _mm512_sub_round_ps(x, gamma, kNearest), kNearest);
 }
 
-// x as hi + lo, each a bf16 in the top 16 bits of a 32-bit lane: hi x rounded, lo the
-// remainder (exact in float) rounded. Rounding both, not truncating hi, keeps lo
-// centred on zero: the lo * lo term the products leave out then has no sign of its
-// own to pile up over the channels' sum, and is a quarter the size.
-inline __attribute__((always_inline)) void split(__m512 x, __m512i& hi, __m512i& lo) {
-    hi = round_bf16(_mm512_castps_si512(x));
-    lo = round_bf16(_mm512_castps_si512(_mm512_sub_ps(x, _mm512_castsi512_ps(hi))));
+// x as hi + lo: hi = hi_of(x), and lo the remainder x - hi (exact in float) rounded to
+// bf16, to nearest even, when made into words (below). Rounding both, not truncating hi,
+// keeps lo centred on zero: the lo * lo term the products leave out then has no sign of
+// its own to pile up over the channels' sum, and is a quarter the size.
+struct Halves {
+    __m512 hi, rest;  // rest: x - hi, not yet rounded
+};
+inline __attribute__((always_inline)) Halves halves(__m512 x) {
+    const __m512 hi = hi_of(x);
+    return {hi, _mm512_sub_ps(x, hi)};
 }
 
-// Two channels' hi (or lo) words, as split leaves them, in the 32-bit lanes that one
-// dot-product instruction takes as a pair: `first` in the low word, `second` high.
-inline __attribute__((always_inline)) __m512i pair_words(__m512i first, __m512i second) {
-    return _mm512_or_si512(_mm512_srli_epi32(first, 16), second);
+// The hi (or lo) words of two vectors' halves in an A tile row's order: first's 16 in
+// words 0-15, second's in 16-31. One conversion instruction each, which rounds to
+// nearest even (hi is exact) and reads subnormal floats as zero.
+inline __attribute__((always_inline)) __m512i hi_words(const Halves& first, const Halves& second) {
+    return (__m512i)_mm512_cvtne2ps_pbh(second.hi, first.hi);
+}
+inline __attribute__((always_inline)) __m512i lo_words(const Halves& first, const Halves& second) {
+    return (__m512i)_mm512_cvtne2ps_pbh(second.rest, first.rest);
 }
 
-inline uint32_t round_bf16(uint32_t bits) {
-    return (bits + 0x7FFFu + ((bits >> 16) & 1u)) & 0xFFFF0000u;
+// The hi (or lo) words of two vectors' halves side by side, in a B tile row's order:
+// first's value i in word 2i, second's in word 2i + 1, the pairs that one dot-product
+// instruction takes. By shifts, as hi_of leaves the low 16 bits zero.
+inline __attribute__((always_inline)) __m512i bf16_pairs(__m512 first, __m512 second) {
+    return _mm512_or_si512(_mm512_srli_epi32(_mm512_castps_si512(first), 16),
+                           _mm512_castps_si512(second));
+}
+inline __attribute__((always_inline)) __m512i hi_pairs(const Halves& first, const Halves& second) {
+    return bf16_pairs(first.hi, second.hi);
+}
+inline __attribute__((always_inline)) __m512i lo_pairs(const Halves& first, const Halves& second) {
+    return bf16_pairs(hi_of(first.rest), hi_of(second.rest));
 }
 
-// The scalar split, as the vector one: hi and lo as bf16 words.
+// The scalar split, the vector one's lane 0: hi and lo as bf16 words.
 inline void split(float x, uint16_t& hi, uint16_t& lo) {
-    uint32_t bits = 0;
-    std::memcpy(&bits, &x, sizeof bits);
-    const uint32_t hi_bits = round_bf16(bits);
-    float hi_value = 0.0f;
-    std::memcpy(&hi_value, &hi_bits, sizeof hi_value);
-    const float rest = x - hi_value;
-    uint32_t rest_bits = 0;
-    std::memcpy(&rest_bits, &rest, sizeof rest_bits);
-    hi = static_cast<uint16_t>(hi_bits >> 16);
-    lo = static_cast<uint16_t>(round_bf16(rest_bits) >> 16);
+    const Halves h = halves(_mm512_set1_ps(x));
+    alignas(64) uint16_t hi_lane[32], lo_lane[32];
+    _mm512_store_si512(hi_lane, hi_words(h, h));
+    _mm512_store_si512(lo_lane, lo_words(h, h));
+    hi = hi_lane[0];
+    lo = lo_lane[0];
 }
 
 // The micro-kernel: KT tiles of 16 output channels (A, 16 rows of 32 bf16) by PT tiles

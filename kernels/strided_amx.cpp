@@ -1,5 +1,5 @@
 // The 3x3 stride-2 convolutions on AMX tiles (strided_amx.h). Compiled with
-// -mamx-tile, -mamx-bf16 and AVX-512 (kernels/CMakeLists.txt); run only after
+// -mamx-tile, -mamx-bf16 and AVX-512 with BF16 (kernels/CMakeLists.txt); run only after
 // winograd_amx::available().
 #include "kernels/strided_amx.h"
 
@@ -164,16 +164,16 @@ void split_rows(const Conv2dParams& p, const Geometry& g, const float* image, in
             const float* x0 = image + c * plane + iy * width;
             const bool second = c + 1 < p.in_channels;
             for (int64_t m = 0; m < p.out_width; m += kTileRows) {
-                __m512i h[2][2], l[2][2];  // [channel][even, odd]
+                bf16x3::Halves h[2][2];  // [channel][even, odd]
                 for (int ch = 0; ch < 2; ++ch) {
                     if (ch == 1 && !second) {
-                        h[1][0] = h[1][1] = l[1][0] = l[1][1] = _mm512_setzero_si512();
+                        h[1][0] = h[1][1] = {_mm512_setzero_ps(), _mm512_setzero_ps()};
                         break;
                     }
                     const float* x = x0 + ch * plane + 2 * m;
                     const __m512 a = _mm512_loadu_ps(x), b = _mm512_loadu_ps(x + kTileRows);
-                    bf16x3::split(_mm512_permutex2var_ps(a, even, b), h[ch][0], l[ch][0]);
-                    bf16x3::split(_mm512_permutex2var_ps(a, odd, b), h[ch][1], l[ch][1]);
+                    h[ch][0] = bf16x3::halves(_mm512_permutex2var_ps(a, even, b));
+                    h[ch][1] = bf16x3::halves(_mm512_permutex2var_ps(a, odd, b));
                 }
                 // Tap 0 the odd columns one word on, tap 1 the even ones, tap 2 the odd.
                 const int parity[3] = {1, 0, 1};
@@ -181,8 +181,8 @@ void split_rows(const Conv2dParams& p, const Geometry& g, const float* image, in
                     const int slot = g.slots == 4 ? kMergedSlot[kx] : kx;
                     const int64_t to = at + slot * slot_words + m + (kx == 0 ? 1 : 0);
                     const int e = parity[kx];
-                    _mm512_storeu_si512(hi + to, bf16x3::pair_words(h[0][e], h[1][e]));
-                    _mm512_storeu_si512(lo + to, bf16x3::pair_words(l[0][e], l[1][e]));
+                    _mm512_storeu_si512(hi + to, bf16x3::hi_pairs(h[0][e], h[1][e]));
+                    _mm512_storeu_si512(lo + to, bf16x3::lo_pairs(h[0][e], h[1][e]));
                 }
             }
         }

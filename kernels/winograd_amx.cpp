@@ -1,5 +1,6 @@
 // AMX-BF16 tiles for the Winograd GEMMs (winograd_amx.h). Compiled with -mamx-tile,
-// -mamx-bf16 and AVX-512 (kernels/CMakeLists.txt); used only after available().
+// -mamx-bf16 and AVX-512 with its BF16 conversions (kernels/CMakeLists.txt); used only
+// after available().
 #include "kernels/winograd_amx.h"
 
 #include <cstdlib>
@@ -49,6 +50,10 @@ bool detect() {
     if (__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx) == 0) return false;
     const bool amx_bf16 = (edx & (1u << 22)) != 0, amx_tile = (edx & (1u << 24)) != 0;
     if (!amx_bf16 || !amx_tile) return false;
+    // AVX512-BF16 (leaf 7, subleaf 1, EAX bit 5): the split's conversion instruction.
+    if (__get_cpuid_count(7, 1, &eax, &ebx, &ecx, &edx) == 0 || (eax & (1u << 5)) == 0) {
+        return false;
+    }
     // XCR0 bits 17 (XTILECFG) and 18 (XTILEDATA): the OS saves the tile state.
     unsigned lo = 0, hi = 0;
     __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
@@ -74,16 +79,16 @@ struct alignas(64) TileConfig {
 
 using Batch = xsimd::batch<float, xsimd::avx512f>;
 
-using bf16x3::split;
-
-// Stores the 16 values of x (one vector of a tile row) as hi and lo bf16 words.
-inline __attribute__((always_inline)) void store_split(__m512 x, uint16_t* hi, uint16_t* lo) {
-    __m512i h, l;
-    split(x, h, l);
-    _mm256_storeu_si256(reinterpret_cast<__m256i*>(hi),
-                        _mm512_cvtepi32_epi16(_mm512_srli_epi32(h, 16)));
-    _mm256_storeu_si256(reinterpret_cast<__m256i*>(lo),
-                        _mm512_cvtepi32_epi16(_mm512_srli_epi32(l, 16)));
+// Point J's A row (32 input channels: two vectors of 16, `row` [half][col] their
+// (G g)[Row][col]) as hi and lo words, at hi and hi + kTileWords.
+template <int J>
+inline __attribute__((always_inline)) void store_point(const Batch (&row)[2][3], uint16_t* hi) {
+    const bf16x3::Halves first =
+        bf16x3::halves(winograd::g_row<J>(row[0][0], row[0][1], row[0][2]).data);
+    const bf16x3::Halves second =
+        bf16x3::halves(winograd::g_row<J>(row[1][0], row[1][1], row[1][2]).data);
+    _mm512_storeu_si512(hi, bf16x3::hi_words(first, second));
+    _mm512_storeu_si512(hi + kTileWords, bf16x3::lo_words(first, second));
 }
 
 template <int Row>
@@ -95,25 +100,24 @@ void make_u_row(const float* g, int64_t out_channels, int64_t in_channels, int64
     for (int64_t k = 0; k < count; ++k) {
         const int64_t kt = k / kTileRows, r = k % kTileRows;
         const float* gk = g + (k0 + k) * padded;
-        for (int64_t c = 0; c < padded; c += 16) {
-            Batch row[3];  // (G g)[Row][col]
-            for (int col = 0; col < 3; ++col) {
-                row[col] = winograd::g_row<Row>(Batch::load_unaligned(gk + col * plane + c),
-                                                Batch::load_unaligned(gk + (3 + col) * plane + c),
-                                                Batch::load_unaligned(gk + (6 + col) * plane + c));
+        for (int64_t c = 0; c < padded; c += kStep) {
+            Batch row[2][3];  // (G g)[Row][col] of channels c .. c + 15, then c + 16 .. c + 31
+            for (int half = 0; half < 2; ++half) {
+                const float* x = gk + c + half * 16;
+                for (int col = 0; col < 3; ++col) {
+                    row[half][col] =
+                        winograd::g_row<Row>(Batch::load_unaligned(x + col * plane),
+                                             Batch::load_unaligned(x + (3 + col) * plane),
+                                             Batch::load_unaligned(x + (6 + col) * plane));
+                }
             }
-            uint16_t* hi = a + ((kt * s + c / kStep) * 2) * kTileWords + r * kStep + c % kStep;
-            store_split(winograd::g_row<0>(row[0], row[1], row[2]), hi, hi + kTileWords);
-            store_split(winograd::g_row<1>(row[0], row[1], row[2]), hi + point_words,
-                        hi + point_words + kTileWords);
-            store_split(winograd::g_row<2>(row[0], row[1], row[2]), hi + 2 * point_words,
-                        hi + 2 * point_words + kTileWords);
-            store_split(winograd::g_row<3>(row[0], row[1], row[2]), hi + 3 * point_words,
-                        hi + 3 * point_words + kTileWords);
-            store_split(winograd::g_row<4>(row[0], row[1], row[2]), hi + 4 * point_words,
-                        hi + 4 * point_words + kTileWords);
-            store_split(winograd::g_row<5>(row[0], row[1], row[2]), hi + 5 * point_words,
-                        hi + 5 * point_words + kTileWords);
+            uint16_t* hi = a + ((kt * s + c / kStep) * 2) * kTileWords + r * kStep;
+            store_point<0>(row, hi);
+            store_point<1>(row, hi + point_words);
+            store_point<2>(row, hi + 2 * point_words);
+            store_point<3>(row, hi + 3 * point_words);
+            store_point<4>(row, hi + 4 * point_words);
+            store_point<5>(row, hi + 5 * point_words);
         }
     }
 }
@@ -164,11 +168,9 @@ void pack_v(const float* v, int64_t in_channels, int64_t ldv, int64_t tiles, uin
                 const __m512 x0 = c < in_channels ? _mm512_loadu_ps(row) : _mm512_setzero_ps();
                 const __m512 x1 =
                     c + 1 < in_channels ? _mm512_loadu_ps(row + ldv) : _mm512_setzero_ps();
-                __m512i h0, l0, h1, l1;
-                split(x0, h0, l0);
-                split(x1, h1, l1);
-                _mm512_storeu_si512(hi + r * kStep, bf16x3::pair_words(h0, h1));
-                _mm512_storeu_si512(hi + kTileWords + r * kStep, bf16x3::pair_words(l0, l1));
+                const bf16x3::Halves first = bf16x3::halves(x0), second = bf16x3::halves(x1);
+                _mm512_storeu_si512(hi + r * kStep, bf16x3::hi_pairs(first, second));
+                _mm512_storeu_si512(hi + kTileWords + r * kStep, bf16x3::lo_pairs(first, second));
             }
         }
     }
@@ -185,7 +187,7 @@ void pack_u(const float* u, int64_t out_channels, int64_t in_channels, int64_t l
                     const int64_t c = step * kStep + j;
                     const float x =
                         c < in_channels ? u[(kt * kTileRows + r) * ldk + c * ldc] : 0.0f;
-                    split(x, hi[r * kStep + j], hi[kTileWords + r * kStep + j]);
+                    bf16x3::split(x, hi[r * kStep + j], hi[kTileWords + r * kStep + j]);
                 }
             }
         }

@@ -5,7 +5,7 @@
 // exact in float), lo that remainder rounded to bf16; together they keep about 16 of
 // float's 24 significant bits. Rounding hi, not truncating it, keeps lo centred on
 // zero, so the lo * lo term left out below has no sign of its own to pile up over a
-// sum (bf16x3_split.h). A product u * v is taken as
+// sum (amx_bf16x3.h). A product u * v is taken as
 // hi(u) hi(v) + hi(u) lo(v) + lo(u) hi(v): three bf16 products, each exact in float,
 // summed by the tiles in float. What is left out (lo * lo and the bits past lo) is
 // about 2^-16 of the product, where fp32's own rounding is 2^-24: the error grows by
