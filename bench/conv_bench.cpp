@@ -131,13 +131,15 @@ void bm_conv(benchmark::State& state, const ConvShape& s, k::ConvAlgorithm algor
              k::ConvAlgorithm runtime_choice,
              k::WinogradSchedule schedule = k::WinogradSchedule::Auto,
              k::DirectTiling tiling = k::DirectTiling::Auto,
-             k::ConvPrecision precision = k::ConvPrecision::Fp32) {
+             k::ConvPrecision precision = k::ConvPrecision::Fp32,
+             k::WinogradTiling winograd_tiling = k::WinogradTiling::Auto) {
     const k::Conv2dParams p = params_of(s);
     const int64_t in_size = s.upsampled ? s.size / 2 : s.size;
     const auto input = random_tensor(s.in_c * in_size * in_size, 1.0f, 1);
     const auto bias = random_tensor(s.out_c, 0.02f, 3);
     k::ConvOptions options{algorithm, k::ConvIsa::Auto};
     options.winograd_schedule = schedule;
+    options.winograd_tiling = winograd_tiling;
     options.direct_tiling = tiling;
     options.upsampled_input = s.upsampled;
     options.precision = precision;
@@ -156,12 +158,14 @@ void bm_conv(benchmark::State& state, const ConvShape& s, k::ConvAlgorithm algor
     if (conv.algorithm() == k::ConvAlgorithm::Winograd) {
         label += conv.private_tiles() ? " private_tiles" : " shared_stages";
         if (conv.amx()) label += " amx_bf16x3";
+        if (std::string(conv.winograd_kernels_name()) == "avx512_wide") label += " wide";
     }
     if (conv.algorithm() == k::ConvAlgorithm::Direct) {
         label += conv.pixel_tiles() ? " pixels" : " columns";
     }
     if (algorithm == runtime_choice && schedule == k::WinogradSchedule::Auto &&
-        tiling == k::DirectTiling::Auto && precision == k::ConvPrecision::Fp32) {
+        tiling == k::DirectTiling::Auto && precision == k::ConvPrecision::Fp32 &&
+        winograd_tiling == k::WinogradTiling::Auto) {
         label += " auto";
     }
     state.SetLabel(label);
@@ -303,6 +307,17 @@ void register_conv_benchmarks(const std::vector<int>& threads) {
             register_threaded(shape_name(s) + suffix, threads,
                               [&s, choice, schedule = schedule](benchmark::State& state) {
                                   bm_conv(state, s, k::ConvAlgorithm::Winograd, choice, schedule);
+                              });
+        }
+        // Winograd with each of AVX-512's micro-kernels (the same one twice elsewhere).
+        for (const auto& [suffix, tiling] :
+             {std::pair{"/winograd_narrow", k::WinogradTiling::Narrow},
+              std::pair{"/winograd_wide", k::WinogradTiling::Wide}}) {
+            register_threaded(shape_name(s) + suffix, threads,
+                              [&s, choice, tiling = tiling](benchmark::State& state) {
+                                  bm_conv(state, s, k::ConvAlgorithm::Winograd, choice,
+                                          k::WinogradSchedule::Auto, k::DirectTiling::Auto,
+                                          k::ConvPrecision::Fp32, tiling);
                               });
         }
     }

@@ -31,13 +31,15 @@ bool env_flag(const char* name) {
     return v != nullptr && v[0] != '\0' && !(v[0] == '0' && v[1] == '\0');
 }
 
-const winograd::Kernels* winograd_kernels(ConvIsa isa) {
+// The Winograd kernels of an ISA (AVX-512: the 8 x 2 micro-kernel, or with `wide` the
+// 6 x 4), or null where it has none.
+const winograd::Kernels* winograd_kernels(ConvIsa isa, bool wide = false) {
     switch (isa) {
 #if SWAPRUN_WINOGRAD_X86
         case ConvIsa::Avx2:
             return &winograd::kAvx2;
         case ConvIsa::Avx512:
-            return &winograd::kAvx512;
+            return wide ? &winograd::kAvx512Wide : &winograd::kAvx512;
 #endif
 #if SWAPRUN_WINOGRAD_NEON
         case ConvIsa::Neon:
@@ -166,6 +168,21 @@ bool strided_winograd_wins(const Conv2dParams& p, ConvIsa isa) {
            p.out_channels >= 64;
 }
 
+// Where the Winograd GEMMs take AVX-512's 6 x 4 micro-kernel (24 FMAs for 10 loads)
+// rather than its 8 x 2 (16 for 10): from 512 input channels, where a slice of V for
+// one point and micro-kernel column (the channels by 32 or 64 tiles) outgrows L1.
+// Measured on a Xeon (kernel_bench conv2d/ winograd, 8 x 2 against 6 x 4, 1 / 2
+// threads): inswapper_block (1024 -> 1024) 44.9-45.5 / 22.7-23.2 -> 37.1-37.3 /
+// 19.2-19.4 ms, inswapper_up0 (1024 -> 512) 94.7-100 / 47.1-50.0 -> 80.8-84.4 /
+// 41.9-44.3, inswapper_up1 (512 -> 256) 82.5-96.5 / 38.5-40.2 -> 77.4-79.4 / 36.5-38.1;
+// no faster at 192 (live_base_block 1.45-1.51 / 0.73-0.74 -> 1.48-1.49 / 0.73-0.79,
+// live_base_up0_upsampled 5.03-5.26 / 2.73-2.77 -> 5.31-5.48 / 2.78-2.81) and slower
+// below (scrfd_stage0, 56 -> 56: 3.57-3.67 / 1.86-1.88 -> 3.98-4.16 / 1.92-2.05), where
+// the 64 tiles of a column also leave a 32 x 32 layer's private-tiles split one column.
+bool wide_winograd_wins(const Conv2dParams& p, ConvIsa isa) {
+    return isa == ConvIsa::Avx512 && p.in_channels >= 512;
+}
+
 // The options of a Polyphase layer's stacked convolution.
 ConvOptions stacked_options(const ConvOptions& options, ConvIsa isa) {
     ConvOptions o;
@@ -284,6 +301,11 @@ PackedLayout packed_layout(const Conv2dParams& p, ConvOptions options) {
         (options.algorithm == ConvAlgorithm::Winograd ||
          (options.algorithm == ConvAlgorithm::Auto && winograd_wins(p)))) {
         l.algorithm = ConvAlgorithm::Winograd;
+        l.amx = options.precision == ConvPrecision::Bf16x3 && amx_wins(p, l.isa);
+        const bool wide = !l.amx && (options.winograd_tiling == WinogradTiling::Auto
+                                         ? wide_winograd_wins(p, l.isa)
+                                         : options.winograd_tiling == WinogradTiling::Wide);
+        if (wide) wk = winograd_kernels(l.isa, true);
         l.winograd = wk;
         l.winograd_rows = (p.out_channels + wk->mr - 1) / wk->mr * wk->mr;
         l.tiles = ((p.out_height + winograd::kTile - 1) / winograd::kTile) *
@@ -301,7 +323,6 @@ PackedLayout packed_layout(const Conv2dParams& p, ConvOptions options) {
             options.winograd_schedule == WinogradSchedule::Auto
                 ? winograd::kPoints * l.winograd_rows * p.in_channels * 4 <= kPrivateUBytes
                 : options.winograd_schedule == WinogradSchedule::PrivateTiles;
-        l.amx = options.precision == ConvPrecision::Bf16x3 && amx_wins(p, l.isa);
         if (l.amx) {
             l.weight_floats = static_cast<size_t>(
                 l.transform_per_run
@@ -693,6 +714,7 @@ PreparedConv2d::PreparedConv2d(const Conv2dParams& p, const float* weight, const
     }
 
     const winograd::Kernels* wk = layout.winograd;
+    winograd_ = wk;
     const int64_t in_c = p.in_channels, out_c = p.out_channels;
     const int64_t mr = wk->mr;
     k_padded_ = layout.winograd_rows;
@@ -776,7 +798,7 @@ size_t PreparedConv2d::scratch_floats(int threads, WinogradSchedule schedule) co
                 .total(std::max(1, threads)));
     }
     if (algorithm_ != ConvAlgorithm::Winograd) return 0;
-    const winograd::Kernels* wk = winograd_kernels(isa_);
+    const winograd::Kernels* wk = winograd_;
     threads = std::max(1, threads);
     return static_cast<size_t>(winograd::scratch_plan(p_, tiles_, tile_block_, k_padded_, wk->mr,
                                                       static_cast<int64_t>(wk->lanes) * wk->nr,
@@ -799,7 +821,7 @@ void PreparedConv2d::run(const float* input, float* output, float* scratch, int 
     if (algorithm_ == ConvAlgorithm::Winograd) {
         winograd::Args a;
         fill_winograd_args(a, input, output, scratch, threads, schedule);
-        winograd_kernels(isa_)->run(a);
+        winograd_->run(a);
         return;
     }
     if (direct_ != nullptr) {
@@ -833,6 +855,10 @@ void PreparedConv2d::run(const float* input, float* output, float* scratch, int 
 
 bool PreparedConv2d::pixel_tiles() const {
     return direct_ != nullptr && direct_ == &direct_kernels(isa_)->pixels;
+}
+
+const char* PreparedConv2d::winograd_kernels_name() const {
+    return winograd_ != nullptr && !amx_ ? winograd_->name : "";
 }
 
 void PreparedConv2d::fill_winograd_args(winograd::Args& a, const float* input, float* output,
@@ -941,7 +967,7 @@ PreparedConv2d::PairFirst PreparedConv2d::pair_first() const {
     }
     winograd::Args a;
     fill_winograd_args(a, nullptr, nullptr, nullptr, 1);
-    return PairFirst{winograd_kernels(isa_)->band_scratch_floats(a), winograd::kTile};
+    return PairFirst{winograd_->band_scratch_floats(a), winograd::kTile};
 }
 
 size_t PreparedConv2d::pair_scratch_floats(const PreparedConv2d& first,
@@ -971,7 +997,7 @@ void PreparedConv2d::run_pair(const PreparedConv2d& first, const PreparedConv2d&
     WinogradFirst bands;  // a Winograd first's arguments, which a.bands points to
     if (kind == FirstKind::Bands) {
         first.fill_winograd_args(bands.args, input, nullptr, nullptr, 1);
-        bands.kernels = winograd_kernels(first.isa_);
+        bands.kernels = first.winograd_;
         a.bands = direct::FirstBands{&winograd_band, &bands, f.rows, f.scratch_floats};
         // The pair reads the first's shape and input (as given) from a.first.
         a.first.p = &first.p_;

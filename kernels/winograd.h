@@ -209,6 +209,7 @@ struct Kernels {
 #define SWAPRUN_WINOGRAD_X86 1
 extern const Kernels kAvx2;
 extern const Kernels kAvx512;
+extern const Kernels kAvx512Wide;  // 6 x 4 micro-kernels, for many input channels
 #else
 #define SWAPRUN_WINOGRAD_X86 0
 #endif

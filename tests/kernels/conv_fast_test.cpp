@@ -119,6 +119,23 @@ const char* to_string(DirectTiling t) {
     return t == DirectTiling::Pixels ? "pixels" : t == DirectTiling::Columns ? "columns" : "auto";
 }
 
+// Winograd on an ISA with each of its micro-kernels forced (AVX-512 has two).
+std::vector<ConvOptions> winograd_with(ConvIsa isa) {
+    std::vector<ConvOptions> v;
+    for (WinogradTiling t : {WinogradTiling::Narrow, WinogradTiling::Wide}) {
+        ConvOptions o{ConvAlgorithm::Winograd, isa};
+        o.winograd_tiling = t;
+        v.push_back(o);
+        if (isa != ConvIsa::Avx512) break;
+    }
+    return v;
+}
+
+// An ISA and, for Winograd, the micro-kernel a convolution runs.
+std::string kernels_of(const PreparedConv2d& conv) {
+    return std::string(to_string(conv.isa())) + " " + conv.winograd_kernels_name();
+}
+
 std::string describe(const Case& c, ConvIsa isa, ConvAlgorithm a) {
     return std::to_string(c.ic) + "->" + std::to_string(c.oc) + " " + std::to_string(c.h) + "x" +
            std::to_string(c.w) + " k" + std::to_string(c.k) + " s" + std::to_string(c.stride) +
@@ -134,14 +151,15 @@ void check(const Case& c, uint32_t seed) {
     const Data d = make_data(p, c.bias, seed);
     const std::vector<float> expected = run_reference(p, d);
     for (ConvIsa isa : isas()) {
-        std::vector<ConvOptions> options{ConvOptions{ConvAlgorithm::Winograd, isa}};
+        std::vector<ConvOptions> options = winograd_with(isa);
         for (DirectTiling t : kTilings) options.push_back(direct_with(isa, t));
         for (const ConvOptions& o : options) {
             const PreparedConv2d conv(p, d.w.data(), d.b.empty() ? nullptr : d.b.data(), o);
             const bool wino = conv.algorithm() == ConvAlgorithm::Winograd;
             const std::vector<float> got = run_prepared(conv, d, 2);
             EXPECT_TRUE(close_relative(got, expected, wino ? 1e-4 : 1e-5))
-                << describe(c, conv.isa(), conv.algorithm()) << " " << to_string(o.direct_tiling);
+                << describe(c, conv.isa(), conv.algorithm()) << " " << to_string(o.direct_tiling)
+                << " " << conv.winograd_kernels_name();
         }
     }
 }
@@ -197,14 +215,15 @@ TEST(ConvFast, WinogradTileGroupsBordersAndBlocks) {
             const Data d = make_data(p, true, seed++);
             for (ConvIsa isa : isas()) {
                 if (isa == ConvIsa::Portable) continue;  // no Winograd there
-                const PreparedConv2d conv(p, d.w.data(), d.b.data(),
-                                          ConvOptions{ConvAlgorithm::Winograd, isa});
-                ASSERT_EQ(conv.algorithm(), ConvAlgorithm::Winograd);
-                const std::vector<float> one = run_prepared(conv, d, 1);
-                EXPECT_TRUE(bit_identical(one, run_prepared(conv, d, 2)))
-                    << describe(c, isa, ConvAlgorithm::Winograd);
-                EXPECT_TRUE(bit_identical(one, run_prepared(conv, d, 3)))
-                    << describe(c, isa, ConvAlgorithm::Winograd);
+                for (const ConvOptions& o : winograd_with(isa)) {
+                    const PreparedConv2d conv(p, d.w.data(), d.b.data(), o);
+                    ASSERT_EQ(conv.algorithm(), ConvAlgorithm::Winograd);
+                    const std::vector<float> one = run_prepared(conv, d, 1);
+                    EXPECT_TRUE(bit_identical(one, run_prepared(conv, d, 2)))
+                        << describe(c, isa, ConvAlgorithm::Winograd) << " " << kernels_of(conv);
+                    EXPECT_TRUE(bit_identical(one, run_prepared(conv, d, 3)))
+                        << describe(c, isa, ConvAlgorithm::Winograd) << " " << kernels_of(conv);
+                }
             }
         }
         Case lopsided = with_pads(Case{16, 16, 40, 33, 3}, 2, 0, 0, 2);
@@ -388,16 +407,53 @@ TEST(ConvFast, DepthwiseThreadCountDoesNotChangeBits) {
 
 TEST(ConvFast, ThreadCountDoesNotChangeBits) {
     for (ConvIsa isa : isas()) {
-        for (ConvAlgorithm algo : {ConvAlgorithm::Direct, ConvAlgorithm::Winograd}) {
+        std::vector<ConvOptions> options = winograd_with(isa);
+        options.push_back(ConvOptions{ConvAlgorithm::Direct, isa});
+        for (const ConvOptions& o : options) {
             Case c{37, 29, 23, 19, 3};
             c.mode = PadMode::Reflect;
             c.act = Activation::LeakyRelu;
             const Conv2dParams p = make(c);
             const Data d = make_data(p, true, 900);
-            const PreparedConv2d conv(p, d.w.data(), d.b.data(), ConvOptions{algo, isa});
+            const PreparedConv2d conv(p, d.w.data(), d.b.data(), o);
             const std::vector<float> one = run_prepared(conv, d, 1);
-            EXPECT_TRUE(bit_identical(one, run_prepared(conv, d, 2))) << to_string(isa);
-            EXPECT_TRUE(bit_identical(one, run_prepared(conv, d, 3))) << to_string(isa);
+            EXPECT_TRUE(bit_identical(one, run_prepared(conv, d, 2))) << kernels_of(conv);
+            EXPECT_TRUE(bit_identical(one, run_prepared(conv, d, 3))) << kernels_of(conv);
+        }
+    }
+}
+
+// Auto takes AVX-512's wide Winograd micro-kernel (6 x 4) from 512 input channels and
+// the narrow one (8 x 2) below; forced, each gives the reference's values within
+// Winograd's error; other ISAs have one micro-kernel, whatever is asked.
+TEST(ConvFast, WinogradWideMicroKernelFromManyInputChannels) {
+    const Case few{511, 20, 8, 8, 3}, many{512, 20, 8, 8, 3};
+    uint32_t seed = 950;
+    for (const Case& c : {few, many}) {
+        const Conv2dParams p = make(c);
+        const Data d = make_data(p, true, seed++);
+        const std::vector<float> expected = run_reference(p, d);
+        for (ConvIsa isa : isas()) {
+            if (isa == ConvIsa::Portable) continue;  // no Winograd there
+            const PreparedConv2d chosen(p, d.w.data(), d.b.data(),
+                                        ConvOptions{ConvAlgorithm::Winograd, isa});
+            const std::string own = to_string(isa);
+            EXPECT_EQ(chosen.winograd_kernels_name(),
+                      isa == ConvIsa::Avx512 && c.ic >= 512 ? own + "_wide" : own)
+                << describe(c, isa, ConvAlgorithm::Winograd);
+            for (const ConvOptions& o : winograd_with(isa)) {
+                const PreparedConv2d conv(p, d.w.data(), d.b.data(), o);
+                const bool wide = o.winograd_tiling == WinogradTiling::Wide;
+                EXPECT_EQ(conv.winograd_kernels_name(), wide ? own + "_wide" : own);
+                EXPECT_TRUE(close_relative(run_prepared(conv, d, 2), expected, 1e-4))
+                    << describe(c, isa, ConvAlgorithm::Winograd) << " " << kernels_of(conv);
+            }
+            if (isa != ConvIsa::Avx512) {
+                ConvOptions wide{ConvAlgorithm::Winograd, isa};
+                wide.winograd_tiling = WinogradTiling::Wide;
+                EXPECT_EQ(PreparedConv2d(p, d.w.data(), d.b.data(), wide).winograd_kernels_name(),
+                          own);
+            }
         }
     }
 }
@@ -426,16 +482,16 @@ TEST(ConvFast, WinogradWeightsMadePerRunOrKept) {
         const std::vector<float> expected = run_reference(p, d);
         for (ConvIsa isa : isas()) {
             if (isa == ConvIsa::Portable) continue;  // no Winograd there
-            const PreparedConv2d conv(p, d.w.data(), d.b.data(),
-                                      ConvOptions{ConvAlgorithm::Winograd, isa});
-            ASSERT_EQ(conv.algorithm(), ConvAlgorithm::Winograd);
-            EXPECT_EQ(conv.transforms_weights_per_run(), f.per_run)
-                << describe(f.c, isa, ConvAlgorithm::Winograd);
-            const std::vector<float> one = run_prepared(conv, d, 1);
-            EXPECT_TRUE(close_relative(one, expected, 1e-4))
-                << describe(f.c, isa, ConvAlgorithm::Winograd);
-            EXPECT_TRUE(bit_identical(one, run_prepared(conv, d, 3)))
-                << describe(f.c, isa, ConvAlgorithm::Winograd);
+            for (const ConvOptions& o : winograd_with(isa)) {
+                const PreparedConv2d conv(p, d.w.data(), d.b.data(), o);
+                const std::string what =
+                    describe(f.c, isa, ConvAlgorithm::Winograd) + " " + kernels_of(conv);
+                ASSERT_EQ(conv.algorithm(), ConvAlgorithm::Winograd);
+                EXPECT_EQ(conv.transforms_weights_per_run(), f.per_run) << what;
+                const std::vector<float> one = run_prepared(conv, d, 1);
+                EXPECT_TRUE(close_relative(one, expected, 1e-4)) << what;
+                EXPECT_TRUE(bit_identical(one, run_prepared(conv, d, 3))) << what;
+            }
         }
     }
 }
@@ -507,20 +563,23 @@ TEST(ConvFast, WinogradSchedulesGiveTheSameBits) {
         if (f.upsampled) d.in.resize(d.in.size() / 4);
         for (ConvIsa isa : isas()) {
             if (isa == ConvIsa::Portable) continue;  // no Winograd there
-            ConvOptions o{ConvAlgorithm::Winograd, isa};
-            o.upsampled_input = f.upsampled;
-            o.winograd_schedule = WinogradSchedule::SharedStages;
-            const PreparedConv2d shared(p, d.w.data(), d.b.data(), o);
-            o.winograd_schedule = WinogradSchedule::PrivateTiles;
-            const PreparedConv2d private_tiles(p, d.w.data(), d.b.data(), o);
-            ASSERT_FALSE(shared.private_tiles());
-            ASSERT_TRUE(private_tiles.private_tiles());
-            const std::vector<float> expected = run_prepared(shared, d, 1);
-            for (int threads = 1; threads <= 4; ++threads) {
-                EXPECT_TRUE(bit_identical(run_prepared(private_tiles, d, threads), expected))
-                    << describe(f.c, isa, ConvAlgorithm::Winograd) << ", " << threads << " threads";
-                EXPECT_TRUE(bit_identical(run_prepared(shared, d, threads), expected))
-                    << describe(f.c, isa, ConvAlgorithm::Winograd) << ", " << threads << " threads";
+            for (ConvOptions o : winograd_with(isa)) {
+                o.upsampled_input = f.upsampled;
+                o.winograd_schedule = WinogradSchedule::SharedStages;
+                const PreparedConv2d shared(p, d.w.data(), d.b.data(), o);
+                o.winograd_schedule = WinogradSchedule::PrivateTiles;
+                const PreparedConv2d private_tiles(p, d.w.data(), d.b.data(), o);
+                ASSERT_FALSE(shared.private_tiles());
+                ASSERT_TRUE(private_tiles.private_tiles());
+                const std::vector<float> expected = run_prepared(shared, d, 1);
+                for (int threads = 1; threads <= 4; ++threads) {
+                    const std::string what = describe(f.c, isa, ConvAlgorithm::Winograd) + " " +
+                                             kernels_of(shared) + ", " + std::to_string(threads) +
+                                             " threads";
+                    EXPECT_TRUE(bit_identical(run_prepared(private_tiles, d, threads), expected))
+                        << what;
+                    EXPECT_TRUE(bit_identical(run_prepared(shared, d, threads), expected)) << what;
+                }
             }
         }
         if (!f.upsampled) {
@@ -692,19 +751,20 @@ TEST(ConvFast, WinogradFirstPairGivesTheBitsOfTheTwoInTurn) {
         seed += 2;
         for (ConvIsa isa : isas()) {
             if (isa == ConvIsa::Portable) continue;  // the SIMD kernels only
-            ConvOptions po{ConvAlgorithm::Winograd, isa};
-            po.upsampled_input = pr.upsampled;
-            for (DirectTiling second_tiling : kTilings) {
-                const ConvOptions qo = direct_with(isa, second_tiling);
-                const std::string what = describe(pr.first, isa, ConvAlgorithm::Winograd) +
-                                         " then " +
-                                         describe(pr.second, isa, ConvAlgorithm::Direct) + " " +
-                                         to_string(second_tiling);
-                ASSERT_TRUE(PreparedConv2d::can_pair(p, po, q, qo)) << what;
-                const PreparedConv2d first(p, dp.w.data(), dp.b.data(), po);
-                const PreparedConv2d second(q, dq.w.data(), dq.b.data(), qo);
-                ASSERT_EQ(first.algorithm(), ConvAlgorithm::Winograd) << what;
-                expect_pair_gives_the_bits(first, second, dp, dq, what);
+            for (ConvOptions po : winograd_with(isa)) {
+                po.upsampled_input = pr.upsampled;
+                for (DirectTiling second_tiling : kTilings) {
+                    const ConvOptions qo = direct_with(isa, second_tiling);
+                    const PreparedConv2d first(p, dp.w.data(), dp.b.data(), po);
+                    const PreparedConv2d second(q, dq.w.data(), dq.b.data(), qo);
+                    const std::string what = describe(pr.first, isa, ConvAlgorithm::Winograd) +
+                                             " " + kernels_of(first) + " then " +
+                                             describe(pr.second, isa, ConvAlgorithm::Direct) + " " +
+                                             to_string(second_tiling);
+                    ASSERT_TRUE(PreparedConv2d::can_pair(p, po, q, qo)) << what;
+                    ASSERT_EQ(first.algorithm(), ConvAlgorithm::Winograd) << what;
+                    expect_pair_gives_the_bits(first, second, dp, dq, what);
+                }
             }
         }
     }
