@@ -158,8 +158,8 @@ void bm_conv(benchmark::State& state, const ConvShape& s, k::ConvAlgorithm algor
     if (conv.algorithm() == k::ConvAlgorithm::Winograd) {
         label += conv.private_tiles() ? " private_tiles" : " shared_stages";
         if (conv.amx()) label += " amx_bf16x3";
-        if (std::string(conv.winograd_kernels_name()) == "avx512_wide") label += " wide";
     }
+    if (std::string(conv.winograd_kernels_name()) == "avx512_wide") label += " wide";
     if (conv.algorithm() == k::ConvAlgorithm::Direct) {
         label += conv.pixel_tiles() ? " pixels" : " columns";
     }
@@ -273,6 +273,19 @@ void register_conv_benchmarks(const std::vector<int>& threads) {
                                   bm_conv(state, s, k::ConvAlgorithm::Direct, choice,
                                           k::WinogradSchedule::Auto, tiling);
                               });
+        }
+        if (!s.upsampled && k::winograd_s2::applies(params_of(s))) {
+            // The stride-2 Winograd kernels with each of AVX-512's micro-kernels.
+            for (const auto& [suffix, tiling] :
+                 {std::pair{"/winograd_s2_narrow", k::WinogradTiling::Narrow},
+                  std::pair{"/winograd_s2_wide", k::WinogradTiling::Wide}}) {
+                register_threaded(shape_name(s) + suffix, threads,
+                                  [&s, choice, tiling = tiling](benchmark::State& state) {
+                                      bm_conv(state, s, k::ConvAlgorithm::StridedWinograd, choice,
+                                              k::WinogradSchedule::Auto, k::DirectTiling::Auto,
+                                              k::ConvPrecision::Fp32, tiling);
+                                  });
+            }
         }
         if (s.kernel == 3 && s.stride == 2 && s.groups == 1) {
             // The runtime's choice in bf16x3: the stride-2 kernel on AMX tiles where the

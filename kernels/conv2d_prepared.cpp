@@ -50,13 +50,14 @@ const winograd::Kernels* winograd_kernels(ConvIsa isa, bool wide = false) {
     }
 }
 
-const winograd_s2::Kernels* winograd_s2_kernels(ConvIsa isa) {
+// As winograd_kernels, for the stride-2 Winograd convolution.
+const winograd_s2::Kernels* winograd_s2_kernels(ConvIsa isa, bool wide = false) {
     switch (isa) {
 #if SWAPRUN_WINOGRAD_S2_X86
         case ConvIsa::Avx2:
             return &winograd_s2::kAvx2;
         case ConvIsa::Avx512:
-            return &winograd_s2::kAvx512;
+            return wide ? &winograd_s2::kAvx512Wide : &winograd_s2::kAvx512;
 #endif
 #if SWAPRUN_WINOGRAD_S2_NEON
         case ConvIsa::Neon:
@@ -181,6 +182,19 @@ bool strided_winograd_wins(const Conv2dParams& p, ConvIsa isa) {
 // the 64 tiles of a column also leave a 32 x 32 layer's private-tiles split one column.
 bool wide_winograd_wins(const Conv2dParams& p, ConvIsa isa) {
     return isa == ConvIsa::Avx512 && p.in_channels >= 512;
+}
+
+// Where the stride-2 Winograd GEMMs take AVX-512's 6 x 4 micro-kernel: with 64 output
+// tiles or more (a whole column of its 64), which every layer it runs in the generators
+// has. Measured on a Xeon (kernel_bench conv2d/ winograd_s2, 8 x 2 against 6 x 4, 1 / 2
+// threads, two runs): live_base_down3_s2 (192 -> 192, 64 tiles) 3.94-4.04 / 2.25-2.43
+// -> 3.56-3.64 / 1.94-2.09 ms, inswapper_down2_s2 (512 -> 1024, 64 tiles) 52.8-54.5 /
+// 27.3-27.4 -> 48.1-48.8 / 25.0-25.4, inswapper_down1_s2 (256 -> 512, 256 tiles)
+// 53.6-56.0 / 28.4-28.6 -> 53.5-56.1 / 26.3-27.6. With fewer, the columns past the
+// last tile are multiplied as zeros (ArcFace's stride-2 layers have 16 and 49 tiles).
+bool wide_winograd_s2_wins(const Conv2dParams& p, ConvIsa isa) {
+    const int64_t tiles = ((p.out_height + 3) / 4) * ((p.out_width + 3) / 4);
+    return isa == ConvIsa::Avx512 && tiles >= 64;
 }
 
 // The options of a Polyphase layer's stacked convolution.
@@ -347,6 +361,11 @@ PackedLayout packed_layout(const Conv2dParams& p, ConvOptions options) {
                (options.algorithm == ConvAlgorithm::StridedWinograd ||
                 (options.algorithm == ConvAlgorithm::Auto && strided_winograd_wins(p, l.isa)))) {
         l.algorithm = ConvAlgorithm::StridedWinograd;
+        if (options.winograd_tiling == WinogradTiling::Auto
+                ? wide_winograd_s2_wins(p, l.isa)
+                : options.winograd_tiling == WinogradTiling::Wide) {
+            sk = winograd_s2_kernels(l.isa, true);
+        }
         l.strided = sk;
         l.tile_block = winograd_s2::tile_block(p, static_cast<int64_t>(sk->lanes) * sk->nr);
         l.weight_floats = static_cast<size_t>(winograd_s2::packed_weight_floats(p, sk->mr));
@@ -858,6 +877,7 @@ bool PreparedConv2d::pixel_tiles() const {
 }
 
 const char* PreparedConv2d::winograd_kernels_name() const {
+    if (strided_ != nullptr) return strided_->name;
     return winograd_ != nullptr && !amx_ ? winograd_->name : "";
 }
 

@@ -93,8 +93,8 @@ enum class ConvPrecision : uint8_t { Fp32 = 0, Bf16x3 = 1 };
 // broadcast (the pixel kernel).
 enum class DirectTiling : uint8_t { Auto = 0, Columns = 1, Pixels = 2 };
 
-// The Winograd GEMMs' micro-kernel on AVX-512: Narrow 8 output channels by 2 vectors of
-// tiles, Wide 6 by 4 (winograd_avx512.cpp). Other ISAs have one.
+// The Winograd GEMMs' micro-kernel on AVX-512 (stride 1 and 2): Narrow 8 output
+// channels by 2 vectors of tiles, Wide 6 by 4 (winograd_avx512.cpp). Other ISAs have one.
 enum class WinogradTiling : uint8_t { Auto = 0, Narrow = 1, Wide = 2 };
 
 struct ConvOptions {
@@ -115,9 +115,10 @@ struct ConvOptions {
     // Direct: Auto picks by the shape (pixel_tiles_win in conv2d_prepared.cpp); the
     // others are for tests and benchmarks. Depthwise layers keep their own kernel.
     DirectTiling direct_tiling = DirectTiling::Auto;
-    // Winograd on AVX-512: Auto picks by the input channels (wide_winograd_wins in
-    // conv2d_prepared.cpp); the others are for tests and benchmarks. Bf16x3's tiles
-    // (amx()) have their own micro-kernel.
+    // Winograd on AVX-512: Auto picks by the input channels, or for StridedWinograd by
+    // the output tiles (wide_winograd_wins, wide_winograd_s2_wins in conv2d_prepared.cpp);
+    // the others are for tests and benchmarks. Bf16x3's tiles (amx()) have their own
+    // micro-kernel.
     WinogradTiling winograd_tiling = WinogradTiling::Auto;
     // Winograd: a layer that runs in one pass keeps its 3x3 kernels and transforms them
     // each run (winograd.h) even where the GEMMs' share of the transformed input
@@ -163,8 +164,9 @@ class PreparedConv2d {
     // Winograd: whether each thread runs the three stages on its own tiles
     // (winograd::Scratch says when).
     bool private_tiles() const { return private_tiles_; }
-    // Winograd (fp32): the micro-kernel's name, as kernel_bench labels it ("avx512",
-    // "avx512_wide", ...); empty for the other algorithms and on AMX tiles.
+    // Winograd and StridedWinograd (fp32): the micro-kernel's name, as kernel_bench
+    // labels it ("avx512", "avx512_wide", ...); empty for the other algorithms and on
+    // AMX tiles.
     const char* winograd_kernels_name() const;
     // Whether the products run in bf16x3 on AMX tiles (ConvPrecision::Bf16x3 on a
     // machine that has them): a Winograd layer's GEMMs, or StridedAmx.

@@ -157,6 +157,7 @@ struct Kernels {
 #define SWAPRUN_WINOGRAD_S2_X86 1
 extern const Kernels kAvx2;
 extern const Kernels kAvx512;
+extern const Kernels kAvx512Wide;  // 6 x 4 micro-kernels, for layers of many tiles
 #else
 #define SWAPRUN_WINOGRAD_S2_X86 0
 #endif

@@ -119,11 +119,12 @@ const char* to_string(DirectTiling t) {
     return t == DirectTiling::Pixels ? "pixels" : t == DirectTiling::Columns ? "columns" : "auto";
 }
 
-// Winograd on an ISA with each of its micro-kernels forced (AVX-512 has two).
-std::vector<ConvOptions> winograd_with(ConvIsa isa) {
+// A Winograd algorithm on an ISA with each of its micro-kernels forced (AVX-512 has two).
+std::vector<ConvOptions> winograd_with(ConvIsa isa,
+                                       ConvAlgorithm algorithm = ConvAlgorithm::Winograd) {
     std::vector<ConvOptions> v;
     for (WinogradTiling t : {WinogradTiling::Narrow, WinogradTiling::Wide}) {
-        ConvOptions o{ConvAlgorithm::Winograd, isa};
+        ConvOptions o{algorithm, isa};
         o.winograd_tiling = t;
         v.push_back(o);
         if (isa != ConvIsa::Avx512) break;
@@ -1268,15 +1269,17 @@ TEST(ConvFast, StridedWinogradMatchesTheReference) {
         const std::vector<float> expected = run_reference(p, d);
         for (ConvIsa isa : isas()) {
             if (isa == ConvIsa::Portable) continue;  // SIMD kernels only
-            const PreparedConv2d conv(p, d.w.data(), d.b.empty() ? nullptr : d.b.data(),
-                                      ConvOptions{ConvAlgorithm::StridedWinograd, isa});
-            const std::string what = describe(c, isa, ConvAlgorithm::StridedWinograd);
-            ASSERT_EQ(conv.algorithm(), ConvAlgorithm::StridedWinograd) << what;
-            const std::vector<float> got = run_prepared(conv, d, 1);
-            EXPECT_TRUE(close_relative(got, expected, 1e-4)) << what;
-            for (int threads = 2; threads <= 3; ++threads) {
-                EXPECT_TRUE(bit_identical(run_prepared(conv, d, threads), got))
-                    << what << ", " << threads << " threads";
+            for (const ConvOptions& o : winograd_with(isa, ConvAlgorithm::StridedWinograd)) {
+                const PreparedConv2d conv(p, d.w.data(), d.b.empty() ? nullptr : d.b.data(), o);
+                const std::string what =
+                    describe(c, isa, ConvAlgorithm::StridedWinograd) + " " + kernels_of(conv);
+                ASSERT_EQ(conv.algorithm(), ConvAlgorithm::StridedWinograd) << what;
+                const std::vector<float> got = run_prepared(conv, d, 1);
+                EXPECT_TRUE(close_relative(got, expected, 1e-4)) << what;
+                for (int threads = 2; threads <= 3; ++threads) {
+                    EXPECT_TRUE(bit_identical(run_prepared(conv, d, threads), got))
+                        << what << ", " << threads << " threads";
+                }
             }
         }
     }
@@ -1308,6 +1311,29 @@ TEST(ConvFast, AutoPicksStridedWinogradForWideStride2Layers) {
                                ConvOptions{ConvAlgorithm::StridedWinograd});
     EXPECT_NE(asked.algorithm(), ConvAlgorithm::StridedWinograd);
     EXPECT_TRUE(close_relative(run_prepared(asked, d, 2), run_reference(pr, d), 1e-4));
+}
+
+// Auto runs the stride-2 Winograd convolution on AVX-512's wide micro-kernel from 64
+// output tiles (7 x 7 tiles: narrow; 8 x 8: wide), with the reference's values.
+TEST(ConvFast, StridedWinogradWideMicroKernelFromWholeColumns) {
+    uint32_t seed = 2950;
+    for (int64_t size : {56, 64}) {
+        Case c{128, 64, size, size, 3};
+        c.stride = 2;
+        const Conv2dParams p = make(c);
+        const Data d = make_data(p, true, seed++);
+        const PreparedConv2d conv(p, d.w.data(), d.b.data());
+        if (conv.algorithm() != ConvAlgorithm::StridedWinograd) {
+            GTEST_SKIP() << "the stride-2 Winograd kernels do not run here (" << kernels_of(conv)
+                         << ")";
+        }
+        const std::string own = to_string(conv.isa());
+        EXPECT_EQ(conv.winograd_kernels_name(),
+                  conv.isa() == ConvIsa::Avx512 && size == 64 ? own + "_wide" : own)
+            << describe(c, conv.isa(), conv.algorithm());
+        EXPECT_TRUE(close_relative(run_prepared(conv, d, 2), run_reference(p, d), 1e-4))
+            << describe(c, conv.isa(), conv.algorithm()) << " " << kernels_of(conv);
+    }
 }
 
 }  // namespace
