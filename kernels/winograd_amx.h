@@ -35,8 +35,9 @@ inline constexpr int64_t kStep = 32;        // input channels per tile step
 inline constexpr int64_t kTileWords = 512;  // bf16 values in a 1 KiB tile
 inline constexpr int64_t kChunk = 32;       // output channels per GEMM work item
 
-// Whether this process may run AMX-BF16 tiles: the CPU has them, the OS saves their
-// state, Linux granted the permission, and SWAPRUN_DISABLE_AMX is unset (or "0").
+// Whether this process may run AMX-BF16 tiles: the CPU has them and AVX512-BF16 (whose
+// conversions split the floats), the OS saves their state, Linux granted the
+// permission, and SWAPRUN_DISABLE_AMX is unset (or "0").
 bool available();
 
 inline int64_t steps(int64_t in_channels) { return (in_channels + kStep - 1) / kStep; }

@@ -105,7 +105,8 @@ void for_each_case(const Shapes& shapes, uint32_t seed, const ConvOptions& optio
 // The tiles serve the AVX-512 kernels: absent, or with AVX-512 turned off
 // (SWAPRUN_DISABLE_AVX512, the .avx2 and .baseline runs of this suite), bf16x3 is fp32.
 bool amx_runs() { return winograd_amx::available() && best_conv_isa() == ConvIsa::Avx512; }
-constexpr const char* kNoAmx = "no AMX tiles, or no AVX-512 kernels, here: bf16x3 runs as fp32";
+constexpr const char* kNoAmx =
+    "no AMX tiles (with AVX512-BF16), or no AVX-512 kernels, here: bf16x3 runs as fp32";
 
 ConvOptions bf16x3() {
     ConvOptions o{ConvAlgorithm::Winograd, ConvIsa::Auto};

@@ -67,7 +67,7 @@ def main():
         devices = subprocess.run([os.path.join(args.bin, "swaprun"), "devices"], capture_output=True,
                                  text=True).stdout
         if "bf16x3=amx" not in devices:
-            print(f"SKIPPED: this CPU has no AMX tiles for --precision bf16x3\n{devices}")
+            print(f"SKIPPED: no AMX tiles for --precision bf16x3 here\n{devices}")
             sys.exit(77)
 
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))

@@ -14,7 +14,8 @@ int run_devices(const Command&) {
               << kernels::to_string(kernels::best_conv_isa()) << " bf16x3="
               << (kernels::winograd_amx::available()
                       ? "amx"
-                      : "fp32 (no AMX tiles: --precision bf16x3 runs as fp32)")
+                      : "fp32 (no AMX-BF16 tiles with AVX512-BF16, or SWAPRUN_DISABLE_AMX set: "
+                        "--precision bf16x3 runs as fp32)")
               << "\n";
     if (!vulkan::loader_available()) {
         std::cout << "vulkan: no Vulkan loader (libvulkan.so.1) found\n";
