@@ -180,8 +180,13 @@ bool strided_winograd_wins(const Conv2dParams& p, ConvIsa isa) {
 // live_base_up0_upsampled 5.03-5.26 / 2.73-2.77 -> 5.31-5.48 / 2.78-2.81) and slower
 // below (scrfd_stage0, 56 -> 56: 3.57-3.67 / 1.86-1.88 -> 3.98-4.16 / 1.92-2.05), where
 // the 64 tiles of a column also leave a 32 x 32 layer's private-tiles split one column.
+// And only with 64 output tiles or more (a whole column), as for the stride-2 layers
+// below: ArcFace's 512-channel layers at 7 x 7 have 4, and would multiply 60 columns of
+// zeros where the narrow kernel multiplies 28.
 bool wide_winograd_wins(const Conv2dParams& p, ConvIsa isa) {
-    return isa == ConvIsa::Avx512 && p.in_channels >= 512;
+    const int64_t tiles = ((p.out_height + winograd::kTile - 1) / winograd::kTile) *
+                          ((p.out_width + winograd::kTile - 1) / winograd::kTile);
+    return isa == ConvIsa::Avx512 && p.in_channels >= 512 && tiles >= 64;
 }
 
 // Where the stride-2 Winograd GEMMs take AVX-512's 6 x 4 micro-kernel: with 64 output
@@ -193,7 +198,8 @@ bool wide_winograd_wins(const Conv2dParams& p, ConvIsa isa) {
 // 53.6-56.0 / 28.4-28.6 -> 53.5-56.1 / 26.3-27.6. With fewer, the columns past the
 // last tile are multiplied as zeros (ArcFace's stride-2 layers have 16 and 49 tiles).
 bool wide_winograd_s2_wins(const Conv2dParams& p, ConvIsa isa) {
-    const int64_t tiles = ((p.out_height + 3) / 4) * ((p.out_width + 3) / 4);
+    const int64_t tiles = ((p.out_height + winograd::kTile - 1) / winograd::kTile) *
+                          ((p.out_width + winograd::kTile - 1) / winograd::kTile);
     return isa == ConvIsa::Avx512 && tiles >= 64;
 }
 

@@ -425,12 +425,13 @@ TEST(ConvFast, ThreadCountDoesNotChangeBits) {
 }
 
 // Auto takes AVX-512's wide Winograd micro-kernel (6 x 4) from 512 input channels and
-// the narrow one (8 x 2) below; forced, each gives the reference's values within
-// Winograd's error; other ISAs have one micro-kernel, whatever is asked.
+// 64 output tiles, and the narrow one (8 x 2) below either; forced, each gives the
+// reference's values within Winograd's error; other ISAs have one micro-kernel,
+// whatever is asked.
 TEST(ConvFast, WinogradWideMicroKernelFromManyInputChannels) {
-    const Case few{511, 20, 8, 8, 3}, many{512, 20, 8, 8, 3};
+    const Case few{511, 20, 32, 32, 3}, many{512, 20, 32, 32, 3}, small{512, 20, 28, 32, 3};
     uint32_t seed = 950;
-    for (const Case& c : {few, many}) {
+    for (const Case& c : {few, many, small}) {
         const Conv2dParams p = make(c);
         const Data d = make_data(p, true, seed++);
         const std::vector<float> expected = run_reference(p, d);
@@ -439,20 +440,20 @@ TEST(ConvFast, WinogradWideMicroKernelFromManyInputChannels) {
             const PreparedConv2d chosen(p, d.w.data(), d.b.data(),
                                         ConvOptions{ConvAlgorithm::Winograd, isa});
             const std::string own = to_string(isa);
-            EXPECT_EQ(chosen.winograd_kernels_name(),
-                      isa == ConvIsa::Avx512 && c.ic >= 512 ? own + "_wide" : own)
+            const bool auto_wide = isa == ConvIsa::Avx512 && c.ic >= 512 && c.h == 32;  // 64 tiles
+            EXPECT_EQ(chosen.winograd_kernels_name(), auto_wide ? own + "_wide" : own)
                 << describe(c, isa, ConvAlgorithm::Winograd);
             for (const ConvOptions& o : winograd_with(isa)) {
                 const PreparedConv2d conv(p, d.w.data(), d.b.data(), o);
-                const bool wide = o.winograd_tiling == WinogradTiling::Wide;
-                EXPECT_EQ(conv.winograd_kernels_name(), wide ? own + "_wide" : own);
+                const bool forced_wide = o.winograd_tiling == WinogradTiling::Wide;
+                EXPECT_EQ(conv.winograd_kernels_name(), forced_wide ? own + "_wide" : own);
                 EXPECT_TRUE(close_relative(run_prepared(conv, d, 2), expected, 1e-4))
                     << describe(c, isa, ConvAlgorithm::Winograd) << " " << kernels_of(conv);
             }
             if (isa != ConvIsa::Avx512) {
-                ConvOptions wide{ConvAlgorithm::Winograd, isa};
-                wide.winograd_tiling = WinogradTiling::Wide;
-                EXPECT_EQ(PreparedConv2d(p, d.w.data(), d.b.data(), wide).winograd_kernels_name(),
+                ConvOptions asked{ConvAlgorithm::Winograd, isa};
+                asked.winograd_tiling = WinogradTiling::Wide;
+                EXPECT_EQ(PreparedConv2d(p, d.w.data(), d.b.data(), asked).winograd_kernels_name(),
                           own);
             }
         }
