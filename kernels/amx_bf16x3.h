@@ -13,10 +13,13 @@ namespace swaprun::kernels::bf16x3 {
 
 // x rounded to bf16 (to nearest even), as a float whose low 16 bits are zero, so that
 // x - hi is exact: Veltkamp's split with 2^16 + 1, three float operations where rounding
-// the bits takes five integer ones. (Its result is the bits' rounding, ties included,
-// for every float of magnitude below 2^112; beyond, where x * (2^16 + 1) overflows, it
-// is NaN, as it is for inf.) The rounding is spelled out so that the compiler cannot
-// contract the product into the subtraction, which would break the split.
+// the bits takes five integer ones. Its result is the bits' rounding, ties included,
+// for every normal float below 2^112 in magnitude; beyond, where x * (2^16 + 1)
+// overflows, it is NaN, as it is for inf; for a subnormal x (below 2^-126) the split
+// underflows and may leave low bits set, which the packers below never read (they
+// take the high 16 bits, or read subnormals as zero), an error below 2^-133. The
+// rounding is spelled out so that the compiler cannot contract the product into the
+// subtraction, which would break the split.
 inline __attribute__((always_inline)) __m512 hi_of(__m512 x) {
     constexpr int kNearest = _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC;
     const __m512 gamma = _mm512_mul_round_ps(x, _mm512_set1_ps(65537.0f), kNearest);
@@ -47,10 +50,11 @@ inline __attribute__((always_inline)) __m512i lo_words(const Halves& first, cons
 
 // The hi (or lo) words of two vectors' halves side by side, in a B tile row's order:
 // first's value i in word 2i, second's in word 2i + 1, the pairs that one dot-product
-// instruction takes. By shifts, as hi_of leaves the low 16 bits zero.
+// instruction takes. The high 16 bits of each, by a shift and a blend of words: an OR
+// would let a subnormal's low bits (hi_of) into its partner's word.
 inline __attribute__((always_inline)) __m512i bf16_pairs(__m512 first, __m512 second) {
-    return _mm512_or_si512(_mm512_srli_epi32(_mm512_castps_si512(first), 16),
-                           _mm512_castps_si512(second));
+    return _mm512_mask_blend_epi16(0xAAAAAAAAu, _mm512_srli_epi32(_mm512_castps_si512(first), 16),
+                                   _mm512_castps_si512(second));
 }
 inline __attribute__((always_inline)) __m512i hi_pairs(const Halves& first, const Halves& second) {
     return bf16_pairs(first.hi, second.hi);

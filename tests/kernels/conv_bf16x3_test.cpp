@@ -289,6 +289,40 @@ TEST(ConvBf16x3, StridedGivesTheSameBitsOnAnyThreads) {
                   });
 }
 
+// Input channels of subnormal values (the odd ones, each the second of the pair that a
+// B tile row holds) next to normal ones: their split must not spill into their
+// partners' words. Both kinds of layer on the tiles, against the reference to their
+// precision.
+TEST(ConvBf16x3, SubnormalInputsStayInTheirWords) {
+    if (!amx_runs()) GTEST_SKIP() << kNoAmx;
+    const auto with_subnormal_odd_channels = [](const Conv2dParams& p, Data d) {
+        const int64_t plane = p.in_height * p.in_width;
+        for (int64_t n = 0; n < p.batch; ++n) {
+            for (int64_t c = 1; c < p.in_channels; c += 2) {
+                float* x = d.in.data() + (n * p.in_channels + c) * plane;
+                // Below 1.2e-38 (FLT_MIN); many stay so after the Winograd input
+                // transform's sums.
+                for (int64_t i = 0; i < plane; ++i) x[i] *= 1e-39f;
+            }
+        }
+        return d;
+    };
+    const Shape winograd{64, 48, 32, 32, 1, PadMode::Reflect, Activation::None};
+    const Conv2dParams pw = params_of(winograd);
+    const Data dw = with_subnormal_odd_channels(pw, make_data(pw, 4700));
+    const PreparedConv2d wconv(pw, dw.w.data(), dw.b.data(), bf16x3());
+    ASSERT_TRUE(wconv.amx());
+    EXPECT_TRUE(close_relative(run(wconv, dw, 2), reference_of(pw, dw), kBf16x3Relative))
+        << describe(winograd);
+    const StridedShape strided{64, 32, 16, 32, 1, 1, Activation::None};
+    const Conv2dParams ps = params_of(strided);
+    const Data ds = with_subnormal_odd_channels(ps, make_data(ps, 4710));
+    const PreparedConv2d sconv(ps, ds.w.data(), ds.b.data(), bf16x3_auto());
+    ASSERT_EQ(sconv.algorithm(), ConvAlgorithm::StridedAmx);
+    EXPECT_TRUE(close_relative(run(sconv, ds, 2), reference_of(ps, ds), kStridedRelative))
+        << describe(strided);
+}
+
 // A stride-2 layer on the tiles is no second of a pair (run_pair's second runs on the
 // direct kernels): in bf16x3 the layer before it writes its output whole, where in fp32
 // the two may pair.
