@@ -169,6 +169,12 @@ bool strided_winograd_wins(const Conv2dParams& p, ConvIsa isa) {
            p.out_channels >= 64;
 }
 
+// The 4 x 4 output tiles of one image, for either Winograd algorithm.
+int64_t winograd_tiles(const Conv2dParams& p) {
+    return ((p.out_height + winograd::kTile - 1) / winograd::kTile) *
+           ((p.out_width + winograd::kTile - 1) / winograd::kTile);
+}
+
 // Where the Winograd GEMMs take AVX-512's 6 x 4 micro-kernel (24 FMAs for 10 loads)
 // rather than its 8 x 2 (16 for 10): from 512 input channels, where a slice of V for
 // one point and micro-kernel column (the channels by 32 or 64 tiles) outgrows L1.
@@ -184,9 +190,7 @@ bool strided_winograd_wins(const Conv2dParams& p, ConvIsa isa) {
 // below: ArcFace's 512-channel layers at 7 x 7 have 4, and would multiply 60 columns of
 // zeros where the narrow kernel multiplies 28.
 bool wide_winograd_wins(const Conv2dParams& p, ConvIsa isa) {
-    const int64_t tiles = ((p.out_height + winograd::kTile - 1) / winograd::kTile) *
-                          ((p.out_width + winograd::kTile - 1) / winograd::kTile);
-    return isa == ConvIsa::Avx512 && p.in_channels >= 512 && tiles >= 64;
+    return isa == ConvIsa::Avx512 && p.in_channels >= 512 && winograd_tiles(p) >= 64;
 }
 
 // Where the stride-2 Winograd GEMMs take AVX-512's 6 x 4 micro-kernel: with 64 output
@@ -198,9 +202,7 @@ bool wide_winograd_wins(const Conv2dParams& p, ConvIsa isa) {
 // 53.6-56.0 / 28.4-28.6 -> 53.5-56.1 / 26.3-27.6. With fewer, the columns past the
 // last tile are multiplied as zeros (ArcFace's stride-2 layers have 16 and 49 tiles).
 bool wide_winograd_s2_wins(const Conv2dParams& p, ConvIsa isa) {
-    const int64_t tiles = ((p.out_height + winograd::kTile - 1) / winograd::kTile) *
-                          ((p.out_width + winograd::kTile - 1) / winograd::kTile);
-    return isa == ConvIsa::Avx512 && tiles >= 64;
+    return isa == ConvIsa::Avx512 && winograd_tiles(p) >= 64;
 }
 
 // The options of a Polyphase layer's stacked convolution.
@@ -209,6 +211,7 @@ ConvOptions stacked_options(const ConvOptions& options, ConvIsa isa) {
     o.algorithm = ConvAlgorithm::Winograd;
     o.isa = isa;
     o.winograd_schedule = options.winograd_schedule;
+    o.winograd_tiling = options.winograd_tiling;
     o.low_memory = options.low_memory;
     o.precision = options.precision;
     return o;
@@ -328,8 +331,7 @@ PackedLayout packed_layout(const Conv2dParams& p, ConvOptions options) {
         if (wide) wk = winograd_kernels(l.isa, true);
         l.winograd = wk;
         l.winograd_rows = (p.out_channels + wk->mr - 1) / wk->mr * wk->mr;
-        l.tiles = ((p.out_height + winograd::kTile - 1) / winograd::kTile) *
-                  ((p.out_width + winograd::kTile - 1) / winograd::kTile);
+        l.tiles = winograd_tiles(p);
         l.tile_block = winograd_tile_block(p, l.tiles, *wk);
         // One pass for the whole run, so U made per run is made once; and the 6 slices
         // of V that the GEMMs of one row of U read, for every block of output
