@@ -238,6 +238,21 @@ void bm_conv_pair(benchmark::State& state, const ConvPairShape& s, bool paired) 
                    k::to_string(first.algorithm()) + " + " + k::to_string(second.algorithm()));
 }
 
+// `algorithm` (Winograd or StridedWinograd) on shape s with each of AVX-512's
+// micro-kernels, as `prefix`_narrow and `prefix`_wide (the same kernel twice elsewhere).
+void register_winograd_tilings(const ConvShape& s, k::ConvAlgorithm algorithm,
+                               k::ConvAlgorithm choice, const std::string& prefix,
+                               const std::vector<int>& threads) {
+    for (const auto& [suffix, tiling] : {std::pair{"_narrow", k::WinogradTiling::Narrow},
+                                         std::pair{"_wide", k::WinogradTiling::Wide}}) {
+        register_threaded(shape_name(s) + prefix + suffix, threads,
+                          [&s, algorithm, choice, tiling = tiling](benchmark::State& state) {
+                              bm_conv(state, s, algorithm, choice, k::WinogradSchedule::Auto,
+                                      k::DirectTiling::Auto, k::ConvPrecision::Fp32, tiling);
+                          });
+    }
+}
+
 }  // namespace
 
 void register_conv_benchmarks(const std::vector<int>& threads) {
@@ -275,17 +290,8 @@ void register_conv_benchmarks(const std::vector<int>& threads) {
                               });
         }
         if (!s.upsampled && k::winograd_s2::applies(params_of(s))) {
-            // The stride-2 Winograd kernels with each of AVX-512's micro-kernels.
-            for (const auto& [suffix, tiling] :
-                 {std::pair{"/winograd_s2_narrow", k::WinogradTiling::Narrow},
-                  std::pair{"/winograd_s2_wide", k::WinogradTiling::Wide}}) {
-                register_threaded(shape_name(s) + suffix, threads,
-                                  [&s, choice, tiling = tiling](benchmark::State& state) {
-                                      bm_conv(state, s, k::ConvAlgorithm::StridedWinograd, choice,
-                                              k::WinogradSchedule::Auto, k::DirectTiling::Auto,
-                                              k::ConvPrecision::Fp32, tiling);
-                                  });
-            }
+            register_winograd_tilings(s, k::ConvAlgorithm::StridedWinograd, choice, "/winograd_s2",
+                                      threads);
         }
         if (s.kernel == 3 && s.stride == 2 && s.groups == 1) {
             // The runtime's choice in bf16x3: the stride-2 kernel on AMX tiles where the
@@ -322,17 +328,7 @@ void register_conv_benchmarks(const std::vector<int>& threads) {
                                   bm_conv(state, s, k::ConvAlgorithm::Winograd, choice, schedule);
                               });
         }
-        // Winograd with each of AVX-512's micro-kernels (the same one twice elsewhere).
-        for (const auto& [suffix, tiling] :
-             {std::pair{"/winograd_narrow", k::WinogradTiling::Narrow},
-              std::pair{"/winograd_wide", k::WinogradTiling::Wide}}) {
-            register_threaded(shape_name(s) + suffix, threads,
-                              [&s, choice, tiling = tiling](benchmark::State& state) {
-                                  bm_conv(state, s, k::ConvAlgorithm::Winograd, choice,
-                                          k::WinogradSchedule::Auto, k::DirectTiling::Auto,
-                                          k::ConvPrecision::Fp32, tiling);
-                              });
-        }
+        register_winograd_tilings(s, k::ConvAlgorithm::Winograd, choice, "/winograd", threads);
     }
 }
 
