@@ -33,7 +33,7 @@ bool env_flag(const char* name) {
 
 // The Winograd kernels of an ISA (AVX-512: the 8 x 2 micro-kernel, or with `wide` the
 // 6 x 4), or null where it has none.
-const winograd::Kernels* winograd_kernels(ConvIsa isa, bool wide = false) {
+const winograd::Kernels* winograd_kernels(ConvIsa isa, [[maybe_unused]] bool wide = false) {
     switch (isa) {
 #if SWAPRUN_WINOGRAD_X86
         case ConvIsa::Avx2:
@@ -51,7 +51,7 @@ const winograd::Kernels* winograd_kernels(ConvIsa isa, bool wide = false) {
 }
 
 // As winograd_kernels, for the stride-2 Winograd convolution.
-const winograd_s2::Kernels* winograd_s2_kernels(ConvIsa isa, bool wide = false) {
+const winograd_s2::Kernels* winograd_s2_kernels(ConvIsa isa, [[maybe_unused]] bool wide = false) {
     switch (isa) {
 #if SWAPRUN_WINOGRAD_S2_X86
         case ConvIsa::Avx2:
