@@ -14,10 +14,11 @@ namespace swaprun::kernels::bf16x3 {
 // x rounded to bf16 (to nearest even), as a float whose low 16 bits are zero, so that
 // x - hi is exact: Veltkamp's split with 2^16 + 1, three float operations where rounding
 // the bits takes five integer ones. Its result is the bits' rounding, ties included,
-// for every normal float below 2^112 in magnitude; beyond, where x * (2^16 + 1)
-// overflows, it is NaN, as it is for inf; for a subnormal x (below 2^-126) the split
-// underflows and may leave low bits set, which the packers below never read (they
-// take the high 16 bits, or read subnormals as zero), an error below 2^-133. The
+// for every normal float up to FLT_MAX / (2^16 + 1) in magnitude (a hair under 2^112);
+// beyond, where x * (2^16 + 1) overflows, it is NaN, as it is for inf; for a subnormal
+// x (below 2^-126) the split underflows and may leave low bits set, which the packers
+// below never read (they take the high 16 bits, or read subnormals as zero): an error
+// of the order of 2^-126 at most, far below what the products keep. The
 // rounding is spelled out so that the compiler cannot contract the product into the
 // subtraction, which would break the split.
 inline __attribute__((always_inline)) __m512 hi_of(__m512 x) {
