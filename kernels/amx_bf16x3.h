@@ -64,16 +64,6 @@ inline __attribute__((always_inline)) __m512i lo_pairs(const Halves& first, cons
     return bf16_pairs(hi_of(first.rest), hi_of(second.rest));
 }
 
-// The scalar split, the vector one's lane 0: hi and lo as bf16 words.
-inline void split(float x, uint16_t& hi, uint16_t& lo) {
-    const Halves h = halves(_mm512_set1_ps(x));
-    alignas(64) uint16_t hi_lane[32], lo_lane[32];
-    _mm512_store_si512(hi_lane, hi_words(h, h));
-    _mm512_store_si512(lo_lane, lo_words(h, h));
-    hi = hi_lane[0];
-    lo = lo_lane[0];
-}
-
 // The micro-kernel: KT tiles of 16 output channels (A, 16 rows of 32 bf16) by PT tiles
 // of 16 columns (B, 16 rows of 16 pairs), KT and PT 1 or 2, in the tiles that
 // winograd_amx::TileSession configures: accumulator 2 kt + pt in tile 0-3, A's in 4 and

@@ -183,12 +183,16 @@ void pack_u(const float* u, int64_t out_channels, int64_t in_channels, int64_t l
         for (int64_t step = 0; step < s; ++step) {
             uint16_t* hi = a + (kt * s + step) * 2 * kTileWords;
             for (int64_t r = 0; r < kTileRows; ++r) {
+                // The row's 32 channels gathered, then split as make_u_row splits them.
+                alignas(64) float x[kStep];
                 for (int64_t j = 0; j < kStep; ++j) {
                     const int64_t c = step * kStep + j;
-                    const float x =
-                        c < in_channels ? u[(kt * kTileRows + r) * ldk + c * ldc] : 0.0f;
-                    bf16x3::split(x, hi[r * kStep + j], hi[kTileWords + r * kStep + j]);
+                    x[j] = c < in_channels ? u[(kt * kTileRows + r) * ldk + c * ldc] : 0.0f;
                 }
+                const bf16x3::Halves first = bf16x3::halves(_mm512_load_ps(x));
+                const bf16x3::Halves second = bf16x3::halves(_mm512_load_ps(x + 16));
+                _mm512_storeu_si512(hi + r * kStep, bf16x3::hi_words(first, second));
+                _mm512_storeu_si512(hi + kTileWords + r * kStep, bf16x3::lo_words(first, second));
             }
         }
     }
