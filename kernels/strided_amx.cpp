@@ -57,6 +57,7 @@ bool merged(const Conv2dParams& p) { return p.in_channels <= kMergedChannels; }
 
 // Where a thread's split input and its accumulators' staging lie in its scratch.
 struct Geometry {
+    bool merged = false;        // two taps to a tile step (merged(p))
     int taps = 0;               // GEMMs per output tile: 9 taps, or 3 kernel rows merged
     int slots = 0;              // slots per split row: one per tap column (and zeros)
     int64_t steps = 0;          // tile steps per tap
@@ -70,11 +71,11 @@ struct Geometry {
 
 Geometry geometry(const Conv2dParams& p) {
     Geometry g;
-    const bool m = merged(p);
-    g.taps = m ? 3 : 9;
-    g.slots = m ? 4 : 3;
-    g.steps = m ? 2 : winograd_amx::steps(p.in_channels);
-    g.pairs = m ? kMergedChannels / 2 : g.steps * kPairsPerStep;
+    g.merged = merged(p);
+    g.taps = g.merged ? 3 : 9;
+    g.slots = g.merged ? 4 : 3;
+    g.steps = g.merged ? 2 : winograd_amx::steps(p.in_channels);
+    g.pairs = g.merged ? kMergedChannels / 2 : g.steps * kPairsPerStep;
     g.ld = cpu::whole_lines(p.out_width + 1);  // tap 0's stores reach one word past
     g.slot_words = g.pairs * g.ld;
     const int64_t row_words = g.slots * g.slot_words;
@@ -178,7 +179,7 @@ void split_rows(const Conv2dParams& p, const Geometry& g, const float* image, in
                 // Tap 0 the odd columns one word on, tap 1 the even ones, tap 2 the odd.
                 const int parity[3] = {1, 0, 1};
                 for (int kx = 0; kx < 3; ++kx) {
-                    const int slot = g.slots == 4 ? kMergedSlot[kx] : kx;
+                    const int slot = g.merged ? kMergedSlot[kx] : kx;
                     const int64_t to = at + slot * slot_words + m + (kx == 0 ? 1 : 0);
                     const int e = parity[kx];
                     _mm512_storeu_si512(hi + to, bf16x3::hi_pairs(h[0][e], h[1][e]));
@@ -224,7 +225,7 @@ void compute_rows(const Conv2dParams& p, const Geometry& g, const uint16_t* a, c
     // kernel row t, from its first slot).
     const auto b_of = [&](int64_t q, int t) {
         const int64_t oy = q / tiles_w, ox = q % tiles_w * kTileRows;
-        const int ky = g.taps == 9 ? t / 3 : t, slot = g.taps == 9 ? t % 3 : 0;
+        const int ky = g.merged ? t : t / 3, slot = g.merged ? 0 : t % 3;
         return hi + (g.slots * (2 * (oy - oy0) + ky) + slot) * g.slot_words + ox;
     };
     // Each pair of output channel tiles over the chunk's pixels: its weights, read from
