@@ -176,10 +176,12 @@ int64_t winograd_tiles(const Conv2dParams& p) {
 }
 
 // Where the Winograd GEMMs take AVX-512's 6 x 4 micro-kernel (24 FMAs for 10 loads)
-// rather than its 8 x 2 (16 for 10): from 512 input channels, where a slice of V for
-// one point and micro-kernel column (the channels by 32 or 64 tiles) outgrows L1.
-// Measured on a Xeon (kernel_bench conv2d/ winograd, 8 x 2 against 6 x 4, 1 / 2
-// threads): inswapper_block (1024 -> 1024) 44.9-45.5 / 22.7-23.2 -> 37.1-37.3 /
+// rather than its 8 x 2 (16 for 10): from 512 input channels, where it was measured
+// faster. (Why there and not at 192 is not established: the GEMMs of live_base's
+// blocks run at about 74 % of the FMA peak either way, against 83-87 % for the same
+// loop on data in L1, and keeping a column of V in L1 for four blocks of output
+// channels did not close that.) Measured on a Xeon (kernel_bench conv2d/ winograd, 8 x 2 against 6
+// x 4, 1 / 2 threads): inswapper_block (1024 -> 1024) 44.9-45.5 / 22.7-23.2 -> 37.1-37.3 /
 // 19.2-19.4 ms, inswapper_up0 (1024 -> 512) 94.7-100 / 47.1-50.0 -> 80.8-84.4 /
 // 41.9-44.3, inswapper_up1 (512 -> 256) 82.5-96.5 / 38.5-40.2 -> 77.4-79.4 / 36.5-38.1;
 // no faster at 192 (live_base_block 1.45-1.51 / 0.73-0.74 -> 1.48-1.49 / 0.73-0.79,
