@@ -557,14 +557,15 @@ void run_any_pair(const PairArgs& pa) {
 }
 
 // MR1 x NR1 and MR2 x NR2 (RR2 rows): the wide and narrow column tiles; RM1 x RN1 and
-// RM2 x RN2: the wide and narrow row-transform tiles.
-template <class A, int MR1, int NR1, int MR2, int NR2, int RR2, int RM1, int RN1, int RM2, int RN2>
+// RM2 x RN2 (RR2W rows): the wide and narrow row-transform tiles.
+template <class A, int MR1, int NR1, int MR2, int NR2, int RR2, int RM1, int RN1, int RM2, int RN2,
+          int RR2W = 1>
 Kernels make_kernels(const char* name) {
     using W = Impl<A, MR1, NR1>;
     using N = Impl<A, MR2, NR2, RR2>;
     using Px = PixelImpl<A>;
     using Rw = RowWinogradImpl<A, RM1, RN1>;
-    using RwN = RowWinogradImpl<A, RM2, RN2>;
+    using RwN = RowWinogradImpl<A, RM2, RN2, RR2W>;
     // About 32 columns (a detector's last maps are 20 wide) and 8 accumulators.
     constexpr int kDwNr = std::max(1, 32 / W::L);
     constexpr int kDwRows = std::max(1, 8 / kDwNr);
@@ -576,7 +577,7 @@ Kernels make_kernels(const char* name) {
                    Variant{Px::L, Px::P / Px::L, &run_rows<Px>},
                    Variant{1, kDwNr, &D::run, kDepthwiseBandRows},
                    Variant{RM1, RN1, &run_rows<Rw>},
-                   Variant{RM2, RN2, &run_rows<RwN>},
+                   Variant{RM2, RN2, &run_rows<RwN>, RR2W},
                    &run_any_pair<W, N, Px, Rw, RwN>};
 }
 

@@ -122,12 +122,16 @@ struct TileInputs<xsimd::avx512f> {
 };
 #endif
 
-// MR output channels by NT vectors of tiles per micro-kernel (Variant::mr, nr).
-template <class A, int MR, int NT>
+// MR output channels by NT vectors of tiles per micro-kernel (Variant::mr, nr), for RR
+// output rows at once (Variant::rows_per_task). With RR rows each transformed input
+// vector loaded from the ring serves every row whose window holds it: the narrow
+// tiles (the 3-channel image tails) do 3 FMAs per vector loaded on one row, up to 6 on
+// two (conv2d_direct_avx512.cpp has the measurements).
+template <class A, int MR, int NT, int RR = 1>
 struct RowWinogradImpl {
     using B = xsimd::batch<float, A>;
     static constexpr int L = static_cast<int>(B::size);
-    static constexpr int64_t kRowsPerTask = 1;
+    static constexpr int64_t kRowsPerTask = RR;
     static constexpr int kP = row_winograd::kPoints;
     static constexpr int kM = row_winograd::kOut;
     static constexpr int kTaps = row_winograd::kTaps;
@@ -268,79 +272,107 @@ struct RowWinogradImpl {
         }
     }
 
-    // The MR x N accumulators of point xi for output channels b * MR .., tiles from t0.
-    template <int N>
+    // Ring slot s's vectors (v) times the taps of rows 0 .. R - 1 that read it: row r's
+    // window starts r slots later, so it takes kernel row s - r (w: one input channel's
+    // kTaps x MR weights).
+    template <int S, int N, int R>
+    static SWAPRUN_ALWAYS_INLINE void slot_taps(const float* __restrict v,
+                                                const float* __restrict w, B (&acc)[R][MR][N]) {
+        B x[N];
+        for (int n = 0; n < N; ++n) {
+            x[n] = B::load_aligned(v + n * L);
+            keep_in_register<A>(x[n]);
+        }
+#pragma GCC unroll 4
+        for (int r = 0; r < R; ++r) {
+            const int ky = S - r;
+            if (ky < 0 || ky >= kTaps) continue;
+#pragma GCC unroll 8
+            for (int k = 0; k < MR; ++k) {
+                const B wk(w[ky * MR + k]);
+                for (int n = 0; n < N; ++n) acc[r][k][n] = xsimd::fma(wk, x[n], acc[r][k][n]);
+            }
+        }
+    }
+
+    // The R x MR x N accumulators of point xi for output channels b * MR .., tiles from
+    // t0, of R consecutive output rows, the first's window starting at slot first_slot.
+    // Each row sums over input channels, then kernel rows, in order, whatever R is.
+    template <int N, int R>
     static SWAPRUN_ALWAYS_INLINE void gemm(const Args& a, const float* __restrict buf, int64_t b,
                                            int xi, int64_t t0, int64_t tp, int64_t first_slot,
-                                           B (&acc)[MR][N]) {
+                                           B (&acc)[R][MR][N]) {
         const Conv2dParams& p = *a.p;
         const int64_t len = a.phase_len, ring = a.ring;
         const float* __restrict w = a.w + (b * kP + xi) * p.in_channels * kTaps * MR;
-        for (int r = 0; r < MR; ++r) {
-            for (int n = 0; n < N; ++n) acc[r][n] = B(0.0f);
+        for (int r = 0; r < R; ++r) {
+            for (int k = 0; k < MR; ++k) {
+                for (int n = 0; n < N; ++n) acc[r][k][n] = B(0.0f);
+            }
         }
-        for (int64_t c = 0; c < p.in_channels; ++c) {
+        for (int64_t c = 0; c < p.in_channels; ++c, w += kTaps * MR) {
             const float* channel = buf + c * ring * len + xi * tp + t0;
             int64_t slot = first_slot;
-            for (int ky = 0; ky < kTaps; ++ky, w += MR) {
-                const float* v = channel + slot * len;
-                if (++slot == ring) slot = 0;
-                B x[N];
-                for (int n = 0; n < N; ++n) {
-                    x[n] = B::load_aligned(v + n * L);
-                    keep_in_register<A>(x[n]);
-                }
-#pragma GCC unroll 8
-                for (int r = 0; r < MR; ++r) {
-                    const B wr(w[r]);
-                    for (int n = 0; n < N; ++n) acc[r][n] = xsimd::fma(wr, x[n], acc[r][n]);
-                }
+            [&]<int... S>(std::integer_sequence<int, S...>) __attribute__((always_inline)) {
+                ((slot_taps<S, N, R>(channel + slot * len, w, acc),
+                  slot = slot + 1 == ring ? 0 : slot + 1),
+                 ...);
             }
+            (std::make_integer_sequence<int, kTaps + R - 1>{});
         }
     }
 
     // The points of `vectors` (at most N) vectors of tiles from t0 for output channels
-    // b * MR .. into m: a row's last group may be narrower (a 128-wide row has 2
-    // vectors of 16 tiles, where the narrow tiles take 8).
-    template <int N>
+    // b * MR .. of R rows into m: a row's last group may be narrower (a 128-wide row has
+    // 2 vectors of 16 tiles, where the narrow tiles take 3).
+    template <int N, int R>
     static SWAPRUN_ALWAYS_INLINE void points(const Args& a, const float* buf, int64_t b, int64_t t0,
                                              int64_t tp, int64_t first_slot, int vectors,
-                                             float (&m)[MR][kP][kGroup]) {
+                                             float (&m)[RR][MR][kP][kGroup]) {
         if constexpr (N > 1) {
-            if (vectors < N) return points<N - 1>(a, buf, b, t0, tp, first_slot, vectors, m);
+            if (vectors < N) return points<N - 1, R>(a, buf, b, t0, tp, first_slot, vectors, m);
         }
         for (int xi = 0; xi < kP; ++xi) {
-            B acc[MR][N];
-            gemm<N>(a, buf, b, xi, t0, tp, first_slot, acc);
-            for (int r = 0; r < MR; ++r) {
-                for (int n = 0; n < N; ++n) acc[r][n].store_aligned(&m[r][xi][n * L]);
+            B acc[R][MR][N];
+            gemm<N, R>(a, buf, b, xi, t0, tp, first_slot, acc);
+            for (int r = 0; r < R; ++r) {
+                for (int k = 0; k < MR; ++k) {
+                    for (int n = 0; n < N; ++n) acc[r][k][n].store_aligned(&m[r][k][xi][n * L]);
+                }
             }
         }
     }
 
-    // One output row from the ring, whose window starts at slot first_slot: output
-    // channel k goes to out + k * channel_stride (count is 1: kRowsPerTask; one group).
+    // Output rows [oy, oy + count) from the ring, whose window for row oy starts at slot
+    // first_slot: output channel k goes to out + k * channel_stride (count is at most
+    // RR: kRowsPerTask; one group).
     static void rows(const Args& a, const float* buf, int64_t /*g*/, float* out,
-                     int64_t channel_stride, int64_t first_slot, int64_t /*count*/) {
+                     int64_t channel_stride, int64_t first_slot, int64_t count) {
         const Conv2dParams& p = *a.p;
         const int64_t tp = padded_tiles(a);
         const int64_t ow = p.out_width;
         const int64_t blocks = (p.out_channels + MR - 1) / MR;
-        // The points of one micro-kernel's tiles for its MR channels.
-        alignas(64) float m[MR][kP][kGroup];
+        // The points of one micro-kernel's tiles for its MR channels, per row.
+        alignas(64) float m[RR][MR][kP][kGroup];
         for (int64_t t0 = 0; t0 < tp; t0 += kGroup) {
             const int vectors = static_cast<int>(std::min<int64_t>(NT, (tp - t0) / L));
             for (int64_t b = 0; b < blocks; ++b) {
-                points<NT>(a, buf, b, t0, tp, first_slot, vectors, m);
+                if (count == RR) {
+                    points<NT, RR>(a, buf, b, t0, tp, first_slot, vectors, m);
+                } else {
+                    points<NT, 1>(a, buf, b, t0, tp, first_slot, vectors, m);
+                }
                 const int64_t valid = std::min<int64_t>(MR, p.out_channels - b * MR);
-                for (int64_t r = 0; r < valid; ++r) {
-                    const int64_t k = b * MR + r;
-                    const B bias(a.bias[k]);
-                    float* row = out + k * channel_stride;
-                    for (int n = 0; n < vectors; ++n) {
-                        const int64_t x0 = (t0 + n * L) * kM;
-                        if (x0 >= ow) break;
-                        finish_tiles(p, m[r], n * L, bias, row, x0);
+                for (int64_t r = 0; r < count; ++r) {
+                    for (int64_t i = 0; i < valid; ++i) {
+                        const int64_t k = b * MR + i;
+                        const B bias(a.bias[k]);
+                        float* row = out + k * channel_stride + r * ow;
+                        for (int n = 0; n < vectors; ++n) {
+                            const int64_t x0 = (t0 + n * L) * kM;
+                            if (x0 >= ow) break;
+                            finish_tiles(p, m[r][i], n * L, bias, row, x0);
+                        }
                     }
                 }
             }

@@ -1066,8 +1066,10 @@ TEST(ConvFast, RowWinogradTransformsReproduceTheCorrelation) {
 // The row transforms (ConvAlgorithm::RowWinograd, F(4, 7) along the rows) against the
 // reference: the generators' 3 -> 16 head and 16 -> 3 tail (the wide and narrow tiles),
 // channel counts between, widths that end mid-tile and mid-vector, rows of one vector of
-// tiles and of several, every pad mode, lopsided pads, a batch; the same bits on 1 to 3
-// threads.
+// tiles and of several, every pad mode, lopsided pads, a batch, odd heights (the narrow
+// tiles make two rows at a time on AVX-512: the tail's 19 leaves one alone); the same
+// bits on 1 to 3 threads (in a pair, a thread's run of rows may start anywhere:
+// RowWinogradPairGivesTheBitsOfTheTwoInTurn).
 TEST(ConvFast, RowWinogradMatchesTheReference) {
     std::vector<Case> cases;
     for (const auto& [ic, oc, h, w] : {std::array<int64_t, 4>{3, 16, 23, 61},
