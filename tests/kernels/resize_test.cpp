@@ -143,7 +143,10 @@ TEST(ResizeFast, MatchesReferenceOnRandomData) {
     struct Size {
         int64_t ih, iw, oh, ow;
     };
-    const Size sizes[] = {{7, 9, 14, 18}, {13, 11, 5, 4}, {6, 5, 17, 3}, {1, 1, 3, 2}};
+    // The x2 upsamplings of rows of one and of three 16-lane vectors, and of a row that
+    // ends mid-vector, take the row function's vector paths (resize2x_row).
+    const Size sizes[] = {{7, 9, 14, 18},  {13, 11, 5, 4}, {6, 5, 17, 3}, {1, 1, 3, 2},
+                          {5, 16, 10, 32}, {3, 48, 6, 96}, {4, 37, 8, 74}};
     uint32_t seed = 1;
     for (ResizeMode mode : modes) {
         for (ResizeCoordinates c : coords) {
