@@ -357,13 +357,9 @@ struct RowWinogradImpl {
         for (int64_t t0 = 0; t0 < tp; t0 += kGroup) {
             const int vectors = static_cast<int>(std::min<int64_t>(NT, (tp - t0) / L));
             for (int64_t b = 0; b < blocks; ++b) {
-                if (count == RR) {
-                    points<NT, RR>(a, buf, b, t0, tp, first_slot, vectors, m);
-                } else {
-                    points<NT, 1>(a, buf, b, t0, tp, first_slot, vectors, m);
-                }
                 const int64_t valid = std::min<int64_t>(MR, p.out_channels - b * MR);
-                for (int64_t r = 0; r < count; ++r) {
+                // Row r of the task from m[from].
+                auto finish = [&](int64_t r, int from) {
                     for (int64_t i = 0; i < valid; ++i) {
                         const int64_t k = b * MR + i;
                         const B bias(a.bias[k]);
@@ -371,9 +367,20 @@ struct RowWinogradImpl {
                         for (int n = 0; n < vectors; ++n) {
                             const int64_t x0 = (t0 + n * L) * kM;
                             if (x0 >= ow) break;
-                            finish_tiles(p, m[r][i], n * L, bias, row, x0);
+                            finish_tiles(p, m[from][i], n * L, bias, row, x0);
                         }
                     }
+                };
+                if (count == RR) {
+                    points<NT, RR>(a, buf, b, t0, tp, first_slot, vectors, m);
+                    for (int r = 0; r < RR; ++r) finish(r, r);
+                    continue;
+                }
+                // A plane's last rows, fewer than RR: one at a time (stride 1: row r's
+                // window starts r slots on).
+                for (int64_t r = 0; r < count; ++r) {
+                    points<NT, 1>(a, buf, b, t0, tp, (first_slot + r) % a.ring, vectors, m);
+                    finish(r, 0);
                 }
             }
         }
