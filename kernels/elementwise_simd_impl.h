@@ -351,7 +351,7 @@ void resize2x_row(const float* far, const float* near, int64_t iw, float* tmp, f
     constexpr int64_t kL = static_cast<int64_t>(B::size);
 #if defined(__AVX512F__)
     if constexpr (std::is_base_of_v<xsimd::avx512f, A>) {
-        if (iw % kL == 0) return resize2x_row_avx512(far, near, iw, out);
+        if (iw > 0 && iw % kL == 0) return resize2x_row_avx512(far, near, iw, out);
     }
 #endif
     const B q(0.25f), t(0.75f);
