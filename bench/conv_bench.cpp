@@ -159,7 +159,7 @@ void bm_conv(benchmark::State& state, const ConvShape& s, k::ConvAlgorithm algor
         label += conv.private_tiles() ? " private_tiles" : " shared_stages";
         if (conv.amx()) label += " amx_bf16x3";
     }
-    if (std::string(conv.winograd_kernels_name()) == "avx512_wide") label += " wide";
+    if (conv.winograd_wide()) label += " wide";
     if (conv.algorithm() == k::ConvAlgorithm::Direct) {
         label += conv.pixel_tiles() ? " pixels" : " columns";
     }

@@ -891,6 +891,17 @@ const char* PreparedConv2d::winograd_kernels_name() const {
     return winograd_ != nullptr && !amx_ ? winograd_->name : "";
 }
 
+bool PreparedConv2d::winograd_wide() const {
+    bool wide = false;
+#if SWAPRUN_WINOGRAD_X86
+    wide = wide || (winograd_ == &winograd::kAvx512Wide && !amx_);
+#endif
+#if SWAPRUN_WINOGRAD_S2_X86
+    wide = wide || strided_ == &winograd_s2::kAvx512Wide;
+#endif
+    return wide;
+}
+
 void PreparedConv2d::fill_winograd_args(winograd::Args& a, const float* input, float* output,
                                         float* scratch, int threads,
                                         WinogradSchedule schedule) const {

@@ -168,6 +168,9 @@ class PreparedConv2d {
     // labels it ("avx512", "avx512_wide", ...); empty for the other algorithms and on
     // AMX tiles.
     const char* winograd_kernels_name() const;
+    // Winograd and StridedWinograd (fp32): whether the wide micro-kernel runs
+    // (WinogradTiling::Wide, or Auto where wide_winograd_wins or wide_winograd_s2_wins).
+    bool winograd_wide() const;
     // Whether the products run in bf16x3 on AMX tiles (ConvPrecision::Bf16x3 on a
     // machine that has them): a Winograd layer's GEMMs, or StridedAmx.
     bool amx() const { return amx_ || algorithm_ == ConvAlgorithm::StridedAmx; }

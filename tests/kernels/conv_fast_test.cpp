@@ -455,18 +455,22 @@ TEST(ConvFast, WinogradWideMicroKernelFromManyInputChannels) {
             const bool auto_wide = isa == ConvIsa::Avx512 && c.ic >= 512 && c.h == 32;  // 64 tiles
             EXPECT_EQ(chosen.winograd_kernels_name(), auto_wide ? own + "_wide" : own)
                 << describe(c, isa, ConvAlgorithm::Winograd);
+            EXPECT_EQ(chosen.winograd_wide(), auto_wide)
+                << describe(c, isa, ConvAlgorithm::Winograd);
             for (const ConvOptions& o : winograd_with(isa)) {
                 const PreparedConv2d conv(p, d.w.data(), d.b.data(), o);
                 const bool forced_wide = o.winograd_tiling == WinogradTiling::Wide;
                 EXPECT_EQ(conv.winograd_kernels_name(), forced_wide ? own + "_wide" : own);
+                EXPECT_EQ(conv.winograd_wide(), forced_wide);
                 EXPECT_TRUE(close_relative(run_prepared(conv, d, 2), expected, 1e-4))
                     << describe(c, isa, ConvAlgorithm::Winograd) << " " << kernels_of(conv);
             }
             if (isa != ConvIsa::Avx512) {
                 ConvOptions asked{ConvAlgorithm::Winograd, isa};
                 asked.winograd_tiling = WinogradTiling::Wide;
-                EXPECT_EQ(PreparedConv2d(p, d.w.data(), d.b.data(), asked).winograd_kernels_name(),
-                          own);
+                const PreparedConv2d conv(p, d.w.data(), d.b.data(), asked);
+                EXPECT_EQ(conv.winograd_kernels_name(), own);
+                EXPECT_FALSE(conv.winograd_wide());
             }
         }
     }
@@ -1333,9 +1337,10 @@ TEST(ConvFast, StridedWinogradWideMicroKernelFromWholeColumns) {
                          << ")";
         }
         const std::string own = to_string(conv.isa());
-        EXPECT_EQ(conv.winograd_kernels_name(),
-                  conv.isa() == ConvIsa::Avx512 && size == 64 ? own + "_wide" : own)
+        const bool wide = conv.isa() == ConvIsa::Avx512 && size == 64;
+        EXPECT_EQ(conv.winograd_kernels_name(), wide ? own + "_wide" : own)
             << describe(c, conv.isa(), conv.algorithm());
+        EXPECT_EQ(conv.winograd_wide(), wide) << describe(c, conv.isa(), conv.algorithm());
         EXPECT_TRUE(close_relative(run_prepared(conv, d, 2), run_reference(p, d), 1e-4))
             << describe(c, conv.isa(), conv.algorithm()) << " " << kernels_of(conv);
     }
