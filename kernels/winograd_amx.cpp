@@ -79,16 +79,19 @@ struct alignas(64) TileConfig {
 
 using Batch = xsimd::batch<float, xsimd::avx512f>;
 
-// Point J's A row (32 input channels: two vectors of 16, `row` [half][col] their
-// (G g)[Row][col]) as hi and lo words, at hi and hi + kTileWords.
+// One A row, 32 input channels in two vectors of 16, as hi and lo words at hi and
+// hi + kTileWords: U made per run (store_point) and U from load (pack_u) alike.
+inline __attribute__((always_inline)) void store_a_row(__m512 first, __m512 second, uint16_t* hi) {
+    const bf16x3::Halves h0 = bf16x3::halves(first), h1 = bf16x3::halves(second);
+    _mm512_storeu_si512(hi, bf16x3::hi_words(h0, h1));
+    _mm512_storeu_si512(hi + kTileWords, bf16x3::lo_words(h0, h1));
+}
+
+// Point J's A row (`row` [half][col]: (G g)[Row][col] of the two vectors of channels).
 template <int J>
 inline __attribute__((always_inline)) void store_point(const Batch (&row)[2][3], uint16_t* hi) {
-    const bf16x3::Halves first =
-        bf16x3::halves(winograd::g_row<J>(row[0][0], row[0][1], row[0][2]).data);
-    const bf16x3::Halves second =
-        bf16x3::halves(winograd::g_row<J>(row[1][0], row[1][1], row[1][2]).data);
-    _mm512_storeu_si512(hi, bf16x3::hi_words(first, second));
-    _mm512_storeu_si512(hi + kTileWords, bf16x3::lo_words(first, second));
+    store_a_row(winograd::g_row<J>(row[0][0], row[0][1], row[0][2]).data,
+                winograd::g_row<J>(row[1][0], row[1][1], row[1][2]).data, hi);
 }
 
 template <int Row>
@@ -189,10 +192,7 @@ void pack_u(const float* u, int64_t out_channels, int64_t in_channels, int64_t l
                     const int64_t c = step * kStep + j;
                     x[j] = c < in_channels ? u[(kt * kTileRows + r) * ldk + c * ldc] : 0.0f;
                 }
-                const bf16x3::Halves first = bf16x3::halves(_mm512_load_ps(x));
-                const bf16x3::Halves second = bf16x3::halves(_mm512_load_ps(x + 16));
-                _mm512_storeu_si512(hi + r * kStep, bf16x3::hi_words(first, second));
-                _mm512_storeu_si512(hi + kTileWords + r * kStep, bf16x3::lo_words(first, second));
+                store_a_row(_mm512_load_ps(x), _mm512_load_ps(x + 16), hi + r * kStep);
             }
         }
     }
