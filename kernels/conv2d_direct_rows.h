@@ -1,7 +1,7 @@
 // The parts of the register-tiled direct convolution that its row kernels share
 // (conv2d_direct_impl.h: column tiles; conv2d_direct_pixels.h: pixel tiles;
 // conv2d_row_winograd.h: row transforms), templates over the xsimd architecture: the
-// epilogue's activation, lane shifts, the thread's ring of padded input rows and how a
+// epilogue's activation, the thread's ring of padded input rows and how a
 // row is padded into it, and where a tap starts in a row.
 // Included only through conv2d_direct_impl.h by the per-ISA translation units.
 #pragma once
@@ -13,6 +13,7 @@
 #include "kernels/conv2d_direct.h"
 #include "kernels/cpu_common.h"
 #include "kernels/elementwise_simd_impl.h"
+#include "kernels/lane_shift.h"
 
 namespace swaprun::kernels::direct::detail {
 
@@ -40,24 +41,8 @@ SWAPRUN_ALWAYS_INLINE xsimd::batch<float, A> activate(xsimd::batch<float, A> v,
 }
 
 // Where a stride-1 kernel's taps kw > 0 can be had from the vectors of tap 0 and the
-// next one, shifted across lanes, instead of from unaligned loads: AVX-512's valignd.
-template <class A>
-struct LaneShift {
-    static constexpr bool available = false;
-};
-#if defined(__AVX512F__)
-template <>
-struct LaneShift<xsimd::avx512f> {
-    static constexpr bool available = true;
-    // Lanes S .. S + 15 of lo followed by hi.
-    template <int S>
-    static SWAPRUN_ALWAYS_INLINE xsimd::batch<float, xsimd::avx512f> shift(
-        xsimd::batch<float, xsimd::avx512f> lo, xsimd::batch<float, xsimd::avx512f> hi) {
-        return _mm512_castsi512_ps(
-            _mm512_alignr_epi32(_mm512_castps_si512(hi.data), _mm512_castps_si512(lo.data), S));
-    }
-};
-#endif
+// next one, shifted across lanes (LaneShift, kernels/lane_shift.h), instead of from
+// unaligned loads.
 
 // Pins v to a register. g++ otherwise folds a loaded input vector into every FMA that
 // uses it, as a memory operand, reloading it MR times per tap: the narrow 7x7 kernel

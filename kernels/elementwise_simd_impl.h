@@ -21,6 +21,7 @@
 
 #include "kernels/bilinear_rgb8_impl.h"
 #include "kernels/elementwise_simd.h"
+#include "kernels/lane_shift.h"
 
 // Everything here has internal linkage: each ISA's translation unit gets its own
 // copies, so the linker can never fold, say, the AVX-512 build of a helper into
@@ -318,12 +319,8 @@ SWAPRUN_ALWAYS_INLINE void resize2x_row_avx512(const float* far, const float* ne
                                                float* out) {
     using B = Batch<xsimd::avx512f>;
     constexpr int64_t kL = static_cast<int64_t>(B::size);
+    using Shift = LaneShift<xsimd::avx512f>;
     const B q(0.25f), t(0.75f);
-    // Lanes S .. S + 15 of lo followed by hi.
-    auto shift = [](__m512 lo, __m512 hi, auto s) __attribute__((always_inline)) {
-        return _mm512_castsi512_ps(
-            _mm512_alignr_epi32(_mm512_castps_si512(hi), _mm512_castps_si512(lo), s()));
-    };
     auto mix = [&](int64_t j) __attribute__((always_inline)) {
         return xsimd::fma(B::load_unaligned(near + j), t, B::load_unaligned(far + j) * q);
     };
@@ -334,8 +331,8 @@ SWAPRUN_ALWAYS_INLINE void resize2x_row_avx512(const float* far, const float* ne
         // ... and at the right edge: lane 0 of the vector after the last is v[iw - 1].
         const B next =
             j + kL < iw ? mix(j + kL) : B(_mm512_permutexvar_ps(_mm512_set1_epi32(kL - 1), cur));
-        const B left = shift(prev, cur, std::integral_constant<int, kL - 1>{});
-        const B right = shift(cur, next, std::integral_constant<int, 1>{});
+        const B left = Shift::shift<kL - 1>(prev, cur);
+        const B right = Shift::shift<1>(cur, next);
         const B c = cur * t;
         store_interleaved<xsimd::avx512f>(out + 2 * j, xsimd::fma(left, q, c),
                                           xsimd::fma(right, q, c));
