@@ -121,10 +121,7 @@ struct Impl : Rows<A> {
                                 : T == Taps::Stride2 ? (kw & 1) * a.phase_len + (kw >> 1)
                                                      : off[kw]);
                     B x[NR];
-                    for (int n = 0; n < NR; ++n) {
-                        x[n] = B::load_unaligned(src + n * L);
-                        keep_in_register<A>(x[n]);
-                    }
+                    load_pinned<A>(src, x);
 #pragma GCC unroll 8
                     for (int r = 0; r < MR; ++r) {
                         const B wr(w[r]);

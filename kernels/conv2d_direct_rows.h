@@ -1,8 +1,8 @@
 // The parts of the register-tiled direct convolution that its row kernels share
 // (conv2d_direct_impl.h: column tiles; conv2d_direct_pixels.h: pixel tiles;
 // conv2d_row_winograd.h: row transforms), templates over the xsimd architecture: the
-// epilogue's activation, the thread's ring of padded input rows and how a
-// row is padded into it, and where a tap starts in a row.
+// epilogue's activation, loading a tap's input vectors, the thread's ring of padded
+// input rows and how a row is padded into it, and where a tap starts in a row.
 // Included only through conv2d_direct_impl.h by the per-ISA translation units.
 #pragma once
 
@@ -54,6 +54,17 @@ SWAPRUN_ALWAYS_INLINE void keep_in_register(xsimd::batch<float, A>& v) {
 #elif defined(__aarch64__)
     asm("" : "+w"(v.data));
 #endif
+}
+
+// The N vectors from src (L floats each, in a row), each pinned to a register: a
+// tap's input, which every output channel's FMA of the micro-kernel reads.
+template <class A, int N>
+SWAPRUN_ALWAYS_INLINE void load_pinned(const float* src, xsimd::batch<float, A> (&x)[N]) {
+    using B = xsimd::batch<float, A>;
+    for (int n = 0; n < N; ++n) {
+        x[n] = B::load_unaligned(src + n * static_cast<int64_t>(B::size));
+        keep_in_register<A>(x[n]);
+    }
 }
 
 // Hides p's value from the optimizer, so that values loaded through it are not taken

@@ -279,10 +279,7 @@ struct RowWinogradImpl {
     static SWAPRUN_ALWAYS_INLINE void slot_taps(const float* __restrict v,
                                                 const float* __restrict w, B (&acc)[R][MR][N]) {
         B x[N];
-        for (int n = 0; n < N; ++n) {
-            x[n] = B::load_aligned(v + n * L);
-            keep_in_register<A>(x[n]);
-        }
+        load_pinned<A>(v, x);
 #pragma GCC unroll 4
         for (int r = 0; r < R; ++r) {
             const int ky = S - r;
