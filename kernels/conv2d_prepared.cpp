@@ -180,14 +180,15 @@ int64_t winograd_tiles(const Conv2dParams& p) {
 // faster. (Why there and not at 192 is not established: the GEMMs of live_base's
 // blocks run at about 74 % of the FMA peak either way, against 83-87 % for the same
 // loop on data in L1, and keeping a column of V in L1 for four blocks of output
-// channels did not close that.) Measured on a Xeon (kernel_bench conv2d/ winograd, 8 x 2 against 6
-// x 4, 1 / 2 threads): inswapper_block (1024 -> 1024) 44.9-45.5 / 22.7-23.2 -> 37.1-37.3 /
-// 19.2-19.4 ms, inswapper_up0 (1024 -> 512) 94.7-100 / 47.1-50.0 -> 80.8-84.4 /
-// 41.9-44.3, inswapper_up1 (512 -> 256) 82.5-96.5 / 38.5-40.2 -> 77.4-79.4 / 36.5-38.1;
-// no faster at 192 (live_base_block 1.45-1.51 / 0.73-0.74 -> 1.48-1.49 / 0.73-0.79,
-// live_base_up0_upsampled 5.03-5.26 / 2.73-2.77 -> 5.31-5.48 / 2.78-2.81) and slower
-// below (scrfd_stage0, 56 -> 56: 3.57-3.67 / 1.86-1.88 -> 3.98-4.16 / 1.92-2.05), where
-// the 64 tiles of a column also leave a 32 x 32 layer's private-tiles split one column.
+// channels did not close that.) Measured on a Xeon (kernel_bench conv2d/ winograd,
+// 8 x 2 against 6 x 4, 1 / 2 threads): inswapper_block (1024 -> 1024) 44.9-45.5 /
+// 22.7-23.2 -> 37.1-37.3 / 19.2-19.4 ms, inswapper_up0 (1024 -> 512) 94.7-100 /
+// 47.1-50.0 -> 80.8-84.4 / 41.9-44.3, inswapper_up1 (512 -> 256) 82.5-96.5 / 38.5-40.2
+// -> 77.4-79.4 / 36.5-38.1; no faster at 192 (live_base_block 1.45-1.51 / 0.73-0.74 ->
+// 1.48-1.49 / 0.73-0.79, live_base_up0_upsampled 5.03-5.26 / 2.73-2.77 -> 5.31-5.48 /
+// 2.78-2.81) and slower below (scrfd_stage0, 56 -> 56: 3.57-3.67 / 1.86-1.88 ->
+// 3.98-4.16 / 1.92-2.05), where the 64 tiles of a column also leave a 32 x 32 layer's
+// private-tiles split one column.
 // And only with 64 output tiles or more (a whole column), as for the stride-2 layers
 // below: ArcFace's 512-channel layers at 7 x 7 have 4, and would multiply 60 columns of
 // zeros where the narrow kernel multiplies 28.
@@ -892,14 +893,13 @@ const char* PreparedConv2d::winograd_kernels_name() const {
 }
 
 bool PreparedConv2d::winograd_wide() const {
-    bool wide = false;
 #if SWAPRUN_WINOGRAD_X86
-    wide = wide || (winograd_ == &winograd::kAvx512Wide && !amx_);
+    if (winograd_ == &winograd::kAvx512Wide && !amx_) return true;
 #endif
 #if SWAPRUN_WINOGRAD_S2_X86
-    wide = wide || strided_ == &winograd_s2::kAvx512Wide;
+    if (strided_ == &winograd_s2::kAvx512Wide) return true;
 #endif
-    return wide;
+    return false;
 }
 
 void PreparedConv2d::fill_winograd_args(winograd::Args& a, const float* input, float* output,
