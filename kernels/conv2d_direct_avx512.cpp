@@ -22,7 +22,8 @@ namespace swaprun::kernels::direct {
 // (kernel_bench, 2 threads, two alternating runs) the tails' 3 x 8 on one row took
 // 3.34 ms for live_tail and 6.72-6.75 for conv2d_pair/live_up3_tail; 3 x 3 on two rows
 // 2.78-3.09 and 6.11-6.13; 3 x 4 on two rows spilled accumulators (no faster), 3 x 2 on
-// three rows 3.03-3.04 and 6.37-6.50. On AVX2 two rows of 3 x 2 were no faster.
+// three rows 3.03-3.04 and 6.37-6.50. On AVX2 (SWAPRUN_DISABLE_AVX512=1) two rows of
+// 3 x 2 were no faster: live_tail 5.82-6.17 ms against 5.68-5.91 for one row of 3 x 4.
 const Kernels kAvx512 =
     detail::make_kernels<xsimd::avx512f, 8, 2, 3, 3, 2, 8, 2, 3, 3, 2>("avx512");
 
