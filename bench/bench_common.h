@@ -27,6 +27,8 @@ double fma_peak_gflops(int threads);
 void register_peak_benchmarks(const std::vector<int>& threads);
 void register_conv_benchmarks(const std::vector<int>& threads);
 void register_gemm_benchmarks(const std::vector<int>& threads);
+// One thread: the micro-kernel alone (winograd_gemm_bench.cpp).
+void register_winograd_gemm_benchmarks();
 void register_adain_benchmarks(const std::vector<int>& threads);
 void register_resize_benchmarks(const std::vector<int>& threads);
 void register_elementwise_benchmarks(const std::vector<int>& threads);

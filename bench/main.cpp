@@ -55,6 +55,7 @@ int main(int argc, char** argv) {
     register_peak_benchmarks(threads);
     register_conv_benchmarks(threads);
     register_gemm_benchmarks(threads);
+    register_winograd_gemm_benchmarks();
     register_adain_benchmarks(threads);
     register_resize_benchmarks(threads);
     register_elementwise_benchmarks(threads);

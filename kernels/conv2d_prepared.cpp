@@ -33,23 +33,6 @@ bool env_flag(const char* name) {
 
 // The Winograd kernels of an ISA (AVX-512: the 8 x 2 micro-kernel, or with `wide` the
 // 6 x 4), or null where it has none.
-const winograd::Kernels* winograd_kernels(ConvIsa isa, [[maybe_unused]] bool wide = false) {
-    switch (isa) {
-#if SWAPRUN_WINOGRAD_X86
-        case ConvIsa::Avx2:
-            return &winograd::kAvx2;
-        case ConvIsa::Avx512:
-            return wide ? &winograd::kAvx512Wide : &winograd::kAvx512;
-#endif
-#if SWAPRUN_WINOGRAD_NEON
-        case ConvIsa::Neon:
-            return &winograd::kNeon;
-#endif
-        default:
-            return nullptr;
-    }
-}
-
 // As winograd_kernels, for the stride-2 Winograd convolution.
 const winograd_s2::Kernels* winograd_s2_kernels(ConvIsa isa, [[maybe_unused]] bool wide = false) {
     switch (isa) {
@@ -606,6 +589,23 @@ ConvIsa best_conv_isa() {
 #endif
     }();
     return best;
+}
+
+const winograd::Kernels* winograd_kernels(ConvIsa isa, [[maybe_unused]] bool wide) {
+    switch (isa) {
+#if SWAPRUN_WINOGRAD_X86
+        case ConvIsa::Avx2:
+            return &winograd::kAvx2;
+        case ConvIsa::Avx512:
+            return wide ? &winograd::kAvx512Wide : &winograd::kAvx512;
+#endif
+#if SWAPRUN_WINOGRAD_NEON
+        case ConvIsa::Neon:
+            return &winograd::kNeon;
+#endif
+        default:
+            return nullptr;
+    }
 }
 
 bool PreparedConv2d::reads_upsampled_input(const Conv2dParams& p, ConvOptions options) {

@@ -135,6 +135,11 @@ const char* to_string(ConvIsa isa);
 // The ISA Auto resolves to on this machine.
 ConvIsa best_conv_isa();
 
+// The Winograd stages' kernels of an ISA (its narrow micro-kernels, or with `wide` its
+// wide ones where it has two: AVX-512), or null where it has none: those the
+// convolutions run with (winograd.h), for kernel_bench's winograd_gemm/.
+const winograd::Kernels* winograd_kernels(ConvIsa isa, bool wide = false);
+
 class PreparedConv2d {
   public:
     // weight [out_c, in_c / groups, kh, kw], bias [out_c] or null; both are copied,

@@ -202,6 +202,11 @@ struct Kernels {
     // are not read.
     int64_t (*band_scratch_floats)(const Args& a);
     void (*run_band)(const Args& a, int64_t n, int64_t tile_row, float* out, float* scratch);
+    // The GEMMs' micro-kernel alone (winograd_gemm::gemm_tile), for kernel_bench's
+    // winograd_gemm/: m[r][..] = sum over c < channels of u[c * mr + r] * v[c * ldv + ..],
+    // for r < mr and nr vectors of tiles, row r of m at m + r * ldm.
+    void (*gemm_tile)(const float* u, const float* v, int64_t channels, int64_t ldv, float* m,
+                      int64_t ldm);
 };
 
 #if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__)) && \

@@ -662,7 +662,10 @@ struct Impl {
 template <class A, int MR, int NR>
 Kernels make_kernels(const char* name) {
     using I = Impl<A, MR, NR>;
-    return Kernels{name, I::L, MR, NR, &I::run, &I::band_scratch_floats, &I::run_band};
+    return Kernels{name,         I::L,
+                   MR,           NR,
+                   &I::run,      &I::band_scratch_floats,
+                   &I::run_band, &winograd_gemm::gemm_tile<A, MR, NR>};
 }
 
 }  // namespace swaprun::kernels::winograd::detail
