@@ -104,4 +104,30 @@ pipeline::FacePipeline make_face_pipeline(const FaceArgs& args, ResolvedModels m
     return pipeline::FacePipeline(std::move(models.models), options);
 }
 
+std::vector<pipeline::DetectedFace> detect_faces(pipeline::FacePipeline& pipeline,
+                                                 const pipeline::Image& image,
+                                                 const std::string& path,
+                                                 const char* landmarks_flag, bool builtin) {
+    std::vector<pipeline::DetectedFace> faces = pipeline.detect(image);
+    if (faces.empty()) {
+        throw Error(
+            ErrorKind::InvalidArgument,
+            str_cat(path, ": no face found",
+                    builtin ? str_cat(" (the embedded detector has synthetic weights: give ",
+                                      landmarks_flag, ")")
+                            : str_cat(" (give ", landmarks_flag, " to place it by hand)")));
+    }
+    return faces;
+}
+
+void set_source_face(pipeline::FacePipeline& pipeline, const pipeline::Image& source,
+                     const FaceArgs& args, bool builtin) {
+    if (args.source_landmarks) {
+        pipeline.set_source(source, args.source_landmarks);
+        return;
+    }
+    const auto faces = detect_faces(pipeline, source, args.source, "--source-landmarks", builtin);
+    pipeline.set_source(source, faces[0].landmarks);
+}
+
 }  // namespace swaprun::cli

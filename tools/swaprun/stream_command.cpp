@@ -16,7 +16,6 @@
 #include "tools/swaprun/commands.h"
 #include "tools/swaprun/face_models.h"
 #include "util/error.h"
-#include "util/str_cat.h"
 
 namespace swaprun::cli {
 
@@ -140,19 +139,7 @@ int run_stream(const Command& command) {
                     "--models DIR, or --detector PATH)");
     }
     const Clock::time_point source_start = Clock::now();
-    if (args.source_landmarks) {
-        pipeline.set_source(source, args.source_landmarks);
-    } else {
-        const auto faces = pipeline.detect(source);
-        if (faces.empty()) {
-            throw Error(ErrorKind::InvalidArgument,
-                        str_cat(args.source, ": no face found",
-                                builtin ? " (the embedded detector has synthetic weights: give "
-                                          "--source-landmarks)"
-                                        : " (give --source-landmarks to place it by hand)"));
-        }
-        pipeline.set_source(source, faces[0].landmarks);
-    }
+    set_source_face(pipeline, source, args, builtin);
     const double source_seconds = seconds_since(source_start);
 
     std::unique_ptr<pipeline::FrameStream> stream =

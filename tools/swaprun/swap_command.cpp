@@ -40,32 +40,13 @@ int run_swap(const Command& command) {
         throw Error(ErrorKind::InvalidArgument,
                     "no face detector model: give --source-landmarks and --target-landmarks");
     }
-    if (args.source_landmarks) {
-        pipeline.set_source(source, args.source_landmarks);
-    } else {
-        const auto faces = pipeline.detect(source);
-        if (faces.empty()) {
-            throw Error(ErrorKind::InvalidArgument,
-                        str_cat(args.source, ": no face found",
-                                builtin ? " (the embedded detector has synthetic weights: give "
-                                          "--source-landmarks)"
-                                        : " (give --source-landmarks to place it by hand)"));
-        }
-        pipeline.set_source(source, faces[0].landmarks);
-    }
+    set_source_face(pipeline, source, args, builtin);
 
     std::vector<pipeline::DetectedFace> faces;
     if (args.target_landmarks) {
         faces.push_back(pipeline::face_from_landmarks(*args.target_landmarks));
     } else {
-        faces = pipeline.detect(target);
-        if (faces.empty()) {
-            throw Error(ErrorKind::InvalidArgument,
-                        str_cat(args.target, ": no face found",
-                                builtin ? " (the embedded detector has synthetic weights: give "
-                                          "--target-landmarks)"
-                                        : " (give --target-landmarks to place it by hand)"));
-        }
+        faces = detect_faces(pipeline, target, args.target, "--target-landmarks", builtin);
     }
     if (args.face_index && static_cast<size_t>(*args.face_index) >= faces.size()) {
         throw Error(
