@@ -1,6 +1,5 @@
 #include "tools/swaprun/cli_args.h"
 
-#include <charconv>
 #include <set>
 
 namespace swaprun::cli {
@@ -86,26 +85,6 @@ const char* const kUsage =
     "Exit status: 0 success, 1 error, 2 usage error.\n";
 
 namespace {
-
-int parse_count(const std::string& flag, const std::string& text, int max) {
-    int value = 0;
-    const char* end = text.data() + text.size();
-    const auto [ptr, ec] = std::from_chars(text.data(), end, value);
-    if (text.empty() || ec != std::errc() || ptr != end || value < 0 || value > max) {
-        throw UsageError(flag + " takes a whole number from 0 to " + std::to_string(max) +
-                         ", not '" + text + "'");
-    }
-    return value;
-}
-
-// "cpu", "vulkan", "vulkan:N" as swr_context_options.device.
-int parse_device(const std::string& text) {
-    if (text == "cpu") return 0;
-    if (text == "vulkan") return 1;
-    if (text.rfind("vulkan:", 0) == 0)
-        return 2 + parse_count("--device vulkan:N", text.substr(7), 1000);
-    throw UsageError("--device takes cpu, vulkan or vulkan:N, not '" + text + "'");
-}
 
 NamedFile parse_named_file(const std::string& flag, const std::string& text) {
     const size_t eq = text.find('=');

@@ -13,17 +13,6 @@ namespace swaprun::cli {
 
 namespace {
 
-int parse_int(const std::string& flag, const std::string& text, int max) {
-    int value = 0;
-    const char* end = text.data() + text.size();
-    const auto [ptr, ec] = std::from_chars(text.data(), end, value);
-    if (text.empty() || ec != std::errc() || ptr != end || value < 0 || value > max) {
-        throw UsageError(flag + " takes a whole number from 0 to " + std::to_string(max) +
-                         ", not '" + text + "'");
-    }
-    return value;
-}
-
 std::string lower(std::string s) {
     std::transform(s.begin(), s.end(), s.begin(),
                    [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
@@ -38,9 +27,9 @@ pipeline::DetectorSize parse_detector_size(const std::string& text) {
         throw UsageError("--det-size takes WIDTHxHEIGHT (such as 640x384), not '" + text + "'");
     }
     size.width =
-        parse_int("--det-size's width", text.substr(0, x), pipeline::DetectorSize::kMaxSide);
+        parse_count("--det-size's width", text.substr(0, x), pipeline::DetectorSize::kMaxSide);
     size.height =
-        parse_int("--det-size's height", text.substr(x + 1), pipeline::DetectorSize::kMaxSide);
+        parse_count("--det-size's height", text.substr(x + 1), pipeline::DetectorSize::kMaxSide);
     if (!pipeline::DetectorSize::valid_side(size.width) ||
         !pipeline::DetectorSize::valid_side(size.height)) {
         throw UsageError("--det-size " + text + ": each side must be a multiple of 32 from 32 to " +
@@ -81,6 +70,26 @@ bool output_is_png(const std::string& path) {
     if (ext == ".png") return true;
     if (ext == ".jpg" || ext == ".jpeg") return false;
     throw UsageError("the output '" + path + "' must end in .png, .jpg or .jpeg");
+}
+
+int parse_count(const std::string& flag, const std::string& text, int max) {
+    int value = 0;
+    const char* end = text.data() + text.size();
+    const auto [ptr, ec] = std::from_chars(text.data(), end, value);
+    if (text.empty() || ec != std::errc() || ptr != end || value < 0 || value > max) {
+        throw UsageError(flag + " takes a whole number from 0 to " + std::to_string(max) +
+                         ", not '" + text + "'");
+    }
+    return value;
+}
+
+int parse_device(const std::string& text) {
+    if (text == "cpu") return 0;
+    if (text == "vulkan") return 1;
+    if (text.rfind("vulkan:", 0) == 0) {
+        return 2 + parse_count("--device vulkan:N", text.substr(7), 1000);
+    }
+    throw UsageError("--device takes cpu, vulkan or vulkan:N, not '" + text + "'");
 }
 
 int parse_precision(const std::string& text) {
@@ -150,23 +159,15 @@ bool parse_face_option(const std::vector<std::string>& args, size_t& i, FaceArgs
     } else if (arg == "--swapper") {
         set_once(out.swapper);
     } else if (arg == "--threads") {
-        out.threads = parse_int(arg, *value, 4096);
+        out.threads = parse_count(arg, *value, 4096);
     } else if (arg == "--device") {
-        if (*value == "cpu") {
-            out.device = 0;
-        } else if (*value == "vulkan") {
-            out.device = 1;
-        } else if (value->rfind("vulkan:", 0) == 0) {
-            out.device = 2 + parse_int("--device vulkan:N", value->substr(7), 1000);
-        } else {
-            throw UsageError("--device takes cpu, vulkan or vulkan:N, not '" + *value + "'");
-        }
+        out.device = parse_device(*value);
     } else if (arg == "--precision") {
         out.precision = parse_precision(*value);
     } else if (arg == "--face") {
         if (out.face_index) throw UsageError("--face is given twice");
         if (out.all_faces) throw UsageError("--all-faces and --face exclude each other");
-        out.face_index = parse_int(arg, *value, 100000);
+        out.face_index = parse_count(arg, *value, 100000);
     } else if (arg == "--pixel-boost") {
         if (*value != "256" && *value != "512") {
             throw UsageError("--pixel-boost takes 256 or 512, not '" + *value + "'");

@@ -35,6 +35,13 @@ struct FaceArgs {
 // option given twice.
 bool parse_face_option(const std::vector<std::string>& args, size_t& i, FaceArgs& out);
 
+// A whole number from 0 to max, the value of `flag`. Throws UsageError naming flag.
+int parse_count(const std::string& flag, const std::string& text, int max);
+
+// --device's value as swr_context_options.device: 0 for "cpu", 1 for "vulkan", 2 + N for
+// "vulkan:N". Throws UsageError for anything else.
+int parse_device(const std::string& text);
+
 // --precision's value: SWR_PRECISION_FP32 for "fp32", _FP16 for "fp16", _BF16X3 for
 // "bf16x3". Throws UsageError for anything else.
 int parse_precision(const std::string& text);
