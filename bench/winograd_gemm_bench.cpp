@@ -4,9 +4,10 @@
 // includes the transforms. A pass of a layer multiplies, for each of the 36 points,
 // U's k_padded x in_channels slice by V's in_channels x tiles slice, a micro-kernel
 // (mr output channels by nr vectors of tiles) at a time, in the order the stages run
-// them (winograd_impl.h, Pass::gemm). Here one point's U, V and M, in L2 as in the
-// layers whose U is made per run, serve all 36, so the figure is the micro-kernel's
-// with its operands in cache, not a layer's.
+// them (winograd_impl.h, Pass::gemm). Here one point's U, V and M serve all 36, so
+// they stay in cache (in L2 up to live_base's 192 channels, as in the layers whose U
+// is made per run; inswapper_128's U of a point, 4 MiB, does not fit): the figure is
+// the micro-kernel's, not a layer's.
 #include <algorithm>
 #include <string>
 #include <utility>
