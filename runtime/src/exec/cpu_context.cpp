@@ -26,8 +26,9 @@ int checked_thread_count(int requested) {
 }  // namespace
 
 CpuContext::CpuContext(std::shared_ptr<const engine::LoadedModel> model, int threads)
-    : model_(std::move(model)), threads_(checked_thread_count(threads)) {
-    if (model_ == nullptr) throw Error(ErrorKind::InvalidArgument, "CpuContext: no model");
+    : model_(require_model(std::move(model), "CpuContext")),
+      threads_(checked_thread_count(threads)),
+      inputs_(*model_) {
     const auto& description = model_->description();
     const auto& plan = model_->cpu_plan();
     arena_ = AlignedFloatBuffer(static_cast<size_t>(plan.arena_bytes), model_->allocator());
@@ -65,60 +66,27 @@ CpuContext::CpuContext(std::shared_ptr<const engine::LoadedModel> model, int thr
         bound_[k].scratch = conv_scratch_.data();
         bound_[k].threads = threads_;
     }
-    input_set_.assign(description.inputs.size(), false);
-    input_changed_.assign(description.inputs.size(), true);
     skip_.assign(ops.size(), false);
     tuner_ = ScheduleTuner(bound_);
 }
 
 void CpuContext::set_input(std::string_view name, const float* data, size_t count) {
-    const auto index = model_->find_input(name);
-    if (!index) {
-        throw Error(
-            ErrorKind::InvalidArgument,
-            str_cat("unknown input '", name, "'; the model's inputs are ", model_->input_names()));
-    }
-    const auto& description = model_->description();
-    const uint32_t t = description.inputs[*index];
-    const auto& tensor = description.tensors[t];
-    const auto expected = static_cast<size_t>(tensor.elements());
-    if (count != expected) {
-        throw Error(ErrorKind::InvalidArgument,
-                    str_cat("input '", name, "' takes ", expected, " values (shape ",
-                            shape_string(tensor.shape), "), got ", count));
-    }
-    if (data == nullptr) {
-        throw Error(ErrorKind::InvalidArgument, str_cat("input '", name, "': null data"));
-    }
+    const size_t index = inputs_.checked_input(name, data, count);
+    const uint32_t t = model_->description().inputs[index];
     std::memcpy(arena_.data() + model_->cpu_plan().tensor_offset[t] / sizeof(float), data,
                 count * sizeof(float));
-    input_set_[*index] = true;
-    input_changed_[*index] = true;
+    inputs_.set(index);
 }
 
 void CpuContext::run(std::vector<double>* op_ms) {
-    const auto& description = model_->description();
-    for (size_t k = 0; k < input_set_.size(); ++k) {
-        if (!input_set_[k]) {
-            throw Error(ErrorKind::InvalidArgument,
-                        str_cat("input '", description.tensors[description.inputs[k]].name,
-                                "' was never set"));
-        }
-    }
-    // Whether op k's last result is still valid: it is reusable, a run has completed,
-    // and none of the inputs it depends on was set since.
+    inputs_.check_all_set();
     const auto& reuse = model_->cpu_plan().reuse;
-    auto still_valid = [&](size_t k) {
-        if (!has_run_ || !reuse.reusable[k]) return false;
-        for (uint32_t p : reuse.op_dependencies[k]) {
-            if (input_changed_[p]) return false;
-        }
-        return true;
-    };
     const auto& ops = model_->graph().ops;
-    for (size_t k = 0; k < ops.size(); ++k) skip_[k] = model_->folded_on_cpu(k) || still_valid(k);
+    for (size_t k = 0; k < ops.size(); ++k) {
+        skip_[k] = model_->folded_on_cpu(k) || inputs_.still_valid(reuse, k);
+    }
 
-    has_run_ = false;
+    inputs_.start_run();
     const ThreadCountScope scope(threads_);
     if (op_ms) op_ms->assign(ops.size(), 0.0);
     tuner_.begin_run(bound_);
@@ -140,23 +108,12 @@ void CpuContext::run(std::vector<double>* op_ms) {
         // stay resident while the frames go through.
         if (reuse.reusable[k]) model_->discard_reusable_constants(k);
     }
-    std::fill(input_changed_.begin(), input_changed_.end(), false);
-    has_run_ = true;
+    inputs_.finish_run();
     tuner_.end_run(bound_);
 }
 
 std::span<const float> CpuContext::output(std::string_view name) const {
-    const auto index = model_->find_output(name);
-    if (!index) {
-        throw Error(ErrorKind::InvalidArgument,
-                    str_cat("unknown output '", name, "'; the model's outputs are ",
-                            model_->output_names()));
-    }
-    if (!has_run_) {
-        throw Error(ErrorKind::InvalidArgument,
-                    str_cat("output '", name, "' is not available: no run has completed"));
-    }
-    const uint32_t t = model_->description().outputs[*index];
+    const uint32_t t = model_->description().outputs[inputs_.checked_output(name)];
     return {tensor_data_[t], static_cast<size_t>(model_->description().tensors[t].elements())};
 }
 

@@ -12,6 +12,7 @@
 
 #include "engine/loaded_model.h"
 #include "exec/execution_context.h"
+#include "exec/input_state.h"
 #include "exec/run_op.h"
 #include "exec/schedule_tuner.h"
 #include "util/aligned_buffer.h"
@@ -46,11 +47,9 @@ class CpuContext : public ExecutionContext {
     AlignedFloatBuffer conv_scratch_;        // shared by the prepared convolutions
     std::vector<const float*> tensor_data_;  // per tensor; null when unplanned
     std::vector<BoundOp> bound_;
-    ScheduleTuner tuner_;              // times the Winograd schedules on the second and third runs
-    std::vector<bool> input_set_;      // per graph input
-    std::vector<bool> input_changed_;  // per graph input: set since the last completed run
-    std::vector<bool> skip_;           // per op, decided at the start of each run
-    bool has_run_ = false;
+    ScheduleTuner tuner_;  // times the Winograd schedules on the second and third runs
+    InputState inputs_;
+    std::vector<bool> skip_;  // per op, decided at the start of each run
 };
 
 }  // namespace swaprun::exec

@@ -3,11 +3,15 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <span>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "engine/loaded_model.h"
+#include "util/error.h"
+#include "util/str_cat.h"
 
 namespace swaprun::exec {
 
@@ -20,5 +24,13 @@ class ExecutionContext {
     virtual std::span<const float> output(std::string_view name) const = 0;
     virtual const engine::LoadedModel& model() const = 0;
 };
+
+// `model`, or swaprun::Error (InvalidArgument) "<context>: no model" where it is null:
+// for the contexts' initializer lists, whose later members read the model.
+inline std::shared_ptr<const engine::LoadedModel> require_model(
+    std::shared_ptr<const engine::LoadedModel> model, const char* context) {
+    if (model == nullptr) throw Error(ErrorKind::InvalidArgument, str_cat(context, ": no model"));
+    return model;
+}
 
 }  // namespace swaprun::exec

@@ -52,8 +52,10 @@ void barrier(VkCommandBuffer cmd, VkPipelineStageFlags src_stage, VkAccessFlags 
 
 VulkanContext::VulkanContext(std::shared_ptr<const engine::LoadedModel> model,
                              const VulkanOptions& options)
-    : model_(std::move(model)), fp16_(options.fp16), element_bytes_(options.fp16 ? 2 : 4) {
-    if (model_ == nullptr) throw Error(ErrorKind::InvalidArgument, "VulkanContext: no model");
+    : model_(exec::require_model(std::move(model), "VulkanContext")),
+      fp16_(options.fp16),
+      element_bytes_(options.fp16 ? 2 : 4),
+      inputs_(*model_) {
     device_ = VulkanDevice::open(options.device, options.fp16,
                                  options.fp16 ? options.fp16_math : std::optional<bool>(false));
     const auto& max = device_->limits().maxComputeWorkGroupCount;
@@ -132,9 +134,6 @@ VulkanContext::VulkanContext(std::shared_ptr<const engine::LoadedModel> model,
         vk_check(vkCreateQueryPool(d, &query_info, nullptr, &query_pool), "vkCreateQueryPool");
         timestamps_ = UniqueQueryPool(d, query_pool);
     }
-
-    input_set_.assign(description.inputs.size(), false);
-    input_changed_.assign(description.inputs.size(), true);
 }
 
 VulkanContext::~VulkanContext() {
@@ -396,54 +395,26 @@ void VulkanContext::submit_and_wait(VkCommandBuffer cmd) {
 }
 
 void VulkanContext::set_input(std::string_view name, const float* data, size_t count) {
-    const auto index = model_->find_input(name);
-    if (!index) {
-        throw Error(
-            ErrorKind::InvalidArgument,
-            str_cat("unknown input '", name, "'; the model's inputs are ", model_->input_names()));
-    }
-    const auto& description = model_->description();
-    const auto& tensor = description.tensors[description.inputs[*index]];
-    const auto expected = static_cast<size_t>(tensor.elements());
-    if (count != expected) {
-        throw Error(ErrorKind::InvalidArgument,
-                    str_cat("input '", name, "' takes ", expected, " values (shape ",
-                            shape_string(tensor.shape), "), got ", count));
-    }
-    if (data == nullptr) {
-        throw Error(ErrorKind::InvalidArgument, str_cat("input '", name, "': null data"));
-    }
-    store_elements(static_cast<char*>(staging_.mapped()) + input_staging_[*index], data, count,
+    const size_t index = inputs_.checked_input(name, data, count);
+    store_elements(static_cast<char*>(staging_.mapped()) + input_staging_[index], data, count,
                    fp16_);
-    input_set_[*index] = true;
-    input_changed_[*index] = true;
+    inputs_.set(index);
 }
 
 void VulkanContext::run(std::vector<double>* op_ms) {
-    const auto& description = model_->description();
     if (op_ms != nullptr && !timestamps_) {
         throw Error(ErrorKind::Unsupported,
                     str_cat("Vulkan device ", device_->info().name,
                             ": its compute queue cannot write timestamps, so ops cannot be timed"));
     }
-    for (size_t k = 0; k < input_set_.size(); ++k) {
-        if (!input_set_[k]) {
-            throw Error(ErrorKind::InvalidArgument,
-                        str_cat("input '", description.tensors[description.inputs[k]].name,
-                                "' was never set"));
-        }
-    }
+    inputs_.check_all_set();
     // As the CPU context: ops depending only on inputs unchanged since a completed
     // run keep their results, which stay in the arena.
     const auto& reuse = model_->plan().reuse;
     const size_t op_count = model_->graph().ops.size();
     std::vector<bool> skip(op_count, false);
-    for (size_t k = 0; k < op_count && has_run_; ++k) {
-        if (!reuse.reusable[k]) continue;
-        skip[k] = std::none_of(reuse.op_dependencies[k].begin(), reuse.op_dependencies[k].end(),
-                               [&](uint32_t p) { return input_changed_[p]; });
-    }
-    has_run_ = false;
+    for (size_t k = 0; k < op_count; ++k) skip[k] = inputs_.still_valid(reuse, k);
+    inputs_.start_run();
     submit_and_wait(command_buffer(skip, op_ms != nullptr));
     for (size_t i = 0; i < outputs_.size(); ++i) {
         load_elements(outputs_[i].data(),
@@ -454,22 +425,11 @@ void VulkanContext::run(std::vector<double>* op_ms) {
         op_ms->assign(op_count, 0.0);
         read_op_times(skip, *op_ms);
     }
-    std::fill(input_changed_.begin(), input_changed_.end(), false);
-    has_run_ = true;
+    inputs_.finish_run();
 }
 
 std::span<const float> VulkanContext::output(std::string_view name) const {
-    const auto index = model_->find_output(name);
-    if (!index) {
-        throw Error(ErrorKind::InvalidArgument,
-                    str_cat("unknown output '", name, "'; the model's outputs are ",
-                            model_->output_names()));
-    }
-    if (!has_run_) {
-        throw Error(ErrorKind::InvalidArgument,
-                    str_cat("output '", name, "' is not available: no run has completed"));
-    }
-    return outputs_[*index];
+    return outputs_[inputs_.checked_output(name)];
 }
 
 }  // namespace swaprun::vulkan

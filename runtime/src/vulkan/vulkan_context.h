@@ -17,6 +17,7 @@
 
 #include "engine/loaded_model.h"
 #include "exec/execution_context.h"
+#include "exec/input_state.h"
 #include "vulkan/op_encoding.h"
 #include "vulkan/pipeline_set.h"
 #include "vulkan/vulkan_buffer.h"
@@ -113,8 +114,7 @@ class VulkanContext final : public exec::ExecutionContext {
     std::map<std::pair<std::vector<bool>, bool>, VkCommandBuffer> recorded_;
     std::vector<std::vector<float>> outputs_;
 
-    std::vector<bool> input_set_, input_changed_;
-    bool has_run_ = false;
+    exec::InputState inputs_;
 };
 
 }  // namespace swaprun::vulkan
