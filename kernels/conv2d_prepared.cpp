@@ -31,9 +31,7 @@ bool env_flag(const char* name) {
     return v != nullptr && v[0] != '\0' && !(v[0] == '0' && v[1] == '\0');
 }
 
-// The Winograd kernels of an ISA (AVX-512: the 8 x 2 micro-kernel, or with `wide` the
-// 6 x 4), or null where it has none.
-// As winograd_kernels, for the stride-2 Winograd convolution.
+// As winograd_kernels (conv2d_prepared.h), for the stride-2 Winograd convolution.
 const winograd_s2::Kernels* winograd_s2_kernels(ConvIsa isa, [[maybe_unused]] bool wide = false) {
     switch (isa) {
 #if SWAPRUN_WINOGRAD_S2_X86

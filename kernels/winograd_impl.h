@@ -662,10 +662,14 @@ struct Impl {
 template <class A, int MR, int NR>
 Kernels make_kernels(const char* name) {
     using I = Impl<A, MR, NR>;
-    return Kernels{name,         I::L,
-                   MR,           NR,
-                   &I::run,      &I::band_scratch_floats,
-                   &I::run_band, &winograd_gemm::gemm_tile<A, MR, NR>};
+    return Kernels{.name = name,
+                   .lanes = I::L,
+                   .mr = MR,
+                   .nr = NR,
+                   .run = &I::run,
+                   .band_scratch_floats = &I::band_scratch_floats,
+                   .run_band = &I::run_band,
+                   .gemm_tile = &winograd_gemm::gemm_tile<A, MR, NR>};
 }
 
 }  // namespace swaprun::kernels::winograd::detail

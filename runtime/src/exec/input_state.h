@@ -36,7 +36,6 @@ class InputState {
     void start_run() { has_run_ = false; }
     // The run completed: its outputs are available, and the inputs count as unchanged.
     void finish_run();
-    bool has_run() const { return has_run_; }
 
     // The position of the named output in the model's outputs, after checking that it
     // exists and that a run has completed. Throws swaprun::Error (InvalidArgument).
