@@ -13,7 +13,7 @@
 #include "kernels/conv2d_direct.h"
 #include "kernels/cpu_common.h"
 #include "kernels/elementwise_simd_impl.h"
-#include "kernels/lane_shift.h"
+#include "kernels/lane_shift.h"  // the row kernels' shifted taps (conv2d_direct_impl.h)
 
 namespace swaprun::kernels::direct::detail {
 
@@ -39,10 +39,6 @@ SWAPRUN_ALWAYS_INLINE xsimd::batch<float, A> activate(xsimd::batch<float, A> v,
     }
     return v;
 }
-
-// Where a stride-1 kernel's taps kw > 0 can be had from the vectors of tap 0 and the
-// next one, shifted across lanes (LaneShift, kernels/lane_shift.h), instead of from
-// unaligned loads.
 
 // Pins v to a register. g++ otherwise folds a loaded input vector into every FMA that
 // uses it, as a memory operand, reloading it MR times per tap: the narrow 7x7 kernel
