@@ -24,7 +24,7 @@ namespace k = swaprun::kernels;
 
 struct GemmShape {
     const char* name;
-    int64_t in_c, out_c, tiles;  // tiles: a pass's (winograd_tile_block, conv2d_prepared.cpp)
+    int64_t in_c, out_c, tiles;  // tiles: a pass's (winograd_tile_block, conv2d_choice.cpp)
 };
 
 // The generators' Winograd layers, each a pass of 64 tiles: the residual blocks (the

@@ -9,7 +9,7 @@
 // the output channels, at a quarter of the pixels: Winograd's input transform then
 // runs on a quarter of the tiles, which pays where the input channels far outnumber
 // the output ones (the generators' 64 -> 16 layer at 256 x 256; polyphase_wins in
-// conv2d_prepared.cpp).
+// conv2d_choice.cpp).
 //
 // The stacked convolution reads the input edge-padded, which is the upsampled image
 // edge-padded; the layer pads the upsampled image with zeros. The two differ only in

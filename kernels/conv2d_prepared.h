@@ -112,11 +112,11 @@ struct ConvOptions {
     // size of the transformed weights; the others are for tests and benchmarks. run()
     // can override the choice per call (the runtime times both: exec::ScheduleTuner).
     WinogradSchedule winograd_schedule = WinogradSchedule::Auto;
-    // Direct: Auto picks by the shape (pixel_tiles_win in conv2d_prepared.cpp); the
+    // Direct: Auto picks by the shape (pixel_tiles_win in conv2d_choice.cpp); the
     // others are for tests and benchmarks. Depthwise layers keep their own kernel.
     DirectTiling direct_tiling = DirectTiling::Auto;
     // Winograd on AVX-512: Auto picks by the input channels, or for StridedWinograd by
-    // the output tiles (wide_winograd_wins, wide_winograd_s2_wins in conv2d_prepared.cpp);
+    // the output tiles (wide_winograd_wins, wide_winograd_s2_wins in conv2d_choice.cpp);
     // the others are for tests and benchmarks. Bf16x3's tiles (amx()) have their own
     // micro-kernel.
     WinogradTiling winograd_tiling = WinogradTiling::Auto;

@@ -28,7 +28,7 @@
 // Where it applies: stride 2, one pixel of zero padding on the top and left, input
 // height and width twice the output's, output channels whole tiles of 16 (A's rows)
 // and output rows whole tiles of 16 columns (B's). Whether it pays is the caller's
-// rule (conv2d_prepared.cpp).
+// rule (conv2d_choice.cpp).
 #pragma once
 
 #include <cstdint>

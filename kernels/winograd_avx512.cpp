@@ -38,7 +38,7 @@ struct TileColumns<xsimd::avx512f> : LaneTransposedTileColumns<xsimd::avx512f, A
 // few broadcasts per FMA, and out_channels that are multiples of 8 need no padding.
 const Kernels kAvx512 = detail::make_kernels<xsimd::avx512f, 8, 2>("avx512");
 // 6 x 4: 24 FMAs for 10 loads where 8 x 2 has 16, for the layers of many input
-// channels, where it measured faster (conv2d_prepared.cpp: wide_winograd_wins).
+// channels, where it measured faster (conv2d_choice.cpp: wide_winograd_wins).
 const Kernels kAvx512Wide = detail::make_kernels<xsimd::avx512f, 6, 4>("avx512_wide");
 
 }  // namespace swaprun::kernels::winograd

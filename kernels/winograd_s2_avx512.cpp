@@ -15,7 +15,7 @@
 namespace swaprun::kernels::winograd_s2 {
 
 // The F(4x4, 3x3) GEMMs' tiles (winograd_avx512.cpp): 8 x 2 accumulators of 16 lanes,
-// and 6 x 4 for layers of 64 tiles or more (conv2d_prepared.cpp: wide_winograd_s2_wins).
+// and 6 x 4 for layers of 64 tiles or more (conv2d_choice.cpp: wide_winograd_s2_wins).
 const Kernels kAvx512 = detail::make_kernels<xsimd::avx512f, 8, 2>("avx512");
 const Kernels kAvx512Wide = detail::make_kernels<xsimd::avx512f, 6, 4>("avx512_wide");
 
