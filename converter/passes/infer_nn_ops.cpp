@@ -8,6 +8,28 @@
 
 namespace swaprun::convert::fold {
 
+namespace {
+
+// A convolution's or pool's auto_pad on one axis (input extent, stride, kernel extent
+// with its dilation): SAME_UPPER / SAME_LOWER set the pads that give ceil(in / stride)
+// outputs, the odd one at the end or the start; VALID none; NOTSET keeps the pads given.
+void apply_auto_pad(NodeContext& c, const std::string& auto_pad, int64_t in, int64_t stride,
+                    int64_t kernel, int64_t& begin, int64_t& end) {
+    if (auto_pad == "SAME_UPPER" || auto_pad == "SAME_LOWER") {
+        const int64_t o = (in + stride - 1) / stride;
+        const int64_t total = std::max<int64_t>(0, (o - 1) * stride + kernel - in);
+        const int64_t small = total / 2, large = total - small;
+        begin = auto_pad == "SAME_UPPER" ? small : large;
+        end = auto_pad == "SAME_UPPER" ? large : small;
+    } else if (auto_pad == "VALID") {
+        begin = end = 0;
+    } else if (auto_pad != "NOTSET") {
+        c.fail("unknown auto_pad '" + auto_pad + "'");
+    }
+}
+
+}  // namespace
+
 void handle_conv(NodeContext& c) {
     const Dims& x = c.shape(0);
     const Dims& w = c.shape(1);
@@ -33,17 +55,7 @@ void handle_conv(NodeContext& c) {
     for (int i = 0; i < 2; ++i) {
         if (strides[i] < 1 || dil[i] < 1) c.fail("strides and dilations must be positive");
         const int64_t k = (w[2 + i] - 1) * dil[i] + 1;
-        if (auto_pad == "SAME_UPPER" || auto_pad == "SAME_LOWER") {
-            const int64_t o = (x[2 + i] + strides[i] - 1) / strides[i];
-            const int64_t total = std::max<int64_t>(0, (o - 1) * strides[i] + k - x[2 + i]);
-            const int64_t small = total / 2, large = total - small;
-            pads[i] = auto_pad == "SAME_UPPER" ? small : large;
-            pads[i + 2] = auto_pad == "SAME_UPPER" ? large : small;
-        } else if (auto_pad == "VALID") {
-            pads[i] = pads[i + 2] = 0;
-        } else if (auto_pad != "NOTSET") {
-            c.fail("unknown auto_pad '" + auto_pad + "'");
-        }
+        apply_auto_pad(c, auto_pad, x[2 + i], strides[i], k, pads[i], pads[i + 2]);
         const int64_t span = x[2 + i] + pads[i] + pads[i + 2] - k;
         if (span < 0) c.fail("the kernel is larger than the padded input");
         out[2 + i] = span / strides[i] + 1;
@@ -82,17 +94,7 @@ void handle_pool(NodeContext& c) {
     Dims out = {x[0], x[1], 0, 0};
     for (int i = 0; i < 2; ++i) {
         if (kernel[i] < 1 || strides[i] < 1) c.fail("kernel_shape and strides must be positive");
-        if (auto_pad == "SAME_UPPER" || auto_pad == "SAME_LOWER") {
-            const int64_t o = (x[2 + i] + strides[i] - 1) / strides[i];
-            const int64_t total = std::max<int64_t>(0, (o - 1) * strides[i] + kernel[i] - x[2 + i]);
-            const int64_t small = total / 2, large = total - small;
-            pads[i] = auto_pad == "SAME_UPPER" ? small : large;
-            pads[i + 2] = auto_pad == "SAME_UPPER" ? large : small;
-        } else if (auto_pad == "VALID") {
-            pads[i] = pads[i + 2] = 0;
-        } else if (auto_pad != "NOTSET") {
-            c.fail("unknown auto_pad '" + auto_pad + "'");
-        }
+        apply_auto_pad(c, auto_pad, x[2 + i], strides[i], kernel[i], pads[i], pads[i + 2]);
         if (pads[i] < 0 || pads[i + 2] < 0) c.fail("pads must not be negative");
         if (pads[i] >= kernel[i] || pads[i + 2] >= kernel[i])
             c.fail("pads as large as the kernel are not supported", ErrorKind::Unsupported);
