@@ -21,7 +21,6 @@
 #include "kernels/row_winograd.h"
 #include "kernels/strided_amx.h"
 #include "kernels/winograd.h"
-#include "kernels/winograd_amx.h"
 #include "kernels/winograd_s2.h"
 
 namespace swaprun::kernels {
