@@ -9,8 +9,9 @@
 
 namespace swaprun::kernels {
 
-// The direct kernels' [group][block of mr output channels][tap][mr]. Writes the real
-// channels only: out comes zeroed, so a last block's missing channels stay zero.
+// The direct kernels' [group][block of mr output channels][c][kh][kw][mr] (c: the
+// group's input channels). Writes the real channels only: out comes zeroed, so a last
+// block's missing channels stay zero.
 void pack_direct_weights(const Conv2dParams& p, int64_t mr, const float* weight, float* out);
 
 // A Winograd layer whose U is made per run (winograd.h): per block of mr output
