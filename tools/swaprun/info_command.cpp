@@ -1,5 +1,6 @@
 // swaprun info: what a model holds and how it will run. Uses the library's internal
 // interface (the C API does not enumerate metadata, ops or the memory plan).
+#include <cstdint>
 #include <iomanip>
 #include <iostream>
 #include <sstream>
@@ -22,6 +23,48 @@ std::string mib(uint64_t bytes) {
     s << std::fixed << std::setprecision(2) << static_cast<double>(bytes) / (1024.0 * 1024.0)
       << " MiB";
     return s.str();
+}
+
+// How the CPU runs op k, as chosen at load: a convolution's algorithm, ISA and
+// micro-kernel, what it folds in and the convolution it pairs with; empty for an op
+// with nothing to say. (A Winograd layer's schedule is the one from load: a context on
+// 2 threads or more times both in its second and third runs and keeps the faster.)
+std::string cpu_kernel(const engine::LoadedModel& model, size_t k) {
+    const kernels::PreparedConv2d* conv = model.prepared_conv(k);
+    // The first of a pair: folded, but it runs (inside its second).
+    size_t second = SIZE_MAX;
+    for (size_t j = k + 1; conv != nullptr && j < model.description().ops.size(); ++j) {
+        if (model.paired_first_conv(j) == conv) second = j;
+    }
+    if (model.folded_on_cpu(k) && second == SIZE_MAX) {
+        return " (CPU: folded into the convolution that reads it)";
+    }
+    if (conv == nullptr) return "";
+    std::string s = str_cat(" (CPU: ", kernels::to_string(conv->algorithm()), " on ",
+                            kernels::to_string(conv->isa()));
+    if (conv->amx()) {
+        s += ", bf16x3 on AMX tiles";
+    } else if (*conv->winograd_kernels_name() != '\0') {
+        s += str_cat(", kernels ", conv->winograd_kernels_name());
+    }
+    if (conv->algorithm() == kernels::ConvAlgorithm::Direct &&
+        conv->isa() != kernels::ConvIsa::Portable) {
+        s += conv->pixel_tiles() ? ", pixel tiles" : ", column tiles";
+    }
+    if (conv->has_schedules()) {
+        s += conv->private_tiles() ? ", private tiles at load" : ", shared stages at load";
+        if (conv->transforms_weights_per_run()) s += ", U made per run";
+    }
+    if (conv->upsampled_input()) s += ", reads its input upsampled";
+    if (second != SIZE_MAX) {
+        s += str_cat(", first of a pair with op ", second, ": its output is never written");
+    }
+    if (const kernels::PreparedConv2d* first = model.paired_first_conv(k)) {
+        for (size_t j = 0; j < k; ++j) {
+            if (model.prepared_conv(j) == first) s += str_cat(", second of a pair with op ", j);
+        }
+    }
+    return s + ")";
 }
 
 }  // namespace
@@ -61,9 +104,7 @@ int run_info(const Command& command) {
         const auto& op = d.ops[k];
         out << "  " << std::setw(4) << k << "  " << std::left << std::setw(10)
             << *op_type_name(static_cast<uint32_t>(op.type)) << std::right << " " << op.name
-            << " -> " << tensor_line(d, op.outputs[0])
-            << (model->folded_on_cpu(k) ? " (CPU: folded into the convolution that reads it)" : "")
-            << "\n";
+            << " -> " << tensor_line(d, op.outputs[0]) << cpu_kernel(*model, k) << "\n";
     }
     const auto& plan = model->plan();
     out << "weights: " << constant_bytes << " bytes (" << mib(constant_bytes) << ")\n";
@@ -76,7 +117,7 @@ int run_info(const Command& command) {
     const auto& cpu = model->cpu_plan();
     if (cpu.arena_bytes != plan.arena_bytes) {
         out << "CPU activation arena: " << cpu.arena_bytes << " bytes (" << mib(cpu.arena_bytes)
-            << "), without the outputs of the ops marked CPU\n";
+            << "), without the outputs the CPU never writes (the folded ops')\n";
     }
     return 0;
 }

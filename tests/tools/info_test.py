@@ -1,0 +1,96 @@
+#!/usr/bin/python3
+"""swaprun info: each op's line says how the CPU runs it.
+
+    info_test.py BIN FIXTURES WORK
+
+Uses the width-4 live_base fixture (opset 13) exported by the model fixtures: its 7x7
+head and tail, stride-2 encoder, upsampling decoder and 32 x 32 blocks take most of the
+CPU's algorithms and both kinds of folding (Resizes, and the first of each pair).
+"""
+import os
+import re
+import subprocess
+import sys
+import unittest
+
+BIN, FIXTURES, WORK = sys.argv[1:4] if len(sys.argv) >= 4 else ("", "", "")
+STEM = "live_base_w4"
+ALGORITHMS = ("direct", "winograd", "polyphase", "row_winograd", "winograd_s2", "strided_amx")
+OP_LINE = re.compile(r"^\s+(\d+)\s+(\w+)\s+(\S+) -> (.*)$")
+
+
+def run(*args):
+    return subprocess.run(list(args), capture_output=True, text=True, timeout=300)
+
+
+def simd_x86():
+    """Whether this is an x86 machine whose kernels swaprun runs with AVX2 and FMA."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            flags = f.read()
+    except OSError:
+        return False
+    return (" avx2" in flags and " fma" in flags and
+            not os.environ.get("SWAPRUN_DISABLE_AVX2"))
+
+
+class Info(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        os.makedirs(WORK, exist_ok=True)
+        swpk = os.path.join(WORK, STEM + ".swpk")
+        r = run(os.path.join(BIN, "swapconv"), os.path.join(FIXTURES, STEM + "_op13.onnx"), swpk)
+        assert r.returncode == 0, r.stderr
+        r = run(os.path.join(BIN, "swaprun"), "info", swpk)
+        assert r.returncode == 0, r.stderr
+        cls.ops = {}
+        for line in r.stdout.splitlines():
+            m = OP_LINE.match(line)
+            if m:
+                cls.ops[int(m.group(1))] = (m.group(2), m.group(3), m.group(4))
+
+    def cpu(self, k):
+        rest = self.ops[k][2]
+        m = re.search(r"\(CPU: (.*)\)$", rest)
+        return m.group(1) if m else None
+
+    def test_every_convolution_names_its_algorithm(self):
+        convs = [k for k, (kind, _, _) in self.ops.items() if kind == "Conv2d"]
+        self.assertEqual(len(convs), 26)  # head, 4 down, 16 in the blocks, 4 up, tail
+        for k in convs:
+            cpu = self.cpu(k)
+            self.assertIsNotNone(cpu, self.ops[k])
+            self.assertIn(cpu.split(" on ")[0], ALGORITHMS, self.ops[k])
+
+    def test_pairs_name_each_other(self):
+        for k in self.ops:
+            cpu = self.cpu(k) or ""
+            m = re.search(r"first of a pair with op (\d+)", cpu)
+            if m:
+                second = int(m.group(1))
+                self.assertIn(f"second of a pair with op {k}", self.cpu(second) or "")
+            m = re.search(r"second of a pair with op (\d+)", cpu)
+            if m:
+                self.assertIn(f"first of a pair with op {k}", self.cpu(int(m.group(1))) or "")
+
+    @unittest.skipUnless(simd_x86(), "the row transforms, pairs and folded Resizes need the "
+                         "AVX2 or AVX-512 kernels")
+    def test_the_x86_kernels_fold_and_pair(self):
+        names = {name: k for k, (_, name, _) in self.ops.items()}
+        head, tail = names["/head/conv/Conv"], names["/tail/conv/Conv"]
+        self.assertTrue(self.cpu(head).startswith("row_winograd on "), self.ops[head])
+        self.assertIn("first of a pair with op", self.cpu(head))
+        self.assertTrue(self.cpu(tail).startswith("row_winograd on "), self.ops[tail])
+        self.assertIn("second of a pair with op", self.cpu(tail))
+        resizes = [k for k, (kind, _, _) in self.ops.items() if kind == "Resize"]
+        self.assertEqual(len(resizes), 4)
+        for k in resizes:
+            self.assertEqual(self.cpu(k), "folded into the convolution that reads it")
+        blocks = [k for k, (_, name, _) in self.ops.items()
+                  if name.startswith("/blocks.") and name.endswith("/conv/Conv")]
+        for k in blocks:
+            self.assertTrue(self.cpu(k).startswith("winograd on "), self.ops[k])
+
+
+if __name__ == "__main__":
+    unittest.main(argv=[sys.argv[0]], verbosity=2)
