@@ -334,6 +334,10 @@ bool PreparedConv2d::pixel_tiles() const {
     return direct_ != nullptr && direct_ == &direct_kernels(isa_)->pixels;
 }
 
+bool PreparedConv2d::depthwise() const {
+    return direct_ != nullptr && direct_ == &direct_kernels(isa_)->depthwise;
+}
+
 const char* PreparedConv2d::winograd_kernels_name() const {
     if (strided_ != nullptr) return strided_->name;
     return winograd_ != nullptr && !amx_ ? winograd_->name : "";

@@ -179,8 +179,10 @@ class PreparedConv2d {
     // Whether the products run in bf16x3 on AMX tiles (ConvPrecision::Bf16x3 on a
     // machine that has them): a Winograd layer's GEMMs, or StridedAmx.
     bool amx() const { return amx_ || algorithm_ == ConvAlgorithm::StridedAmx; }
-    // Direct: whether the SIMD kernels run pixel tiles (DirectTiling::Pixels).
+    // Direct: whether the SIMD kernels run pixel tiles (DirectTiling::Pixels), or their
+    // depthwise kernel (one input and one output channel per group).
     bool pixel_tiles() const;
+    bool depthwise() const;
     bool upsampled_input() const { return upsampled_input_; }
 
     // Winograd: whether the two schedules (WinogradSchedule) are there to choose from on

@@ -5,7 +5,8 @@
 
 Uses the width-4 live_base fixture (opset 13) exported by the model fixtures: its 7x7
 head and tail, stride-2 encoder, upsampling decoder and 32 x 32 blocks take most of the
-CPU's algorithms and both kinds of folding (Resizes, and the first of each pair).
+CPU's algorithms and both kinds of folding (Resizes, and the first of each pair); and the
+width-4 SCRFD-0.5GF replica for the depthwise kernel.
 """
 import os
 import re
@@ -34,25 +35,34 @@ def simd_x86():
             not os.environ.get("SWAPRUN_DISABLE_AVX2"))
 
 
+def info_ops(onnx_name):
+    """{op index: (type, name, the rest of its line)} of `swaprun info` on the fixture."""
+    os.makedirs(WORK, exist_ok=True)
+    swpk = os.path.join(WORK, onnx_name.replace(".onnx", ".swpk"))
+    r = run(os.path.join(BIN, "swapconv"), os.path.join(FIXTURES, onnx_name), swpk)
+    assert r.returncode == 0, r.stderr
+    r = run(os.path.join(BIN, "swaprun"), "info", swpk)
+    assert r.returncode == 0, r.stderr
+    ops = {}
+    for line in r.stdout.splitlines():
+        m = OP_LINE.match(line)
+        if m:
+            ops[int(m.group(1))] = (m.group(2), m.group(3), m.group(4))
+    return ops
+
+
+def cpu_of(line_rest):
+    m = re.search(r"\(CPU: (.*)\)$", line_rest)
+    return m.group(1) if m else None
+
+
 class Info(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        os.makedirs(WORK, exist_ok=True)
-        swpk = os.path.join(WORK, STEM + ".swpk")
-        r = run(os.path.join(BIN, "swapconv"), os.path.join(FIXTURES, STEM + "_op13.onnx"), swpk)
-        assert r.returncode == 0, r.stderr
-        r = run(os.path.join(BIN, "swaprun"), "info", swpk)
-        assert r.returncode == 0, r.stderr
-        cls.ops = {}
-        for line in r.stdout.splitlines():
-            m = OP_LINE.match(line)
-            if m:
-                cls.ops[int(m.group(1))] = (m.group(2), m.group(3), m.group(4))
+        cls.ops = info_ops(STEM + "_op13.onnx")
 
     def cpu(self, k):
-        rest = self.ops[k][2]
-        m = re.search(r"\(CPU: (.*)\)$", rest)
-        return m.group(1) if m else None
+        return cpu_of(self.ops[k][2])
 
     def test_every_convolution_names_its_algorithm(self):
         convs = [k for k, (kind, _, _) in self.ops.items() if kind == "Conv2d"]
@@ -90,6 +100,17 @@ class Info(unittest.TestCase):
                   if name.startswith("/blocks.") and name.endswith("/conv/Conv")]
         for k in blocks:
             self.assertTrue(self.cpu(k).startswith("winograd on "), self.ops[k])
+
+
+class Depthwise(unittest.TestCase):
+    @unittest.skipUnless(simd_x86(), "the depthwise kernel is one of the AVX2 / AVX-512 ones")
+    def test_the_depthwise_layers_name_their_kernel(self):
+        ops = info_ops("scrfd_500m_w4_op11.onnx")
+        cpus = [cpu_of(rest) or "" for kind, _, rest in ops.values() if kind == "Conv2d"]
+        # MobileNetV1's blocks: a depthwise 3x3 and a pointwise 1x1 each.
+        depthwise = [c for c in cpus if c.endswith(", depthwise")]
+        self.assertGreaterEqual(len(depthwise), 10, cpus)
+        self.assertTrue(all(c.startswith("direct on ") for c in depthwise), depthwise)
 
 
 if __name__ == "__main__":

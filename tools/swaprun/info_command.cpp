@@ -49,7 +49,9 @@ std::string cpu_kernel(const engine::LoadedModel& model, size_t k) {
     }
     if (conv->algorithm() == kernels::ConvAlgorithm::Direct &&
         conv->isa() != kernels::ConvIsa::Portable) {
-        s += conv->pixel_tiles() ? ", pixel tiles" : ", column tiles";
+        s += conv->depthwise()     ? ", depthwise"
+             : conv->pixel_tiles() ? ", pixel tiles"
+                                   : ", column tiles";
     }
     if (conv->has_schedules()) {
         s += conv->private_tiles() ? ", private tiles at load" : ", shared stages at load";
