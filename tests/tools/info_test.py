@@ -35,13 +35,25 @@ def simd_x86():
             not os.environ.get("SWAPRUN_DISABLE_AVX2"))
 
 
-def info_ops(onnx_name):
+def amx():
+    """Whether swaprun may run bf16x3 on this machine's AMX tiles."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            flags = f.read()
+    except OSError:
+        return False
+    return (" amx_bf16" in flags and " avx512f" in flags and
+            not os.environ.get("SWAPRUN_DISABLE_AMX") and not os.environ.get("SWAPRUN_DISABLE_AVX512")
+            and not os.environ.get("SWAPRUN_DISABLE_AVX2"))
+
+
+def info_ops(onnx_name, *options):
     """{op index: (type, name, the rest of its line)} of `swaprun info` on the fixture."""
     os.makedirs(WORK, exist_ok=True)
     swpk = os.path.join(WORK, onnx_name.replace(".onnx", ".swpk"))
     r = run(os.path.join(BIN, "swapconv"), os.path.join(FIXTURES, onnx_name), swpk)
     assert r.returncode == 0, r.stderr
-    r = run(os.path.join(BIN, "swaprun"), "info", swpk)
+    r = run(os.path.join(BIN, "swaprun"), "info", swpk, *options)
     assert r.returncode == 0, r.stderr
     ops = {}
     for line in r.stdout.splitlines():
@@ -100,6 +112,15 @@ class Info(unittest.TestCase):
                   if name.startswith("/blocks.") and name.endswith("/conv/Conv")]
         for k in blocks:
             self.assertTrue(self.cpu(k).startswith("winograd on "), self.ops[k])
+
+    @unittest.skipUnless(amx(), "bf16x3 runs on AMX-BF16 tiles, which this machine lacks")
+    def test_bf16x3_names_the_layers_on_amx_tiles(self):
+        bf16x3 = info_ops(STEM + "_op13.onnx", "--precision", "bf16x3")
+        on_tiles = [k for k, (_, _, rest) in bf16x3.items()
+                    if ", bf16x3 on AMX tiles" in (cpu_of(rest) or "")]
+        self.assertTrue(on_tiles, bf16x3)
+        for k in on_tiles:  # fp32 keeps them off the tiles
+            self.assertNotIn("AMX", self.cpu(k) or "", self.ops[k])
 
 
 class Depthwise(unittest.TestCase):

@@ -2,6 +2,8 @@
 
 #include <set>
 
+#include "swaprun/swaprun.h"
+
 namespace swaprun::cli {
 
 const char* const kUsage =
@@ -10,6 +12,7 @@ const char* const kUsage =
     "                     [--no-checksum] [--low-memory]\n"
     "                     [--device cpu|vulkan[:N]] [--precision fp32|fp16|bf16x3]\n"
     "       swaprun info MODEL.swpk [--no-checksum] [--max-activation-mb N] [--low-memory]\n"
+    "                    [--precision fp32|bf16x3]\n"
     "       swaprun devices\n"
     "       swaprun swap --source FACE --target PHOTO -o OUT.png|.jpg [--models DIR]\n"
     "                    [--swapper NAME|PATH] [--detector PATH] [--recognizer PATH]\n"
@@ -61,7 +64,8 @@ const char* const kUsage =
     "                    arithmetic in the tiled convolution where the device has it);\n"
     "                    bf16x3 (CPU: on AMX tiles, the Winograd and stride-2\n"
     "                    convolutions' products as three bf16 products summed in fp32,\n"
-    "                    about 16 significant bits; the same as fp32 on CPUs without AMX)\n"
+    "                    about 16 significant bits; the same as fp32 on CPUs without AMX);\n"
+    "                    info: the CPU kernels the precision takes (fp32 or bf16x3)\n"
     "  --warmup N        run N more times, untimed, after the first (default 0). A CPU\n"
     "                    context on 2 threads or more times its Winograd schedules in\n"
     "                    its second and third runs: --warmup 2 times the steady speed\n"
@@ -185,8 +189,8 @@ Command parse_command_line(const std::vector<std::string>& args) {
                                  arg == "--pipeline-cache";
         const bool is_switch = arg == "--no-checksum" || arg == "--profile" ||
                                arg == "--cpu-fallback" || arg == "--low-memory";
-        const bool infer_only =
-            arg != "--no-checksum" && arg != "--max-activation-mb" && arg != "--low-memory";
+        const bool infer_only = arg != "--no-checksum" && arg != "--max-activation-mb" &&
+                                arg != "--low-memory" && arg != "--precision";
         if (!takes_value && !is_switch) throw UsageError("unknown option '" + arg + "'");
         if (infer_only && command.kind != CommandKind::Infer) {
             throw UsageError(arg + " applies to 'infer' only");
@@ -246,6 +250,9 @@ Command parse_command_line(const std::vector<std::string>& args) {
     }
     if (command.model_path.empty()) throw UsageError("no model file given");
     check_precision_device(command.precision, command.device);
+    if (command.kind == CommandKind::Info && command.precision == SWR_PRECISION_FP16) {
+        throw UsageError("'info' describes the CPU's kernels: --precision fp32 or bf16x3");
+    }
     std::set<std::string> paths;
     for (const NamedFile& f : command.outputs) {
         if (!paths.insert(f.path).second) {

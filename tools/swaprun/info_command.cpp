@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "engine/loaded_model.h"
+#include "swaprun/swaprun.h"
 #include "tools/swaprun/commands.h"
 #include "util/str_cat.h"
 
@@ -75,6 +76,7 @@ int run_info(const Command& command) {
     format::ReadOptions options;
     options.verify_checksum = command.verify_checksum;
     options.low_memory = command.low_memory;
+    options.bf16x3 = command.precision == SWR_PRECISION_BF16X3;
     if (command.max_activation_mb > 0) {
         options.max_activation_bytes = static_cast<uint64_t>(command.max_activation_mb) << 20;
     }
