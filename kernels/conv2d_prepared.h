@@ -183,6 +183,9 @@ class PreparedConv2d {
     // depthwise kernel (one input and one output channel per group).
     bool pixel_tiles() const;
     bool depthwise() const;
+    // Polyphase: the convolution its four output phases run as, stacked (null for the
+    // other algorithms).
+    const PreparedConv2d* stacked_phases() const { return phases_.get(); }
     bool upsampled_input() const { return upsampled_input_; }
 
     // Winograd: whether the two schedules (WinogradSchedule) are there to choose from on

@@ -26,10 +26,36 @@ std::string mib(uint64_t bytes) {
     return s.str();
 }
 
-// How the CPU runs op k, as chosen at load: a convolution's algorithm, ISA and
-// micro-kernel, what it folds in and the convolution it pairs with; empty for an op
-// with nothing to say. (A Winograd layer's schedule is the one from load: a context on
-// 2 threads or more times both in its second and third runs and keeps the faster.)
+// A prepared convolution's algorithm, ISA, micro-kernel and what it folds in.
+std::string kernel_of(const kernels::PreparedConv2d& conv) {
+    std::string s =
+        str_cat(kernels::to_string(conv.algorithm()), " on ", kernels::to_string(conv.isa()));
+    if (conv.amx()) {
+        s += ", bf16x3 on AMX tiles";
+    } else if (*conv.winograd_kernels_name() != '\0') {
+        s += str_cat(", kernels ", conv.winograd_kernels_name());
+    }
+    if (conv.algorithm() == kernels::ConvAlgorithm::Direct &&
+        conv.isa() != kernels::ConvIsa::Portable) {
+        s += conv.depthwise()     ? ", depthwise"
+             : conv.pixel_tiles() ? ", pixel tiles"
+                                  : ", column tiles";
+    }
+    if (conv.has_schedules()) {
+        s += conv.private_tiles() ? ", private tiles at load" : ", shared stages at load";
+        if (conv.transforms_weights_per_run()) s += ", U made per run";
+    }
+    if (conv.upsampled_input()) s += ", reads its input upsampled";
+    if (const kernels::PreparedConv2d* stacked = conv.stacked_phases()) {
+        s += str_cat(", its four phases stacked into one ", kernel_of(*stacked));
+    }
+    return s;
+}
+
+// How the CPU runs op k, as chosen at load (kernel_of), and the convolution it pairs
+// with; empty for an op with nothing to say. (A Winograd layer's schedule is the one
+// from load: a context on 2 threads or more times both in its second and third runs and
+// keeps the faster.)
 std::string cpu_kernel(const engine::LoadedModel& model, size_t k) {
     const kernels::PreparedConv2d* conv = model.prepared_conv(k);
     // The first of a pair: folded, but it runs (inside its second).
@@ -41,24 +67,7 @@ std::string cpu_kernel(const engine::LoadedModel& model, size_t k) {
         return " (CPU: folded into the convolution that reads it)";
     }
     if (conv == nullptr) return "";
-    std::string s = str_cat(" (CPU: ", kernels::to_string(conv->algorithm()), " on ",
-                            kernels::to_string(conv->isa()));
-    if (conv->amx()) {
-        s += ", bf16x3 on AMX tiles";
-    } else if (*conv->winograd_kernels_name() != '\0') {
-        s += str_cat(", kernels ", conv->winograd_kernels_name());
-    }
-    if (conv->algorithm() == kernels::ConvAlgorithm::Direct &&
-        conv->isa() != kernels::ConvIsa::Portable) {
-        s += conv->depthwise()     ? ", depthwise"
-             : conv->pixel_tiles() ? ", pixel tiles"
-                                   : ", column tiles";
-    }
-    if (conv->has_schedules()) {
-        s += conv->private_tiles() ? ", private tiles at load" : ", shared stages at load";
-        if (conv->transforms_weights_per_run()) s += ", U made per run";
-    }
-    if (conv->upsampled_input()) s += ", reads its input upsampled";
+    std::string s = str_cat(" (CPU: ", kernel_of(*conv));
     if (second != SIZE_MAX) {
         s += str_cat(", first of a pair with op ", second, ": its output is never written");
     }
