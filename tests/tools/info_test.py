@@ -24,27 +24,25 @@ def run(*args):
     return subprocess.run(list(args), capture_output=True, text=True, timeout=300)
 
 
-def simd_x86():
-    """Whether this is an x86 machine whose kernels swaprun runs with AVX2 and FMA."""
+def cpu_has(*flags, unless=()):
+    """Whether /proc/cpuinfo lists every flag, and no SWAPRUN_DISABLE_* in `unless` is set."""
     try:
         with open("/proc/cpuinfo") as f:
-            flags = f.read()
+            listed = f.read()
     except OSError:
         return False
-    return (" avx2" in flags and " fma" in flags and
-            not os.environ.get("SWAPRUN_DISABLE_AVX2"))
+    return (all(f" {flag}" in listed for flag in flags) and
+            not any(os.environ.get("SWAPRUN_DISABLE_" + name) for name in unless))
+
+
+def simd_x86():
+    """Whether this is an x86 machine whose kernels swaprun runs with AVX2 and FMA."""
+    return cpu_has("avx2", "fma", unless=("AVX2",))
 
 
 def amx():
     """Whether swaprun may run bf16x3 on this machine's AMX tiles."""
-    try:
-        with open("/proc/cpuinfo") as f:
-            flags = f.read()
-    except OSError:
-        return False
-    return (" amx_bf16" in flags and " avx512f" in flags and
-            not os.environ.get("SWAPRUN_DISABLE_AMX") and not os.environ.get("SWAPRUN_DISABLE_AVX512")
-            and not os.environ.get("SWAPRUN_DISABLE_AVX2"))
+    return cpu_has("amx_bf16", "avx512f", unless=("AMX", "AVX512", "AVX2"))
 
 
 def info_ops(onnx_name, *options):
