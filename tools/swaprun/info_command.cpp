@@ -4,6 +4,7 @@
 #include <iomanip>
 #include <iostream>
 #include <sstream>
+#include <vector>
 
 #include "engine/loaded_model.h"
 #include "swaprun/swaprun.h"
@@ -53,28 +54,25 @@ std::string kernel_of(const kernels::PreparedConv2d& conv) {
 }
 
 // How the CPU runs op k, as chosen at load (kernel_of), and the convolution it pairs
-// with; empty for an op with nothing to say. (A Winograd layer's schedule is the one
-// from load: a context on 2 threads or more times both in its second and third runs and
-// keeps the faster.)
-std::string cpu_kernel(const engine::LoadedModel& model, size_t k) {
-    const kernels::PreparedConv2d* conv = model.prepared_conv(k);
-    // The first of a pair: folded, but it runs (inside its second).
-    size_t second = SIZE_MAX;
-    for (size_t j = k + 1; conv != nullptr && j < model.description().ops.size(); ++j) {
-        if (model.paired_first_conv(j) == conv) second = j;
-    }
+// with (second_of[k]: the second of the pair op k is the first of, or SIZE_MAX); empty
+// for an op with nothing to say. (A Winograd layer's schedule is the one from load: a
+// context on 2 threads or more times both in its second and third runs and keeps the
+// faster.)
+std::string cpu_kernel(const engine::LoadedModel& model, size_t k,
+                       const std::vector<size_t>& second_of) {
+    const size_t second = second_of[k];
+    // The first of a pair is folded, but it runs (inside its second).
     if (model.folded_on_cpu(k) && second == SIZE_MAX) {
         return " (CPU: folded into the convolution that reads it)";
     }
+    const kernels::PreparedConv2d* conv = model.prepared_conv(k);
     if (conv == nullptr) return "";
     std::string s = str_cat(" (CPU: ", kernel_of(*conv));
     if (second != SIZE_MAX) {
         s += str_cat(", first of a pair with op ", second, ": its output is never written");
     }
-    if (const kernels::PreparedConv2d* first = model.paired_first_conv(k)) {
-        for (size_t j = 0; j < k; ++j) {
-            if (model.prepared_conv(j) == first) s += str_cat(", second of a pair with op ", j);
-        }
+    if (const size_t first = model.paired_first_op(k); first != SIZE_MAX) {
+        s += str_cat(", second of a pair with op ", first);
     }
     return s + ")";
 }
@@ -113,11 +111,15 @@ int run_info(const Command& command) {
     for (const auto& [key, value] : d.metadata) out << "  " << key << " = " << value << "\n";
 
     out << "ops: " << d.ops.size() << "\n";
+    std::vector<size_t> second_of(d.ops.size(), SIZE_MAX);
+    for (size_t k = 0; k < d.ops.size(); ++k) {
+        if (const size_t first = model->paired_first_op(k); first != SIZE_MAX) second_of[first] = k;
+    }
     for (size_t k = 0; k < d.ops.size(); ++k) {
         const auto& op = d.ops[k];
         out << "  " << std::setw(4) << k << "  " << std::left << std::setw(10)
             << *op_type_name(static_cast<uint32_t>(op.type)) << std::right << " " << op.name
-            << " -> " << tensor_line(d, op.outputs[0]) << cpu_kernel(*model, k) << "\n";
+            << " -> " << tensor_line(d, op.outputs[0]) << cpu_kernel(*model, k, second_of) << "\n";
     }
     const auto& plan = model->plan();
     out << "weights: " << constant_bytes << " bytes (" << mib(constant_bytes) << ")\n";

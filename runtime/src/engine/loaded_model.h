@@ -50,9 +50,12 @@ class LoadedModel {
     // (kernels::PreparedConv2d::run_pair): op k then reads the first's input.
     // Null for any other op.
     const kernels::PreparedConv2d* paired_first_conv(size_t op) const {
-        return op < paired_first_.size() && paired_first_[op] != SIZE_MAX
-                   ? convs_[paired_first_[op]].get()
-                   : nullptr;
+        const size_t first = paired_first_op(op);
+        return first != SIZE_MAX ? convs_[first].get() : nullptr;
+    }
+    // The index of that first convolution, or SIZE_MAX.
+    size_t paired_first_op(size_t op) const {
+        return op < paired_first_.size() ? paired_first_[op] : SIZE_MAX;
     }
     // Op k's convolution with its weights packed at load, or null (not a Conv2d,
     // or its weight is not a constant of the file).
