@@ -3,6 +3,7 @@
 // per-ISA translation units, each instantiation compiled with its ISA's flags.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <xsimd/xsimd.hpp>
 
@@ -10,21 +11,52 @@
 
 namespace swaprun::kernels::winograd_gemm {
 
+// The part of a stream of weights that one micro-kernel call fetches into L2 while it
+// multiplies: the weights its thread's next GEMMs will read. The Winograd layers read
+// their kernels (or U) from memory on every run, since the generators' weights outgrow
+// L2, and the hardware's stream prefetchers do not cross 4 KB pages. live_base's blocks
+// stalled on their 3x3 kernels while making U (perf: transform_row 5.6 % of the run's
+// samples). Measured on a Xeon (swaprun infer --profile, 2 threads, medians of 10
+// alternating runs): live_base's blocks (U made per run, fetching the next block of
+// output channels' kernels) 12.24 -> 11.63 ms, its up.0 (U from load, fetching the
+// next slice) 2.94 -> 2.75, the whole model 38.5 -> 37.6; with AVX2 (its 6 x 2
+// kernel) 17.23 -> 16.73, 4.40 -> 4.11 and 59.8 -> 58.7; inswapper_128 324 -> 311 ms
+// (3 runs); live_mini no different. Fetching all of a block's lines before its GEMMs
+// filled the core's miss buffers (the blocks 12.0-12.6 -> 12.9-13.5 ms), so a call
+// spreads its share over its channels. The stride-2 Winograd GEMMs fetch nothing:
+// there a thread's kernels mostly stay in L2 from one row of points to the next, and
+// down.3 went 2.18 -> 2.31 ms.
+struct Prefetch {
+    const char* first = nullptr;
+    int64_t lines = 0;  // 64-byte lines from first on
+
+    static constexpr int64_t kLine = 64;
+
+    // The lines of [from, from + bytes).
+    static Prefetch of(const void* from, int64_t bytes) {
+        return {static_cast<const char*>(from), bytes / kLine};
+    }
+    // Call `call` of `calls`' share: the calls split the lines evenly and in order.
+    Prefetch share(int64_t calls, int64_t call) const {
+        const int64_t begin = lines * call / calls, end = lines * (call + 1) / calls;
+        return {first + begin * kLine, end - begin};
+    }
+};
+
 // m[r][n * L ..] = sum_c u[c][r] * v[c][n * L ..] for r < MR, n < NR: the weights u
 // broadcast MR at a time, NR vectors of tiles of v, each M element one sum over c in
-// increasing order. Never inlined: inside the stages' loops g++ ran short of registers
-// for AVX2's 16 and reloaded the stride and a vector of V per FMA (live_mini_block 0.90
-// -> 1.20 ms on 1 thread, kernel_bench with SWAPRUN_DISABLE_AVX512=1).
+// increasing order; `ahead`'s lines fetched meanwhile, at most channels / 2 of them.
 template <class A, int MR, int NR>
-SWAPRUN_NOINLINE void gemm_tile(const float* __restrict u, const float* __restrict v,
-                                int64_t channels, int64_t ldv, float* __restrict m, int64_t ldm) {
+SWAPRUN_ALWAYS_INLINE void multiply_tile(const float* __restrict u, const float* __restrict v,
+                                         int64_t channels, int64_t ldv, float* __restrict m,
+                                         int64_t ldm, Prefetch ahead) {
     using B = xsimd::batch<float, A>;
     constexpr int L = static_cast<int>(B::size);
     B acc[MR][NR];
     for (int r = 0; r < MR; ++r) {
         for (int n = 0; n < NR; ++n) acc[r][n] = B(0.0f);
     }
-    for (int64_t c = 0; c < channels; ++c) {
+    const auto step = [&](int64_t c) __attribute__((always_inline)) {
         B x[NR];
         for (int n = 0; n < NR; ++n) x[n] = B::load_aligned(v + c * ldv + n * L);
         const float* uc = u + c * MR;
@@ -33,10 +65,37 @@ SWAPRUN_NOINLINE void gemm_tile(const float* __restrict u, const float* __restri
             const B w(uc[r]);
             for (int n = 0; n < NR; ++n) acc[r][n] = xsimd::fma(w, x[n], acc[r][n]);
         }
+    };
+    // Two channels to a line, the lines first: a loop of fixed shape, which kept
+    // AVX2's kernels as fast as without lines to fetch.
+    int64_t c = 0;
+    for (int64_t line = 0; line < std::min(ahead.lines, channels / 2); ++line, c += 2) {
+        __builtin_prefetch(ahead.first + Prefetch::kLine * line, 0, 2);
+        step(c);
+        step(c + 1);
     }
+    for (; c < channels; ++c) step(c);
     for (int r = 0; r < MR; ++r) {
         for (int n = 0; n < NR; ++n) acc[r][n].store_aligned(m + r * ldm + n * L);
     }
+}
+
+// multiply_tile, fetching nothing ahead. Never inlined: inside the stages' loops g++ ran
+// short of registers for AVX2's 16 and reloaded the stride and a vector of V per FMA
+// (live_mini_block 0.90 -> 1.20 ms on 1 thread, kernel_bench with
+// SWAPRUN_DISABLE_AVX512=1).
+template <class A, int MR, int NR>
+SWAPRUN_NOINLINE void gemm_tile(const float* __restrict u, const float* __restrict v,
+                                int64_t channels, int64_t ldv, float* __restrict m, int64_t ldm) {
+    multiply_tile<A, MR, NR>(u, v, channels, ldv, m, ldm, Prefetch{});
+}
+
+// multiply_tile, fetching `ahead`.
+template <class A, int MR, int NR>
+SWAPRUN_NOINLINE void gemm_tile_fetching(const float* __restrict u, const float* __restrict v,
+                                         int64_t channels, int64_t ldv, float* __restrict m,
+                                         int64_t ldm, Prefetch ahead) {
+    multiply_tile<A, MR, NR>(u, v, channels, ldv, m, ldm, ahead);
 }
 
 }  // namespace swaprun::kernels::winograd_gemm

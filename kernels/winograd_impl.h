@@ -362,28 +362,43 @@ struct Impl {
         }
 
         // M[xi][kb] for one point xi and one block kb of output channels, from U's
-        // slice u for them.
-        void gemm(int64_t xi, int64_t kb, const float* u) const {
+        // slice u for them, fetching `ahead` meanwhile.
+        void gemm(int64_t xi, int64_t kb, const float* u, winograd_gemm::Prefetch ahead) const {
             const float* vx = v + xi * v_stride;
             float* mx = m + xi * m_stride + kb * MR * block;
             for (int64_t cb = 0; cb < col_blocks(); ++cb) {
-                winograd_gemm::gemm_tile<A, MR, NR>(u, vx + cb * kCols, a.p->in_channels, block,
-                                                    mx + cb * kCols, block);
+                winograd_gemm::gemm_tile_fetching<A, MR, NR>(u, vx + cb * kCols, a.p->in_channels,
+                                                             block, mx + cb * kCols, block,
+                                                             ahead.share(col_blocks(), cb));
             }
         }
 
         // M[xi][kb] from U made per run: row i of U (points i * 6 .. i * 6 + 5) of
-        // block kb, transformed into u_row first.
+        // block kb, transformed into u_row first. The next block's kernels (the next
+        // item in every order that calls this) are fetched meanwhile.
         void gemm_row(int i, int64_t kb, float* u_row) const {
             const int64_t in_c = a.p->in_channels;
             const int64_t plane = g_plane_floats(in_c, MR), slice = u_slice_floats(in_c, MR);
-            transform_row(i, a.g + kb * 9 * plane, plane, u_row, slice);
-            for (int j = 0; j < 6; ++j) gemm(i * 6 + j, kb, u_row + j * slice);
+            transform_row(i, kernels_of(kb), plane, u_row, slice);
+            const auto next = winograd_gemm::Prefetch::of(kernels_of((kb + 1) % k_blocks()),
+                                                          9 * plane * sizeof(float));
+            for (int j = 0; j < 6; ++j) gemm(i * 6 + j, kb, u_row + j * slice, next.share(6, j));
         }
 
-        // U from load: its slice for point xi, block kb.
-        const float* u_slice(int64_t xi, int64_t kb) const {
-            return a.u + (xi * k_blocks() + kb) * a.p->in_channels * MR;
+        // The 3x3 kernels of block kb of output channels, for U made per run.
+        const float* kernels_of(int64_t kb) const {
+            return a.g + kb * 9 * g_plane_floats(a.p->in_channels, MR);
+        }
+
+        // M[xi][kb] from U from load. Its slices lie in the order of every loop that
+        // calls this, so the slice after (xi, kb)'s (the first after the last) is fetched
+        // meanwhile.
+        void gemm_u(int64_t xi, int64_t kb) const {
+            const int64_t slice = a.p->in_channels * MR, slices = kPoints * k_blocks();
+            const int64_t index = xi * k_blocks() + kb;
+            gemm(xi, kb, a.u + index * slice,
+                 winograd_gemm::Prefetch::of(a.u + (index + 1) % slices * slice,
+                                             slice * sizeof(float)));
         }
 
         // The GEMMs on AMX tiles (Args::amx), in work items of winograd_amx::kChunk
@@ -508,9 +523,7 @@ struct Impl {
             amx_items(pass, 0, amx_item_count(pass), amx);
         } else if (pass.a.u != nullptr) {
             for (int xi = 0; xi < kPoints; ++xi) {
-                for (int64_t kb = 0; kb < pass.k_blocks(); ++kb) {
-                    pass.gemm(xi, kb, pass.u_slice(xi, kb));
-                }
+                for (int64_t kb = 0; kb < pass.k_blocks(); ++kb) pass.gemm_u(xi, kb);
             }
         } else {
             for (int i = 0; i < 6; ++i) {
@@ -637,8 +650,7 @@ struct Impl {
                     } else if (a.u != nullptr) {
 #pragma omp for schedule(static)
                         for (int64_t item = 0; item < kPoints * k_blocks; ++item) {
-                            const int64_t xi = item / k_blocks, kb = item % k_blocks;
-                            pass.gemm(xi, kb, pass.u_slice(xi, kb));
+                            pass.gemm_u(item / k_blocks, item % k_blocks);
                         }
                     } else {
                         // Row-major over (row of U, block), so that a thread's GEMMs
