@@ -181,23 +181,32 @@ constexpr int64_t kPassBytes = 1024 * 1024;
 
 // Tiles per pass: the input transform writes all 36 slices of V (in_c x tile_block
 // each), the GEMMs read them back and write M (out_c x tile_block each), and the
-// output transform reads M back, so V and M together should stay in L2; but each
-// pass re-reads all of U, so at least 64 tiles go per pass where there are that many.
-// Sizing by V alone (2 MiB of it) let M spill where the output channels outnumber or
-// match the input ones. Measured on a Xeon (2 MiB of L2 per core), 1 thread:
-// kernel_bench live_up3_upsampled polyphase (its stacked 16 -> 64 layer at 256 x 256,
-// 896 -> 64 tiles per pass) 8.1 -> 5.6 ms; live_mini's up.1 (64 -> 64 at 128 x 128,
-// 224 -> 64 tiles) 3.38 -> 2.91 ms and its up.2's stacked layer 4.5 -> 4.0 ms (swaprun
-// infer --profile; on 2 threads 1.85 -> 1.46 and 2.33 -> 2.01 ms). The layers of 192
-// or more input channels keep their 64 tiles.
+// output transform reads M back, so V and M together should stay in L2, down to one
+// micro-kernel column. Sizing by V alone (2 MiB of it) let M spill where the output
+// channels outnumber or match the input ones. Measured on a Xeon (2 MiB of L2 per
+// core), 1 thread: kernel_bench live_up3_upsampled polyphase (its stacked 16 -> 64
+// layer at 256 x 256, 896 -> 64 tiles per pass) 8.1 -> 5.6 ms; live_mini's up.1 (64 ->
+// 64 at 128 x 128, 224 -> 64 tiles) 3.38 -> 2.91 ms and its up.2's stacked layer 4.5 ->
+// 4.0 ms (swaprun infer --profile; on 2 threads 1.85 -> 1.46 and 2.33 -> 2.01 ms).
+// Each pass reads all of U again, which kept 64 tiles a pass until the GEMMs fetched
+// their next slice of U ahead (winograd_gemm::Prefetch); then one column (32 tiles)
+// was faster for the 192-channel layers too. On the Xeon, live_base (swaprun infer
+// --profile, 2 threads, medians of 8 alternating runs): up.0 2.77 -> 2.68 ms, up.1
+// 4.40 -> 4.29. (U made per run is made in one pass: winograd_layout.)
 int64_t winograd_tile_block(const Conv2dParams& p, int64_t tiles, const winograd::Kernels& wk) {
     const int64_t cols = static_cast<int64_t>(wk.lanes) * wk.nr;
     const int64_t k_padded = (p.out_channels + wk.mr - 1) / wk.mr * wk.mr;
     const int64_t per_tile = winograd::kPoints * 4 * (p.in_channels + k_padded);
     const int64_t fit_l2 = kPassBytes / per_tile / cols * cols;
-    const int64_t fit = std::max<int64_t>({cols, (64 + cols - 1) / cols * cols, fit_l2});
-    return std::min<int64_t>({fit, 1024, (tiles + cols - 1) / cols * cols});
+    return std::min<int64_t>({std::max(cols, fit_l2), 1024, (tiles + cols - 1) / cols * cols});
 }
+
+// The most tiles of a layer whose U is made per run, in its one pass, where fewer would
+// keep V and M in L2: a 32 x 32 layer's 64. Two passes of 32 made U twice, and
+// live_base's blocks took 13.5 ms against 11.7 in one pass (swaprun infer --profile,
+// medians of 8 runs); U from load in two passes took 10.8, but costs 85 MB more
+// (peak RSS 59.5 -> 120 MB).
+constexpr int64_t kPerRunPassTiles = 64;
 
 }  // namespace
 
@@ -323,9 +332,14 @@ PackedLayout packed_layout(const Conv2dParams& p, ConvOptions options) {
         // channels, stay in L2. With more (inswapper_128's 1024 channels: 1.5 MiB) they
         // came from L3 once per block, and the layer took 17 % longer (kernel_bench
         // inswapper_block) than with U from load.
-        const int64_t v_row_bytes = 6 * p.in_channels * l.tile_block * 4;
-        l.transform_per_run = p.batch == 1 && l.tiles <= l.tile_block &&
-                              (v_row_bytes <= kPerRunVRowBytes || options.low_memory);
+        const int64_t cols = static_cast<int64_t>(wk->lanes) * wk->nr;
+        const int64_t one_pass = (l.tiles + cols - 1) / cols * cols;
+        const int64_t v_row_bytes = 6 * p.in_channels * one_pass * 4;
+        l.transform_per_run =
+            p.batch == 1 &&
+            one_pass <= std::max(l.tile_block, (kPerRunPassTiles + cols - 1) / cols * cols) &&
+            (v_row_bytes <= kPerRunVRowBytes || options.low_memory);
+        if (l.transform_per_run) l.tile_block = one_pass;
         l.private_tiles =
             options.winograd_schedule == WinogradSchedule::Auto
                 ? winograd::kPoints * l.winograd_rows * p.in_channels * 4 <= kPrivateUBytes
