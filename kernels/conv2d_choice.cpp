@@ -189,10 +189,10 @@ constexpr int64_t kPassBytes = 1024 * 1024;
 // 64 at 128 x 128, 224 -> 64 tiles) 3.38 -> 2.91 ms and its up.2's stacked layer 4.5 ->
 // 4.0 ms (swaprun infer --profile; on 2 threads 1.85 -> 1.46 and 2.33 -> 2.01 ms).
 // Each pass reads all of U again, which kept 64 tiles a pass until the GEMMs fetched
-// their next slice of U ahead (winograd_gemm::Prefetch); then one column (32 tiles)
-// was faster for the 192-channel layers too. On the Xeon, live_base (swaprun infer
+// their next slice of U ahead (weight_prefetch.h); then one column (32 tiles) was
+// faster for the 192-channel layers too. On the Xeon, live_base (swaprun infer
 // --profile, 2 threads, medians of 8 alternating runs): up.0 2.77 -> 2.68 ms, up.1
-// 4.40 -> 4.29. (U made per run is made in one pass: winograd_layout.)
+// 4.40 -> 4.29. (U made per run is made in one pass: kPerRunPassTiles.)
 int64_t winograd_tile_block(const Conv2dParams& p, int64_t tiles, const winograd::Kernels& wk) {
     const int64_t cols = static_cast<int64_t>(wk.lanes) * wk.nr;
     const int64_t k_padded = (p.out_channels + wk.mr - 1) / wk.mr * wk.mr;

@@ -363,7 +363,7 @@ struct Impl {
 
         // M[xi][kb] for one point xi and one block kb of output channels, from U's
         // slice u for them, fetching `ahead` meanwhile.
-        void gemm(int64_t xi, int64_t kb, const float* u, winograd_gemm::Prefetch ahead) const {
+        void gemm(int64_t xi, int64_t kb, const float* u, Prefetch ahead) const {
             const float* vx = v + xi * v_stride;
             float* mx = m + xi * m_stride + kb * MR * block;
             for (int64_t cb = 0; cb < col_blocks(); ++cb) {
@@ -380,8 +380,8 @@ struct Impl {
             const int64_t in_c = a.p->in_channels;
             const int64_t plane = g_plane_floats(in_c, MR), slice = u_slice_floats(in_c, MR);
             transform_row(i, kernels_of(kb), plane, u_row, slice);
-            const auto next = winograd_gemm::Prefetch::of(kernels_of((kb + 1) % k_blocks()),
-                                                          9 * plane * sizeof(float));
+            const auto next =
+                Prefetch::of(kernels_of((kb + 1) % k_blocks()), 9 * plane * sizeof(float));
             for (int j = 0; j < 6; ++j) gemm(i * 6 + j, kb, u_row + j * slice, next.share(6, j));
         }
 
@@ -397,8 +397,7 @@ struct Impl {
             const int64_t slice = a.p->in_channels * MR, slices = kPoints * k_blocks();
             const int64_t index = xi * k_blocks() + kb;
             gemm(xi, kb, a.u + index * slice,
-                 winograd_gemm::Prefetch::of(a.u + (index + 1) % slices * slice,
-                                             slice * sizeof(float)));
+                 Prefetch::of(a.u + (index + 1) % slices * slice, slice * sizeof(float)));
         }
 
         // The GEMMs on AMX tiles (Args::amx), in work items of winograd_amx::kChunk
