@@ -192,13 +192,17 @@ constexpr int64_t kPassBytes = 1024 * 1024;
 // their next slice of U ahead (weight_prefetch.h); then one column (32 tiles) was
 // faster for the 192-channel layers too. On the Xeon, live_base (swaprun infer
 // --profile, 2 threads, medians of 8 alternating runs): up.0 2.77 -> 2.68 ms, up.1
-// 4.40 -> 4.29. (U made per run is made in one pass: kPerRunPassTiles.)
-int64_t winograd_tile_block(const Conv2dParams& p, int64_t tiles, const winograd::Kernels& wk) {
+// 4.40 -> 4.29. (U made per run is made in one pass: kPerRunPassTiles.) The GEMMs on
+// AMX tiles (bf16x3) fetch nothing ahead and keep 64 tiles a pass: with 32, live_base's
+// up.0 took 2.14 ms against 1.97 and up.1 3.64 against 3.27 (medians of 6 runs).
+int64_t winograd_tile_block(const Conv2dParams& p, int64_t tiles, const winograd::Kernels& wk,
+                            bool amx) {
     const int64_t cols = static_cast<int64_t>(wk.lanes) * wk.nr;
     const int64_t k_padded = (p.out_channels + wk.mr - 1) / wk.mr * wk.mr;
     const int64_t per_tile = winograd::kPoints * 4 * (p.in_channels + k_padded);
     const int64_t fit_l2 = kPassBytes / per_tile / cols * cols;
-    return std::min<int64_t>({std::max(cols, fit_l2), 1024, (tiles + cols - 1) / cols * cols});
+    const int64_t least = amx ? (64 + cols - 1) / cols * cols : cols;
+    return std::min<int64_t>({std::max(least, fit_l2), 1024, (tiles + cols - 1) / cols * cols});
 }
 
 // The most tiles of a layer whose U is made per run, in its one pass, where fewer would
@@ -326,7 +330,7 @@ PackedLayout packed_layout(const Conv2dParams& p, ConvOptions options) {
         l.winograd = wk;
         l.winograd_rows = (p.out_channels + wk->mr - 1) / wk->mr * wk->mr;
         l.tiles = winograd_tiles(p);
-        l.tile_block = winograd_tile_block(p, l.tiles, *wk);
+        l.tile_block = winograd_tile_block(p, l.tiles, *wk, l.amx);
         // One pass for the whole run, so U made per run is made once; and the 6 slices
         // of V that the GEMMs of one row of U read, for every block of output
         // channels, stay in L2. With more (inswapper_128's 1024 channels: 1.5 MiB) they
