@@ -175,6 +175,12 @@ constexpr int64_t kPerRunVRowBytes = 512 * 1024;
 // context (exec::ScheduleTuner), so this only sets how a context's first run goes.
 constexpr int64_t kPrivateUBytes = 3 * 1024 * 1024;
 
+// The tiles of one micro-kernel column of wk, and n tiles in whole columns.
+int64_t column_tiles(const winograd::Kernels& wk) { return static_cast<int64_t>(wk.lanes) * wk.nr; }
+int64_t whole_columns(int64_t n, const winograd::Kernels& wk) {
+    return cpu::ceil_div(n, column_tiles(wk)) * column_tiles(wk);
+}
+
 // The most bytes of V and M together that one pass of a Winograd layer writes and
 // reads back: a Zen 4 core's L2.
 constexpr int64_t kPassBytes = 1024 * 1024;
@@ -197,12 +203,12 @@ constexpr int64_t kPassBytes = 1024 * 1024;
 // up.0 took 2.14 ms against 1.97 and up.1 3.64 against 3.27 (medians of 6 runs).
 int64_t winograd_tile_block(const Conv2dParams& p, int64_t tiles, const winograd::Kernels& wk,
                             bool amx) {
-    const int64_t cols = static_cast<int64_t>(wk.lanes) * wk.nr;
+    const int64_t cols = column_tiles(wk);
     const int64_t k_padded = (p.out_channels + wk.mr - 1) / wk.mr * wk.mr;
     const int64_t per_tile = winograd::kPoints * 4 * (p.in_channels + k_padded);
     const int64_t fit_l2 = kPassBytes / per_tile / cols * cols;
-    const int64_t least = amx ? (64 + cols - 1) / cols * cols : cols;
-    return std::min<int64_t>({std::max(least, fit_l2), 1024, (tiles + cols - 1) / cols * cols});
+    const int64_t least = amx ? whole_columns(64, wk) : cols;
+    return std::min<int64_t>({std::max(least, fit_l2), 1024, whole_columns(tiles, wk)});
 }
 
 // The most tiles of a layer whose U is made per run, in its one pass, where fewer would
@@ -336,12 +342,11 @@ PackedLayout packed_layout(const Conv2dParams& p, ConvOptions options) {
         // channels, stay in L2. With more (inswapper_128's 1024 channels: 1.5 MiB) they
         // came from L3 once per block, and the layer took 17 % longer (kernel_bench
         // inswapper_block) than with U from load.
-        const int64_t cols = static_cast<int64_t>(wk->lanes) * wk->nr;
-        const int64_t one_pass = (l.tiles + cols - 1) / cols * cols;
+        const int64_t one_pass = whole_columns(l.tiles, *wk);
         const int64_t v_row_bytes = 6 * p.in_channels * one_pass * 4;
         l.transform_per_run =
             p.batch == 1 &&
-            one_pass <= std::max(l.tile_block, (kPerRunPassTiles + cols - 1) / cols * cols) &&
+            one_pass <= std::max(l.tile_block, whole_columns(kPerRunPassTiles, *wk)) &&
             (v_row_bytes <= kPerRunVRowBytes || options.low_memory);
         if (l.transform_per_run) l.tile_block = one_pass;
         l.private_tiles =
