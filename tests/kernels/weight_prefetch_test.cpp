@@ -35,10 +35,5 @@ TEST(WeightPrefetch, SharesCoverTheStreamInOrder) {
     expect_even_cover(64 * 7 + 40, 3);       // a partial last line is left out
 }
 
-TEST(WeightPrefetch, NothingToFetchGivesEmptyShares) {
-    const Prefetch none;
-    for (int64_t call = 0; call < 4; ++call) EXPECT_EQ(none.share(4, call).lines, 0);
-}
-
 }  // namespace
 }  // namespace swaprun::kernels
