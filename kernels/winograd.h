@@ -26,18 +26,18 @@
 // the tiles' columns (winograd_impl.h); the GEMMs see tiles as independent columns,
 // so only the two transforms need agree on it.
 //
-// Where U comes from. Transformed, the weights take 36/9 = 4 times their size
-// (85 MB for live_base's 16 block convolutions, 1.8 GB for inswapper_128's 12):
-// kept whole, they are most of a model's memory and are read from DRAM on every
-// pass. So a layer that runs in one pass (its tiles fit one tile block: the
-// 32x32 residual blocks of every generator), with few enough input channels that
-// the GEMMs' share of V stays in L2 (live_base's and live_mini's blocks; not
-// inswapper_128's, see PreparedConv2d), keeps only its 3x3 kernels, packed
-// at load as [k / mr][tap][c][mr], and each GEMM task transforms the row of U it
-// is about to use (6 points of mr output channels, all input channels) into its
-// thread's slice of scratch, where it stays in L2. That costs about a tenth of
-// the GEMMs' arithmetic, done once per run. Layers of several passes would
-// repeat it per pass, so they keep U transformed at load.
+// Where U comes from. Transformed, the weights take 36/9 = 4 times their size (85 MB
+// for live_base's 16 block convolutions, 1.8 GB for inswapper_128's 12): kept whole,
+// they are most of a model's memory and are read from DRAM on every pass. So a layer of
+// at most 64 tiles, run in one pass (kPerRunPassTiles in conv2d_choice.cpp: the 32x32
+// residual blocks of every generator), with few enough input channels that the GEMMs'
+// share of V stays in L2 (live_base's and live_mini's blocks; not inswapper_128's:
+// packed_layout in conv2d_choice.cpp), keeps only its 3x3 kernels, packed at load as
+// [k / mr][tap][c][mr], and each GEMM task transforms the row of U it is about to use
+// (6 points of mr output channels, all input channels) into its thread's slice of
+// scratch, where it stays in L2. That costs about a tenth of the GEMMs' arithmetic,
+// done once per run. Layers of several passes would repeat it per pass, so they keep U
+// transformed at load.
 #pragma once
 
 #include <algorithm>
