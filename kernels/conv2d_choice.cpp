@@ -97,24 +97,29 @@ int64_t winograd_tiles(const Conv2dParams& p) {
 }
 
 // Where the Winograd GEMMs take AVX-512's 6 x 4 micro-kernel (24 FMAs for 10 loads)
-// rather than its 8 x 2 (16 for 10): from 512 input channels, where it was measured
-// faster. (Why there and not at 192 is not established: the GEMMs of live_base's
-// blocks run at about 74 % of the FMA peak either way, against 83-87 % for the same
-// loop on data in L1, and keeping a column of V in L1 for four blocks of output
-// channels did not close that.) Measured on a Xeon (kernel_bench conv2d/ winograd,
-// 8 x 2 against 6 x 4, 1 / 2 threads): inswapper_block (1024 -> 1024) 44.9-45.5 /
-// 22.7-23.2 -> 37.1-37.3 / 19.2-19.4 ms, inswapper_up0 (1024 -> 512) 94.7-100 /
-// 47.1-50.0 -> 80.8-84.4 / 41.9-44.3, inswapper_up1 (512 -> 256) 82.5-96.5 / 38.5-40.2
-// -> 77.4-79.4 / 36.5-38.1; no faster at 192 (live_base_block 1.45-1.51 / 0.73-0.74 ->
-// 1.48-1.49 / 0.73-0.79, live_base_up0_upsampled 5.03-5.26 / 2.73-2.77 -> 5.31-5.48 /
-// 2.78-2.81) and slower below (scrfd_stage0, 56 -> 56: 3.57-3.67 / 1.86-1.88 ->
-// 3.98-4.16 / 1.92-2.05), where the 64 tiles of a column also leave a 32 x 32 layer's
-// private-tiles split one column.
-// And only with 64 output tiles or more (a whole column), as for the stride-2 layers
-// below: ArcFace's 512-channel layers at 7 x 7 have 4, and would multiply 60 columns of
-// zeros where the narrow kernel multiplies 28.
-bool wide_winograd_wins(const Conv2dParams& p, ConvIsa isa) {
-    return isa == ConvIsa::Avx512 && p.in_channels >= 512 && winograd_tiles(p) >= 64;
+// rather than its 8 x 2 (16 for 10): from 128 input channels, where it measured faster,
+// and where the tiles of a pass fill its columns of 64. Measured on a Xeon, 2 threads:
+// - swaprun infer --profile, 8 x 2 against 6 x 4 from 128 channels, medians of 8
+//   alternating runs: live_base's blocks 11.98 -> 11.00 ms and 11.49 -> 10.75 (two
+//   sets), its up.0 (192 -> 192 at 64 x 64) 2.67 -> 2.59 and 2.57 -> 2.53, up.1 4.21 ->
+//   4.12 and 4.15 -> 4.11, the model 38.2 -> 36.6 and 37.0 -> 35.9; live_mini's blocks
+//   (128 -> 128) 5.85 -> 5.40, the model 22.5 -> 22.0; inswapper_128 (4 runs) its
+//   128 -> 256 down.0 9.54 -> 8.99. Before the GEMMs fetched their weights ahead
+//   (weight_prefetch.h) and passes shrank to one column, it was faster only from 512
+//   channels (kernel_bench inswapper_block 22.7-23.2 -> 19.2-19.4 ms; live_base_block
+//   0.73-0.74 -> 0.73-0.79); which of the two changed that was not isolated.
+// - Below 128 channels it gains nothing: kernel_bench live_mini_up1_upsampled (64 -> 64)
+//   1.36-1.39 ms against 1.36-1.44 (3 alternating runs), and scrfd_stage0 (56 -> 56)
+//   was slower, 1.86-1.88 -> 1.92-2.05.
+// - A pass fills whole columns: 64 tiles where 8 x 2 has 32. A layer of fewer tiles
+//   multiplies the rest as zeros (ArcFace's 512-channel layers at 7 x 7 have 4), and so
+//   does the first of a pair, which runs a row of tiles at a time (ConvOptions::
+//   pair_first): inswapper_128's 256 -> 128 up.2 at 128 x 128, 32 tiles a row, took the
+//   pair with its tail from 12.4 to 22.3 ms on 6 x 4.
+bool wide_winograd_wins(const Conv2dParams& p, ConvIsa isa, bool pair_first) {
+    const int64_t pass_tiles =
+        pair_first ? cpu::ceil_div(p.out_width, winograd::kTile) : winograd_tiles(p);
+    return isa == ConvIsa::Avx512 && p.in_channels >= 128 && pass_tiles >= 64;
 }
 
 // Where the stride-2 Winograd GEMMs take AVX-512's 6 x 4 micro-kernel: with 64 output
@@ -173,6 +178,8 @@ constexpr int64_t kPerRunVRowBytes = 512 * 1024;
 // (19 MB) slower (kernel_bench: 33 against 40 ms). On an Intel Xeon guest live_mini's
 // blocks ran faster shared (0.35 against 0.38 ms each); the runtime times both per
 // context (exec::ScheduleTuner), so this only sets how a context's first run goes.
+// Threads split private tiles by whole micro-kernel columns: a layer of one column
+// (a 32 x 32 layer on AVX-512's 6 x 4) runs shared, or one thread would take it all.
 constexpr int64_t kPrivateUBytes = 3 * 1024 * 1024;
 
 // The tiles of one micro-kernel column of wk, and n tiles in whole columns.
@@ -330,7 +337,7 @@ PackedLayout packed_layout(const Conv2dParams& p, ConvOptions options) {
         l.algorithm = ConvAlgorithm::Winograd;
         l.amx = options.precision == ConvPrecision::Bf16x3 && amx_wins(p, l.isa);
         const bool wide = !l.amx && (options.winograd_tiling == WinogradTiling::Auto
-                                         ? wide_winograd_wins(p, l.isa)
+                                         ? wide_winograd_wins(p, l.isa, options.pair_first)
                                          : options.winograd_tiling == WinogradTiling::Wide);
         if (wide) wk = winograd_kernels(l.isa, true);
         l.winograd = wk;
@@ -351,7 +358,8 @@ PackedLayout packed_layout(const Conv2dParams& p, ConvOptions options) {
         if (l.transform_per_run) l.tile_block = one_pass;
         l.private_tiles =
             options.winograd_schedule == WinogradSchedule::Auto
-                ? winograd::kPoints * l.winograd_rows * p.in_channels * 4 <= kPrivateUBytes
+                ? winograd::kPoints * l.winograd_rows * p.in_channels * 4 <= kPrivateUBytes &&
+                      l.tiles > column_tiles(*wk)
                 : options.winograd_schedule == WinogradSchedule::PrivateTiles;
         if (l.amx) {
             l.weight_floats = static_cast<size_t>(

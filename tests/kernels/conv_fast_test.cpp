@@ -272,27 +272,35 @@ TEST(ConvFast, ThreadCountDoesNotChangeBits) {
     }
 }
 
-// Auto takes AVX-512's wide Winograd micro-kernel (6 x 4) from 512 input channels and
-// 64 output tiles, and the narrow one (8 x 2) below either; forced, each gives the
-// reference's values within Winograd's error; other ISAs have one micro-kernel,
-// whatever is asked.
+// Auto takes AVX-512's wide Winograd micro-kernel (6 x 4) from 128 input channels where
+// a pass has 64 output tiles (a row of them, for the first of a pair), and the narrow
+// one (8 x 2) otherwise; forced, each gives the reference's values within Winograd's
+// error; other ISAs have one micro-kernel, whatever is asked.
 TEST(ConvFast, WinogradWideMicroKernelFromManyInputChannels) {
-    const Case few{511, 20, 32, 32, 3}, many{512, 20, 32, 32, 3}, small{512, 20, 28, 32, 3};
+    const Case few{127, 20, 32, 32, 3}, many{128, 20, 32, 32, 3}, small{128, 20, 28, 32, 3};
+    const Case rows{128, 20, 8, 256, 3};         // 128 tiles, 64 to a row
+    const Case short_rows{128, 20, 32, 128, 3};  // 256 tiles, 32 to a row
     uint32_t seed = 950;
-    for (const Case& c : {few, many, small}) {
+    for (const Case& c : {few, many, small, rows, short_rows}) {
         const Conv2dParams p = make(c);
         const Data d = make_data(p, true, seed++);
         const std::vector<float> expected = run_reference(p, d);
         for (ConvIsa isa : isas()) {
             if (isa == ConvIsa::Portable) continue;  // no Winograd there
-            const PreparedConv2d chosen(p, d.w.data(), d.b.data(),
-                                        ConvOptions{ConvAlgorithm::Winograd, isa});
             const std::string own = to_string(isa);
-            const bool auto_wide = isa == ConvIsa::Avx512 && c.ic >= 512 && c.h == 32;  // 64 tiles
-            EXPECT_EQ(chosen.winograd_kernels_name(), auto_wide ? own + "_wide" : own)
-                << describe(c, isa, ConvAlgorithm::Winograd);
-            EXPECT_EQ(chosen.winograd_wide(), auto_wide)
-                << describe(c, isa, ConvAlgorithm::Winograd);
+            const bool many_tiles = (c.h / 4) * (c.w / 4) >= 64;
+            const bool many_in_a_row = c.w / 4 >= 64;
+            for (bool pair_first : {false, true}) {
+                ConvOptions asked{ConvAlgorithm::Winograd, isa};
+                asked.pair_first = pair_first;
+                const PreparedConv2d chosen(p, d.w.data(), d.b.data(), asked);
+                const bool auto_wide = isa == ConvIsa::Avx512 && c.ic >= 128 &&
+                                       (pair_first ? many_in_a_row : many_tiles);
+                EXPECT_EQ(chosen.winograd_kernels_name(), auto_wide ? own + "_wide" : own)
+                    << describe(c, isa, ConvAlgorithm::Winograd) << " pair_first " << pair_first;
+                EXPECT_EQ(chosen.winograd_wide(), auto_wide)
+                    << describe(c, isa, ConvAlgorithm::Winograd) << " pair_first " << pair_first;
+            }
             for (const ConvOptions& o : winograd_with(isa)) {
                 const PreparedConv2d conv(p, d.w.data(), d.b.data(), o);
                 const bool forced_wide = o.winograd_tiling == WinogradTiling::Wide;
@@ -393,7 +401,8 @@ TEST(ConvFast, LowMemoryMakesWinogradWeightsPerRunInOnePass) {
 // on 1 to 4 threads: one tile block per thread with U made per run; several blocks
 // per thread (and threads whose runs of tiles end mid-row or hold a partial column of
 // tiles) with U from load; a batch; an input read upsampled; more threads than
-// micro-kernel columns. And Auto picks private tiles for small U only.
+// micro-kernel columns. And Auto picks private tiles for small U only, in more than one
+// column.
 TEST(ConvFast, WinogradSchedulesGiveTheSameBits) {
     struct Form {
         Case c;
@@ -447,12 +456,17 @@ TEST(ConvFast, WinogradSchedulesGiveTheSameBits) {
         }
     }
     if (best_conv_isa() == ConvIsa::Portable) return;
-    const Conv2dParams small = make(Case{128, 128, 32, 32, 3});  // 2.4 MB of U
-    const Conv2dParams large = make(Case{192, 192, 32, 32, 3});  // 5.3 MB
+    const Conv2dParams small = make(Case{128, 128, 64, 64, 3});  // 2.4 MB of U
+    const Conv2dParams large = make(Case{192, 192, 64, 64, 3});  // 5.3 MB
     const Data ds = make_data(small, true, 1), dl = make_data(large, true, 2);
     const ConvOptions winograd{ConvAlgorithm::Winograd, ConvIsa::Auto};
     EXPECT_TRUE(PreparedConv2d(small, ds.w.data(), ds.b.data(), winograd).private_tiles());
     EXPECT_FALSE(PreparedConv2d(large, dl.w.data(), dl.b.data(), winograd).private_tiles());
+    // Private tiles go to the threads in whole micro-kernel columns: a layer of one
+    // column (64 tiles on AVX-512's 6 x 4) runs shared, or one thread would take it all.
+    const Conv2dParams one_column = make(Case{128, 128, 32, 32, 3});
+    const PreparedConv2d conv(one_column, ds.w.data(), ds.b.data(), winograd);
+    EXPECT_EQ(conv.private_tiles(), !conv.winograd_wide()) << kernels_of(conv);
 }
 
 TEST(ConvFast, AutoPicksWinogradForWide3x3) {

@@ -589,6 +589,31 @@ TEST(Executor, WinogradLayerPairsWithTheTailOnTheCpu) {
     EXPECT_EQ(run_model(b, {xv}, 1), got);
 }
 
+// The first of a pair on Winograd makes a row of output tiles at a time, and the engine
+// prepares it knowing so (kernels::ConvOptions::pair_first): inswapper_128's up.2 into
+// its tail, at half its channels, takes AVX-512's narrow micro-kernel, whose columns of
+// 32 tiles its rows fill, where alone it would take the wide one (columns of 64).
+TEST(Executor, PairedWinogradFirstTakesTheMicroKernelItsRowsFill) {
+    if (kernels::best_conv_isa() != kernels::ConvIsa::Avx512) {
+        GTEST_SKIP() << "one Winograd micro-kernel here: only AVX-512 has a wide one";
+    }
+    ModelBuilder b;
+    const uint32_t x = b.input("x", {1, 128, 128, 128});
+    const uint32_t up = add_conv(b, "up", x, {64, 128, 3, 3}, {1, 64, 128, 128}, 1, 1, 0, 2, 17);
+    b.output(add_conv(b, "tail", up, {3, 64, 7, 7}, {1, 3, 128, 128}, 1, 3, 1, 4, 19));
+
+    testkit::TempDir dir;
+    format::write_swpk(b.desc(), dir.file("model.swpk"));
+    const auto model = engine::LoadedModel::open(dir.file("model.swpk"));
+    ASSERT_EQ(model->paired_first_conv(1), model->prepared_conv(0));
+    const kernels::PreparedConv2d& first = *model->prepared_conv(0);
+    EXPECT_EQ(first.algorithm(), kernels::ConvAlgorithm::Winograd);
+    EXPECT_FALSE(first.winograd_wide());
+    const auto& p = std::get<kernels::Conv2dParams>(model->graph().ops[0].params);
+    const std::vector<float> w(static_cast<size_t>(64 * 128 * 9), 0.5f);
+    EXPECT_TRUE(kernels::PreparedConv2d(p, w.data(), nullptr).winograd_wide());
+}
+
 // A 64 -> 16 convolution on a 2x-upsampled input (the generators' up.2, at an eighth of
 // its size): on the CPU the Resize is folded into it and it runs as Polyphase, within
 // the reference kernels' tolerance, the same for 1 and 2 threads.

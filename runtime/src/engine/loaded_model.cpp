@@ -151,6 +151,8 @@ kernels::ConvOptions LoadedModel::cpu_conv_options(size_t op, const OpLinks& lin
     if (bf16x3_) o.precision = kernels::ConvPrecision::Bf16x3;
     const size_t r = links.producer[graph_.ops[op].inputs[0]];
     o.upsampled_input = r != kNoOp && folded_[r] && graph_.ops[r].type == OpType::Resize;
+    // A convolution is folded only as the first of a pair (find_conv_pairs).
+    o.pair_first = folded_[op];
     return o;
 }
 
@@ -191,8 +193,9 @@ void LoadedModel::find_conv_pairs(const OpLinks& links) {
         }
         const auto& p = std::get<kernels::Conv2dParams>(graph_.ops[first].params);
         const auto& q = std::get<kernels::Conv2dParams>(graph_.ops[k].params);
-        if (!kernels::PreparedConv2d::can_pair(p, cpu_conv_options(first, links), q,
-                                               cpu_conv_options(k, links))) {
+        kernels::ConvOptions first_options = cpu_conv_options(first, links);
+        first_options.pair_first = true;  // as it will be prepared once paired
+        if (!kernels::PreparedConv2d::can_pair(p, first_options, q, cpu_conv_options(k, links))) {
             continue;
         }
         folded_[first] = true;
