@@ -98,6 +98,30 @@ struct Impl : Rows<A> {
         for (int r = 0; r < MR; ++r) {
             for (int n = 0; n < NR; ++n) acc[r][n] = B(0.0f);
         }
+        if constexpr (KW == 3 && !kShiftTaps) {
+            if (p.kernel_h == 3) {
+                // Where each kernel row starts in a channel's ring, the same for every
+                // channel: worked out once here, not per channel and row as below, whose
+                // slot arithmetic took issue slots from the FMAs. On a Xeon, live_base's
+                // stride-2 pair down.1 + down.2 took 4.25 ms against 4.55 (swaprun infer
+                // --profile, 2 threads, medians of 8 alternating runs, twice).
+                int64_t row_at[3];
+                for (int64_t kh = 0, slot = first_slot; kh < 3; ++kh) {
+                    row_at[kh] = slot * row_stride;
+                    slot += slot_step;
+                    if (slot >= ring) slot -= ring;
+                }
+                for (int64_t c = 0; c < icg_n; ++c) {
+                    const float* channel = buf + x0 + c * ring * row_stride;
+#pragma GCC unroll 3
+                    for (int kh = 0; kh < 3; ++kh) {
+                        taps<KW, T>(a, channel + row_at[kh], off, w, acc);
+                        w += KW * MR;
+                    }
+                }
+                return;
+            }
+        }
         for (int64_t c = 0; c < icg_n; ++c) {
             const float* channel = buf + x0 + c * ring * row_stride;
             int64_t slot = first_slot;
@@ -114,22 +138,40 @@ struct Impl : Rows<A> {
                     w += KW * MR;
                     continue;
                 }
-#pragma GCC unroll 8
-                for (int64_t kw = 0; kw < kw_n; ++kw, w += MR) {
-                    const float* src =
-                        rows + (T == Taps::Unit      ? kw
-                                : T == Taps::Stride2 ? (kw & 1) * a.phase_len + (kw >> 1)
-                                                     : off[kw]);
-                    B x[NR];
-                    load_pinned<A>(src, x);
-#pragma GCC unroll 8
-                    for (int r = 0; r < MR; ++r) {
-                        const B wr(w[r]);
-                        for (int n = 0; n < NR; ++n) acc[r][n] = xsimd::fma(wr, x[n], acc[r][n]);
-                    }
+                if constexpr (KW > 0) {
+                    taps<KW, T>(a, rows, off, w, acc);
+                    w += KW * MR;
+                } else {
+                    for (int64_t kw = 0; kw < kw_n; ++kw, w += MR) tap<T>(a, rows, off, kw, w, acc);
                 }
             }
         }
+    }
+
+    // Tap kw of one kernel row, whose input row starts at rows (w: its MR weights).
+    template <Taps T>
+    static SWAPRUN_ALWAYS_INLINE void tap(const Args& a, const float* __restrict rows,
+                                          const int64_t* off, int64_t kw, const float* __restrict w,
+                                          B (&acc)[MR][NR]) {
+        const float* src = rows + (T == Taps::Unit      ? kw
+                                   : T == Taps::Stride2 ? (kw & 1) * a.phase_len + (kw >> 1)
+                                                        : off[kw]);
+        B x[NR];
+        load_pinned<A>(src, x);
+#pragma GCC unroll 8
+        for (int r = 0; r < MR; ++r) {
+            const B wr(w[r]);
+            for (int n = 0; n < NR; ++n) acc[r][n] = xsimd::fma(wr, x[n], acc[r][n]);
+        }
+    }
+
+    // The KW taps of one kernel row, unrolled.
+    template <int KW, Taps T>
+    static SWAPRUN_ALWAYS_INLINE void taps(const Args& a, const float* __restrict rows,
+                                           const int64_t* off, const float* __restrict w,
+                                           B (&acc)[MR][NR]) {
+#pragma GCC unroll 8
+        for (int kw = 0; kw < KW; ++kw) tap<T>(a, rows, off, kw, w + kw * MR, acc);
     }
 
     // shifted_taps for input row i of a two-row window: row 0's accumulators take the
