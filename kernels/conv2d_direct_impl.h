@@ -104,7 +104,8 @@ struct Impl : Rows<A> {
                 // channel: worked out once here, not per channel and row as below, whose
                 // slot arithmetic took issue slots from the FMAs. On a Xeon, live_base's
                 // stride-2 pair down.1 + down.2 took 4.25 ms against 4.55 (swaprun infer
-                // --profile, 2 threads, medians of 8 alternating runs, twice).
+                // --profile, 2 threads, medians of 8 alternating runs, twice); on AVX2
+                // (SWAPRUN_DISABLE_AVX512=1, 6 runs) 7.45 against 8.18.
                 int64_t row_at[3];
                 for (int64_t kh = 0, slot = first_slot; kh < 3; ++kh) {
                     row_at[kh] = slot * row_stride;
