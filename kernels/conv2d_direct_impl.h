@@ -98,7 +98,8 @@ struct Impl : Rows<A> {
         for (int r = 0; r < MR; ++r) {
             for (int n = 0; n < NR; ++n) acc[r][n] = B(0.0f);
         }
-        if constexpr (KW == 3 && !kShiftTaps) {
+        // 3x3 kernels, but for the rows that shifted_taps serves (below).
+        if constexpr (KW == 3 && !(kShiftTaps && T == Taps::Unit)) {
             if (p.kernel_h == 3) {
                 // Where each kernel row starts in a channel's ring, the same for every
                 // channel: worked out once here, not per channel and row as below, whose

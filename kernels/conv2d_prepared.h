@@ -115,10 +115,10 @@ struct ConvOptions {
     // Direct: Auto picks by the shape (pixel_tiles_win in conv2d_choice.cpp); the
     // others are for tests and benchmarks. Depthwise layers keep their own kernel.
     DirectTiling direct_tiling = DirectTiling::Auto;
-    // Winograd on AVX-512: Auto picks by the input channels and the tiles of a pass, or
-    // for StridedWinograd by the output tiles (wide_winograd_wins, wide_winograd_s2_wins in
-    // conv2d_choice.cpp); the others are for tests and benchmarks. Bf16x3's tiles (amx()) have
-    // their own micro-kernel.
+    // Winograd on AVX-512: Auto picks by the input channels and the tiles of a pass,
+    // or for StridedWinograd by the output tiles (wide_winograd_wins,
+    // wide_winograd_s2_wins in conv2d_choice.cpp); the others are for tests and
+    // benchmarks. Bf16x3's tiles (amx()) have their own micro-kernel.
     WinogradTiling winograd_tiling = WinogradTiling::Auto;
     // Winograd: a layer that runs in one pass keeps its 3x3 kernels and transforms them
     // each run (winograd.h) even where the GEMMs' share of the transformed input
