@@ -182,6 +182,11 @@ constexpr int64_t kPerRunVRowBytes = 512 * 1024;
 // (a 32 x 32 layer on AVX-512's 6 x 4) runs shared, or one thread would take it all.
 constexpr int64_t kPrivateUBytes = 3 * 1024 * 1024;
 
+// The output channels rounded up to whole blocks of wk's mr: the rows of U.
+int64_t winograd_rows(const Conv2dParams& p, const winograd::Kernels& wk) {
+    return cpu::ceil_div(p.out_channels, wk.mr) * wk.mr;
+}
+
 // The tiles of one micro-kernel column of wk, and n tiles in whole columns.
 int64_t column_tiles(const winograd::Kernels& wk) { return static_cast<int64_t>(wk.lanes) * wk.nr; }
 int64_t whole_columns(int64_t n, const winograd::Kernels& wk) {
@@ -211,8 +216,7 @@ constexpr int64_t kPassBytes = 1024 * 1024;
 int64_t winograd_tile_block(const Conv2dParams& p, int64_t tiles, const winograd::Kernels& wk,
                             bool amx) {
     const int64_t cols = column_tiles(wk);
-    const int64_t k_padded = (p.out_channels + wk.mr - 1) / wk.mr * wk.mr;
-    const int64_t per_tile = winograd::kPoints * 4 * (p.in_channels + k_padded);
+    const int64_t per_tile = winograd::kPoints * 4 * (p.in_channels + winograd_rows(p, wk));
     const int64_t fit_l2 = kPassBytes / per_tile / cols * cols;
     const int64_t least = amx ? whole_columns(64, wk) : cols;
     return std::min<int64_t>({std::max(least, fit_l2), 1024, whole_columns(tiles, wk)});
@@ -341,7 +345,7 @@ PackedLayout packed_layout(const Conv2dParams& p, ConvOptions options) {
                                          : options.winograd_tiling == WinogradTiling::Wide);
         if (wide) wk = winograd_kernels(l.isa, true);
         l.winograd = wk;
-        l.winograd_rows = (p.out_channels + wk->mr - 1) / wk->mr * wk->mr;
+        l.winograd_rows = winograd_rows(p, *wk);
         l.tiles = winograd_tiles(p);
         l.tile_block = winograd_tile_block(p, l.tiles, *wk, l.amx);
         // One pass for the whole run, so U made per run is made once; and the 6 slices
