@@ -9,30 +9,11 @@
 #if !defined(__clang__)  // GCC only: clang has no such warning (and -Werror flags the name)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #endif
-#include <immintrin.h>
 
+#include "kernels/tile_columns_avx512.h"
 #include "kernels/winograd_impl.h"
 
 namespace swaprun::kernels::winograd {
-namespace detail {
-
-// The __m512 intrinsics that LaneTransposedTileColumns builds its transposes from.
-struct Avx512Ops {
-    using Register = __m512;
-    static Register loadu(const float* p) { return _mm512_loadu_ps(p); }
-    static void storeu(float* p, Register r) { _mm512_storeu_ps(p, r); }
-    static Register unpacklo(Register a, Register b) { return _mm512_unpacklo_ps(a, b); }
-    static Register unpackhi(Register a, Register b) { return _mm512_unpackhi_ps(a, b); }
-    template <int Imm>
-    static Register shuffle(Register a, Register b) {
-        return _mm512_shuffle_ps(a, b, Imm);
-    }
-};
-
-template <>
-struct TileColumns<xsimd::avx512f> : LaneTransposedTileColumns<xsimd::avx512f, Avx512Ops> {};
-
-}  // namespace detail
 
 // 8 x 2 accumulators of 16 lanes: enough independent FMAs to cover the latency,
 // few broadcasts per FMA, and out_channels that are multiples of 8 need no padding.

@@ -15,6 +15,7 @@
 #include "kernels/conv2d_direct_impl.h"
 #include "kernels/cpu_common.h"
 #include "kernels/elementwise_simd.h"
+#include "kernels/tile_columns.h"
 #include "kernels/winograd.h"
 #include "kernels/winograd_amx.h"
 #include "kernels/winograd_g.h"
@@ -22,77 +23,9 @@
 
 namespace swaprun::kernels::winograd::detail {
 
-// Columns 0 to 5 of one patch row of the L tiles of a group, in tile_of_lane order:
-// c[j] lane 4 * k + q = quad[q][offset + 4 * k + j], where quad[q] is the patch of
-// the first of the L / 4 consecutive tiles of quad q (their patches 4 floats apart).
-// Reads quad[q][offset .. offset + L + 3]. This is the portable version; an ISA
-// file specializes it with its transposes before it instantiates Impl.
+// The ISA's transposes of tile columns (tile_columns.h), by their name here.
 template <class A>
-struct TileColumns {
-    using B = xsimd::batch<float, A>;
-    static void load(const float* const (&quad)[4], int64_t offset, B (&c)[6]) {
-        constexpr int L = static_cast<int>(B::size);
-        alignas(64) float lanes[L];
-        for (int j = 0; j < 6; ++j) {
-            for (int l = 0; l < L; ++l) lanes[l] = quad[l % 4][offset + 4 * (l / 4) + j];
-            c[j] = B::load_aligned(lanes);
-        }
-    }
-    // The inverse, for output rows: quad[q][offset + 4 * k + j] = c[j] lane 4 * k + q
-    // for j < 4 (writes quad[q][offset .. offset + L - 1]).
-    static void store(const B (&c)[4], float* const (&quad)[4], int64_t offset) {
-        constexpr int L = static_cast<int>(B::size);
-        alignas(64) float lanes[4][L];
-        for (int j = 0; j < 4; ++j) c[j].store_aligned(lanes[j]);
-        for (int l = 0; l < L; ++l) {
-            for (int j = 0; j < 4; ++j) quad[l % 4][offset + 4 * (l / 4) + j] = lanes[j][l];
-        }
-    }
-};
-
-// TileColumns by 4x4 transposes within 128-bit lanes, for ISAs whose vectors are
-// whole 128-bit lanes with per-lane unpack and shuffle (AVX2, AVX-512). Each load of
-// L floats from a quad holds L / 4 tiles, one per lane, four columns each; after
-// unpacking pairs of loads and shuffling the pairs, column j of tile k of quad q sits
-// in lane 4 * k + q, the order tile_of_lane gives. Columns 4 and 5 are columns 0 and
-// 1 of the same loads 4 floats on. The transpose is its own inverse, so store() puts
-// output rows back with it. Ops supplies the ISA's register type and intrinsics:
-// loadu, storeu, unpacklo, unpackhi, and shuffle<imm> (imm as _MM_SHUFFLE gives it).
-template <class A, class Ops>
-struct LaneTransposedTileColumns {
-    using B = xsimd::batch<float, A>;
-    using R = typename Ops::Register;
-
-    // (a0, a1, a2, a3) -> the columns (c0, c1, c2, c3), lane by lane.
-    static SWAPRUN_ALWAYS_INLINE void transpose(const R (&a)[4], R (&c)[4]) {
-        const R lo01 = Ops::unpacklo(a[0], a[1]), lo23 = Ops::unpacklo(a[2], a[3]);
-        const R hi01 = Ops::unpackhi(a[0], a[1]), hi23 = Ops::unpackhi(a[2], a[3]);
-        c[0] = Ops::template shuffle<0x44>(lo01, lo23);  // _MM_SHUFFLE(1, 0, 1, 0)
-        c[1] = Ops::template shuffle<0xEE>(lo01, lo23);  // _MM_SHUFFLE(3, 2, 3, 2)
-        c[2] = Ops::template shuffle<0x44>(hi01, hi23);
-        c[3] = Ops::template shuffle<0xEE>(hi01, hi23);
-    }
-
-    static void load(const float* const (&quad)[4], int64_t offset, B (&c)[6]) {
-        R a[4], next[4], cols[4], next_cols[4];
-        for (int q = 0; q < 4; ++q) {
-            a[q] = Ops::loadu(quad[q] + offset);
-            next[q] = Ops::loadu(quad[q] + offset + 4);
-        }
-        transpose(a, cols);
-        transpose(next, next_cols);  // (its columns 2 and 3 go unused)
-        for (int j = 0; j < 4; ++j) c[j] = B(cols[j]);
-        c[4] = B(next_cols[0]);
-        c[5] = B(next_cols[1]);
-    }
-
-    static void store(const B (&c)[4], float* const (&quad)[4], int64_t offset) {
-        const R columns[4] = {c[0], c[1], c[2], c[3]};
-        R rows[4];
-        transpose(columns, rows);
-        for (int q = 0; q < 4; ++q) Ops::storeu(quad[q] + offset, rows[q]);
-    }
-};
+using TileColumns = tile_columns::TileColumns<A>;
 
 template <class A, int MR, int NR>
 struct Impl {

@@ -115,10 +115,27 @@ inline int64_t tile_block(const Conv2dParams& p, int64_t cols) {
     return std::clamp<int64_t>(fit / cols * cols, cols, std::max<int64_t>(cols, whole));
 }
 
+// Each thread's input rows of one channel for a pass (its band): the padded input rows
+// of the tile rows the pass's tiles lie in, each split into its even padded columns
+// (phase 0) and its odd ones (phase 1), phase_len floats each, zeros outside the image.
+// A tile in tile column j reads padded columns 8j .. 8j + 8 of its rows: the even ones
+// are phase 0 at 4j .. 4j + 4, the odd ones phase 1 at 4j .. 4j + 3. So from tile to
+// tile a row's inputs lie 4 floats on in each phase, as a stride-1 tile's patch does in
+// its row, and tile_columns.h transposes them into lanes the same way.
+inline int64_t phase_len(const Conv2dParams& p) { return kTile * tiles_wide(p) + kTile; }
+// Tile rows that a pass of `block` tiles can touch, and the band's padded rows for them.
+inline int64_t band_tile_rows(const Conv2dParams& p, int64_t block) {
+    return (block + tiles_wide(p) - 1) / tiles_wide(p) + 1;
+}
+inline int64_t band_floats(const Conv2dParams& p, int64_t block) {
+    return (2 * kTile * band_tile_rows(p, block) + 1) * 2 * phase_len(p);
+}
+
 // Where the buffers lie in Args::scratch: V (kPoints slices of in_channels x block,
 // v_stride apart), the output tiles Y (k_padded x 16 x block), then each thread's M
 // for one row of points (9 x mr x block), its row of U (9 slices of a tap plane and a
-// line) and its input tiles (2 x kPoints x lanes).
+// line), its input tiles transformed along their rows (kPoints x lanes), its output
+// tiles on their way out (16 x lanes) and its band.
 struct Scratch {
     int64_t v_stride = 0, v = 0, y = 0, per_thread = 0;
     int64_t y_at() const { return v; }
@@ -140,7 +157,8 @@ inline Scratch scratch_plan(const Conv2dParams& p, int64_t block, int64_t k_padd
     s.v = kPoints * s.v_stride;
     s.y = k_padded * kTile * kTile * block;
     s.per_thread = cpu::whole_lines(kAxisPoints * mr * block) + kAxisPoints * u_slice(p, mr) +
-                   cpu::whole_lines(2 * kPoints * lanes);
+                   cpu::whole_lines((kPoints + kTile * kTile) * lanes) +
+                   cpu::whole_lines(band_floats(p, block));
     return s;
 }
 

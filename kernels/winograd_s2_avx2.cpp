@@ -3,6 +3,7 @@
 #include "kernels/winograd_s2.h"
 
 #if SWAPRUN_WINOGRAD_S2_X86
+#include "kernels/tile_columns_avx2.h"
 #include "kernels/winograd_s2_impl.h"
 
 namespace swaprun::kernels::winograd_s2 {

@@ -10,6 +10,7 @@
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #endif
 
+#include "kernels/tile_columns_avx512.h"
 #include "kernels/winograd_s2_impl.h"
 
 namespace swaprun::kernels::winograd_s2 {

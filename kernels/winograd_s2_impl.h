@@ -12,6 +12,7 @@
 
 #include "kernels/conv2d_direct_rows.h"
 #include "kernels/cpu_common.h"
+#include "kernels/tile_columns.h"
 #include "kernels/winograd_gemm.h"
 #include "kernels/winograd_s2.h"
 
@@ -54,48 +55,107 @@ struct Impl {
         for (int j = 0; j < kTile; ++j) out[kEvenPoints + j] = x[2 * j + 1];
     }
 
-    // The tiles of lanes [0, L) from tile t0 of image n's channel c: their 9 x 9
-    // inputs, zeros outside the image and for tiles past `end`, as d[row * 9 + col][lane].
-    static void gather(const Conv2dParams& p, const float* plane, int64_t t0, int64_t end,
-                       float* __restrict d) {
-        const int64_t tiles_w = tiles_wide(p);
-        const int64_t h = p.in_height, w = p.in_width;
-        for (int l = 0; l < L; ++l) {
-            const int64_t t = t0 + l;
-            if (t >= end) {
-                for (int e = 0; e < kSpan * kSpan; ++e) d[e * L + l] = 0.0f;
-                continue;
-            }
-            const int64_t y0 = 2 * kTile * (t / tiles_w) - p.pad_top;
-            const int64_t x0 = 2 * kTile * (t % tiles_w) - p.pad_left;
-            if (y0 >= 0 && y0 + kSpan <= h && x0 >= 0 && x0 + kSpan <= w) {
-                for (int r = 0; r < kSpan; ++r) {
-                    const float* src = plane + (y0 + r) * w + x0;
-                    for (int col = 0; col < kSpan; ++col) d[(r * kSpan + col) * L + l] = src[col];
-                }
-                continue;
-            }
-            for (int r = 0; r < kSpan; ++r) {
-                const int64_t y = y0 + r;
-                for (int col = 0; col < kSpan; ++col) {
-                    const int64_t x = x0 + col;
-                    d[(r * kSpan + col) * L + l] =
-                        y >= 0 && y < h && x >= 0 && x < w ? plane[y * w + x] : 0.0f;
-                }
+    // Which tile of its group lane l carries: lane 4 * k + q holds tile k of quad q, the
+    // quads being the group's 4 runs of L / 4 tiles, the order tile_columns.h's
+    // transposes leave them in.
+    static_assert(L % 4 == 0, "a group of tiles is 4 quads");
+    static constexpr int64_t kQuad = L / 4;
+    static constexpr int64_t tile_of_lane(int l) { return kQuad * (l % 4) + l / 4; }
+
+    // A pass's band (winograd_s2.h) of one channel: padded input rows from
+    // 2 * kTile * first_row on, each its two phases of len floats.
+    struct Band {
+        float* rows;
+        int64_t first_row, len;
+
+        float* row(int64_t i) const { return rows + i * 2 * len; }
+        // Phase ph of patch row r of the tiles of tile row tile_row, from tile column 0.
+        const float* phase(int64_t tile_row, int r, int ph) const {
+            return row(2 * kTile * (tile_row - first_row) + r) + ph * len;
+        }
+    };
+
+    // One input row into its two phases (len pairs of padded columns), zeros outside it.
+    // The rows are short (a stride-2 layer's): one plain loop for the pairs inside, which
+    // g++ vectorizes without a prologue, costs less than the direct kernels'
+    // split_two_phases with its aligned stores.
+    static void split_row(const Conv2dParams& p, const float* src, float* even, int64_t len) {
+        const int64_t w = p.in_width, pad = p.pad_left;
+        float* odd = even + len;
+        // Pair j reads columns 2j - pad and 2j + 1 - pad: both inside for j in [lo, hi).
+        const int64_t lo = std::clamp<int64_t>(cpu::ceil_div(pad, 2), 0, len);
+        const int64_t hi = std::clamp<int64_t>(cpu::floor_div(pad + w - 2, 2) + 1, lo, len);
+        auto border = [&](int64_t j) {
+            const int64_t x = 2 * j - pad;
+            even[j] = x >= 0 && x < w ? src[x] : 0.0f;
+            odd[j] = x + 1 >= 0 && x + 1 < w ? src[x + 1] : 0.0f;
+        };
+        for (int64_t j = 0; j < lo; ++j) border(j);
+        const float* pairs = src - pad;
+        for (int64_t j = lo; j < hi; ++j) {
+            even[j] = pairs[2 * j];
+            odd[j] = pairs[2 * j + 1];
+        }
+        for (int64_t j = hi; j < len; ++j) border(j);
+    }
+
+    // The band of tile rows [band.first_row, last_row] from one input channel.
+    static void fill_band(const Conv2dParams& p, const float* plane, int64_t last_row,
+                          const Band& band) {
+        const int64_t rows = 2 * kTile * (last_row - band.first_row + 1) + 1;
+        for (int64_t i = 0; i < rows; ++i) {
+            const int64_t y = 2 * kTile * band.first_row + i - p.pad_top;
+            if (y >= 0 && y < p.in_height) {
+                split_row(p, plane + y * p.in_width, band.row(i), band.len);
+            } else {
+                std::fill(band.row(i), band.row(i) + 2 * band.len, 0.0f);
             }
         }
     }
 
-    // V for the L tiles from t0 of one channel: v[xi * v_stride] for point xi.
-    static void input_transform(const Conv2dParams& p, const float* plane, int64_t t0, int64_t end,
-                                float* __restrict d, float* __restrict rows, float* v,
-                                int64_t v_stride) {
-        gather(p, plane, t0, end, d);
+    // Patch row r of the group of L tiles from t_first, as x[col] (lanes in tile_of_lane
+    // order), from the band; lanes of tiles from `end` on read zeros.
+    static void patch_row(const Band& band, int64_t tiles_w, int64_t t_first, int64_t end, int r,
+                          B (&x)[kSpan]) {
+        // The common case: every quad of tiles lies in one tile row, so each quad's
+        // inputs in each phase are one run, which the ISA transposes.
+        bool whole_quads = t_first + L <= end;
+        const float* even[4];
+        const float* odd[4];
+        for (int q = 0; q < 4 && whole_quads; ++q) {
+            const int64_t t = t_first + q * kQuad;
+            whole_quads = t % tiles_w + kQuad <= tiles_w;
+            even[q] = band.phase(t / tiles_w, r, 0) + kTile * (t % tiles_w);
+            odd[q] = band.phase(t / tiles_w, r, 1) + kTile * (t % tiles_w);
+        }
+        if (whole_quads) {
+            B e[6], o[6];
+            tile_columns::TileColumns<A>::load(even, 0, e);
+            tile_columns::TileColumns<A>::load(odd, 0, o);
+            for (int m = 0; m < kEvenPoints; ++m) x[2 * m] = e[m];
+            for (int j = 0; j < kTile; ++j) x[2 * j + 1] = o[j];
+            return;
+        }
+        alignas(64) float lanes[kSpan][L];
+        for (int l = 0; l < L; ++l) {
+            const int64_t t = t_first + tile_of_lane(l);
+            for (int col = 0; col < kSpan; ++col) {
+                lanes[col][l] =
+                    t < end ? band.phase(t / tiles_w, r, col % 2)[kTile * (t % tiles_w) + col / 2]
+                            : 0.0f;
+            }
+        }
+        for (int col = 0; col < kSpan; ++col) x[col] = B::load_aligned(lanes[col]);
+    }
+
+    // V for the group of L tiles from t_first: v[xi * v_stride] for point xi (rows: the
+    // thread's, the tiles transformed along their rows).
+    static void input_transform(const Band& band, int64_t tiles_w, int64_t t_first, int64_t end,
+                                float* __restrict rows, float* v, int64_t v_stride) {
         // Along each row: rows[r * 9 + q].
         for (int r = 0; r < kSpan; ++r) {
             B x[kSpan], y[kAxisPoints];
-            for (int col = 0; col < kSpan; ++col)
-                x[col] = B::load_aligned(d + (r * kSpan + col) * L);
+            patch_row(band, tiles_w, t_first, end, r, x);
             axis(x, y);
             for (int q = 0; q < kAxisPoints; ++q)
                 y[q].store_aligned(rows + (r * kAxisPoints + q) * L);
@@ -175,19 +235,38 @@ struct Impl {
         }
     }
 
-    // Output tiles Y (16 slices of y_stride) of output channel k for the L tiles from t0,
-    // plus the bias, activated, into image n's output.
+    // Output tiles Y (16 slices of y_stride) of output channel k for the group of L tiles
+    // from t0 (lanes in tile_of_lane order), plus the bias, activated, into image n's output.
     static void output(const Conv2dParams& p, const float* y, int64_t y_stride, float bias,
                        int64_t t0, int64_t end, float* plane, float* __restrict tmp) {
         const B b(bias);
+        B o[kOutputs];
         for (int e = 0; e < kOutputs; ++e) {
-            const B v =
-                direct::detail::activate<A>(B::load_aligned(y + e * y_stride) + b, p.activation);
-            v.store_aligned(tmp + e * L);
+            o[e] = direct::detail::activate<A>(B::load_aligned(y + e * y_stride) + b, p.activation);
         }
+        // The common case: every quad of tiles lies whole in one tile row of the output,
+        // and the ISA transposes each output row of the quads back into it.
         const int64_t tiles_w = tiles_wide(p);
-        for (int l = 0; l < L && t0 + l < end; ++l) {
-            const int64_t t = t0 + l;
+        bool whole_quads = t0 + L <= end;
+        float* quad[4];
+        for (int q = 0; q < 4 && whole_quads; ++q) {
+            const int64_t t = t0 + q * kQuad;
+            const int64_t oy = kTile * (t / tiles_w), ox = kTile * (t % tiles_w);
+            whole_quads = oy + kTile <= p.out_height && ox + kTile * kQuad <= p.out_width;
+            quad[q] = plane + oy * p.out_width + ox;
+        }
+        if (whole_quads) {
+            for (int i = 0; i < kTile; ++i) {
+                const B row[kTile] = {o[i * kTile], o[i * kTile + 1], o[i * kTile + 2],
+                                      o[i * kTile + 3]};
+                tile_columns::TileColumns<A>::store(row, quad, i * p.out_width);
+            }
+            return;
+        }
+        for (int e = 0; e < kOutputs; ++e) o[e].store_aligned(tmp + e * L);
+        for (int l = 0; l < L; ++l) {
+            const int64_t t = t0 + tile_of_lane(l);
+            if (t >= end) continue;
             const int64_t oy = kTile * (t / tiles_w), ox = kTile * (t % tiles_w);
             const int64_t rows = std::min<int64_t>(kTile, p.out_height - oy);
             const int64_t cols = std::min<int64_t>(kTile, p.out_width - ox);
@@ -213,12 +292,14 @@ struct Impl {
         float* y(int64_t k) const { return a.scratch + s.y_at() + k * kOutputs * a.block; }
     };
 
-    // V for input channel c, all the pass's tiles (d, rows: the thread's).
-    static void transform_channel(const Pass& pass, int64_t c, float* d, float* rows) {
+    // V for input channel c, all the pass's tiles (rows, band: the thread's).
+    static void transform_channel(const Pass& pass, int64_t c, float* rows, float* band_rows) {
         const Conv2dParams& p = *pass.a.p;
-        const float* plane = pass.in + c * p.in_height * p.in_width;
+        const int64_t tiles_w = tiles_wide(p);
+        const Band band{band_rows, pass.t0 / tiles_w, phase_len(p)};
+        fill_band(p, pass.in + c * p.in_height * p.in_width, (pass.end - 1) / tiles_w, band);
         for (int64_t g = 0; g < pass.groups(); ++g) {
-            input_transform(p, plane, pass.t0 + g * L, pass.end, d, rows,
+            input_transform(band, tiles_w, pass.t0 + g * L, pass.end, rows,
                             pass.v() + c * pass.a.block + g * L, pass.s.v_stride);
         }
     }
@@ -268,8 +349,10 @@ struct Impl {
             const int t = omp_get_thread_num(), nt = omp_get_num_threads();
             float* const m = a.scratch + s.thread_at(t);  // [q][r][block]
             float* const u = m + cpu::whole_lines(kAxisPoints * MR * block);
-            float* const d = u + kAxisPoints * u_slice(p, MR);
-            float* const rows = d + kPoints * L;
+            float* const rows = u + kAxisPoints * u_slice(p, MR);  // [r][q][lane]
+            float* const tmp = rows + kPoints * L;                 // [output][lane]
+            float* const band =
+                a.scratch + s.thread_at(t) + s.per_thread - cpu::whole_lines(band_floats(p, block));
             // The thread's blocks of output channels: the same in every pass, so that
             // their output tiles stay in its cache from one row of points to the next.
             const int64_t kb_begin = k_blocks * t / nt, kb_end = k_blocks * (t + 1) / nt;
@@ -282,7 +365,7 @@ struct Impl {
                                     t0,
                                     std::min(all_tiles, t0 + block)};
 #pragma omp for schedule(static)
-                    for (int64_t c = 0; c < in_c; ++c) transform_channel(pass, c, d, rows);
+                    for (int64_t c = 0; c < in_c; ++c) transform_channel(pass, c, rows, band);
                     // (the barrier at the end of the for: V is whole)
                     for (int64_t kb = kb_begin; kb < kb_end; ++kb) {
                         std::memset(pass.y(kb * MR), 0, sizeof(float) * MR * kOutputs * block);
@@ -292,7 +375,7 @@ struct Impl {
                             multiply_row(pass, pr, kb, u, m);
                         }
                     }
-                    for (int64_t kb = kb_begin; kb < kb_end; ++kb) write_block(pass, kb, d);
+                    for (int64_t kb = kb_begin; kb < kb_end; ++kb) write_block(pass, kb, tmp);
 #pragma omp barrier  // the next pass's input transform overwrites V
                 }
             }

@@ -1,0 +1,27 @@
+// TileColumns (tile_columns.h) by the AVX-512 transposes. Included only by translation units
+// compiled with -mavx512f (kernels/CMakeLists.txt), before the stages that use it.
+#pragma once
+
+#include <immintrin.h>
+
+#include "kernels/tile_columns.h"
+
+namespace swaprun::kernels::tile_columns {
+
+// The __m512 intrinsics that LaneTransposedTileColumns builds its transposes from.
+struct Avx512Ops {
+    using Register = __m512;
+    static Register loadu(const float* p) { return _mm512_loadu_ps(p); }
+    static void storeu(float* p, Register r) { _mm512_storeu_ps(p, r); }
+    static Register unpacklo(Register a, Register b) { return _mm512_unpacklo_ps(a, b); }
+    static Register unpackhi(Register a, Register b) { return _mm512_unpackhi_ps(a, b); }
+    template <int Imm>
+    static Register shuffle(Register a, Register b) {
+        return _mm512_shuffle_ps(a, b, Imm);
+    }
+};
+
+template <>
+struct TileColumns<xsimd::avx512f> : LaneTransposedTileColumns<xsimd::avx512f, Avx512Ops> {};
+
+}  // namespace swaprun::kernels::tile_columns
