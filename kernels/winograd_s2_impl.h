@@ -351,8 +351,7 @@ struct Impl {
             float* const u = m + cpu::whole_lines(kAxisPoints * MR * block);
             float* const rows = u + kAxisPoints * u_slice(p, MR);  // [r][q][lane]
             float* const tmp = rows + kPoints * L;                 // [output][lane]
-            float* const band =
-                a.scratch + s.thread_at(t) + s.per_thread - cpu::whole_lines(band_floats(p, block));
+            float* const band = rows + cpu::whole_lines((kPoints + kOutputs) * L);
             // The thread's blocks of output channels: the same in every pass, so that
             // their output tiles stay in its cache from one row of points to the next.
             const int64_t kb_begin = k_blocks * t / nt, kb_end = k_blocks * (t + 1) / nt;
