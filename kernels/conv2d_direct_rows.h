@@ -100,7 +100,9 @@ struct Ring {
 // start on cache lines. The pairs up to the first line boundary go first, so that the
 // vectorized loop stores whole lines: from lo = 1 on (a row's one column of zero
 // padding) every store split two lines, and kernel_bench live_down0_s2 took 3.5 ms on
-// 1 thread, 3.1 with whole lines.
+// 1 thread, 3.1 with whole lines. Where a line's worth of pairs follows lo, those go
+// first as one fixed-length loop, which g++ makes a vector's worth of shuffles, not one
+// pair at a time; the whole lines from the boundary on store the overlap again.
 SWAPRUN_ALWAYS_INLINE void split_pairs(const float* __restrict pairs, float* __restrict even,
                                        float* __restrict odd, int64_t lo, int64_t hi) {
     auto split = [&](int64_t from, int64_t to) {
@@ -110,7 +112,17 @@ SWAPRUN_ALWAYS_INLINE void split_pairs(const float* __restrict pairs, float* __r
         }
     };
     const int64_t line = std::min(hi, cpu::ceil_div(lo, cpu::kLineFloats) * cpu::kLineFloats);
-    split(lo, line);
+    if (line > lo && hi - lo >= cpu::kLineFloats) {
+        const float* __restrict from = pairs + 2 * lo;
+        float* __restrict e = even + lo;
+        float* __restrict o = odd + lo;
+        for (int64_t k = 0; k < cpu::kLineFloats; ++k) {
+            e[k] = from[2 * k];
+            o[k] = from[2 * k + 1];
+        }
+    } else {
+        split(lo, line);
+    }
     split(line, hi);
 }
 
