@@ -12,6 +12,19 @@
 
 namespace swaprun::kernels::tile_columns {
 
+// Tiles to a run that one vector load of a quad holds: a group of L tiles is 4 such runs
+// (quads), one after the other.
+template <int L>
+inline constexpr int64_t kQuad = L / 4;
+
+// Which tile of its group lane l carries, the order the transposes leave them in: lane
+// 4 * k + q holds tile k of quad q.
+template <int L>
+constexpr int64_t tile_of_lane(int l) {
+    static_assert(L % 4 == 0, "a group of tiles is 4 quads");
+    return kQuad<L> * (l % 4) + l / 4;
+}
+
 // Columns 0 to 5 of one patch row of the L tiles of a group, in tile_of_lane order:
 // c[j] lane 4 * k + q = quad[q][offset + 4 * k + j], where quad[q] is the patch of
 // the first of the L / 4 consecutive tiles of quad q (their patches 4 floats apart).

@@ -32,10 +32,9 @@ struct Impl {
     using B = xsimd::batch<float, A>;
     static constexpr int L = static_cast<int>(B::size);
 
-    // Which tile of its group lane l carries (winograd.h): lane 4 * k + q holds tile
-    // k of quad q, the quads being the group's 4 runs of L / 4 tiles.
-    static_assert(L % 4 == 0, "a group of tiles is 4 quads");
-    static constexpr int64_t tile_of_lane(int l) { return (L / 4) * (l % 4) + l / 4; }
+    // Which tile of its group lane l carries (winograd.h, tile_columns.h).
+    static constexpr int64_t kQuad = tile_columns::kQuad<L>;
+    static constexpr int64_t tile_of_lane(int l) { return tile_columns::tile_of_lane<L>(l); }
 
     // The rows of the tile block starting at tile t0 (count tiles) of one input
     // channel, padded: band row r, column b is input (y0 + r, b - pad_left), where
@@ -97,7 +96,6 @@ struct Impl {
         };
         // The common case: every quad of tiles lies in one tile row, so each quad's
         // patch rows are contiguous in the band, and the ISA transposes them.
-        constexpr int64_t kQuad = L / 4;
         bool whole_quads = t_first + L <= block_end;
         const float* quad[4];
         for (int q = 0; q < 4 && whole_quads; ++q) {
@@ -221,7 +219,6 @@ struct Impl {
         const int64_t oh = p.out_height, ow = p.out_width;
         // The common case: every quad of tiles lies in one tile row and wholly inside
         // the output, so each row of a quad's tiles is L contiguous floats.
-        constexpr int64_t kQuad = L / 4;
         bool whole_quads = t_first + L <= end;
         float* quad[4];
         for (int q = 0; q < 4 && whole_quads; ++q) {

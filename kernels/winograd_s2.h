@@ -122,6 +122,8 @@ inline int64_t tile_block(const Conv2dParams& p, int64_t cols) {
 // are phase 0 at 4j .. 4j + 4, the odd ones phase 1 at 4j .. 4j + 3. So from tile to
 // tile a row's inputs lie 4 floats on in each phase, as a stride-1 tile's patch does in
 // its row, and tile_columns.h transposes them into lanes the same way.
+// A phase holds 4 more floats than the tiles' columns: the transposes read L + 4 floats
+// from a quad's first tile on.
 inline int64_t phase_len(const Conv2dParams& p) { return kTile * tiles_wide(p) + kTile; }
 // Tile rows that a pass of `block` tiles can touch, and the band's padded rows for them.
 inline int64_t band_tile_rows(const Conv2dParams& p, int64_t block) {

@@ -55,12 +55,8 @@ struct Impl {
         for (int j = 0; j < kTile; ++j) out[kEvenPoints + j] = x[2 * j + 1];
     }
 
-    // Which tile of its group lane l carries: lane 4 * k + q holds tile k of quad q, the
-    // quads being the group's 4 runs of L / 4 tiles, the order tile_columns.h's
-    // transposes leave them in.
-    static_assert(L % 4 == 0, "a group of tiles is 4 quads");
-    static constexpr int64_t kQuad = L / 4;
-    static constexpr int64_t tile_of_lane(int l) { return kQuad * (l % 4) + l / 4; }
+    static constexpr int64_t kQuad = tile_columns::kQuad<L>;
+    static constexpr int64_t tile_of_lane(int l) { return tile_columns::tile_of_lane<L>(l); }
 
     // A pass's band (winograd_s2.h) of one channel: padded input rows from
     // 2 * kTile * first_row on, each its two phases of len floats.
