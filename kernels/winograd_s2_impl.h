@@ -71,30 +71,6 @@ struct Impl {
         }
     };
 
-    // One input row into its two phases (len pairs of padded columns), zeros outside it.
-    // The rows are short (a stride-2 layer's): one plain loop for the pairs inside, which
-    // g++ vectorizes without a prologue, costs less than the direct kernels'
-    // split_two_phases with its aligned stores.
-    static void split_row(const Conv2dParams& p, const float* src, float* even, int64_t len) {
-        const int64_t w = p.in_width, pad = p.pad_left;
-        float* odd = even + len;
-        // Pair j reads columns 2j - pad and 2j + 1 - pad: both inside for j in [lo, hi).
-        const int64_t lo = std::clamp<int64_t>(cpu::ceil_div(pad, 2), 0, len);
-        const int64_t hi = std::clamp<int64_t>(cpu::floor_div(pad + w - 2, 2) + 1, lo, len);
-        auto border = [&](int64_t j) {
-            const int64_t x = 2 * j - pad;
-            even[j] = x >= 0 && x < w ? src[x] : 0.0f;
-            odd[j] = x + 1 >= 0 && x + 1 < w ? src[x + 1] : 0.0f;
-        };
-        for (int64_t j = 0; j < lo; ++j) border(j);
-        const float* pairs = src - pad;
-        for (int64_t j = lo; j < hi; ++j) {
-            even[j] = pairs[2 * j];
-            odd[j] = pairs[2 * j + 1];
-        }
-        for (int64_t j = hi; j < len; ++j) border(j);
-    }
-
     // The band of tile rows [band.first_row, last_row] from one input channel.
     static void fill_band(const Conv2dParams& p, const float* plane, int64_t last_row,
                           const Band& band) {
@@ -102,32 +78,43 @@ struct Impl {
         for (int64_t i = 0; i < rows; ++i) {
             const int64_t y = 2 * kTile * band.first_row + i - p.pad_top;
             if (y >= 0 && y < p.in_height) {
-                split_row(p, plane + y * p.in_width, band.row(i), band.len);
+                direct::detail::Rows<A>::split_two_phases(p, plane + y * p.in_width, band.row(i),
+                                                          band.len);
             } else {
                 std::fill(band.row(i), band.row(i) + 2 * band.len, 0.0f);
             }
         }
     }
 
-    // Patch row r of the group of L tiles from t_first, as x[col] (lanes in tile_of_lane
-    // order), from the band; lanes of tiles from `end` on read zeros.
-    static void patch_row(const Band& band, int64_t tiles_w, int64_t t_first, int64_t end, int r,
-                          B (&x)[kSpan]) {
-        // The common case: every quad of tiles lies in one tile row, so each quad's
-        // inputs in each phase are one run, which the ISA transposes.
-        bool whole_quads = t_first + L <= end;
+    // Where the group of L tiles from t_first reads the band: in the common case every
+    // quad of tiles lies in one tile row, so each quad's inputs in each phase of a patch
+    // row are one run, from even[q] and odd[q] on in patch row 0 (the rows 2 * len apart),
+    // which the ISA transposes; else (whole false) each lane reads its own.
+    struct Quads {
+        bool whole;
         const float* even[4];
         const float* odd[4];
-        for (int q = 0; q < 4 && whole_quads; ++q) {
+    };
+
+    static Quads quads_of(const Band& band, int64_t tiles_w, int64_t t_first, int64_t end) {
+        Quads quads{t_first + L <= end, {}, {}};
+        for (int q = 0; q < 4 && quads.whole; ++q) {
             const int64_t t = t_first + q * kQuad;
-            whole_quads = t % tiles_w + kQuad <= tiles_w;
-            even[q] = band.phase(t / tiles_w, r, 0) + kTile * (t % tiles_w);
-            odd[q] = band.phase(t / tiles_w, r, 1) + kTile * (t % tiles_w);
+            quads.whole = t % tiles_w + kQuad <= tiles_w;
+            quads.even[q] = band.phase(t / tiles_w, 0, 0) + kTile * (t % tiles_w);
+            quads.odd[q] = band.phase(t / tiles_w, 0, 1) + kTile * (t % tiles_w);
         }
-        if (whole_quads) {
+        return quads;
+    }
+
+    // Patch row r of the group of L tiles from t_first, as x[col] (lanes in tile_of_lane
+    // order), from the band; lanes of tiles from `end` on read zeros.
+    static void patch_row(const Band& band, const Quads& quads, int64_t tiles_w, int64_t t_first,
+                          int64_t end, int r, B (&x)[kSpan]) {
+        if (quads.whole) {
             B e[6], o[6];
-            tile_columns::TileColumns<A>::load(even, 0, e);
-            tile_columns::TileColumns<A>::load(odd, 0, o);
+            tile_columns::TileColumns<A>::load(quads.even, r * 2 * band.len, e);
+            tile_columns::TileColumns<A>::load(quads.odd, r * 2 * band.len, o);
             for (int m = 0; m < kEvenPoints; ++m) x[2 * m] = e[m];
             for (int j = 0; j < kTile; ++j) x[2 * j + 1] = o[j];
             return;
@@ -148,10 +135,11 @@ struct Impl {
     // thread's, the tiles transformed along their rows).
     static void input_transform(const Band& band, int64_t tiles_w, int64_t t_first, int64_t end,
                                 float* __restrict rows, float* v, int64_t v_stride) {
+        const Quads quads = quads_of(band, tiles_w, t_first, end);
         // Along each row: rows[r * 9 + q].
         for (int r = 0; r < kSpan; ++r) {
             B x[kSpan], y[kAxisPoints];
-            patch_row(band, tiles_w, t_first, end, r, x);
+            patch_row(band, quads, tiles_w, t_first, end, r, x);
             axis(x, y);
             for (int q = 0; q < kAxisPoints; ++q)
                 y[q].store_aligned(rows + (r * kAxisPoints + q) * L);
