@@ -36,18 +36,22 @@ bool winograd_wins(const Conv2dParams& p) { return p.in_channels >= 8 && p.out_c
 
 // A layer that reads its input upsampled may run as its four output phases stacked
 // into one convolution of the half-size input (conv2d_polyphase.h). That divides the
-// input transform's work by 4 and leaves the GEMMs' and the output transform's, adds
-// a pass that interleaves the phases, and makes U four times the size: it pays where
-// the input channels far outnumber the output ones. Measured on a Xeon (kernel_bench
-// conv2d/, Polyphase against Winograd reading the input upsampled, 2 threads, medians of
-// 6 interleaved): live_up2 (64 -> 16 at 256 x 256) 1.77 against 2.22 ms;
-// live_base_up1_upsampled (192 -> 64) 4.10 against 4.22 (1 thread: 8.12 against 8.34),
-// too little for 5 MB more of U; slower at 128 -> 64, 64 -> 64 and 192 -> 192;
-// live_up3_upsampled (16 -> 16) 2.86 against 2.95 (1 thread: 5.70 against 5.93), within
-// the noise, and in the live models that layer runs as the Winograd first of a pair
-// (PreparedConv2d::run_pair), which a Polyphase layer cannot be.
+// input transform's work by 4, drops the upsampling, leaves the GEMMs' and the output
+// transform's work, adds the border corrections, and makes U four times the size (the
+// GEMMs reading it for a quarter of the tiles): it pays where the transforms outweigh
+// the GEMMs, with few output channels, or where the input channels far outnumber the
+// output ones. Measured on a Xeon (kernel_bench conv2d/, Polyphase against Winograd
+// reading the input upsampled, 2 threads, 2 alternating runs, the phases written in
+// place): live_up2 (64 -> 16 at 256 x 256) 1.73-1.74 against 2.33-2.35 ms;
+// live_up3_upsampled (16 -> 16 at 512 x 512) 2.58-2.60 against 3.41-3.54 (and as the
+// first of its pair with the tail, conv2d_pair/live_up3_tail, 5.70-5.71 against
+// 6.19-6.23); slower at live_base_up1_upsampled (192 -> 64) 4.61 against 4.36-4.57
+// (its stacked U, 7 MB, has the threads share stages), live_mini_up1_upsampled (64 ->
+// 64) 1.62-1.64 against 1.47-1.51 and live_base_up0_upsampled (192 -> 192) 3.69-3.75
+// against 2.80-2.81.
 bool polyphase_wins(const Conv2dParams& p) {
-    return p.in_channels >= 4 * p.out_channels && winograd_wins(polyphase::stacked_params(p));
+    return (p.out_channels <= 16 || p.in_channels >= 4 * p.out_channels) &&
+           winograd_wins(polyphase::stacked_params(p));
 }
 
 // Where the direct kernels' pixel tiles beat their column tiles: at stride 1, with the
@@ -316,6 +320,7 @@ ConvOptions stacked_options(const ConvOptions& options, ConvIsa isa) {
     o.winograd_tiling = options.winograd_tiling;
     o.low_memory = options.low_memory;
     o.precision = options.precision;
+    o.pair_first = options.pair_first;  // its bands are the layer's
     return o;
 }
 

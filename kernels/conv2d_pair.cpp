@@ -4,6 +4,7 @@
 
 #include "kernels/conv2d_choice.h"
 #include "kernels/conv2d_direct.h"
+#include "kernels/conv2d_polyphase.h"
 #include "kernels/conv2d_prepared.h"
 #include "kernels/elementwise_simd.h"
 #include "kernels/winograd.h"
@@ -12,7 +13,10 @@ namespace swaprun::kernels {
 namespace {
 
 // How the first convolution of a pair runs: on a row kernel, or in bands (a Winograd
-// layer with U from load, a row of output tiles at a time), or not at all.
+// layer with U from load, a row of output tiles at a time; a Polyphase layer whose
+// stacked convolution is one, a row of its tiles: twice the rows of the layer's
+// output), or not at all. transform_per_run: the Winograd convolution's (a Polyphase
+// layer's stacked one's).
 enum class FirstKind { Rows, Bands, None };
 
 FirstKind first_kind(ConvAlgorithm algorithm, const direct::Variant* direct, ConvIsa isa,
@@ -20,8 +24,9 @@ FirstKind first_kind(ConvAlgorithm algorithm, const direct::Variant* direct, Con
     if (direct != nullptr) {
         return direct == &direct_kernels(isa)->depthwise ? FirstKind::None : FirstKind::Rows;
     }
-    return algorithm == ConvAlgorithm::Winograd && !transform_per_run ? FirstKind::Bands
-                                                                      : FirstKind::None;
+    const bool winograd =
+        algorithm == ConvAlgorithm::Winograd || algorithm == ConvAlgorithm::Polyphase;
+    return winograd && !transform_per_run ? FirstKind::Bands : FirstKind::None;
 }
 
 // The shapes and layouts run_pair takes: second reads first's output as it is, both one
@@ -48,10 +53,11 @@ direct::Tiling tiling_of(const direct::Kernels& dk, const direct::Variant* v) {
                                           : direct::Tiling::Wide;
 }
 
-// A Winograd first of a pair: FirstBands::context for winograd_band.
+// A Winograd (or Polyphase) first of a pair: FirstBands::context for winograd_band.
 struct WinogradFirst {
     winograd::Args args;
     const winograd::Kernels* kernels = nullptr;
+    winograd::PhaseOutput phases;  // a Polyphase first's, which args.phases points to
 };
 
 void winograd_band(const void* context, int64_t n, int64_t band, float* out, float* scratch) {
@@ -65,25 +71,39 @@ bool PreparedConv2d::can_pair(const Conv2dParams& first, ConvOptions first_optio
                               const Conv2dParams& second, ConvOptions second_options) {
     const PackedLayout f = packed_layout(first, first_options);
     const PackedLayout s = packed_layout(second, second_options);
-    return pairable(first, first_kind(f.algorithm, f.direct, f.isa, f.transform_per_run), f.isa,
-                    second, s.direct, s.isa, second_options.upsampled_input);
+    const bool per_run =
+        f.algorithm == ConvAlgorithm::Polyphase
+            ? packed_layout(polyphase::stacked_params(first), stacked_options(first_options, f.isa))
+                  .transform_per_run
+            : f.transform_per_run;
+    return pairable(first, first_kind(f.algorithm, f.direct, f.isa, per_run), f.isa, second,
+                    s.direct, s.isa, second_options.upsampled_input);
 }
 
 PreparedConv2d::PairFirst PreparedConv2d::pair_first() const {
-    if (first_kind(algorithm_, direct_, isa_, transform_per_run_) != FirstKind::Bands) {
-        return PairFirst{row_floats_, 1};
+    const PreparedConv2d& w = phases_ != nullptr ? *phases_ : *this;  // makes the bands
+    if (first_kind(algorithm_, direct_, isa_, w.transform_per_run_) != FirstKind::Bands) {
+        return PairFirst{row_floats_, 1, 0};
     }
     winograd::Args a;
-    fill_winograd_args(a, nullptr, nullptr, nullptr, 1);
-    return PairFirst{winograd_->band_scratch_floats(a), winograd::kTile};
+    w.fill_winograd_args(a, nullptr, nullptr, nullptr, 1);
+    if (phases_ == nullptr)
+        return PairFirst{w.winograd_->band_scratch_floats(a), winograd::kTile, 0};
+    // The border corrections, made before the pair runs, then its threads' scratch (in
+    // which border_corrections() works first).
+    return PairFirst{w.winograd_->band_scratch_floats(a), 2 * winograd::kTile,
+                     cpu::whole_lines(polyphase::corrections_floats(p_))};
 }
 
 size_t PreparedConv2d::pair_scratch_floats(const PreparedConv2d& first,
                                            const PreparedConv2d& second, int threads) {
     const PairFirst f = first.pair_first();
-    return static_cast<size_t>(
+    const int64_t threads_floats =
         std::max(1, threads) *
-        direct::pair_thread_floats(first.p_, f.scratch_floats, f.rows, second.row_floats_));
+        direct::pair_thread_floats(first.p_, f.scratch_floats, f.rows, second.row_floats_);
+    const int64_t corrections_work =
+        f.shared_floats > 0 ? polyphase::corrections_scratch_floats(first.p_) : 0;
+    return static_cast<size_t>(f.shared_floats + std::max(threads_floats, corrections_work));
 }
 
 void PreparedConv2d::run_pair(const PreparedConv2d& first, const PreparedConv2d& second,
@@ -104,8 +124,14 @@ void PreparedConv2d::run_pair(const PreparedConv2d& first, const PreparedConv2d&
     a.second_tiling = tiling_of(dk, second.direct_);
     WinogradFirst bands;  // a Winograd first's arguments, which a.bands points to
     if (kind == FirstKind::Bands) {
-        first.fill_winograd_args(bands.args, input, nullptr, nullptr, 1);
-        bands.kernels = first.winograd_;
+        const PreparedConv2d& w = first.phases_ != nullptr ? *first.phases_ : first;
+        w.fill_winograd_args(bands.args, input, nullptr, nullptr, 1);
+        bands.kernels = w.winograd_;
+        if (first.phases_ != nullptr) {
+            bands.phases = polyphase::border_corrections(
+                first.p_, first.weight_.data(), input, scratch, scratch + f.shared_floats, threads);
+            bands.args.phases = &bands.phases;
+        }
         a.bands = direct::FirstBands{&winograd_band, &bands, f.rows, f.scratch_floats};
         // The pair reads the first's shape and input (as given) from a.first.
         a.first.p = &first.p_;
@@ -115,7 +141,7 @@ void PreparedConv2d::run_pair(const PreparedConv2d& first, const PreparedConv2d&
         first.fill_direct_args(a.first, input, nullptr, nullptr, threads);
         a.first_tiling = tiling_of(dk, first.direct_);
     }
-    a.scratch = scratch;
+    a.scratch = scratch + f.shared_floats;
     a.thread_floats =
         direct::pair_thread_floats(first.p_, f.scratch_floats, f.rows, second.row_floats_);
     a.threads = threads;

@@ -31,26 +31,27 @@ void upsample_line(const float* src, int64_t n, int64_t stride, float* dst) {
     }
 }
 
-// The upsampled image's first and last rows and columns, every channel, and the
-// corrections of the output's border pixels computed from them (scratch layout).
+// The upsampled image's first and last rows and columns, every channel (in scratch),
+// and the corrections of the output's border pixels computed from them (in fixes).
 struct Borders {
     int64_t in_c, out_c, h2, w2;  // h2 x w2: the upsampled (and output) size
     float* scratch;
+    float* fixes;
 
     float* top(int64_t c) const { return scratch + c * w2; }
     float* bottom(int64_t c) const { return scratch + (in_c + c) * w2; }
     float* left(int64_t c) const { return scratch + 2 * in_c * w2 + c * h2; }
     float* right(int64_t c) const { return scratch + 2 * in_c * w2 + (in_c + c) * h2; }
-    float* corrections() const { return scratch + 2 * in_c * (w2 + h2); }
     // What to subtract from output channel o's first and last rows (all columns) and
-    // first and last columns (rows 1 .. h2 - 2; the corners are in the rows).
-    float* top_fix(int64_t o) const { return corrections() + o * w2; }
-    float* bottom_fix(int64_t o) const { return corrections() + (out_c + o) * w2; }
-    float* left_fix(int64_t o) const { return corrections() + 2 * out_c * w2 + o * h2; }
-    float* right_fix(int64_t o) const { return corrections() + 2 * out_c * w2 + (out_c + o) * h2; }
+    // first and last columns (rows 1 .. h2 - 2, 0 on the others: the corners are in the
+    // rows): PhaseOutput's arrays.
+    float* top_fix(int64_t o) const { return fixes + o * w2; }
+    float* bottom_fix(int64_t o) const { return fixes + (out_c + o) * w2; }
+    float* left_fix(int64_t o) const { return fixes + 2 * out_c * w2 + o * h2; }
+    float* right_fix(int64_t o) const { return fixes + 2 * out_c * w2 + (out_c + o) * h2; }
     // corner_fix's values ([in_c][3][3]) for corner i: 0 top left, 1 top right, 2 bottom
     // left, 3 bottom right.
-    float* corner(int i) const { return corrections() + 2 * out_c * (w2 + h2) + i * in_c * 9; }
+    float* corner(int i) const { return scratch + 2 * in_c * (w2 + h2) + i * in_c * 9; }
     int64_t corner_y(int i) const { return i < 2 ? 0 : h2 - 1; }
     int64_t corner_x(int i) const { return i % 2 == 0 ? 0 : w2 - 1; }
     float& corner_fix_of(int64_t o, int i) const {
@@ -116,30 +117,6 @@ void line_fix(int64_t in_c, int64_t n, const float* k, int first, int step, cons
     }
 }
 
-// row[2j] = even[j], row[2j + 1] = odd[j] for j < n.
-void interleave(const float* __restrict even, const float* __restrict odd, int64_t n,
-                float* __restrict row) {
-    for (int64_t j = 0; j < n; ++j) {
-        row[2 * j] = even[j];
-        row[2 * j + 1] = odd[j];
-    }
-}
-
-// The activation on n values in place: the SIMD table's (the AdaIN apply's, with the
-// identity affine: fma(x - 0, 1, 0) is x) where the machine has one. g++ leaves
-// cpu::activate_inplace's LeakyRelu a branch per value ("not vectorized: control flow
-// in loop" under -fopt-info-vec), taken at random on signed data: it cost 2.8 of the
-// 64 -> 16 layer's 7 ms on one thread (kernel_bench live_up2 polyphase); with the
-// table's loop the whole interleaving pass takes 0.34 ms.
-void activate_row(const ActivationParams& act, float* x, int64_t n) {
-    if (act.kind == Activation::None) return;
-    if (const simd::Table* t = simd::table(); t != nullptr) {
-        t->adain_apply(act, x, 0.0f, 1.0f, 0.0f, nullptr, x, n);
-    } else {
-        cpu::activate_inplace(x, n, act);
-    }
-}
-
 }  // namespace
 
 bool applies(const Conv2dParams& p) {
@@ -186,21 +163,26 @@ void stack_weights(const Conv2dParams& p, const float* weight, float* stacked) {
     }
 }
 
-int64_t finish_scratch_floats(const Conv2dParams& p) {
-    return 2 * (p.in_channels + p.out_channels) * (p.out_height + p.out_width) +
-           4 * p.in_channels * 9;
+int64_t image_corrections_floats(const Conv2dParams& p) {
+    return cpu::whole_lines(2 * p.out_channels * (p.out_height + p.out_width));
 }
 
-void finish(const Conv2dParams& p, const float* weight, const float* input, const float* phases,
-            float* output, float* scratch, int threads) {
+int64_t corrections_floats(const Conv2dParams& p) { return p.batch * image_corrections_floats(p); }
+
+int64_t corrections_scratch_floats(const Conv2dParams& p) {
+    return 2 * p.in_channels * (p.out_height + p.out_width) + 4 * p.in_channels * 9;
+}
+
+winograd::PhaseOutput border_corrections(const Conv2dParams& p, const float* weight,
+                                         const float* input, float* corrections, float* scratch,
+                                         int threads) {
     const int64_t in_c = p.in_channels, out_c = p.out_channels;
     const int64_t h = p.in_height / 2, w = p.in_width / 2;
     const int64_t h2 = p.out_height, w2 = p.out_width;
-    const Borders b{in_c, out_c, h2, w2, scratch};
     for (int64_t n = 0; n < p.batch; ++n) {
         const float* in = input + n * in_c * h * w;
-        const float* ph = phases + n * 4 * out_c * h * w;
-        float* out = output + n * out_c * h2 * w2;
+        const Borders b{in_c, out_c,   h2,
+                        w2,   scratch, corrections + n * image_corrections_floats(p)};
 #pragma omp parallel num_threads(threads)
         {
 #pragma omp for schedule(static)
@@ -228,25 +210,18 @@ void finish(const Conv2dParams& p, const float* weight, const float* input, cons
                     b.corner_fix_of(o, i) = corner_fix(in_c, weight, o, b.corner(i));
                 }
             }
-#pragma omp for schedule(static)
-            for (int64_t t = 0; t < out_c * h2; ++t) {
-                const int64_t o = t / h2, y = t % h2;
-                const int64_t a = y % 2, i = y / 2;
-                const float* even = ph + ((2 * a * out_c + o) * h + i) * w;  // phase (a, 0)
-                const float* odd = even + out_c * h * w;                     // phase (a, 1)
-                float* row = out + (o * h2 + y) * w2;
-                interleave(even, odd, w, row);
-                if (y == 0 || y == h2 - 1) {
-                    const float* fix = y == 0 ? b.top_fix(o) : b.bottom_fix(o);
-                    for (int64_t x = 0; x < w2; ++x) row[x] -= fix[x];
-                } else {
-                    row[0] -= b.left_fix(o)[y];
-                    row[w2 - 1] -= b.right_fix(o)[y];
-                }
-                activate_row(p.activation, row, w2);
-            }
         }
     }
+    winograd::PhaseOutput phases;
+    phases.out_channels = out_c;
+    phases.activation = p.activation;
+    phases.image_floats = image_corrections_floats(p);
+    const Borders first{in_c, out_c, h2, w2, scratch, corrections};
+    phases.top = first.top_fix(0);
+    phases.bottom = first.bottom_fix(0);
+    phases.left = first.left_fix(0);
+    phases.right = first.right_fix(0);
+    return phases;
 }
 
 }  // namespace swaprun::kernels::polyphase

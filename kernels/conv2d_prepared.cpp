@@ -248,22 +248,20 @@ PreparedConv2d::PreparedConv2d(const Conv2dParams& p, const float* weight, const
 
 namespace {
 
-// Where a Polyphase layer's scratch parts start: the stacked convolution's output
-// first (q: its shape), then finish()'s scratch, then the stacked convolution's own.
-struct PolyphaseScratch {
-    int64_t finish, stacked;
-};
-PolyphaseScratch polyphase_scratch(const Conv2dParams& p, const Conv2dParams& q) {
-    const int64_t finish = cpu::whole_lines(q.batch * q.out_channels * q.out_height * q.out_width);
-    return {finish, finish + cpu::whole_lines(polyphase::finish_scratch_floats(p))};
+// Where a Polyphase layer's scratch parts start: the border corrections first, then
+// the scratch that border_corrections() works in, which the stacked convolution's own
+// takes over once they are made.
+int64_t polyphase_scratch_at(const Conv2dParams& p) {
+    return cpu::whole_lines(polyphase::corrections_floats(p));
 }
 
 }  // namespace
 
 size_t PreparedConv2d::scratch_floats(int threads, WinogradSchedule schedule) const {
     if (algorithm_ == ConvAlgorithm::Polyphase) {
-        return static_cast<size_t>(polyphase_scratch(p_, phases_->params()).stacked) +
-               phases_->scratch_floats(threads);
+        return static_cast<size_t>(polyphase_scratch_at(p_)) +
+               std::max(static_cast<size_t>(polyphase::corrections_scratch_floats(p_)),
+                        phases_->scratch_floats(threads));
     }
     if (direct_ != nullptr) return static_cast<size_t>(std::max(1, threads) * row_floats_);
     if (algorithm_ == ConvAlgorithm::StridedAmx) {
@@ -290,9 +288,13 @@ void PreparedConv2d::run(const float* input, float* output, float* scratch, int 
     if (p.batch <= 0 || p.out_channels <= 0 || p.out_height <= 0 || p.out_width <= 0) return;
     threads = std::max(1, threads);
     if (algorithm_ == ConvAlgorithm::Polyphase) {
-        const PolyphaseScratch at = polyphase_scratch(p, phases_->params());
-        phases_->run(input, scratch, scratch + at.stacked, threads);
-        polyphase::finish(p, weight_.data(), input, scratch, output, scratch + at.finish, threads);
+        float* const rest = scratch + polyphase_scratch_at(p);
+        const winograd::PhaseOutput phases =
+            polyphase::border_corrections(p, weight_.data(), input, scratch, rest, threads);
+        winograd::Args a;
+        phases_->fill_winograd_args(a, input, output, rest, threads);
+        a.phases = &phases;
+        phases_->winograd_->run(a);
         return;
     }
     if (algorithm_ == ConvAlgorithm::Winograd) {

@@ -207,14 +207,16 @@ class PreparedConv2d {
 
     // Whether run_pair can run a convolution `second` on the output of `first`, from
     // their shapes and options alone: second on the SIMD direct kernels (not
-    // depthwise), first on them too or on Winograd with U kept from load, one group
-    // each, one ISA, second reading first's output as it is.
+    // depthwise), first on them too or on Winograd with U kept from load (or Polyphase
+    // with its stacked convolution's), one group each, one ISA, second reading first's
+    // output as it is.
     static bool can_pair(const Conv2dParams& first, ConvOptions first_options,
                          const Conv2dParams& second, ConvOptions second_options);
     // output = second(first(input)), first's output never written whole: each thread
     // computes the rows of it that its rows of second's output read, into a row of its
-    // own (a Winograd first: a row of output tiles; direct::PairArgs). The same values
-    // as the two runs one after the other.
+    // own (a Winograd first: a row of output tiles; a Polyphase first: a row of its
+    // stacked convolution's, twice the rows; direct::PairArgs). The same values as the
+    // two runs one after the other.
     // scratch holds pair_scratch_floats(first, second, threads) floats.
     static size_t pair_scratch_floats(const PreparedConv2d& first, const PreparedConv2d& second,
                                       int threads);
@@ -222,11 +224,14 @@ class PreparedConv2d {
                          const float* input, float* output, float* scratch, int threads);
 
   private:
-    // What the first convolution of a pair takes of a thread's scratch, and how many
-    // rows of its output it makes at a time (direct::pair_thread_floats).
+    // What the first convolution of a pair takes of a thread's scratch, how many rows
+    // of its output it makes at a time (direct::pair_thread_floats), and what it takes
+    // of the pair's scratch before the threads' (a Polyphase first's border
+    // corrections).
     struct PairFirst {
         int64_t scratch_floats = 0;
         int64_t rows = 1;
+        int64_t shared_floats = 0;
     };
     PairFirst pair_first() const;
     // Whether a run with `schedule` runs private tiles.

@@ -51,6 +51,30 @@ struct TileColumns {
             for (int j = 0; j < 4; ++j) quad[l % 4][offset + 4 * (l / 4) + j] = lanes[j][l];
         }
     }
+    // store()'s rows, left in vectors: r[q] = the L floats store() writes at quad[q].
+    static void rows(const B (&c)[4], B (&r)[4]) {
+        constexpr int L = static_cast<int>(B::size);
+        alignas(64) float lanes[4][L], out[4][L];
+        for (int j = 0; j < 4; ++j) c[j].store_aligned(lanes[j]);
+        for (int l = 0; l < L; ++l) {
+            for (int j = 0; j < 4; ++j) out[l % 4][4 * (l / 4) + j] = lanes[j][l];
+        }
+        for (int q = 0; q < 4; ++q) r[q] = B::load_aligned(out[q]);
+    }
+    // The floats of even and odd taken in turn: lo = (even[0], odd[0], even[1], ...),
+    // hi the same from even[L / 2] on.
+    static void zip(const B& even, const B& odd, B& lo, B& hi) {
+        constexpr int L = static_cast<int>(B::size);
+        alignas(64) float e[L], o[L], z[2 * L];
+        even.store_aligned(e);
+        odd.store_aligned(o);
+        for (int l = 0; l < L; ++l) {
+            z[2 * l] = e[l];
+            z[2 * l + 1] = o[l];
+        }
+        lo = B::load_aligned(z);
+        hi = B::load_aligned(z + L);
+    }
 };
 
 // TileColumns by 4x4 transposes within 128-bit lanes, for ISAs whose vectors are
@@ -60,7 +84,8 @@ struct TileColumns {
 // in lane 4 * k + q, the order tile_of_lane gives. Columns 4 and 5 are columns 0 and
 // 1 of the same loads 4 floats on. The transpose is its own inverse, so store() puts
 // output rows back with it. Ops supplies the ISA's register type and intrinsics:
-// loadu, storeu, unpacklo, unpackhi, and shuffle<imm> (imm as _MM_SHUFFLE gives it).
+// loadu, storeu, unpacklo, unpackhi, shuffle<imm> (imm as _MM_SHUFFLE gives it), and
+// zip (TileColumns::zip, across the whole register).
 template <class A, class Ops>
 struct LaneTransposedTileColumns {
     using B = xsimd::batch<float, A>;
@@ -94,6 +119,20 @@ struct LaneTransposedTileColumns {
         R rows[4];
         transpose(columns, rows);
         for (int q = 0; q < 4; ++q) Ops::storeu(quad[q] + offset, rows[q]);
+    }
+
+    static void rows(const B (&c)[4], B (&r)[4]) {
+        const R columns[4] = {c[0], c[1], c[2], c[3]};
+        R rows[4];
+        transpose(columns, rows);
+        for (int q = 0; q < 4; ++q) r[q] = B(rows[q]);
+    }
+
+    static void zip(const B& even, const B& odd, B& lo, B& hi) {
+        R l, h;
+        Ops::zip(even, odd, l, h);
+        lo = B(l);
+        hi = B(h);
     }
 };
 

@@ -19,6 +19,12 @@ struct Avx2Ops {
     static Register shuffle(Register a, Register b) {
         return _mm256_shuffle_ps(a, b, Imm);
     }
+    static void zip(Register even, Register odd, Register& lo, Register& hi) {
+        // unpacklo / unpackhi zip within each 128-bit half; the halves then go in order.
+        const Register l = _mm256_unpacklo_ps(even, odd), h = _mm256_unpackhi_ps(even, odd);
+        lo = _mm256_permute2f128_ps(l, h, 0x20);
+        hi = _mm256_permute2f128_ps(l, h, 0x31);
+    }
 };
 
 template <>

@@ -19,6 +19,15 @@ struct Avx512Ops {
     static Register shuffle(Register a, Register b) {
         return _mm512_shuffle_ps(a, b, Imm);
     }
+    static void zip(Register even, Register odd, Register& lo, Register& hi) {
+        // Index i < 16 picks even's float i, 16 + i odd's.
+        const __m512i lo_index =
+            _mm512_setr_epi32(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+        const __m512i hi_index =
+            _mm512_setr_epi32(8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
+        lo = _mm512_permutex2var_ps(even, lo_index, odd);
+        hi = _mm512_permutex2var_ps(even, hi_index, odd);
+    }
 };
 
 template <>

@@ -53,6 +53,25 @@ inline constexpr int kPoints = 36;    // 6x6 transform points
 inline constexpr int kTile = 4;       // output tile edge
 inline constexpr int kSlicePad = 16;  // floats between point slices (see winograd_impl.h)
 
+// The output of a Polyphase layer's stacked convolution (conv2d_polyphase.h) written
+// as the layer's own: stacked channel (2a + b) * out_channels + o at (i, j) is the
+// layer's channel o at (2i + a, 2j + b). The output transform takes the two phases of
+// a row, (a, 0) and (a, 1), together and zips their rows, so it writes whole rows of
+// the layer's output; it subtracts the border corrections from the pixels on the
+// image's edges, then applies the layer's activation (the stacked convolution's
+// Conv2dParams has none). The corrections (polyphase::border_corrections) of image n
+// lie image_floats on from those of image 0, which these point at; h x w is the
+// stacked convolution's output size.
+struct PhaseOutput {
+    int64_t out_channels = 0;  // the layer's: a quarter of the stacked convolution's
+    ActivationParams activation;
+    const float* top = nullptr;     // [out_c][2 * w]: from row 0, corners included
+    const float* bottom = nullptr;  // [out_c][2 * w]: from row 2 * h - 1
+    const float* left = nullptr;    // [out_c][2 * h]: from column 0 (0 on rows 0, 2h - 1)
+    const float* right = nullptr;   // [out_c][2 * h]: from column 2 * w - 1 (likewise)
+    int64_t image_floats = 0;
+};
+
 struct Args {
     const Conv2dParams* p = nullptr;
     const float* u = nullptr;     // transformed weights, or null: then g
@@ -79,6 +98,8 @@ struct Args {
     // own tiles, in its own V and M.
     bool private_tiles = false;
     int threads = 1;
+    // Set for a Polyphase layer's stacked convolution: output holds the layer's output.
+    const PhaseOutput* phases = nullptr;
 };
 
 // The 3x3 kernels of a layer whose U is made per run: per block of mr output
@@ -197,7 +218,8 @@ struct Kernels {
     void (*run)(const Args& a);
     // One row of output tiles by the calling thread, for a pair (direct::PairArgs):
     // its rows kTile * tile_row .. + kTile of image n, every channel, into out (channel
-    // k's rows at out + k * kTile * out_width), in scratch of band_scratch_floats(a).
+    // k's rows at out + k * kTile * out_width; with Args::phases the layer's 2 * kTile
+    // rows of 2 * out_width), in scratch of band_scratch_floats(a).
     // U from load only (Args::u); Args::scratch, tile_block, private_tiles and threads
     // are not read.
     int64_t (*band_scratch_floats)(const Args& a);

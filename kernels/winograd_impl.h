@@ -253,6 +253,127 @@ struct Impl {
         }
     }
 
+    // Output tiles of one phase, before the activation: A^T m A + bias, tile row i's
+    // columns j in y[i][j] (lanes: the group's tiles).
+    static SWAPRUN_ALWAYS_INLINE void phase_tiles(const float* m, int64_t point_stride, float bias,
+                                                  B (&y)[4][4]) {
+        B t[4][6];
+        for (int j = 0; j < 6; ++j) {
+            B x[6], r[4];
+            for (int i = 0; i < 6; ++i) x[i] = B::load_aligned(m + (i * 6 + j) * point_stride);
+            at(x, r);
+            for (int i = 0; i < 4; ++i) t[i][j] = r[i];
+        }
+        const B b(bias);
+        for (int i = 0; i < 4; ++i) {
+            at(t[i], y[i]);
+            for (int j = 0; j < 4; ++j) y[i][j] += b;
+        }
+    }
+
+    // A vector of zeros but for lane l, which holds v.
+    static B lane_only(int l, float v) {
+        alignas(64) float lanes[L] = {};
+        lanes[l] = v;
+        return B::load_aligned(lanes);
+    }
+
+    // The output tiles of group t_first (those before tile `end`) of image n of a
+    // Polyphase layer's stacked channels (2a) * out_c + o and (2a + 1) * out_c + o, from their M
+    // (m0, m1) and biases, into the layer's channel o, whose rows from row0 on plane holds
+    // (PhaseOutput): stacked pixel (y, x) of phase (a, b) is the layer's (2y + a,
+    // 2x + b). Each value takes the same steps, whichever path stores it, so the
+    // output is the same whatever the tile blocks and thread count: the bias, the
+    // border corrections (row first, then column), the activation.
+    static void output_phases(const Args& args, int64_t n, const float* m0, const float* m1,
+                              int64_t point_stride, float bias0, float bias1, int64_t tiles_w,
+                              int64_t end, int64_t t_first, int a, int64_t o, float* plane,
+                              int64_t row0) {
+        const PhaseOutput& ph = *args.phases;
+        const Conv2dParams& p = *args.p;  // the stacked convolution's
+        const int64_t h = p.out_height, w = p.out_width, oh = 2 * h, ow = 2 * w;
+        const int64_t image = n * ph.image_floats;
+        const float* top = ph.top + image + o * ow;
+        const float* bottom = ph.bottom + image + o * ow;
+        const float* left = ph.left + image + o * oh;
+        const float* right = ph.right + image + o * oh;
+        B y[2][4][4];  // [b][tile row][column]
+        phase_tiles(m0, point_stride, bias0, y[0]);
+        phase_tiles(m1, point_stride, bias1, y[1]);
+        // The common case, as output_transform's: the quads lie whole in the image.
+        bool whole_quads = t_first + L <= end;
+        int64_t quad_y[4], quad_x[4];  // each quad's first stacked pixel
+        for (int q = 0; q < 4 && whole_quads; ++q) {
+            const int64_t t = t_first + q * kQuad;
+            quad_y[q] = (t / tiles_w) * kTile;
+            quad_x[q] = (t % tiles_w) * kTile;
+            whole_quads = quad_x[q] + kQuad * kTile <= w && quad_y[q] + kTile <= h;
+        }
+        if (whole_quads) {
+            for (int i = 0; i < 4; ++i) {
+                B rows[2][4];  // rows[b][q]: the L stacked pixels of quad q's row i
+                TileColumns<A>::rows(y[0][i], rows[0]);
+                TileColumns<A>::rows(y[1][i], rows[1]);
+                for (int q = 0; q < 4; ++q) {
+                    const int64_t oy = 2 * (quad_y[q] + i) + a, ox = 2 * quad_x[q];
+                    B lo, hi;  // the layer's pixels ox .. ox + 2L - 1 of row oy
+                    TileColumns<A>::zip(rows[0][q], rows[1][q], lo, hi);
+                    if (oy == 0 || oy == oh - 1) {
+                        const float* fix = (oy == 0 ? top : bottom) + ox;
+                        lo -= B::load_unaligned(fix);
+                        hi -= B::load_unaligned(fix + L);
+                    }
+                    if (ox == 0) lo -= lane_only(0, left[oy]);
+                    if (ox + 2 * L == ow) hi -= lane_only(L - 1, right[oy]);
+                    float* dst = plane + (oy - row0) * ow + ox;
+                    direct::detail::activate<A>(lo, ph.activation).store_unaligned(dst);
+                    direct::detail::activate<A>(hi, ph.activation).store_unaligned(dst + L);
+                }
+            }
+            return;
+        }
+        // Lane by lane: the values into v[b][i][j] lane l, corrected there, activated as
+        // vectors, then stored.
+        alignas(64) float v[2][4][4][L];
+        for (int b = 0; b < 2; ++b) {
+            for (int i = 0; i < 4; ++i) {
+                for (int j = 0; j < 4; ++j) y[b][i][j].store_aligned(v[b][i][j]);
+            }
+        }
+        auto each_pixel = [&](auto&& f) {
+            for (int l = 0; l < L; ++l) {
+                const int64_t t = t_first + tile_of_lane(l);
+                if (t >= end) continue;
+                const int64_t y0 = (t / tiles_w) * kTile, x0 = (t % tiles_w) * kTile;
+                const int rows = static_cast<int>(std::min<int64_t>(kTile, h - y0));
+                const int cols = static_cast<int>(std::min<int64_t>(kTile, w - x0));
+                for (int i = 0; i < rows; ++i) {
+                    for (int j = 0; j < cols; ++j) {
+                        for (int b = 0; b < 2; ++b) {
+                            f(v[b][i][j][l], 2 * (y0 + i) + a, 2 * (x0 + j) + b);
+                        }
+                    }
+                }
+            }
+        };
+        each_pixel([&](float& value, int64_t oy, int64_t ox) {
+            if (oy == 0) value -= top[ox];
+            if (oy == oh - 1) value -= bottom[ox];
+            if (ox == 0) value -= left[oy];
+            if (ox == ow - 1) value -= right[oy];
+        });
+        for (int b = 0; b < 2; ++b) {
+            for (int i = 0; i < 4; ++i) {
+                for (int j = 0; j < 4; ++j) {
+                    direct::detail::activate<A>(B::load_aligned(v[b][i][j]), ph.activation)
+                        .store_aligned(v[b][i][j]);
+                }
+            }
+        }
+        each_pixel(
+            [&](float& value, int64_t oy, int64_t ox) { plane[(oy - row0) * ow + ox] = value; });
+    }
+
     static constexpr int64_t kCols = static_cast<int64_t>(L) * NR;  // tiles per micro-kernel
 
     // Floats per channel of the input as given: a quarter of p's when it is read
@@ -275,6 +396,7 @@ struct Impl {
         float* m;  // M: kPoints slices of k_padded x block, m_stride apart
         int64_t block, v_stride, m_stride;
         int64_t tiles_w, t0, count;
+        int64_t image;  // n, of in and out
 
         int64_t col_blocks() const { return (count + kCols - 1) / kCols; }
         int64_t groups_in() const { return col_blocks() * NR; }  // zero-filled to whole blocks
@@ -375,13 +497,30 @@ struct Impl {
             }
         }
 
-        // Output channel k of tile group g.
+        // The output stage's items per tile group: its output channels, or, for a
+        // Polyphase layer's stacked convolution, the layer's channels' two rows of
+        // phases (PhaseOutput).
+        int64_t output_items() const {
+            return a.phases != nullptr ? 2 * a.phases->out_channels : a.p->out_channels;
+        }
+        // Item k (output channel k, or row of phases k) of tile group g.
         void output(int64_t k, int64_t g) const {
-            const Conv2dParams& p = *a.p;
-            output_transform(p, m + k * block + g * L, m_stride, a.bias[k], tiles_w, t0 + count,
+            if (a.phases != nullptr) {
+                const int64_t out_c = a.phases->out_channels;
+                const int row = static_cast<int>(k / out_c);
+                const int64_t o = k % out_c, k0 = 2 * row * out_c + o, k1 = k0 + out_c;
+                output_phases(a, image, m + k0 * block + g * L, m + k1 * block + g * L, m_stride,
+                              a.bias[k0], a.bias[k1], tiles_w, t0 + count, t0 + g * L, row, o,
+                              out + o * channel_stride, row0);
+                return;
+            }
+            output_transform(*a.p, m + k * block + g * L, m_stride, a.bias[k], tiles_w, t0 + count,
                              t0 + g * L, out + k * channel_stride, row0);
         }
     };
+
+    // Output rows per row of stacked rows: 2 for PhaseOutput, else 1.
+    static int64_t row_scale(const Args& a) { return a.phases != nullptr ? 2 : 1; }
 
     static void run(const Args& a) {
         if (a.amx && !kAmx) throw std::logic_error("winograd: AMX tiles on a kernel without them");
@@ -401,7 +540,12 @@ struct Impl {
     }
     static float* image_output(const Args& a, int64_t n) {
         const Conv2dParams& p = *a.p;
-        return a.output + n * p.out_channels * p.out_height * p.out_width;
+        return a.output + n * p.out_channels * p.out_height * p.out_width;  // PhaseOutput's too
+    }
+    // Floats of one output channel: of the layer's, for PhaseOutput.
+    static int64_t plane_floats(const Args& a) {
+        const int64_t scale = row_scale(a);
+        return scale * a.p->out_height * scale * a.p->out_width;
     }
 
     // AMX only for the AVX-512 instantiation, which Args::amx is set for.
@@ -459,7 +603,7 @@ struct Impl {
                 for (int64_t kb = 0; kb < pass.k_blocks(); ++kb) pass.gemm_row(i, kb, u_row);
             }
         }
-        for (int64_t k = 0; k < p.out_channels; ++k) {
+        for (int64_t k = 0; k < pass.output_items(); ++k) {
             for (int64_t g = 0; g < pass.groups_out(); ++g) pass.output(k, g);
         }
     }
@@ -482,7 +626,7 @@ struct Impl {
                     const Pass pass{a,
                                     image_input(a, n),
                                     image_output(a, n),
-                                    p.out_height * p.out_width,
+                                    plane_floats(a),
                                     0,
                                     mine + s.private_v(),
                                     mine + s.private_m(),
@@ -491,7 +635,8 @@ struct Impl {
                                     s.m_stride,
                                     tiles_w,
                                     t0,
-                                    std::min(s.block, end - t0)};
+                                    std::min(s.block, end - t0),
+                                    n};
                     run_pass(pass, mine + s.band_at(), mine + s.tmp_at(), mine + s.u_row_at(),
                              mine + s.amx_at());
                 }
@@ -512,16 +657,19 @@ struct Impl {
 
     // Output rows [kTile * tile_row, kTile * tile_row + kTile) of image n, every
     // channel, into out (channel k's first row at out + k * kTile * out_width), by the
-    // calling thread alone, in `scratch` (band_scratch_floats). U from load only.
+    // calling thread alone, in `scratch` (band_scratch_floats). U from load only. With
+    // PhaseOutput, the layer's rows from 2 * kTile * tile_row on, twice as many and as
+    // long.
     static void run_band(const Args& a, int64_t n, int64_t tile_row, float* out, float* scratch) {
         const Conv2dParams& p = *a.p;
         const Scratch s = band_plan(a);
         const int64_t tiles_w = (p.out_width + kTile - 1) / kTile;
+        const int64_t scale = row_scale(a);
         const Pass pass{a,
                         image_input(a, n),
                         out,
-                        kTile * p.out_width,
-                        kTile * tile_row,
+                        scale * kTile * scale * p.out_width,
+                        scale * kTile * tile_row,
                         scratch + s.private_v(),
                         scratch + s.private_m(),
                         s.block,
@@ -529,7 +677,8 @@ struct Impl {
                         s.m_stride,
                         tiles_w,
                         tile_row * tiles_w,
-                        tiles_w};
+                        tiles_w,
+                        n};
         run_pass(pass, scratch + s.band_at(), scratch + s.tmp_at(), nullptr, scratch + s.amx_at());
     }
 
@@ -537,7 +686,7 @@ struct Impl {
     // whole image, in V and M that the threads share.
     static void run_shared(const Args& a, const Scratch& s) {
         const Conv2dParams& p = *a.p;
-        const int64_t in_c = p.in_channels, out_c = p.out_channels;
+        const int64_t in_c = p.in_channels;
         const int64_t tiles_w = (p.out_width + kTile - 1) / kTile;
         float* const v = a.scratch;
         float* const m = v + kPoints * s.v_stride;
@@ -546,7 +695,7 @@ struct Impl {
                 const Pass pass{a,
                                 image_input(a, n),
                                 image_output(a, n),
-                                p.out_height * p.out_width,
+                                plane_floats(a),
                                 0,
                                 v,
                                 m,
@@ -555,9 +704,10 @@ struct Impl {
                                 s.m_stride,
                                 tiles_w,
                                 t0,
-                                std::min(s.block, a.tiles - t0)};
+                                std::min(s.block, a.tiles - t0),
+                                n};
                 const int64_t groups_in = pass.groups_in(), groups_out = pass.groups_out();
-                const int64_t k_blocks = pass.k_blocks();
+                const int64_t k_blocks = pass.k_blocks(), outputs = pass.output_items();
 #pragma omp parallel num_threads(a.threads)
                 {
                     float* const mine = a.scratch + s.thread_base(omp_get_thread_num());
@@ -591,7 +741,7 @@ struct Impl {
                         }
                     }
 #pragma omp for schedule(static)
-                    for (int64_t item = 0; item < out_c * groups_out; ++item) {
+                    for (int64_t item = 0; item < outputs * groups_out; ++item) {
                         pass.output(item / groups_out, item % groups_out);
                     }
                 }

@@ -181,9 +181,52 @@ TEST(ConvFast, WinogradFirstPairGivesTheBitsOfTheTwoInTurn) {
     }
 }
 
+// A Polyphase first (its stacked convolution's U kept from load) makes the rows a pair's
+// second reads a row of the stacked convolution's tiles at a time, eight rows of its
+// own output, corrected at the borders and activated: the bits of the two in turn, for
+// the generators' upsampled 16 -> 16 layer into the 7x7 tail (the stacked output 34 x
+// 38: its last row and column of tiles partial) and a batch of two into a stride-2
+// second; 1 to 4 threads, so that runs of the second's rows start mid-band.
+TEST(ConvFast, PolyphaseFirstPairGivesTheBitsOfTheTwoInTurn) {
+    std::vector<Pair> pairs{up_into_tail(2 * 34, 2 * 38)};
+    {
+        Case first{24, 8, 2 * 30, 2 * 41, 3};
+        first.batch = 2;
+        first.act = Activation::Relu;
+        Case second = with_pads(Case{8, 5, first.h, first.w, 3}, 1, 1, 1, 1);
+        second.batch = 2;
+        second.stride = 2;
+        second.mode = PadMode::Edge;
+        pairs.push_back({first, second, true});
+    }
+    uint32_t seed = 2300;
+    for (const Pair& pr : pairs) {
+        const Conv2dParams p = make(pr.first), q = make(pr.second);
+        const auto [dp, dq] = pair_data(pr, seed);
+        seed += 2;
+        for (ConvIsa isa : isas()) {
+            if (isa == ConvIsa::Portable) continue;  // the SIMD kernels only
+            ConvOptions po{ConvAlgorithm::Polyphase, isa};
+            po.upsampled_input = true;
+            for (DirectTiling second_tiling : kTilings) {
+                const ConvOptions qo = direct_with(isa, second_tiling);
+                const PreparedConv2d first(p, dp.w.data(), dp.b.data(), po);
+                const PreparedConv2d second(q, dq.w.data(), dq.b.data(), qo);
+                const std::string what = describe(pr.first, isa, ConvAlgorithm::Polyphase) +
+                                         " then " +
+                                         describe(pr.second, isa, ConvAlgorithm::Direct) + " " +
+                                         to_string(second_tiling);
+                ASSERT_TRUE(PreparedConv2d::can_pair(p, po, q, qo)) << what;
+                ASSERT_EQ(first.algorithm(), ConvAlgorithm::Polyphase) << what;
+                expect_pair_gives_the_bits(first, second, dp, dq, what);
+            }
+        }
+    }
+}
+
 // Pairs run_pair refuses: a depthwise or grouped convolution, a second that reads its
-// input upsampled, a Winograd first whose U is made per run, a Winograd second, shapes
-// that do not chain, two ISAs.
+// input upsampled, a Winograd first whose U is made per run (or a Polyphase first whose
+// stacked convolution's is), a Winograd second, shapes that do not chain, two ISAs.
 TEST(ConvFast, PairOnlyWhereItApplies) {
     if (best_conv_isa() == ConvIsa::Portable) GTEST_SKIP() << "no SIMD direct kernels here";
     const ConvOptions direct{ConvAlgorithm::Direct, ConvIsa::Auto};
@@ -202,6 +245,11 @@ TEST(ConvFast, PairOnlyWhereItApplies) {
     EXPECT_FALSE(PreparedConv2d::can_pair(a, winograd, b, direct));  // one pass: U per run
     const Conv2dParams wide_a = make(Case{8, 16, 128, 128, 3});      // many passes
     EXPECT_TRUE(PreparedConv2d::can_pair(wide_a, winograd, make(Case{16, 8, 128, 128, 3}), direct));
+    ConvOptions polyphase{ConvAlgorithm::Polyphase, ConvIsa::Auto};
+    polyphase.upsampled_input = true;
+    EXPECT_FALSE(PreparedConv2d::can_pair(a, polyphase, b, direct));  // stacked: 16 x 16
+    EXPECT_TRUE(
+        PreparedConv2d::can_pair(wide_a, polyphase, make(Case{16, 8, 128, 128, 3}), direct));
     EXPECT_FALSE(PreparedConv2d::can_pair(a, direct, b, winograd));
     EXPECT_FALSE(PreparedConv2d::can_pair(a, direct, make(Case{16, 8, 32, 30, 3}), direct));
     EXPECT_FALSE(PreparedConv2d::can_pair(a, direct, make(Case{12, 8, 32, 32, 3}), direct));

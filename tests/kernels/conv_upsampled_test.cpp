@@ -132,10 +132,12 @@ std::vector<float> reference_on_upsampled(const Conv2dParams& p, const Data& sma
 }
 
 // Polyphase (the four output phases as one Winograd convolution of the input at its
-// own size, with the outside taps taken off the border pixels) gives the upsampled
-// input's convolution within Winograd's 1e-4, bit-identical for any thread count:
-// shapes down to one input row or column (every output pixel on a border), a batch,
-// no bias, and activations applied after the border corrections.
+// own size, written interleaved, the outside taps taken off the border pixels) gives
+// the upsampled input's convolution within Winograd's 1e-4, bit-identical for any
+// thread count and either schedule: shapes down to one input row or column (every
+// output pixel on a border), inputs wide enough that whole quads of tiles touch every
+// border (AVX-512's 16 columns of tiles), tile groups across tile rows, a batch, no
+// bias, and activations applied after the border corrections.
 TEST(ConvFast, PolyphaseMatchesResizeThenConvolution) {
     std::vector<Case> cases;
     Case up2{64, 16, 2 * 12, 2 * 10, 3};  // the generators' 64 -> 16 layer, small
@@ -151,6 +153,13 @@ TEST(ConvFast, PolyphaseMatchesResizeThenConvolution) {
     column.act = Activation::Relu;
     cases.push_back(column);
     cases.push_back(Case{3, 2, 2, 2, 3});  // one input pixel: four corners
+    Case quads{32, 8, 2 * 16, 2 * 32, 3};  // whole quads on every border
+    quads.act = Activation::LeakyRelu;
+    cases.push_back(quads);
+    Case ragged{20, 6, 2 * 18, 2 * 36, 3};  // groups across tile rows, partial tiles
+    ragged.batch = 2;
+    ragged.act = Activation::Tanh;
+    cases.push_back(ragged);
 
     uint32_t seed = 1700;
     for (const Case& c : cases) {
@@ -173,13 +182,24 @@ TEST(ConvFast, PolyphaseMatchesResizeThenConvolution) {
                 EXPECT_TRUE(bit_identical(got, run_prepared(conv, small, threads)))
                     << describe(c, isa, ConvAlgorithm::Polyphase) << ", " << threads << " threads";
             }
+            for (WinogradSchedule schedule :
+                 {WinogradSchedule::SharedStages, WinogradSchedule::PrivateTiles}) {
+                ConvOptions scheduled = o;
+                scheduled.winograd_schedule = schedule;
+                const PreparedConv2d other(p, small.w.data(), c.bias ? small.b.data() : nullptr,
+                                           scheduled);
+                EXPECT_TRUE(bit_identical(got, run_prepared(other, small, 2)))
+                    << describe(c, isa, ConvAlgorithm::Polyphase) << ", schedule "
+                    << static_cast<int>(schedule);
+            }
         }
     }
 }
 
-// Auto takes Polyphase for an upsampled layer with at least four times as many input
-// channels as output ones, and only with one pixel of zero padding around a 3x3 kernel
-// at stride 1; elsewhere the layer runs as it would without it.
+// Auto takes Polyphase for an upsampled layer with at most 16 output channels or at
+// least four times as many input channels as output ones (and 8 input channels, for
+// Winograd), and only with one pixel of zero padding around a 3x3 kernel at stride 1;
+// elsewhere the layer runs as it would without it.
 TEST(ConvFast, PolyphaseOnlyWhereItApplies) {
     if (best_conv_isa() == ConvIsa::Portable) GTEST_SKIP() << "no Winograd kernels here";
     ConvOptions upsampled;
@@ -191,7 +211,9 @@ TEST(ConvFast, PolyphaseOnlyWhereItApplies) {
     };
     EXPECT_EQ(algorithm(Case{64, 16, 32, 32, 3}), ConvAlgorithm::Polyphase);
     EXPECT_EQ(algorithm(Case{64, 64, 32, 32, 3}), ConvAlgorithm::Winograd);
-    EXPECT_EQ(algorithm(Case{16, 16, 32, 32, 3}), ConvAlgorithm::Winograd);
+    EXPECT_EQ(algorithm(Case{16, 16, 32, 32, 3}), ConvAlgorithm::Polyphase);
+    EXPECT_EQ(algorithm(Case{192, 64, 32, 32, 3}), ConvAlgorithm::Winograd);
+    EXPECT_EQ(algorithm(Case{128, 32, 32, 32, 3}), ConvAlgorithm::Polyphase);
     EXPECT_EQ(algorithm(Case{4, 16, 32, 32, 3}), ConvAlgorithm::Direct);  // too narrow
     Case reflect{64, 16, 32, 32, 3};
     reflect.mode = PadMode::Reflect;

@@ -558,9 +558,10 @@ TEST(Executor, ConvolutionPairsRunAsOneOnTheCpu) {
 }
 
 // The generators' up.3 into their tail at half their size: an upsampled 16 -> 16 layer
-// on Winograd (U kept from load: many passes) folded into the 7x7 tail, which makes
-// its rows a row of output tiles at a time; the same as the reference kernels op by op.
-TEST(Executor, WinogradLayerPairsWithTheTailOnTheCpu) {
+// as Polyphase (its stacked Winograd convolution's U kept from load: many passes)
+// folded into the 7x7 tail, which makes its rows a row of the stacked tiles at a time;
+// the same as the reference kernels op by op.
+TEST(Executor, PolyphaseLayerPairsWithTheTailOnTheCpu) {
     if (kernels::best_conv_isa() == kernels::ConvIsa::Portable) {
         GTEST_SKIP() << "no Winograd kernels here: nothing is paired";
     }
@@ -579,7 +580,7 @@ TEST(Executor, WinogradLayerPairsWithTheTailOnTheCpu) {
     EXPECT_TRUE(model->folded_on_cpu(0));
     EXPECT_TRUE(model->folded_on_cpu(1));
     ASSERT_NE(model->prepared_conv(1), nullptr);
-    EXPECT_EQ(model->prepared_conv(1)->algorithm(), kernels::ConvAlgorithm::Winograd);
+    EXPECT_EQ(model->prepared_conv(1)->algorithm(), kernels::ConvAlgorithm::Polyphase);
     EXPECT_EQ(model->paired_first_conv(2), model->prepared_conv(1));
     EXPECT_EQ(model->cpu_plan().tensor_offset[up_conv], plan::kNoSlot);
 
