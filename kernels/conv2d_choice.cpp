@@ -45,10 +45,13 @@ bool winograd_wins(const Conv2dParams& p) { return p.in_channels >= 8 && p.out_c
 // place): live_up2 (64 -> 16 at 256 x 256) 1.73-1.74 against 2.33-2.35 ms;
 // live_up3_upsampled (16 -> 16 at 512 x 512) 2.58-2.60 against 3.41-3.54 (and as the
 // first of its pair with the tail, conv2d_pair/live_up3_tail, 5.70-5.71 against
-// 6.19-6.23); slower at live_base_up1_upsampled (192 -> 64) 4.61 against 4.36-4.57
-// (its stacked U, 7 MB, has the threads share stages), live_mini_up1_upsampled (64 ->
-// 64) 1.62-1.64 against 1.47-1.51 and live_base_up0_upsampled (192 -> 192) 3.69-3.75
-// against 2.80-2.81.
+// 6.19-6.23); slower at live_mini_up1_upsampled (64 -> 64) 1.62-1.64 against 1.47-1.51
+// and live_base_up0_upsampled (192 -> 192) 3.69-3.75 against 2.80-2.81.
+// live_base_up1_upsampled (192 -> 64) took 4.61 against 4.36-4.57 with the stages
+// shared (its stacked U, 7 MB, sets them at load), 4.13-4.14 against 4.42-4.47 with
+// private tiles (which exec::ScheduleTuner finds); but in live_base (swaprun infer
+// --profile, 3 alternating runs) 4.38-4.56 against 4.45-4.78: no clear gain for 5 MB
+// more of U, so that layer stays on Winograd.
 bool polyphase_wins(const Conv2dParams& p) {
     return (p.out_channels <= 16 || p.in_channels >= 4 * p.out_channels) &&
            winograd_wins(polyphase::stacked_params(p));

@@ -261,7 +261,7 @@ size_t PreparedConv2d::scratch_floats(int threads, WinogradSchedule schedule) co
     if (algorithm_ == ConvAlgorithm::Polyphase) {
         return static_cast<size_t>(polyphase_scratch_at(p_)) +
                std::max(static_cast<size_t>(polyphase::corrections_scratch_floats(p_)),
-                        phases_->scratch_floats(threads));
+                        phases_->scratch_floats(threads, schedule));
     }
     if (direct_ != nullptr) return static_cast<size_t>(std::max(1, threads) * row_floats_);
     if (algorithm_ == ConvAlgorithm::StridedAmx) {
@@ -292,7 +292,7 @@ void PreparedConv2d::run(const float* input, float* output, float* scratch, int 
         const winograd::PhaseOutput phases =
             polyphase::border_corrections(p, weight_.data(), input, scratch, rest, threads);
         winograd::Args a;
-        phases_->fill_winograd_args(a, input, output, rest, threads);
+        phases_->fill_winograd_args(a, input, output, rest, threads, schedule);
         a.phases = &phases;
         phases_->winograd_->run(a);
         return;

@@ -192,10 +192,13 @@ class PreparedConv2d {
     const PreparedConv2d* stacked_phases() const { return phases_.get(); }
     bool upsampled_input() const { return upsampled_input_; }
 
-    // Winograd: whether the two schedules (WinogradSchedule) are there to choose from on
-    // a run: they give the same bits; which is faster depends on the machine (a caller
-    // may time both: exec::ScheduleTuner).
-    bool has_schedules() const { return algorithm_ == ConvAlgorithm::Winograd; }
+    // Winograd and Polyphase (its stacked Winograd convolution's): whether the two
+    // schedules (WinogradSchedule) are there to choose from on a run: they give the same
+    // bits; which is faster depends on the machine (a caller may time both:
+    // exec::ScheduleTuner).
+    bool has_schedules() const {
+        return algorithm_ == ConvAlgorithm::Winograd || algorithm_ == ConvAlgorithm::Polyphase;
+    }
 
     // Scratch run() needs with `threads` threads and `schedule` (64-byte aligned).
     size_t scratch_floats(int threads, WinogradSchedule schedule = WinogradSchedule::Auto) const;

@@ -191,6 +191,14 @@ TEST(ConvFast, PolyphaseMatchesResizeThenConvolution) {
                 EXPECT_TRUE(bit_identical(got, run_prepared(other, small, 2)))
                     << describe(c, isa, ConvAlgorithm::Polyphase) << ", schedule "
                     << static_cast<int>(schedule);
+                // The same asked for on a run (has_schedules: what exec::ScheduleTuner sets).
+                ASSERT_TRUE(conv.has_schedules());
+                std::vector<float> run(got.size(), -12345.0f);
+                AlignedFloats scratch(conv.scratch_floats(2, schedule));
+                conv.run(small.in.data(), run.data(), scratch.data(), 2, schedule);
+                EXPECT_TRUE(bit_identical(got, run))
+                    << describe(c, isa, ConvAlgorithm::Polyphase) << ", run with schedule "
+                    << static_cast<int>(schedule);
             }
         }
     }

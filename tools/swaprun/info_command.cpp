@@ -42,7 +42,7 @@ std::string kernel_of(const kernels::PreparedConv2d& conv) {
              : conv.pixel_tiles() ? ", pixel tiles"
                                   : ", column tiles";
     }
-    if (conv.has_schedules()) {
+    if (conv.has_schedules() && conv.stacked_phases() == nullptr) {  // else the stacked one's
         s += conv.private_tiles() ? ", private tiles at load" : ", shared stages at load";
         if (conv.transforms_weights_per_run()) s += ", U made per run";
     }
