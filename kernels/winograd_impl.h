@@ -203,19 +203,32 @@ struct Impl {
         }
     }
 
+    // The output tiles of one channel of a group before the activation, A^T m A + bias:
+    // tile row i's columns j in y[i][j] (lanes: the group's tiles).
+    static SWAPRUN_ALWAYS_INLINE void output_tiles(const float* m, int64_t point_stride, float bias,
+                                                   B (&y)[4][4]) {
+        B t[4][6];
+        for (int j = 0; j < 6; ++j) {
+            B x[6], r[4];
+            for (int i = 0; i < 6; ++i) x[i] = B::load_aligned(m + (i * 6 + j) * point_stride);
+            at(x, r);
+            for (int i = 0; i < 4; ++i) t[i][j] = r[i];
+        }
+        const B b(bias);
+        for (int i = 0; i < 4; ++i) {
+            at(t[i], y[i]);
+            for (int j = 0; j < 4; ++j) y[i][j] += b;
+        }
+    }
+
     // The output tiles of group t_first, those before tile `end` (the pass's), into
     // plane, which holds the output's rows from row0 on (all of them: 0; a band of them
     // in a pair: run_band).
     static void output_transform(const Conv2dParams& p, const float* m, int64_t point_stride,
                                  float bias, int64_t tiles_w, int64_t end, int64_t t_first,
                                  float* plane, int64_t row0) {
-        B t[4][6];
-        for (int j = 0; j < 6; ++j) {
-            B x[6], y[4];
-            for (int i = 0; i < 6; ++i) x[i] = B::load_aligned(m + (i * 6 + j) * point_stride);
-            at(x, y);
-            for (int i = 0; i < 4; ++i) t[i][j] = y[i];
-        }
+        B y[4][4];
+        output_tiles(m, point_stride, bias, y);
         const int64_t oh = p.out_height, ow = p.out_width;
         // The common case: every quad of tiles lies in one tile row and wholly inside
         // the output, so each row of a quad's tiles is L contiguous floats.
@@ -228,15 +241,13 @@ struct Impl {
             quad[q] = plane + (y0 - row0) * ow + x0;
         }
         alignas(64) float o[16 * L];
-        const B b(bias);
         for (int i = 0; i < 4; ++i) {
-            B y[4];
-            at(t[i], y);
-            for (int j = 0; j < 4; ++j) y[j] = direct::detail::activate<A>(y[j] + b, p.activation);
+            for (int j = 0; j < 4; ++j)
+                y[i][j] = direct::detail::activate<A>(y[i][j], p.activation);
             if (whole_quads) {
-                TileColumns<A>::store(y, quad, i * ow);
+                TileColumns<A>::store(y[i], quad, i * ow);
             } else {
-                for (int j = 0; j < 4; ++j) y[j].store_aligned(o + (i * 4 + j) * L);
+                for (int j = 0; j < 4; ++j) y[i][j].store_aligned(o + (i * 4 + j) * L);
             }
         }
         if (whole_quads) return;
@@ -250,24 +261,6 @@ struct Impl {
             for (int i = 0; i < rows; ++i) {
                 for (int j = 0; j < cols; ++j) dst[i * ow + j] = o[(i * 4 + j) * L + l];
             }
-        }
-    }
-
-    // Output tiles of one phase, before the activation: A^T m A + bias, tile row i's
-    // columns j in y[i][j] (lanes: the group's tiles).
-    static SWAPRUN_ALWAYS_INLINE void phase_tiles(const float* m, int64_t point_stride, float bias,
-                                                  B (&y)[4][4]) {
-        B t[4][6];
-        for (int j = 0; j < 6; ++j) {
-            B x[6], r[4];
-            for (int i = 0; i < 6; ++i) x[i] = B::load_aligned(m + (i * 6 + j) * point_stride);
-            at(x, r);
-            for (int i = 0; i < 4; ++i) t[i][j] = r[i];
-        }
-        const B b(bias);
-        for (int i = 0; i < 4; ++i) {
-            at(t[i], y[i]);
-            for (int j = 0; j < 4; ++j) y[i][j] += b;
         }
     }
 
@@ -298,8 +291,8 @@ struct Impl {
         const float* left = ph.left + image + o * oh;
         const float* right = ph.right + image + o * oh;
         B y[2][4][4];  // [b][tile row][column]
-        phase_tiles(m0, point_stride, bias0, y[0]);
-        phase_tiles(m1, point_stride, bias1, y[1]);
+        output_tiles(m0, point_stride, bias0, y[0]);
+        output_tiles(m1, point_stride, bias1, y[1]);
         // The common case, as output_transform's: the quads lie whole in the image.
         bool whole_quads = t_first + L <= end;
         int64_t quad_y[4], quad_x[4];  // each quad's first stacked pixel
@@ -507,10 +500,10 @@ struct Impl {
         void output(int64_t k, int64_t g) const {
             if (a.phases != nullptr) {
                 const int64_t out_c = a.phases->out_channels;
-                const int row = static_cast<int>(k / out_c);
-                const int64_t o = k % out_c, k0 = 2 * row * out_c + o, k1 = k0 + out_c;
+                const int phase_row = static_cast<int>(k / out_c);
+                const int64_t o = k % out_c, k0 = 2 * phase_row * out_c + o, k1 = k0 + out_c;
                 output_phases(a, image, m + k0 * block + g * L, m + k1 * block + g * L, m_stride,
-                              a.bias[k0], a.bias[k1], tiles_w, t0 + count, t0 + g * L, row, o,
+                              a.bias[k0], a.bias[k1], tiles_w, t0 + count, t0 + g * L, phase_row, o,
                               out + o * channel_stride, row0);
                 return;
             }

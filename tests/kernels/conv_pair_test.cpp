@@ -65,6 +65,38 @@ void expect_pair_gives_the_bits(const PreparedConv2d& first, const PreparedConv2
     }
 }
 
+// Each pair's first on `algorithm` (Winograd: each of winograd_with's micro-kernels;
+// Polyphase: its stacked convolution's choice), which makes its output in bands, into a
+// second on each direct tiling, on every SIMD ISA: the bits of the two in turn.
+void expect_banded_pairs_give_the_bits(const std::vector<Pair>& pairs, ConvAlgorithm algorithm,
+                                       uint32_t seed) {
+    for (const Pair& pr : pairs) {
+        const Conv2dParams p = make(pr.first), q = make(pr.second);
+        const auto [dp, dq] = pair_data(pr, seed);
+        seed += 2;
+        for (ConvIsa isa : isas()) {
+            if (isa == ConvIsa::Portable) continue;  // the SIMD kernels only
+            std::vector<ConvOptions> firsts = {ConvOptions{algorithm, isa}};
+            if (algorithm == ConvAlgorithm::Winograd) firsts = winograd_with(isa);
+            for (ConvOptions po : firsts) {
+                po.upsampled_input = pr.upsampled;
+                for (DirectTiling second_tiling : kTilings) {
+                    const ConvOptions qo = direct_with(isa, second_tiling);
+                    const PreparedConv2d first(p, dp.w.data(), dp.b.data(), po);
+                    const PreparedConv2d second(q, dq.w.data(), dq.b.data(), qo);
+                    const std::string what = describe(pr.first, isa, algorithm) + " " +
+                                             kernels_of(first) + " then " +
+                                             describe(pr.second, isa, ConvAlgorithm::Direct) + " " +
+                                             to_string(second_tiling);
+                    ASSERT_TRUE(PreparedConv2d::can_pair(p, po, q, qo)) << what;
+                    ASSERT_EQ(first.algorithm(), algorithm) << what;
+                    expect_pair_gives_the_bits(first, second, dp, dq, what);
+                }
+            }
+        }
+    }
+}
+
 // Two direct convolutions run as a pair give the bits of the two run in turn: the
 // generators' head into a stride-2 layer and an upsampled layer into the narrow 7x7
 // tail (reflection at both ends of the second's rows), a narrow first into a wide
@@ -155,30 +187,7 @@ TEST(ConvFast, WinogradFirstPairGivesTheBitsOfTheTwoInTurn) {
         second.mode = PadMode::Edge;
         pairs.push_back({first, second, false});
     }
-    uint32_t seed = 2100;
-    for (const Pair& pr : pairs) {
-        const Conv2dParams p = make(pr.first), q = make(pr.second);
-        const auto [dp, dq] = pair_data(pr, seed);
-        seed += 2;
-        for (ConvIsa isa : isas()) {
-            if (isa == ConvIsa::Portable) continue;  // the SIMD kernels only
-            for (ConvOptions po : winograd_with(isa)) {
-                po.upsampled_input = pr.upsampled;
-                for (DirectTiling second_tiling : kTilings) {
-                    const ConvOptions qo = direct_with(isa, second_tiling);
-                    const PreparedConv2d first(p, dp.w.data(), dp.b.data(), po);
-                    const PreparedConv2d second(q, dq.w.data(), dq.b.data(), qo);
-                    const std::string what = describe(pr.first, isa, ConvAlgorithm::Winograd) +
-                                             " " + kernels_of(first) + " then " +
-                                             describe(pr.second, isa, ConvAlgorithm::Direct) + " " +
-                                             to_string(second_tiling);
-                    ASSERT_TRUE(PreparedConv2d::can_pair(p, po, q, qo)) << what;
-                    ASSERT_EQ(first.algorithm(), ConvAlgorithm::Winograd) << what;
-                    expect_pair_gives_the_bits(first, second, dp, dq, what);
-                }
-            }
-        }
-    }
+    expect_banded_pairs_give_the_bits(pairs, ConvAlgorithm::Winograd, 2100);
 }
 
 // A Polyphase first (its stacked convolution's U kept from load) makes the rows a pair's
@@ -199,29 +208,7 @@ TEST(ConvFast, PolyphaseFirstPairGivesTheBitsOfTheTwoInTurn) {
         second.mode = PadMode::Edge;
         pairs.push_back({first, second, true});
     }
-    uint32_t seed = 2300;
-    for (const Pair& pr : pairs) {
-        const Conv2dParams p = make(pr.first), q = make(pr.second);
-        const auto [dp, dq] = pair_data(pr, seed);
-        seed += 2;
-        for (ConvIsa isa : isas()) {
-            if (isa == ConvIsa::Portable) continue;  // the SIMD kernels only
-            ConvOptions po{ConvAlgorithm::Polyphase, isa};
-            po.upsampled_input = true;
-            for (DirectTiling second_tiling : kTilings) {
-                const ConvOptions qo = direct_with(isa, second_tiling);
-                const PreparedConv2d first(p, dp.w.data(), dp.b.data(), po);
-                const PreparedConv2d second(q, dq.w.data(), dq.b.data(), qo);
-                const std::string what = describe(pr.first, isa, ConvAlgorithm::Polyphase) +
-                                         " then " +
-                                         describe(pr.second, isa, ConvAlgorithm::Direct) + " " +
-                                         to_string(second_tiling);
-                ASSERT_TRUE(PreparedConv2d::can_pair(p, po, q, qo)) << what;
-                ASSERT_EQ(first.algorithm(), ConvAlgorithm::Polyphase) << what;
-                expect_pair_gives_the_bits(first, second, dp, dq, what);
-            }
-        }
-    }
+    expect_banded_pairs_give_the_bits(pairs, ConvAlgorithm::Polyphase, 2300);
 }
 
 // Pairs run_pair refuses: a depthwise or grouped convolution, a second that reads its
