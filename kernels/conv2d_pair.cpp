@@ -87,8 +87,9 @@ PreparedConv2d::PairFirst PreparedConv2d::pair_first() const {
     }
     winograd::Args a;
     w.fill_winograd_args(a, nullptr, nullptr, nullptr, 1);
-    if (phases_ == nullptr)
+    if (phases_ == nullptr) {
         return PairFirst{w.winograd_->band_scratch_floats(a), winograd::kTile, 0};
+    }
     // The border corrections, made before the pair runs, then its threads' scratch (in
     // which border_corrections() works first).
     return PairFirst{w.winograd_->band_scratch_floats(a), 2 * winograd::kTile,

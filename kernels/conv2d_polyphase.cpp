@@ -181,8 +181,8 @@ winograd::PhaseOutput border_corrections(const Conv2dParams& p, const float* wei
     const int64_t h2 = p.out_height, w2 = p.out_width;
     for (int64_t n = 0; n < p.batch; ++n) {
         const float* in = input + n * in_c * h * w;
-        const Borders b{in_c, out_c,   h2,
-                        w2,   scratch, corrections + n * image_corrections_floats(p)};
+        float* const fixes = corrections + n * image_corrections_floats(p);
+        const Borders b{in_c, out_c, h2, w2, scratch, fixes};
 #pragma omp parallel num_threads(threads)
         {
 #pragma omp for schedule(static)
