@@ -81,7 +81,7 @@ bool PreparedConv2d::can_pair(const Conv2dParams& first, ConvOptions first_optio
 }
 
 PreparedConv2d::PairFirst PreparedConv2d::pair_first() const {
-    const PreparedConv2d& w = phases_ != nullptr ? *phases_ : *this;  // makes the bands
+    const PreparedConv2d& w = winograd_part();  // makes the bands
     if (first_kind(algorithm_, direct_, isa_, w.transform_per_run_) != FirstKind::Bands) {
         return PairFirst{row_floats_, 1, 0};
     }
@@ -125,7 +125,7 @@ void PreparedConv2d::run_pair(const PreparedConv2d& first, const PreparedConv2d&
     a.second_tiling = tiling_of(dk, second.direct_);
     WinogradFirst bands;  // a Winograd first's arguments, which a.bands points to
     if (kind == FirstKind::Bands) {
-        const PreparedConv2d& w = first.phases_ != nullptr ? *first.phases_ : first;
+        const PreparedConv2d& w = first.winograd_part();
         w.fill_winograd_args(bands.args, input, nullptr, nullptr, 1);
         bands.kernels = w.winograd_;
         if (first.phases_ != nullptr) {

@@ -237,6 +237,9 @@ class PreparedConv2d {
         int64_t shared_floats = 0;
     };
     PairFirst pair_first() const;
+    // The Winograd convolution this one runs as, where it does: itself, or a Polyphase
+    // layer's stacked one.
+    const PreparedConv2d& winograd_part() const { return phases_ != nullptr ? *phases_ : *this; }
     // Whether a run with `schedule` runs private tiles.
     bool runs_private(WinogradSchedule schedule) const {
         return schedule == WinogradSchedule::Auto ? private_tiles_

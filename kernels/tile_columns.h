@@ -5,6 +5,7 @@
 // includes its ISA's specialization first (tile_columns_avx2.h, tile_columns_avx512.h).
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <xsimd/xsimd.hpp>
 
@@ -24,6 +25,41 @@ constexpr int64_t tile_of_lane(int l) {
     static_assert(L % 4 == 0, "a group of tiles is 4 quads");
     return kQuad<L> * (l % 4) + l / 4;
 }
+
+// Where the output tiles of a group of L tiles lie, for the Winograd layers' output
+// stages: tiles of kEdge x kEdge pixels, numbered row-major, tiles_w to a row, in an
+// output of height x width; the group's from t_first, those from `end` on absent.
+template <int L>
+struct OutputGroup {
+    static constexpr int64_t kEdge = 4;
+    int64_t t_first, end, tiles_w, height, width;
+
+    // Whether every quad lies in one tile row and wholly inside the output (then each
+    // row of its tiles is L contiguous floats, which store() writes); quad q's first
+    // pixel is (y[q], x[q]).
+    bool whole_quads(int64_t (&y)[4], int64_t (&x)[4]) const {
+        bool whole = t_first + L <= end;
+        for (int q = 0; q < 4 && whole; ++q) {
+            const int64_t t = t_first + q * kQuad<L>;
+            y[q] = kEdge * (t / tiles_w);
+            x[q] = kEdge * (t % tiles_w);
+            whole = x[q] + kEdge * kQuad<L> <= width && y[q] + kEdge <= height;
+        }
+        return whole;
+    }
+
+    // f(l, y0, x0, rows, cols) for each lane l whose tile is there: the tile's first
+    // pixel and how many of its rows and columns lie inside the output.
+    template <class F>
+    void each_lane(F&& f) const {
+        for (int l = 0; l < L; ++l) {
+            const int64_t t = t_first + tile_of_lane<L>(l);
+            if (t >= end) continue;
+            const int64_t y0 = kEdge * (t / tiles_w), x0 = kEdge * (t % tiles_w);
+            f(l, y0, x0, std::min(kEdge, height - y0), std::min(kEdge, width - x0));
+        }
+    }
+};
 
 // Columns 0 to 5 of one patch row of the L tiles of a group, in tile_of_lane order:
 // c[j] lane 4 * k + q = quad[q][offset + 4 * k + j], where quad[q] is the patch of

@@ -35,6 +35,8 @@ struct Impl {
     // Which tile of its group lane l carries (winograd.h, tile_columns.h).
     static constexpr int64_t kQuad = tile_columns::kQuad<L>;
     static constexpr int64_t tile_of_lane(int l) { return tile_columns::tile_of_lane<L>(l); }
+    using OutputGroup = tile_columns::OutputGroup<L>;
+    static_assert(OutputGroup::kEdge == kTile);
 
     // The rows of the tile block starting at tile t0 (count tiles) of one input
     // channel, padded: band row r, column b is input (y0 + r, b - pad_left), where
@@ -229,16 +231,15 @@ struct Impl {
                                  float* plane, int64_t row0) {
         B y[4][4];
         output_tiles(m, point_stride, bias, y);
-        const int64_t oh = p.out_height, ow = p.out_width;
-        // The common case: every quad of tiles lies in one tile row and wholly inside
-        // the output, so each row of a quad's tiles is L contiguous floats.
-        bool whole_quads = t_first + L <= end;
+        const int64_t ow = p.out_width;
+        // The common case: the quads lie whole in the output, and the ISA transposes
+        // each row of their tiles back into it.
+        const OutputGroup group{t_first, end, tiles_w, p.out_height, ow};
+        int64_t quad_y[4], quad_x[4];
+        const bool whole_quads = group.whole_quads(quad_y, quad_x);
         float* quad[4];
         for (int q = 0; q < 4 && whole_quads; ++q) {
-            const int64_t t = t_first + q * kQuad;
-            const int64_t y0 = (t / tiles_w) * kTile, x0 = (t % tiles_w) * kTile;
-            whole_quads = x0 + kQuad * kTile <= ow && y0 + kTile <= oh;
-            quad[q] = plane + (y0 - row0) * ow + x0;
+            quad[q] = plane + (quad_y[q] - row0) * ow + quad_x[q];
         }
         alignas(64) float o[16 * L];
         for (int i = 0; i < 4; ++i) {
@@ -251,17 +252,12 @@ struct Impl {
             }
         }
         if (whole_quads) return;
-        for (int l = 0; l < L; ++l) {
-            const int64_t t = t_first + tile_of_lane(l);
-            if (t >= end) continue;
-            const int64_t y0 = (t / tiles_w) * kTile, x0 = (t % tiles_w) * kTile;
-            const int rows = static_cast<int>(std::min<int64_t>(kTile, oh - y0));
-            const int cols = static_cast<int>(std::min<int64_t>(kTile, ow - x0));
+        group.each_lane([&](int l, int64_t y0, int64_t x0, int64_t rows, int64_t cols) {
             float* dst = plane + (y0 - row0) * ow + x0;
-            for (int i = 0; i < rows; ++i) {
-                for (int j = 0; j < cols; ++j) dst[i * ow + j] = o[(i * 4 + j) * L + l];
+            for (int64_t i = 0; i < rows; ++i) {
+                for (int64_t j = 0; j < cols; ++j) dst[i * ow + j] = o[(i * 4 + j) * L + l];
             }
-        }
+        });
     }
 
     // A vector of zeros but for lane l, which holds v.
@@ -294,15 +290,9 @@ struct Impl {
         output_tiles(m0, point_stride, bias0, y[0]);
         output_tiles(m1, point_stride, bias1, y[1]);
         // The common case, as output_transform's: the quads lie whole in the image.
-        bool whole_quads = t_first + L <= end;
-        int64_t quad_y[4], quad_x[4];  // each quad's first stacked pixel
-        for (int q = 0; q < 4 && whole_quads; ++q) {
-            const int64_t t = t_first + q * kQuad;
-            quad_y[q] = (t / tiles_w) * kTile;
-            quad_x[q] = (t % tiles_w) * kTile;
-            whole_quads = quad_x[q] + kQuad * kTile <= w && quad_y[q] + kTile <= h;
-        }
-        if (whole_quads) {
+        const OutputGroup group{t_first, end, tiles_w, h, w};  // in stacked pixels
+        int64_t quad_y[4], quad_x[4];
+        if (group.whole_quads(quad_y, quad_x)) {
             for (int i = 0; i < 4; ++i) {
                 B rows[2][4];  // rows[b][q]: the L stacked pixels of quad q's row i
                 TileColumns<A>::rows(y[0][i], rows[0]);
@@ -334,20 +324,15 @@ struct Impl {
             }
         }
         auto each_pixel = [&](auto&& f) {
-            for (int l = 0; l < L; ++l) {
-                const int64_t t = t_first + tile_of_lane(l);
-                if (t >= end) continue;
-                const int64_t y0 = (t / tiles_w) * kTile, x0 = (t % tiles_w) * kTile;
-                const int rows = static_cast<int>(std::min<int64_t>(kTile, h - y0));
-                const int cols = static_cast<int>(std::min<int64_t>(kTile, w - x0));
-                for (int i = 0; i < rows; ++i) {
-                    for (int j = 0; j < cols; ++j) {
+            group.each_lane([&](int l, int64_t y0, int64_t x0, int64_t rows, int64_t cols) {
+                for (int64_t i = 0; i < rows; ++i) {
+                    for (int64_t j = 0; j < cols; ++j) {
                         for (int b = 0; b < 2; ++b) {
                             f(v[b][i][j][l], 2 * (y0 + i) + a, 2 * (x0 + j) + b);
                         }
                     }
                 }
-            }
+            });
         };
         each_pixel([&](float& value, int64_t oy, int64_t ox) {
             if (oy == 0) value -= top[ox];

@@ -57,6 +57,7 @@ struct Impl {
 
     static constexpr int64_t kQuad = tile_columns::kQuad<L>;
     static constexpr int64_t tile_of_lane(int l) { return tile_columns::tile_of_lane<L>(l); }
+    static_assert(tile_columns::OutputGroup<L>::kEdge == kTile);
 
     // A pass's band (winograd_s2.h) of one channel: padded input rows from
     // 2 * kTile * first_row on, each its two phases of len floats.
@@ -230,16 +231,11 @@ struct Impl {
         }
         // The common case: every quad of tiles lies whole in one tile row of the output,
         // and the ISA transposes each output row of the quads back into it.
-        const int64_t tiles_w = tiles_wide(p);
-        bool whole_quads = t0 + L <= end;
-        float* quad[4];
-        for (int q = 0; q < 4 && whole_quads; ++q) {
-            const int64_t t = t0 + q * kQuad;
-            const int64_t oy = kTile * (t / tiles_w), ox = kTile * (t % tiles_w);
-            whole_quads = oy + kTile <= p.out_height && ox + kTile * kQuad <= p.out_width;
-            quad[q] = plane + oy * p.out_width + ox;
-        }
-        if (whole_quads) {
+        const tile_columns::OutputGroup<L> group{t0, end, tiles_wide(p), p.out_height, p.out_width};
+        int64_t quad_y[4], quad_x[4];
+        if (group.whole_quads(quad_y, quad_x)) {
+            float* quad[4];
+            for (int q = 0; q < 4; ++q) quad[q] = plane + quad_y[q] * p.out_width + quad_x[q];
             for (int i = 0; i < kTile; ++i) {
                 const B row[kTile] = {o[i * kTile], o[i * kTile + 1], o[i * kTile + 2],
                                       o[i * kTile + 3]};
@@ -248,17 +244,12 @@ struct Impl {
             return;
         }
         for (int e = 0; e < kOutputs; ++e) o[e].store_aligned(tmp + e * L);
-        for (int l = 0; l < L; ++l) {
-            const int64_t t = t0 + tile_of_lane(l);
-            if (t >= end) continue;
-            const int64_t oy = kTile * (t / tiles_w), ox = kTile * (t % tiles_w);
-            const int64_t rows = std::min<int64_t>(kTile, p.out_height - oy);
-            const int64_t cols = std::min<int64_t>(kTile, p.out_width - ox);
+        group.each_lane([&](int l, int64_t oy, int64_t ox, int64_t rows, int64_t cols) {
             for (int64_t i = 0; i < rows; ++i) {
                 float* dst = plane + (oy + i) * p.out_width + ox;
                 for (int64_t j = 0; j < cols; ++j) dst[j] = tmp[(i * kTile + j) * L + l];
             }
-        }
+        });
     }
 
     // One pass's tiles [t0, end) of one image, and where its buffers are.
