@@ -161,7 +161,9 @@ void bm_conv(benchmark::State& state, const ConvShape& s, k::ConvAlgorithm algor
     }
     if (conv.winograd_wide()) label += " wide";
     if (conv.algorithm() == k::ConvAlgorithm::Direct) {
-        label += conv.pixel_tiles() ? " pixels" : " columns";
+        label += conv.pixel_tiles()    ? " pixels"
+                 : conv.long_columns() ? " long_columns"
+                                       : " columns";
     }
     if (algorithm == runtime_choice && schedule == k::WinogradSchedule::Auto &&
         tiling == k::DirectTiling::Auto && precision == k::ConvPrecision::Fp32 &&
@@ -282,7 +284,8 @@ void register_conv_benchmarks(const std::vector<int>& threads) {
         // The direct kernels with each tiling, whichever the runtime picks.
         for (const auto& [suffix, tiling] :
              {std::pair{"/direct_columns", k::DirectTiling::Columns},
-              std::pair{"/direct_pixels", k::DirectTiling::Pixels}}) {
+              std::pair{"/direct_pixels", k::DirectTiling::Pixels},
+              std::pair{"/direct_long_columns", k::DirectTiling::LongColumns}}) {
             register_threaded(shape_name(s) + suffix, threads,
                               [&s, choice, tiling = tiling](benchmark::State& state) {
                                   bm_conv(state, s, k::ConvAlgorithm::Direct, choice,

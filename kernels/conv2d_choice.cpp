@@ -72,6 +72,29 @@ bool pixel_tiles_win(const Conv2dParams& p, const direct::Kernels& dk) {
     return dk.lanes >= 8 && ocg % dk.lanes == 0 && p.stride_w == 1;
 }
 
+// Where the long column tiles (AVX-512's 6 x 4) beat the wide ones (8 x 2): each useful
+// FMA costs about a tenth less in them, so they win unless rounding the output channels
+// up to 6 and the columns up to 4 vectors wastes more than that. Measured on a Xeon
+// (kernel_bench conv2d/.../direct, wide against long, 2 threads, 2 alternating runs):
+// live_base_down2_s2 (64 -> 192, 64 columns) 3.49-3.68 -> 3.26-3.32 ms, live_down1_s2
+// (16 -> 64, 128) 1.36-1.38 -> 1.28-1.30, scrfd_stem (28 -> 28, 320) 6.58-7.42 ->
+// 5.83-6.18, scrfd_stem_widen (28 -> 56) 12.6-13.2 -> 12.0-12.2; where rounding costs,
+// live_down0_s2 (16 -> 16, 18 in 6s) 1.82-1.92 -> 1.87-1.99, scrfd_stage0 (56 -> 56,
+// 160 columns in 192) 5.37-5.51 -> 6.57-6.75, scrfd_stage1 (88 -> 88, 80 columns in
+// 128) 3.89-4.10 -> 5.06-5.10, narrow_8to8 0.113-0.120 -> 0.128-0.139. In live_base
+// (swaprun infer --profile, 3 alternating runs) the pair down.1 + down.2 took
+// 4.49-4.57 ms against 4.80-4.95.
+bool long_columns_win(const Conv2dParams& p, const direct::Kernels& dk) {
+    const direct::Variant &wide = dk.wide, &longer = dk.long_columns;
+    if (longer.nr <= wide.nr) return false;
+    const auto padded = [&](const direct::Variant& v) {
+        const int64_t cols = static_cast<int64_t>(dk.lanes) * v.nr;
+        return static_cast<double>(cpu::ceil_div(p.out_channels / p.groups, v.mr) * v.mr *
+                                   cpu::ceil_div(p.out_width, cols) * cols);
+    };
+    return 0.9 * padded(longer) < padded(wide);
+}
+
 // Where the row transforms (row_winograd.h) beat the direct kernels on a 7x7 layer they
 // apply to. Measured on a Zen 4 (kernel_bench conv2d/live_head and live_tail, direct
 // against row_winograd, 1 thread): AVX-512 head 12.8 -> 6.6-6.8 ms, tail 14.7 -> 8.9-10.5;
@@ -416,13 +439,19 @@ PackedLayout packed_layout(const Conv2dParams& p, ConvOptions options) {
     } else if (dk != nullptr) {
         // The depthwise kernel's row fill handles strides 1 and 2.
         const bool depthwise = icg == 1 && ocg == 1 && p.stride_w <= 2;
-        const bool pixels = options.direct_tiling == DirectTiling::Auto
-                                ? pixel_tiles_win(p, *dk)
-                                : options.direct_tiling == DirectTiling::Pixels;
-        l.direct = depthwise              ? &dk->depthwise
-                   : pixels               ? &dk->pixels
-                   : ocg <= dk->narrow.mr ? &dk->narrow
-                                          : &dk->wide;
+        const DirectTiling tiling = options.direct_tiling;
+        const bool automatic = tiling == DirectTiling::Auto;
+        const bool pixels = automatic ? pixel_tiles_win(p, *dk) : tiling == DirectTiling::Pixels;
+        // Long column tiles asked for take every layer (so the tests run them on any
+        // shape); Auto leaves the image tails' few channels to the narrow ones.
+        const bool narrow = ocg <= dk->narrow.mr && tiling != DirectTiling::LongColumns;
+        const bool longer =
+            automatic ? long_columns_win(p, *dk) : tiling == DirectTiling::LongColumns;
+        l.direct = depthwise ? &dk->depthwise
+                   : pixels  ? &dk->pixels
+                   : narrow  ? &dk->narrow
+                   : longer  ? &dk->long_columns
+                             : &dk->wide;
         const int64_t mr = l.direct->mr;
         const int64_t blocks = (ocg + mr - 1) / mr;
         l.weight_floats = static_cast<size_t>(p.groups * blocks * taps * mr);

@@ -62,9 +62,9 @@ struct Variant {
     int64_t rows_per_task = 1;  // output rows per task (of one group, or one channel)
 };
 
-// The row kernels a pair can run with: Kernels::wide, narrow, pixels, row_winograd and
-// row_winograd_narrow.
-enum class Tiling : uint8_t { Wide, Narrow, Pixels, RowWinograd, RowWinogradNarrow };
+// The row kernels a pair can run with: Kernels::wide, narrow, pixels, row_winograd,
+// row_winograd_narrow and long_columns.
+enum class Tiling : uint8_t { Wide, Narrow, Pixels, RowWinograd, RowWinogradNarrow, LongColumns };
 
 // A first convolution of a pair that is not one of the row kernels: it makes `rows`
 // rows of its output at a time (a Winograd layer, a row of output tiles at a time:
@@ -120,6 +120,10 @@ struct Kernels {
     // image tails. Their ring slots hold transformed rows: 10 points per 4 columns.
     Variant row_winograd;
     Variant row_winograd_narrow;
+    // Column tiles of fewer output channels by more vectors of columns (AVX-512: 6 x 4
+    // against wide's 8 x 2: 24 FMAs for 10 loads, not 16), for rows that fill them
+    // (long_columns_win in conv2d_choice.cpp). Where an ISA has no such shape, wide's.
+    Variant long_columns;
     void (*run_pair)(const PairArgs& a);  // any two of the row kernels
 };
 

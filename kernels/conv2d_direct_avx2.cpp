@@ -9,8 +9,9 @@ namespace swaprun::kernels::direct {
 
 // Column tiles of 4 x 2 and 3 x 3 accumulators of 8 lanes: 4 x 2 measured fastest on
 // Zen 4 (4 x 3 and 6 x 2 leave too few of the 16 ymm registers and spill); pixel tiles
-// of 8 output channels by 8 columns; row-transform tiles of 4 x 2 and 3 x 4.
-const Kernels kAvx2 = detail::make_kernels<xsimd::avx2, 4, 2, 3, 3, 1, 4, 2, 3, 4>("avx2");
+// of 8 output channels by 8 columns; row-transform tiles of 4 x 2 and 3 x 4. No
+// longer column tiles: 4 x 2 is also long_columns.
+const Kernels kAvx2 = detail::make_kernels<xsimd::avx2, 4, 2, 4, 2, 3, 3, 1, 4, 2, 3, 4>("avx2");
 
 }  // namespace swaprun::kernels::direct
 #endif

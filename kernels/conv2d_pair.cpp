@@ -50,6 +50,7 @@ direct::Tiling tiling_of(const direct::Kernels& dk, const direct::Variant* v) {
            : v == &dk.narrow              ? direct::Tiling::Narrow
            : v == &dk.row_winograd        ? direct::Tiling::RowWinograd
            : v == &dk.row_winograd_narrow ? direct::Tiling::RowWinogradNarrow
+           : v == &dk.long_columns        ? direct::Tiling::LongColumns
                                           : direct::Tiling::Wide;
 }
 

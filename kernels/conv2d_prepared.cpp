@@ -336,6 +336,11 @@ bool PreparedConv2d::pixel_tiles() const {
     return direct_ != nullptr && direct_ == &direct_kernels(isa_)->pixels;
 }
 
+bool PreparedConv2d::long_columns() const {
+    return direct_ != nullptr && direct_ == &direct_kernels(isa_)->long_columns &&
+           direct_ != &direct_kernels(isa_)->wide;
+}
+
 bool PreparedConv2d::depthwise() const {
     return direct_ != nullptr && direct_ == &direct_kernels(isa_)->depthwise;
 }

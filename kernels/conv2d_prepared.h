@@ -88,10 +88,11 @@ enum class WinogradSchedule : uint8_t { Auto = 0, SharedStages = 1, PrivateTiles
 enum class ConvPrecision : uint8_t { Fp32 = 0, Bf16x3 = 1 };
 
 // How the SIMD direct kernels tile a layer's outputs (conv2d_direct.h): vectors of
-// output columns by a few output channels, the weights broadcast (the wide and narrow
-// kernels); or vectors of output channels by a vector's count of columns, the input
-// broadcast (the pixel kernel).
-enum class DirectTiling : uint8_t { Auto = 0, Columns = 1, Pixels = 2 };
+// output columns by a few output channels, the weights broadcast (Columns: the wide and
+// narrow kernels; LongColumns: fewer channels by more vectors, direct::Kernels::
+// long_columns); or vectors of output channels by a vector's count of columns, the
+// input broadcast (the pixel kernel).
+enum class DirectTiling : uint8_t { Auto = 0, Columns = 1, Pixels = 2, LongColumns = 3 };
 
 // The Winograd GEMMs' micro-kernel on AVX-512 (stride 1 and 2): Narrow 8 output
 // channels by 2 vectors of tiles, Wide 6 by 4 (winograd_avx512.cpp). Other ISAs have one.
@@ -112,7 +113,8 @@ struct ConvOptions {
     // size of the transformed weights; the others are for tests and benchmarks. run()
     // can override the choice per call (the runtime times both: exec::ScheduleTuner).
     WinogradSchedule winograd_schedule = WinogradSchedule::Auto;
-    // Direct: Auto picks by the shape (pixel_tiles_win in conv2d_choice.cpp); the
+    // Direct: Auto picks by the shape (pixel_tiles_win, long_columns_win in
+    // conv2d_choice.cpp); the
     // others are for tests and benchmarks. Depthwise layers keep their own kernel.
     DirectTiling direct_tiling = DirectTiling::Auto;
     // Winograd on AVX-512: Auto picks by the input channels and the tiles of a pass,
@@ -186,6 +188,9 @@ class PreparedConv2d {
     // Direct: whether the SIMD kernels run pixel tiles (DirectTiling::Pixels), or their
     // depthwise kernel (one input and one output channel per group).
     bool pixel_tiles() const;
+    // Direct: whether they run the long column tiles where the ISA has a shape of its own
+    // for them (direct::Kernels::long_columns).
+    bool long_columns() const;
     bool depthwise() const;
     // Polyphase: the convolution its four output phases run as, stacked (null for the
     // other algorithms).

@@ -101,7 +101,8 @@ inline std::vector<ConvIsa> isas() {
 
 // The direct kernels' tilings, each forced (the column tiles on the portable path,
 // which has no tilings, are the same kernel as Auto).
-constexpr DirectTiling kTilings[] = {DirectTiling::Columns, DirectTiling::Pixels};
+constexpr DirectTiling kTilings[] = {DirectTiling::Columns, DirectTiling::Pixels,
+                                     DirectTiling::LongColumns};
 
 inline ConvOptions direct_with(ConvIsa isa, DirectTiling tiling) {
     ConvOptions o{ConvAlgorithm::Direct, isa};
@@ -110,7 +111,10 @@ inline ConvOptions direct_with(ConvIsa isa, DirectTiling tiling) {
 }
 
 inline const char* to_string(DirectTiling t) {
-    return t == DirectTiling::Pixels ? "pixels" : t == DirectTiling::Columns ? "columns" : "auto";
+    return t == DirectTiling::Pixels        ? "pixels"
+           : t == DirectTiling::Columns     ? "columns"
+           : t == DirectTiling::LongColumns ? "long_columns"
+                                            : "auto";
 }
 
 // A Winograd algorithm on an ISA with each of its micro-kernels forced (AVX-512 has two).

@@ -278,6 +278,7 @@ TEST(ConvFast, RowWinogradPairGivesTheBitsOfTheTwoInTurn) {
         direct_up.upsampled_input = true;
         const Run runs[] = {{into_down, rows, direct_with(isa, DirectTiling::Columns)},
                             {into_down, rows, direct_with(isa, DirectTiling::Pixels)},
+                            {into_down, rows, direct_with(isa, DirectTiling::LongColumns)},
                             {into_tail, winograd_up, rows},
                             {into_tail, direct_up, rows},
                             {into_zero_padded, direct_with(isa, DirectTiling::Pixels), rows}};

@@ -72,8 +72,8 @@ TEST(ConvFast, UpsampledInputMatchesResizeThenConvolution) {
         const bool winograd_applies = c.k == 3 && c.groups == 1;
         for (ConvIsa isa : isas()) {
             if (isa == ConvIsa::Portable) continue;  // the SIMD kernels only
-            std::vector<ConvOptions> options = {direct_with(isa, DirectTiling::Columns),
-                                                direct_with(isa, DirectTiling::Pixels)};
+            std::vector<ConvOptions> options;
+            for (DirectTiling t : kTilings) options.push_back(direct_with(isa, t));
             if (winograd_applies) options.push_back(ConvOptions{ConvAlgorithm::Winograd, isa});
             for (const ConvOptions& plain : options) {
                 const ConvAlgorithm algo = plain.algorithm;

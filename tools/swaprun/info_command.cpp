@@ -38,9 +38,10 @@ std::string kernel_of(const kernels::PreparedConv2d& conv) {
     }
     if (conv.algorithm() == kernels::ConvAlgorithm::Direct &&
         conv.isa() != kernels::ConvIsa::Portable) {
-        s += conv.depthwise()     ? ", depthwise"
-             : conv.pixel_tiles() ? ", pixel tiles"
-                                  : ", column tiles";
+        s += conv.depthwise()      ? ", depthwise"
+             : conv.pixel_tiles()  ? ", pixel tiles"
+             : conv.long_columns() ? ", long column tiles"
+                                   : ", column tiles";
     }
     if (conv.has_schedules() && conv.stacked_phases() == nullptr) {  // else the stacked one's
         s += conv.private_tiles() ? ", private tiles at load" : ", shared stages at load";
