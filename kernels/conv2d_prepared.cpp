@@ -337,8 +337,7 @@ bool PreparedConv2d::pixel_tiles() const {
 }
 
 bool PreparedConv2d::long_columns() const {
-    return direct_ != nullptr && direct_ == &direct_kernels(isa_)->long_columns &&
-           direct_ != &direct_kernels(isa_)->wide;
+    return direct_ != nullptr && direct_ == &direct_kernels(isa_)->long_columns;
 }
 
 bool PreparedConv2d::depthwise() const {

@@ -188,8 +188,7 @@ class PreparedConv2d {
     // Direct: whether the SIMD kernels run pixel tiles (DirectTiling::Pixels), or their
     // depthwise kernel (one input and one output channel per group).
     bool pixel_tiles() const;
-    // Direct: whether they run the long column tiles where the ISA has a shape of its own
-    // for them (direct::Kernels::long_columns).
+    // Direct: whether they run the long column tiles (direct::Kernels::long_columns).
     bool long_columns() const;
     bool depthwise() const;
     // Polyphase: the convolution its four output phases run as, stacked (null for the
