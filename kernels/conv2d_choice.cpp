@@ -83,16 +83,18 @@ bool pixel_tiles_win(const Conv2dParams& p, const direct::Kernels& dk) {
 // 160 columns in 192) 5.37-5.51 -> 6.57-6.75, scrfd_stage1 (88 -> 88, 80 columns in
 // 128) 3.89-4.10 -> 5.06-5.10, narrow_8to8 0.113-0.120 -> 0.128-0.139. In live_base
 // (swaprun infer --profile, 3 alternating runs) the pair down.1 + down.2 took
-// 4.49-4.57 ms against 4.80-4.95.
+// 4.35-4.48 ms against 4.64-4.96.
 bool long_columns_win(const Conv2dParams& p, const direct::Kernels& dk) {
+    constexpr double kLongCostPerFma = 0.9;  // the wide tiles' being 1
     const direct::Variant &wide = dk.wide, &longer = dk.long_columns;
-    if (longer.nr <= wide.nr) return false;
-    const auto padded = [&](const direct::Variant& v) {
+    if (longer.nr <= wide.nr) return false;  // no longer shape on this ISA
+    // Output channels times columns, each rounded up to whole tiles.
+    const auto padded_outputs = [&](const direct::Variant& v) {
         const int64_t cols = static_cast<int64_t>(dk.lanes) * v.nr;
         return static_cast<double>(cpu::ceil_div(p.out_channels / p.groups, v.mr) * v.mr *
                                    cpu::ceil_div(p.out_width, cols) * cols);
     };
-    return 0.9 * padded(longer) < padded(wide);
+    return kLongCostPerFma * padded_outputs(longer) < padded_outputs(wide);
 }
 
 // Where the row transforms (row_winograd.h) beat the direct kernels on a 7x7 layer they

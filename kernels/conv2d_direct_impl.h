@@ -597,9 +597,9 @@ void run_any_pair(const PairArgs& pa) {
      ...);
 }
 
-// MR1 x NR1, MR3 x NR3 and MR2 x NR2 (RR2 rows): the wide, long and narrow column
+// MR1 x NR1, MRL x NRL and MR2 x NR2 (RR2 rows): the wide, long and narrow column
 // tiles; RM1 x RN1 and RM2 x RN2 (RR2W rows): the wide and narrow row-transform tiles.
-template <class A, int MR1, int NR1, int MR3, int NR3, int MR2, int NR2, int RR2, int RM1, int RN1,
+template <class A, int MR1, int NR1, int MRL, int NRL, int MR2, int NR2, int RR2, int RM1, int RN1,
           int RM2, int RN2, int RR2W = 1>
 Kernels make_kernels(const char* name) {
     using W = Impl<A, MR1, NR1>;
@@ -607,7 +607,7 @@ Kernels make_kernels(const char* name) {
     using Px = PixelImpl<A>;
     using Rw = RowWinogradImpl<A, RM1, RN1>;
     using RwN = RowWinogradImpl<A, RM2, RN2, RR2W>;
-    using Lc = Impl<A, MR3, NR3>;
+    using Lc = Impl<A, MRL, NRL>;
     // About 32 columns (a detector's last maps are 20 wide) and 8 accumulators.
     constexpr int kDwNr = std::max(1, 32 / W::L);
     constexpr int kDwRows = std::max(1, 8 / kDwNr);
@@ -620,7 +620,7 @@ Kernels make_kernels(const char* name) {
                    Variant{1, kDwNr, &D::run, kDepthwiseBandRows},
                    Variant{RM1, RN1, &run_rows<Rw>},
                    Variant{RM2, RN2, &run_rows<RwN>, RR2W},
-                   Variant{MR3, NR3, &run_rows<Lc>},
+                   Variant{MRL, NRL, &run_rows<Lc>},
                    &run_any_pair<W, N, Px, Rw, RwN, Lc>};
 }
 

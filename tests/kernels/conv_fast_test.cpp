@@ -130,6 +130,26 @@ TEST(ConvFast, AutoPicksPixelTilesForStrideOneWholeVectors) {
     EXPECT_FALSE(pixels(depthwise));
 }
 
+// Auto runs AVX-512's long column tiles (6 x 4) where rounding up to them wastes less
+// than they gain: the generators' stride-2 down.1 and down.2, not the 16-channel down.0
+// (18 channels in threes of 6) nor rows of 32 columns (half of a tile of 64); and never
+// where the ISA has no longer shape.
+TEST(ConvFast, AutoPicksLongColumnTilesWhereTheyFill) {
+    if (best_conv_isa() == ConvIsa::Portable) GTEST_SKIP() << "no SIMD direct kernels here";
+    auto long_columns = [](Case c) {
+        c.stride = 2;
+        const Conv2dParams p = make(c);
+        const std::vector<float> w(static_cast<size_t>(p.out_channels * p.in_channels * c.k * c.k));
+        return PreparedConv2d(p, w.data(), nullptr, ConvOptions{ConvAlgorithm::Direct})
+            .long_columns();
+    };
+    const bool avx512 = best_conv_isa() == ConvIsa::Avx512;
+    EXPECT_EQ(long_columns(Case{16, 64, 256, 256, 3}), avx512);   // down.1: 128 columns
+    EXPECT_EQ(long_columns(Case{64, 192, 128, 128, 3}), avx512);  // down.2: 64
+    EXPECT_FALSE(long_columns(Case{16, 16, 512, 512, 3}));        // down.0
+    EXPECT_FALSE(long_columns(Case{192, 192, 64, 64, 3}));        // 32 columns
+}
+
 // Stride 2 splits each padded row into two phases in one pass over the pairs inside
 // the row: every pad mode, left pads from 0 to 3 (pairs starting inside and outside the
 // row), odd and even widths.
