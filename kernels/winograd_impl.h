@@ -260,11 +260,17 @@ struct Impl {
         });
     }
 
-    // A vector of zeros but for lane l, which holds v.
-    static B lane_only(int l, float v) {
-        alignas(64) float lanes[L] = {};
-        lanes[l] = v;
-        return B::load_aligned(lanes);
+    // A vector of zeros but for lane l, which holds v. Made in registers: written to
+    // memory as a vector of zeros and one float, then loaded whole, it cannot be
+    // forwarded from the two stores, and the load waits for both to reach the cache
+    // (perf: a third of the Polyphase output stage's samples on the instruction after
+    // it, in live_base).
+    static SWAPRUN_ALWAYS_INLINE B lane_only(int l, float v) {
+        alignas(64) static constexpr float kLaneIndex[] = {0, 1, 2,  3,  4,  5,  6,  7,
+                                                           8, 9, 10, 11, 12, 13, 14, 15};
+        static_assert(L <= 16);
+        const B index = B::load_aligned(kLaneIndex);
+        return xsimd::select(index == B(static_cast<float>(l)), B(v), B(0.0f));
     }
 
     // The output tiles of group t_first (those before tile `end`) of image n of a
