@@ -36,11 +36,11 @@ struct OutputGroup {
 
     // Whether every quad lies in one tile row and wholly inside the output (then each
     // row of its tiles is L contiguous floats, which store() writes); quad q's first
-    // pixel is (y[q], x[q]).
-    // One division for the four quads, and every quad's place worked out: with a
-    // division per quad and an early exit (which left y and x in memory), the stage's
-    // callers spent more time here than on their tiles (perf: on a vector load of the
-    // four y just stored one by one, which the stores cannot forward).
+    // pixel is (y[q], x[q]). One division for the four quads, and every quad's place
+    // worked out: with a division per quad and an early exit, which left y and x in
+    // memory, two fifths of the stride-1 output stage's samples (perf, live_base) sat on
+    // the callers' vector load of the four y just stored one by one, which the stores
+    // cannot forward.
     bool whole_quads(int64_t (&y)[4], int64_t (&x)[4]) const {
         if (t_first + L > end) return false;
         int64_t row = t_first / tiles_w, col = t_first % tiles_w;
