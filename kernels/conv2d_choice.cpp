@@ -39,8 +39,8 @@ bool winograd_wins(const Conv2dParams& p) { return p.in_channels >= 8 && p.out_c
 // input transform's work by 4, drops the upsampling, leaves the GEMMs' and the output
 // transform's work, adds the border corrections, and makes U four times the size (the
 // GEMMs reading it for a quarter of the tiles): it pays where the transforms outweigh
-// the GEMMs, with few output channels, or where the input channels far outnumber the
-// output ones. Measured on a Xeon (kernel_bench conv2d/, Polyphase against Winograd
+// the GEMMs, with few output channels, or with three times as many input channels as
+// output ones or more. Measured on a Xeon (kernel_bench conv2d/, Polyphase against Winograd
 // reading the input upsampled, 2 threads, 2 alternating runs, the phases written in
 // place): live_up2 (64 -> 16 at 256 x 256) 1.73-1.74 against 2.33-2.35 ms;
 // live_up3_upsampled (16 -> 16 at 512 x 512) 2.58-2.60 against 3.41-3.54 (and as the
@@ -51,9 +51,13 @@ bool winograd_wins(const Conv2dParams& p) { return p.in_channels >= 8 && p.out_c
 // shared (its stacked U, 7 MB, sets them at load), 4.13-4.14 against 4.42-4.47 with
 // private tiles (which exec::ScheduleTuner finds); but in live_base (swaprun infer
 // --profile, 3 alternating runs) 4.38-4.56 against 4.45-4.78: no clear gain for 5 MB
-// more of U, so that layer stays on Winograd.
+// more of U. Since the output stage builds its border corrections in registers
+// (winograd_impl.h, lane_only) it gains: in a slower spell, 5.03 against 5.39-5.50 in
+// kernel_bench (2 runs), 4.86-5.04 against 5.18-5.63 in live_base (4 alternating runs),
+// for 7 MB more peak RSS (60 -> 67 MB) and about 3 ms more to load (medians of 12
+// alternating loads, 41 against 38 ms in that spell).
 bool polyphase_wins(const Conv2dParams& p) {
-    return (p.out_channels <= 16 || p.in_channels >= 4 * p.out_channels) &&
+    return (p.out_channels <= 16 || p.in_channels >= 3 * p.out_channels) &&
            winograd_wins(polyphase::stacked_params(p));
 }
 
