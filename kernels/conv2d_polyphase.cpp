@@ -99,23 +99,32 @@ void corner_values(const Borders& b, int64_t c, int64_t y, int64_t x, float* val
     }
 }
 
-// fix[i] for i in [1, n - 1): the sum over input channels of three taps of output
-// channel o's kernels (k: [in_c][3][3]), tap t at k[c * 9 + first + t * step], on a
-// border line (lines: [in_c][n]) at i - 1 .. i + 1. fix[0] and fix[n - 1] are 0.
-void line_fix(int64_t in_c, int64_t n, const float* k, int first, int step, const float* lines,
-              float* fix) {
+// For each of `outputs` output channels from o0, fix[i] (fix: n floats a channel, from
+// o0's) for i in [1, n - 1): the sum over input channels of three taps of the channel's
+// kernels (w: [out_c][in_c][3][3]), tap t at [c][first + t * step], on a border line
+// (lines: [in_c][n]) at i - 1 .. i + 1. fix[0] and fix[n - 1] are 0.
+void line_fix(int64_t in_c, int64_t n, const float* w, int64_t o0, int64_t outputs, int first,
+              int step, const float* lines, float* fix) {
+    const float* k = w + o0 * in_c * 9 + first;
     if (const simd::Table* t = simd::table(); t != nullptr) {
-        t->correlate3(in_c, n, lines, k + first, 9, step, fix);
+        t->correlate3(outputs, in_c, n, lines, k, 9, in_c * 9, step, fix, n);
         return;
     }
-    std::fill(fix, fix + n, 0.0f);
-    for (int64_t c = 0; c < in_c; ++c) {
-        const float* t = k + c * 9 + first;
-        const float t0 = t[0], t1 = t[step], t2 = t[2 * step];
-        const float* l = lines + c * n;
-        for (int64_t i = 1; i + 1 < n; ++i) fix[i] += t0 * l[i - 1] + t1 * l[i] + t2 * l[i + 1];
+    for (int64_t o = 0; o < outputs; ++o) {
+        float* f = fix + o * n;
+        std::fill(f, f + n, 0.0f);
+        for (int64_t c = 0; c < in_c; ++c) {
+            const float* t = k + (o * in_c + c) * 9;
+            const float t0 = t[0], t1 = t[step], t2 = t[2 * step];
+            const float* l = lines + c * n;
+            for (int64_t i = 1; i + 1 < n; ++i) f[i] += t0 * l[i - 1] + t1 * l[i] + t2 * l[i + 1];
+        }
     }
 }
+
+// Output channels a task of border_corrections takes: its lines' products are made a
+// few channels at a time (simd::Table::correlate3), each line loaded once for them.
+constexpr int64_t kFixChannels = 6;
 
 }  // namespace
 
@@ -197,17 +206,19 @@ winograd::PhaseOutput border_corrections(const Conv2dParams& p, const float* wei
                 }
             }
 #pragma omp for schedule(static)
-            for (int64_t o = 0; o < out_c; ++o) {
-                const float* k = weight + o * in_c * 9;  // [c][ky][kx]
+            for (int64_t o0 = 0; o0 < out_c; o0 += kFixChannels) {
+                const int64_t count = std::min(kFixChannels, out_c - o0);
                 // Row -1 (kernel row 0) outside on the first row, row h2 (kernel row 2)
                 // on the last; column -1 (kernel column 0) on the first column, column w2
                 // (kernel column 2) on the last.
-                line_fix(in_c, w2, k, 0, 1, b.top(0), b.top_fix(o));
-                line_fix(in_c, w2, k, 6, 1, b.bottom(0), b.bottom_fix(o));
-                line_fix(in_c, h2, k, 0, 3, b.left(0), b.left_fix(o));
-                line_fix(in_c, h2, k, 2, 3, b.right(0), b.right_fix(o));
-                for (int i = 0; i < 4; ++i) {
-                    b.corner_fix_of(o, i) = corner_fix(in_c, weight, o, b.corner(i));
+                line_fix(in_c, w2, weight, o0, count, 0, 1, b.top(0), b.top_fix(o0));
+                line_fix(in_c, w2, weight, o0, count, 6, 1, b.bottom(0), b.bottom_fix(o0));
+                line_fix(in_c, h2, weight, o0, count, 0, 3, b.left(0), b.left_fix(o0));
+                line_fix(in_c, h2, weight, o0, count, 2, 3, b.right(0), b.right_fix(o0));
+                for (int64_t o = o0; o < o0 + count; ++o) {
+                    for (int i = 0; i < 4; ++i) {
+                        b.corner_fix_of(o, i) = corner_fix(in_c, weight, o, b.corner(i));
+                    }
                 }
             }
         }

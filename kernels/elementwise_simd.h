@@ -48,14 +48,16 @@ struct Table {
     void (*resize2x_row)(const float* far, const float* near, int64_t in_width, float* tmp,
                          float* out);
 
-    // A three-tap correlation summed over rows, the border corrections of a
-    // polyphase layer (conv2d_polyphase.cpp): for i in [1, n - 1),
-    //   out[i] = sum over r < rows of w[0] x[i - 1] + w[step] x[i] + w[2 step] x[i + 1]
-    // with x = lines + r * n and w = taps + r * tap_stride, each row's three products
-    // added to the sum by fused multiply-adds in that order, rows in increasing order.
-    // out[0] and out[n - 1] are set to 0.
-    void (*correlate3)(int64_t rows, int64_t n, const float* lines, const float* taps,
-                       int64_t tap_stride, int64_t step, float* out);
+    // Three-tap correlations summed over rows, the border corrections of a polyphase
+    // layer (conv2d_polyphase.cpp): for o < outputs and i in [1, n - 1),
+    //   out[o * out_stride + i] = sum over r < rows of
+    //       w[0] x[i - 1] + w[step] x[i] + w[2 step] x[i + 1]
+    // with x = lines + r * n and w = taps + o * output_taps + r * tap_stride, each row's
+    // three products added to the sum by fused multiply-adds in that order, rows in
+    // increasing order. Each output's positions 0 and n - 1 are set to 0.
+    void (*correlate3)(int64_t outputs, int64_t rows, int64_t n, const float* lines,
+                       const float* taps, int64_t tap_stride, int64_t output_taps, int64_t step,
+                       float* out, int64_t out_stride);
 
     // The image warps' inner loops (pipeline/warp_affine.cpp, pipeline/paste_back.cpp),
     // bit for bit as their scalar loops; nullptr where gathers do not pay (NEON).

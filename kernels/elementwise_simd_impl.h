@@ -375,75 +375,113 @@ void resize2x_row(const float* far, const float* near, int64_t iw, float* tmp, f
     }
 }
 
-// The sums of Table::correlate3 for kVectors vectors of outputs, from out + at[v],
-// kept in registers over all rows: a row's three products go into each sum one after
-// the other, so the vectors' sums are the independent chains that keep the FMA units
-// busy.
-template <class A, int kVectors>
-void correlate3_vectors(int64_t rows, int64_t n, const float* lines, const float* taps,
-                        int64_t tap_stride, int64_t step, const int64_t* at, float* out) {
+// Vector registers: AVX2's 16, AVX-512's and NEON's 32.
+template <class A>
+inline constexpr int kRegisters = std::is_same_v<A, xsimd::fma3<xsimd::avx2>> ? 16 : 32;
+
+// The sums of Table::correlate3 for kOutputs outputs by kVectors vectors of positions,
+// from out + at[v], kept in registers over all rows: each vector of a row's line is
+// loaded once for all kOutputs outputs (one output at a time read the lines, 96 KB for
+// live_base's up.1, from L2 for each), and a row's three products go into each sum one
+// after the other, so the sums are the independent chains that keep the FMA units busy.
+template <class A, int kOutputs, int kVectors>
+void correlate3_block(int64_t rows, int64_t n, const float* lines, const float* taps,
+                      int64_t tap_stride, int64_t output_taps, int64_t step, const int64_t* at,
+                      float* out, int64_t out_stride) {
     using B = Batch<A>;
-    B acc[kVectors];
-    for (int v = 0; v < kVectors; ++v) acc[v] = B(0.0f);
+    B acc[kOutputs][kVectors];
+    for (int o = 0; o < kOutputs; ++o) {
+        for (int v = 0; v < kVectors; ++v) acc[o][v] = B(0.0f);
+    }
     for (int64_t r = 0; r < rows; ++r) {
         const float* x = lines + r * n;
-        const float* w = taps + r * tap_stride;
-        const B w0(w[0]), w1(w[step]), w2(w[2 * step]);
+        B w[kOutputs][3];
+        for (int o = 0; o < kOutputs; ++o) {
+            const float* t = taps + o * output_taps + r * tap_stride;
+            for (int k = 0; k < 3; ++k) w[o][k] = B(t[k * step]);
+        }
         for (int v = 0; v < kVectors; ++v) {
-            acc[v] = xsimd::fma(w0, B::load_unaligned(x + at[v] - 1), acc[v]);
-            acc[v] = xsimd::fma(w1, B::load_unaligned(x + at[v]), acc[v]);
-            acc[v] = xsimd::fma(w2, B::load_unaligned(x + at[v] + 1), acc[v]);
+            const B x0 = B::load_unaligned(x + at[v] - 1), x1 = B::load_unaligned(x + at[v]),
+                    x2 = B::load_unaligned(x + at[v] + 1);
+            for (int o = 0; o < kOutputs; ++o) {
+                acc[o][v] = xsimd::fma(w[o][0], x0, acc[o][v]);
+                acc[o][v] = xsimd::fma(w[o][1], x1, acc[o][v]);
+                acc[o][v] = xsimd::fma(w[o][2], x2, acc[o][v]);
+            }
         }
     }
-    for (int v = 0; v < kVectors; ++v) acc[v].store_unaligned(out + at[v]);
+    for (int o = 0; o < kOutputs; ++o) {
+        for (int v = 0; v < kVectors; ++v) acc[o][v].store_unaligned(out + o * out_stride + at[v]);
+    }
 }
 
-// correlate3_vectors for count <= kVectors vectors.
-template <class A, int kVectors>
-void correlate3_some(int count, int64_t rows, int64_t n, const float* lines, const float* taps,
-                     int64_t tap_stride, int64_t step, const int64_t* at, float* out) {
-    if constexpr (kVectors > 1) {
-        if (count < kVectors) {
-            return correlate3_some<A, kVectors - 1>(count, rows, n, lines, taps, tap_stride, step,
-                                                    at, out);
+// correlate3_block for `outputs` <= kOutputs outputs and `count` <= kVectors vectors.
+template <class A, int kOutputs, int kVectors>
+void correlate3_some(int outputs, int count, int64_t rows, int64_t n, const float* lines,
+                     const float* taps, int64_t tap_stride, int64_t output_taps, int64_t step,
+                     const int64_t* at, float* out, int64_t out_stride) {
+    if constexpr (kOutputs > 1) {
+        if (outputs < kOutputs) {
+            return correlate3_some<A, kOutputs - 1, kVectors>(outputs, count, rows, n, lines, taps,
+                                                              tap_stride, output_taps, step, at,
+                                                              out, out_stride);
         }
     }
-    correlate3_vectors<A, kVectors>(rows, n, lines, taps, tap_stride, step, at, out);
+    if constexpr (kVectors > 1) {
+        if (count < kVectors) {
+            return correlate3_some<A, kOutputs, kVectors - 1>(outputs, count, rows, n, lines, taps,
+                                                              tap_stride, output_taps, step, at,
+                                                              out, out_stride);
+        }
+    }
+    correlate3_block<A, kOutputs, kVectors>(rows, n, lines, taps, tap_stride, output_taps, step, at,
+                                            out, out_stride);
 }
 
 template <class A>
-void correlate3(int64_t rows, int64_t n, const float* lines, const float* taps, int64_t tap_stride,
-                int64_t step, float* out) {
+void correlate3(int64_t outputs, int64_t rows, int64_t n, const float* lines, const float* taps,
+                int64_t tap_stride, int64_t output_taps, int64_t step, float* out,
+                int64_t out_stride) {
     constexpr int64_t kL = static_cast<int64_t>(Batch<A>::size);
-    // 8 sums and the 3 weights fit AVX2's 16 registers.
-    constexpr int kMaxVectors = 8;
+    // The sums, 3 weights per output and a row's 3 loads in the registers.
+    constexpr int kOutputs = kRegisters<A> == 32 ? 3 : 2;
+    constexpr int kVectors = kRegisters<A> == 32 ? 6 : 3;
     if (n <= 0) return;
-    out[0] = 0.0f;
-    out[n - 1] = 0.0f;
+    for (int64_t o = 0; o < outputs; ++o) {
+        out[o * out_stride] = 0.0f;
+        out[o * out_stride + n - 1] = 0.0f;
+    }
     const int64_t first = 1, end = n - 1;
     if (end - first < kL) {
-        // Fewer outputs than a vector: the same fused multiply-adds in the same order.
-        for (int64_t i = first; i < end; ++i) {
-            float sum = 0.0f;
-            for (int64_t r = 0; r < rows; ++r) {
-                const float* x = lines + r * n + i;
-                const float* w = taps + r * tap_stride;
-                sum = std::fma(w[0], x[-1], sum);
-                sum = std::fma(w[step], x[0], sum);
-                sum = std::fma(w[2 * step], x[1], sum);
+        // Fewer positions than a vector: the same fused multiply-adds in the same order.
+        for (int64_t o = 0; o < outputs; ++o) {
+            for (int64_t i = first; i < end; ++i) {
+                float sum = 0.0f;
+                for (int64_t r = 0; r < rows; ++r) {
+                    const float* x = lines + r * n + i;
+                    const float* w = taps + o * output_taps + r * tap_stride;
+                    sum = std::fma(w[0], x[-1], sum);
+                    sum = std::fma(w[step], x[0], sum);
+                    sum = std::fma(w[2 * step], x[1], sum);
+                }
+                out[o * out_stride + i] = sum;
             }
-            out[i] = sum;
         }
         return;
     }
     // Whole vectors from `first`, the last one moved back to end where it would pass
-    // it: the outputs it computes again come out the same.
+    // it: the positions it computes again come out the same.
     const int64_t vectors = (end - first + kL - 1) / kL;
-    for (int64_t v0 = 0; v0 < vectors; v0 += kMaxVectors) {
-        const int count = static_cast<int>(std::min<int64_t>(kMaxVectors, vectors - v0));
-        int64_t at[kMaxVectors];
-        for (int v = 0; v < count; ++v) at[v] = std::min(first + (v0 + v) * kL, end - kL);
-        correlate3_some<A, kMaxVectors>(count, rows, n, lines, taps, tap_stride, step, at, out);
+    for (int64_t o0 = 0; o0 < outputs; o0 += kOutputs) {
+        const int block = static_cast<int>(std::min<int64_t>(kOutputs, outputs - o0));
+        for (int64_t v0 = 0; v0 < vectors; v0 += kVectors) {
+            const int count = static_cast<int>(std::min<int64_t>(kVectors, vectors - v0));
+            int64_t at[kVectors];
+            for (int v = 0; v < count; ++v) at[v] = std::min(first + (v0 + v) * kL, end - kL);
+            correlate3_some<A, kOutputs, kVectors>(block, count, rows, n, lines,
+                                                   taps + o0 * output_taps, tap_stride, output_taps,
+                                                   step, at, out + o0 * out_stride, out_stride);
+        }
     }
 }
 

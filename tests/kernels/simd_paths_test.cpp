@@ -385,32 +385,49 @@ TEST(SimdPaths, BinaryOpsMatchReferenceOnOddShapes) {
 
 // ---- correlate3 (polyphase border corrections) ----------------------------------
 
-// Every length from 1 to past 8 vectors of 16 (the block size of the AVX-512 loop, and
-// a whole vector more), so that outputs fall in full blocks, in the shorter last
-// block, in the vector moved back to the end, and in the scalar path of the shortest;
-// tap steps 1 and 3 (rows and columns of 3 x 3 kernels). Against a double sum.
+// Every length from 1 to past 6 vectors of 16 (the block of the AVX-512 loop) and past
+// 12 of them, so that positions fall in full blocks, in the shorter last block, in the
+// vector moved back to the end, and in the scalar path of the shortest; 1 to 7 outputs
+// (whole blocks of 3 and of 2 outputs and the rest); tap steps 1 and 3 (rows and
+// columns of 3 x 3 kernels). Against a double sum, and each output bit for bit as
+// when it is made alone.
 TEST(SimdPaths, Correlate3MatchesADoubleSum) {
     const simd::Table* t = simd::table();
     if (t == nullptr) GTEST_SKIP() << "no SIMD table (portable loops): nothing to compare";
-    constexpr int64_t kRows = 5, kTapStride = 9;
+    constexpr int64_t kRows = 5, kTapStride = 9, kOutputTaps = kRows * kTapStride + 2;
     uint32_t seed = 400;
-    for (int64_t n = 1; n <= 8 * 16 + 19; ++n) {
-        for (int64_t step : {1, 3}) {
-            const auto lines = random_vector(kRows * n, seed++, -2.0f, 2.0f);
-            const auto taps = random_vector(kRows * kTapStride, seed++, -1.0f, 1.0f);
-            std::vector<float> out(n, -777.0f);
-            t->correlate3(kRows, n, lines.data(), taps.data(), kTapStride, step, out.data());
-            ASSERT_EQ(out[0], 0.0f) << "n " << n;
-            ASSERT_EQ(out[n - 1], 0.0f) << "n " << n;
-            for (int64_t i = 1; i + 1 < n; ++i) {
-                double sum = 0.0;
-                for (int64_t r = 0; r < kRows; ++r) {
-                    for (int64_t k = 0; k < 3; ++k) {
-                        sum += static_cast<double>(taps[r * kTapStride + k * step]) *
-                               lines[r * n + i - 1 + k];
+    for (int64_t n = 1; n <= 12 * 16 + 19; n += n < 40 ? 1 : 7) {
+        for (int64_t outputs : {1, 4, 7}) {
+            for (int64_t step : {1, 3}) {
+                const auto lines = random_vector(kRows * n, seed++, -2.0f, 2.0f);
+                const auto taps = random_vector(outputs * kOutputTaps, seed++, -1.0f, 1.0f);
+                const int64_t stride = n + 3;
+                std::vector<float> out(outputs * stride, -777.0f);
+                t->correlate3(outputs, kRows, n, lines.data(), taps.data(), kTapStride, kOutputTaps,
+                              step, out.data(), stride);
+                for (int64_t o = 0; o < outputs; ++o) {
+                    const float* got = out.data() + o * stride;
+                    const std::string where = "n " + std::to_string(n) + ", output " +
+                                              std::to_string(o) + ", step " + std::to_string(step);
+                    ASSERT_EQ(got[0], 0.0f) << where;
+                    ASSERT_EQ(got[n - 1], 0.0f) << where;
+                    for (int64_t i = n; i < stride; ++i) ASSERT_EQ(got[i], -777.0f) << where;
+                    for (int64_t i = 1; i + 1 < n; ++i) {
+                        double sum = 0.0;
+                        for (int64_t r = 0; r < kRows; ++r) {
+                            for (int64_t k = 0; k < 3; ++k) {
+                                sum += static_cast<double>(
+                                           taps[o * kOutputTaps + r * kTapStride + k * step]) *
+                                       lines[r * n + i - 1 + k];
+                            }
+                        }
+                        ASSERT_NEAR(got[i], sum, 1e-5) << where << ", i " << i;
                     }
+                    std::vector<float> alone(n);
+                    t->correlate3(1, kRows, n, lines.data(), taps.data() + o * kOutputTaps,
+                                  kTapStride, kOutputTaps, step, alone.data(), n);
+                    ASSERT_TRUE(std::equal(alone.begin(), alone.end(), got)) << where;
                 }
-                ASSERT_NEAR(out[i], sum, 1e-5) << "n " << n << ", step " << step << ", i " << i;
             }
         }
     }
