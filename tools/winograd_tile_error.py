@@ -8,10 +8,15 @@ compares y with the direct correlation in float64, relative to the largest outpu
 The matrices are built as kernels/cook_toom.h builds them: Cook-Toom interpolation
 at the finite points and infinity, each row of BT scaled to a largest entry of 1.
 
-    /usr/bin/python3 tools/winograd_tile_error.py [--trials 200] [--channels 192]
+    /usr/bin/python3 tools/winograd_tile_error.py [--trials 200] [--channels 192] [--check]
+
+--check exits non-zero unless the figures bear out what the README concludes from them:
+F(4x4) within 1e-5 on average, F(6x6) within three times that, and every F(8x8) point
+set at ten times F(4x4)'s error or more, +-3/4 the least of them.
 """
 
 import argparse
+import sys
 
 import numpy as np
 
@@ -69,11 +74,30 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--trials", type=int, default=200)
     parser.add_argument("--channels", type=int, default=192)
+    parser.add_argument("--check", action="store_true",
+                        help="fail unless the figures support runtime/README.md's conclusions")
     args = parser.parse_args()
+    means = {}
     for name, out, points in CASES:
         mean, worst = tile_errors(out, points, args.trials, args.channels,
                                   np.random.default_rng(0))
+        means[name] = mean
         print(f"{name:24s} mean {mean:.2e}  max {worst:.2e}")
+    if args.check:
+        f4, f6 = means["F(4x4, 3x3)"], means["F(6x6, 3x3)"]
+        f8 = {name: m for name, m in means.items() if name.startswith("F(8x8")}
+        failures = []
+        if not f4 < 1e-5:
+            failures.append(f"F(4x4) mean error {f4:.2e} is not below 1e-5")
+        if not f6 < 3 * f4:
+            failures.append(f"F(6x6) mean error {f6:.2e} is not within 3x F(4x4)'s")
+        failures += [f"{name} mean error {m:.2e} is not 10x F(4x4)'s" for name, m in f8.items()
+                     if not m >= 10 * f4]
+        if min(f8, key=f8.get) != "F(8x8, 3x3) +-0.75":
+            failures.append("+-3/4 is not F(8x8)'s best last pair")
+        for failure in failures:
+            print("FAIL:", failure)
+        sys.exit(1 if failures else 0)
 
 
 if __name__ == "__main__":
