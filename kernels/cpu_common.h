@@ -81,6 +81,11 @@ inline constexpr int64_t whole_lines(int64_t floats) {
     return (floats + kLineFloats - 1) / kLineFloats * kLineFloats;
 }
 
+// Fetches into the cache the lines of `floats` floats from `from`, for reading soon.
+SWAPRUN_ALWAYS_INLINE void fetch_lines(const float* from, int64_t floats) {
+    for (int64_t x = 0; x < floats; x += kLineFloats) __builtin_prefetch(from + x, 0, 3);
+}
+
 // Applies an activation in place to n contiguous values.
 SWAPRUN_ALWAYS_INLINE void activate_inplace(float* x, int64_t n, const ActivationParams& act) {
     switch (act.kind) {

@@ -72,13 +72,17 @@ struct Impl {
         }
     };
 
-    // The band of tile rows [band.first_row, last_row] from one input channel.
-    static void fill_band(const Conv2dParams& p, const float* plane, int64_t last_row,
-                          const Band& band) {
+    // The band of tile rows [band.first_row, last_row] from one input channel; the same
+    // rows of next_plane (the thread's next channel, or null) fetched meanwhile, as the
+    // stride-1 layers' fill_band does.
+    static void fill_band(const Conv2dParams& p, const float* plane, const float* next_plane,
+                          int64_t last_row, const Band& band) {
         const int64_t rows = 2 * kTile * (last_row - band.first_row + 1) + 1;
         for (int64_t i = 0; i < rows; ++i) {
             const int64_t y = 2 * kTile * band.first_row + i - p.pad_top;
             if (y >= 0 && y < p.in_height) {
+                if (next_plane != nullptr)
+                    cpu::fetch_lines(next_plane + y * p.in_width, p.in_width);
                 direct::detail::Rows<A>::split_two_phases(p, plane + y * p.in_width, band.row(i),
                                                           band.len);
             } else {
@@ -286,7 +290,10 @@ struct Impl {
         const Conv2dParams& p = *pass.a.p;
         const int64_t tiles_w = tiles_wide(p);
         const Band band{band_rows, pass.t0 / tiles_w, phase_len(p)};
-        fill_band(p, pass.in + c * p.in_height * p.in_width, (pass.end - 1) / tiles_w, band);
+        const int64_t plane = p.in_height * p.in_width;
+        const float* in = pass.in + c * plane;
+        fill_band(p, in, c + 1 < p.in_channels ? in + plane : nullptr, (pass.end - 1) / tiles_w,
+                  band);
         for (int64_t g = 0; g < pass.groups(); ++g) {
             input_transform(band, tiles_w, pass.t0 + g * L, pass.end, rows,
                             pass.v() + c * pass.a.block + g * L, pass.s.v_stride);
