@@ -86,6 +86,14 @@ SWAPRUN_ALWAYS_INLINE void fetch_lines(const float* from, int64_t floats) {
     for (int64_t x = 0; x < floats; x += kLineFloats) __builtin_prefetch(from + x, 0, 3);
 }
 
+// Fetches the line after `at` in each of `slices` slices `stride` floats apart, to be
+// stored to soon: the Winograd input transforms, which store a vector to each slice of V
+// and the next call the vector after it. With the write hint, which without -mprfchw
+// among a translation unit's flags is a plain fetch.
+SWAPRUN_ALWAYS_INLINE void fetch_next_in_slices(float* at, int slices, int64_t stride) {
+    for (int i = 0; i < slices; ++i) __builtin_prefetch(at + i * stride + kLineFloats, 1, 3);
+}
+
 // Applies an activation in place to n contiguous values.
 SWAPRUN_ALWAYS_INLINE void activate_inplace(float* x, int64_t n, const ActivationParams& act) {
     switch (act.kind) {

@@ -167,9 +167,7 @@ struct Impl {
         // from load, its stream evicts V between passes. live_base (swaprun infer
         // --profile, 2 threads, 6 alternating runs): up.1 4.41-4.70 -> 4.26-4.58 ms, the
         // 16 block convolutions 12.52-13.32 -> 12.57-12.79, up.0 2.89-3.05 -> 2.88-2.94.
-        for (int i = 0; i < 36; ++i) {
-            __builtin_prefetch(v + i * point_stride + cpu::kLineFloats, 1, 3);
-        }
+        cpu::fetch_next_in_slices(v, 36, point_stride);
         gather(band, stride, tiles_w, first_row, block_end, t_first, d);
         B t[6][6];
         for (int j = 0; j < 6; ++j) {
@@ -411,8 +409,9 @@ struct Impl {
         // V for input channel c, tile group g; band holds channel band_channel's rows.
         void input(int64_t c, int64_t g, float* band, float* tmp, int64_t& band_channel) const {
             if (c != band_channel) {
-                const float* plane = in + c * input_plane(a);
-                const float* next = c + 1 < a.p->in_channels ? plane + input_plane(a) : nullptr;
+                const int64_t floats = input_plane(a);
+                const float* plane = in + c * floats;
+                const float* next = c + 1 < a.p->in_channels ? plane + floats : nullptr;
                 fill_band(a, plane, next, tiles_w, t0, count, band, tmp);
                 band_channel = c;
             }

@@ -142,20 +142,17 @@ struct Impl {
                                 float* __restrict rows, float* v, int64_t v_stride) {
         const Quads quads = quads_of(band, tiles_w, t_first, end);
         // The next line of each of the 81 slices this call stores to (where the
-        // thread's next group, or its next channel's first, goes), fetched now: with
-        // the write hint, which without -mprfchw among the ISA's flags is a plain
-        // fetch. In a model's run a pass's V (2 MiB for live_base's down.3) has left
-        // the cache since the pass that last wrote it, and 81 streams of stores are
-        // more than the prefetchers follow: each store waited for its line.
+        // thread's next group, or its next channel's first, goes), fetched now. In a
+        // model's run a pass's V (2 MiB for live_base's down.3) has left the cache since
+        // the pass that last wrote it, and 81 streams of stores are more than the
+        // prefetchers follow: each store waited for its line.
         // live_base's down.3 (swaprun infer --profile, 2 threads, 5 alternating runs)
         // 2.78-2.96 -> 2.28-2.39 ms, with SWAPRUN_DISABLE_AVX512=1 (3 runs) 3.97-4.12
         // -> 3.73-3.80; inswapper_128's down.1 and down.2, whose V outgrows L2 either
         // way, no different. Where V stays in cache from one call to the next, as in
         // kernel_bench's conv2d/live_base_down3_s2, the fetches cost: 2.17 -> 2.35 ms
         // on 2 threads.
-        for (int i = 0; i < kPoints; ++i) {
-            __builtin_prefetch(v + i * v_stride + cpu::kLineFloats, 1, 3);
-        }
+        cpu::fetch_next_in_slices(v, kPoints, v_stride);
         // Along each row: rows[r * 9 + q].
         for (int r = 0; r < kSpan; ++r) {
             B x[kSpan], y[kAxisPoints];

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdio>
 #include <vector>
@@ -18,6 +19,30 @@ using namespace conv_testing;
 
 constexpr int kTaps = 3;
 
+// L x L^T in float, as the kernels apply a transform along both axes: the rows of L x
+// first, then L along them, each sum in increasing order. L is Rows x Cols, x Cols x
+// Cols (row-major), the result Rows x Rows.
+template <int Rows, int Cols>
+std::array<float, Rows * Rows> sandwich(const double (&l)[Rows][Cols], const float* x) {
+    float lx[Rows][Cols];
+    for (int p = 0; p < Rows; ++p) {
+        for (int j = 0; j < Cols; ++j) {
+            float s = 0.0f;
+            for (int k = 0; k < Cols; ++k) s += static_cast<float>(l[p][k]) * x[k * Cols + j];
+            lx[p][j] = s;
+        }
+    }
+    std::array<float, Rows * Rows> y{};
+    for (int p = 0; p < Rows; ++p) {
+        for (int q = 0; q < Rows; ++q) {
+            float s = 0.0f;
+            for (int k = 0; k < Cols; ++k) s += lx[p][k] * static_cast<float>(l[q][k]);
+            y[p * Rows + q] = s;
+        }
+    }
+    return y;
+}
+
 // The mean, over `tiles` single tiles of `channels` input channels, of F(Out x Out, 3x3)'s
 // largest error against the correlation in double, relative to the tile's largest output:
 // U = G g G^T and V = BT d BT^T per channel, M their products summed over the channels,
@@ -31,35 +56,14 @@ double mean_tile_error(const double (&points)[Out + kTaps - 2], int tiles, int c
         const std::vector<float> d = random_vector(int64_t{channels} * n * n, 7000 + 2 * tile);
         const std::vector<float> g =
             random_vector(int64_t{channels} * kTaps * kTaps, 7001 + 2 * tile, -0.5f, 0.5f);
-        float m[n][n] = {};
+        std::array<float, n * n> m{};
         double exact[Out][Out] = {};
         for (int c = 0; c < channels; ++c) {
             const float* dc = d.data() + c * n * n;
             const float* gc = g.data() + c * kTaps * kTaps;
-            float gg[n][kTaps], u[n][n], bd[n][n], v[n][n];  // G g, U, BT d, V
-            for (int p = 0; p < n; ++p) {
-                for (int b = 0; b < kTaps; ++b) {
-                    float s = 0.0f;
-                    for (int a = 0; a < kTaps; ++a)
-                        s += static_cast<float>(t.g[p][a]) * gc[a * kTaps + b];
-                    gg[p][b] = s;
-                }
-                for (int j = 0; j < n; ++j) {
-                    float s = 0.0f;
-                    for (int k = 0; k < n; ++k) s += static_cast<float>(t.bt[p][k]) * dc[k * n + j];
-                    bd[p][j] = s;
-                }
-            }
-            for (int p = 0; p < n; ++p) {
-                for (int q = 0; q < n; ++q) {
-                    float su = 0.0f, sv = 0.0f;
-                    for (int b = 0; b < kTaps; ++b) su += gg[p][b] * static_cast<float>(t.g[q][b]);
-                    for (int k = 0; k < n; ++k) sv += bd[p][k] * static_cast<float>(t.bt[q][k]);
-                    u[p][q] = su;
-                    v[p][q] = sv;
-                    m[p][q] += u[p][q] * v[p][q];
-                }
-            }
+            const auto u = sandwich(t.g, gc);
+            const auto v = sandwich(t.bt, dc);
+            for (int e = 0; e < n * n; ++e) m[e] += u[e] * v[e];
             for (int i = 0; i < Out; ++i) {
                 for (int j = 0; j < Out; ++j) {
                     for (int a = 0; a < kTaps; ++a) {
@@ -71,20 +75,11 @@ double mean_tile_error(const double (&points)[Out + kTaps - 2], int tiles, int c
                 }
             }
         }
-        float am[Out][n];  // AT M
-        for (int i = 0; i < Out; ++i) {
-            for (int q = 0; q < n; ++q) {
-                float s = 0.0f;
-                for (int p = 0; p < n; ++p) s += static_cast<float>(t.at[i][p]) * m[p][q];
-                am[i][q] = s;
-            }
-        }
+        const auto y = sandwich(t.at, m.data());
         double worst = 0.0, largest = 0.0;
         for (int i = 0; i < Out; ++i) {
             for (int j = 0; j < Out; ++j) {
-                float y = 0.0f;
-                for (int q = 0; q < n; ++q) y += am[i][q] * static_cast<float>(t.at[j][q]);
-                worst = std::max(worst, std::abs(y - exact[i][j]));
+                worst = std::max(worst, std::abs(y[i * Out + j] - exact[i][j]));
                 largest = std::max(largest, std::abs(exact[i][j]));
             }
         }
